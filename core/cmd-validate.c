@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* apomon validate: every problem of the config at once, exit 2 if any. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+
+int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv)
+{
+	struct apo_env env;
+	bool json;
+	int rc;
+
+	if ((rc = apo_cli_parse_json_flag(argc, argv, &json)))
+		return rc;
+	if ((rc = apo_env_open(cli, &env)))
+		return rc;
+	printf("%s: environment '%s' is valid: %zu clusters, %zu stations enabled\n",
+	       env.model->confdir, env.model->env, env.plan->n_switches, env.plan->n_stations);
+	apo_env_close(&env);
+	return APO_EXIT_OK;
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apomon station-type plugin ABI.
+ *
+ * A station type is a shared object that exports exactly one symbol,
+ * emitted by APOMON_STATION_TYPE(), which returns a pointer to a const
+ * struct apomon_station_type.  The core loads it with libltdl, checks
+ * abi_version and size, and then only ever calls through that struct.
+ *
+ * Rules for a type:
+ *   - never print, never exit, never install signal handlers;
+ *   - return 0 on success or a negative errno (e.g. -EINVAL) from hooks;
+ *   - report problems through the host services (host->report, host->log);
+ *   - treat every pointer the core hands over as borrowed: valid only for
+ *     the duration of the call, unless documented otherwise.
+ *
+ * Compatibility: fields of both structs below are only ever appended.
+ * A type built against an older header keeps working (the core reads
+ * `size` and treats missing trailing fields as NULL/0).  A type that uses
+ * a host service added later must check APOMON_HOST_HAS() first.
+ *
+ * Build a type out of tree with:
+ *   cc -shared -fPIC $(pkg-config --cflags apomon-plugin) -o mytype.so mytype.c
+ * and see apomon-plugin(7) for the whole walk-through.
+ */
+#ifndef APOMON_STATION_TYPE_H
+#define APOMON_STATION_TYPE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped only when a change breaks existing types (never for appends). */
+#define APOMON_ABI_VERSION 1
+
+/* The name of the one symbol every type exports. */
+#define APOMON_ENTRY_SYMBOL "apomon_station_type_entry"
+
+/* What a type does in its cluster. */
+enum apomon_role {
+	/* an ordinary station of a cluster (web server, database, ...) */
+	APOMON_ROLE_MEMBER = 0,
+	/* may be its cluster's default gateway (e.g. the load balancer) */
+	APOMON_ROLE_GATEWAY = 1,
+	/* must be the environment's backbone: linked to every cluster and
+	 * the host, routes between them (e.g. the DNS server) */
+	APOMON_ROLE_BACKBONE = 2,
+};
+
+enum apomon_proto {
+	APOMON_PROTO_TCP = 6,  /* = IPPROTO_TCP */
+	APOMON_PROTO_UDP = 17, /* = IPPROTO_UDP */
+};
+
+/* A port a station of this type listens on.  Arrays end with name NULL. */
+struct apomon_port {
+	const char *name; /* "http", "postgresql", ... */
+	enum apomon_proto proto;
+	uint16_t port;
+};
+
+/* The kind of a setting in a station's `settings` group. */
+enum apomon_setting_kind {
+	APOMON_SETTING_STRING = 1,
+	APOMON_SETTING_INT = 2,
+	APOMON_SETTING_BOOL = 3,
+	APOMON_SETTING_STRING_LIST = 4,
+};
+
+/*
+ * A setting a type accepts.  The core rejects unknown settings and wrong
+ * kinds before the type's validate hook runs, with the file and line.
+ * Arrays end with name NULL.
+ */
+struct apomon_setting {
+	const char *name;
+	enum apomon_setting_kind kind;
+	/* default, as text ("5432", "true", "skel"); NULL = no default */
+	const char *default_value;
+	const char *description;
+};
+
+/* Opaque: one station of the plan, as the core sees it. */
+struct apomon_station;
+
+enum apomon_log_level {
+	APOMON_LOG_ERROR = 3,
+	APOMON_LOG_WARNING = 4,
+	APOMON_LOG_INFO = 6,
+	APOMON_LOG_DEBUG = 7,
+};
+
+/* Which stations apomon_host.each_station visits. */
+enum apomon_scope {
+	APOMON_SCOPE_CLUSTER = 1,     /* the stations of st's own cluster */
+	APOMON_SCOPE_ENVIRONMENT = 2, /* every enabled station */
+};
+
+typedef int (*apomon_station_cb)(const struct apomon_station *other,
+				 void *ctx);
+
+#if defined(__GNUC__)
+#define APOMON_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define APOMON_PRINTF(f, a)
+#endif
+
+/*
+ * Services the core offers to types.  Every function that takes a
+ * station accepts any station of the environment (e.g. one visited by
+ * each_station), not only the one the hook was called for.
+ */
+struct apomon_host {
+	uint32_t abi_version;
+	uint32_t size;
+
+	/* Logging goes to the station's log and, by level, the terminal. */
+	void (*log)(const struct apomon_station *st, enum apomon_log_level level,
+		    const char *fmt, ...) APOMON_PRINTF(3, 4);
+
+	/* A validation problem with one setting (NULL: the station itself);
+	 * printed as FILE:LINE: stations.NAME.settings.SETTING: message.
+	 * Call it from validate, then return -EINVAL. */
+	void (*report)(const struct apomon_station *st, const char *setting,
+		       const char *fmt, ...) APOMON_PRINTF(3, 4);
+
+	/* Facts about a station; strings live as long as the environment. */
+	const char *(*env_name)(const struct apomon_station *st);
+	const char *(*name)(const struct apomon_station *st);   /* www1 */
+	const char *(*fqdn)(const struct apomon_station *st);   /* www1.example.com */
+	const char *(*domain)(const struct apomon_station *st); /* example.com */
+	const char *(*cluster)(const struct apomon_station *st); /* example; NULL for the backbone */
+	const char *(*type)(const struct apomon_station *st);   /* tomcat */
+	enum apomon_role (*role)(const struct apomon_station *st); /* its role in this plan */
+	size_t (*address_count)(const struct apomon_station *st);
+	/* the i-th IPv4 address as dotted text ("10.1.0.11"); NULL past the end */
+	const char *(*address)(const struct apomon_station *st, size_t i);
+	/* the address other stations of its cluster use to reach the
+	 * backbone (its router / DNS server) */
+	const char *(*router)(const struct apomon_station *st);
+
+	/* Settings, with the type's declared default when absent.
+	 * Asking for a setting the type did not declare returns NULL/0. */
+	const char *(*setting_string)(const struct apomon_station *st, const char *name);
+	long long (*setting_int)(const struct apomon_station *st, const char *name);
+	bool (*setting_bool)(const struct apomon_station *st, const char *name);
+	size_t (*setting_list_count)(const struct apomon_station *st, const char *name);
+	const char *(*setting_list_item)(const struct apomon_station *st,
+					 const char *name, size_t i);
+
+	/* Visit stations in config order; a non-zero return stops the walk
+	 * and is returned. */
+	int (*each_station)(const struct apomon_station *st, enum apomon_scope scope,
+			    apomon_station_cb cb, void *ctx);
+
+	/* Files in the station's root (valid in render and deploy).  Paths
+	 * are absolute inside the root; they never resolve outside it, even
+	 * through symlinks.  Parent directories are created (0755). */
+	const char *(*root)(const struct apomon_station *st);
+	int (*write_file)(const struct apomon_station *st, const char *path,
+			  const void *data, size_t len, mode_t mode);
+
+	/* Run argv inside the running station (all its namespaces, its root).
+	 * Returns the exit status (>= 0) or a negative errno; when output is
+	 * not NULL it receives stdout+stderr, to be released with free(). */
+	int (*run)(const struct apomon_station *st, const char *const argv[],
+		   char **output);
+
+	/* One probe attempt from inside the station's network namespace to
+	 * one of its own addresses (address NULL: its first one).
+	 * probe_tcp: 0 when a connection is accepted.
+	 * probe_http: 0 when an HTTP(S) GET of url answers; *status gets the
+	 * HTTP status.  Certificates of https URLs are checked against the
+	 * environment's CA.  Both return a negative errno otherwise. */
+	int (*probe_tcp)(const struct apomon_station *st, const char *address,
+			 uint16_t port, unsigned timeout_ms);
+	int (*probe_http)(const struct apomon_station *st, const char *url,
+			  unsigned timeout_ms, long *status);
+};
+
+/* True when the core's host struct has `field` (for later additions). */
+#define APOMON_HOST_HAS(host, field)                                   \
+	((host)->size >= offsetof(struct apomon_host, field) +         \
+				 sizeof(((struct apomon_host *)0)->field) && \
+	 (host)->field != NULL)
+
+/*
+ * The station type.  Define it const, with designated initializers:
+ *
+ *   static const struct apomon_station_type mytype = {
+ *           APOMON_STATION_TYPE_HEADER,
+ *           .name = "mytype", ...
+ *   };
+ *   APOMON_STATION_TYPE(mytype)
+ */
+struct apomon_station_type {
+	uint32_t abi_version; /* APOMON_ABI_VERSION */
+	uint32_t size;        /* sizeof(struct apomon_station_type) */
+
+	const char *name;        /* [a-z][a-z0-9_-]*, unique among loaded types */
+	const char *description; /* one line */
+	const char *version;     /* the type's own version */
+	const char *image;       /* default image (images/NAME) */
+	enum apomon_role role;
+	const struct apomon_port *ports;      /* may be NULL */
+	const char *const *sealed;            /* paths to seal; NULL-terminated; may be NULL */
+	const struct apomon_setting *settings; /* may be NULL: no settings */
+	/* how long the startup checks may take; 0 = 60 s */
+	unsigned ready_timeout_ms;
+
+	/* Check the station's settings beyond kind (ranges, formats,
+	 * references); report each problem with host->report. */
+	int (*validate)(const struct apomon_host *host, const struct apomon_station *st);
+
+	/* Write the station's config files into its root (host->write_file).
+	 * Runs after the root is mounted and before the integrity check. */
+	int (*render)(const struct apomon_host *host, const struct apomon_station *st);
+
+	/* One startup check: 0 when ready, -EAGAIN when not yet, another
+	 * negative errno when it will never be.  The core calls it again
+	 * until it returns 0 or ready_timeout_ms passes; it must probe the
+	 * real service (host->probe_http, ...), never just wait. */
+	int (*ready)(const struct apomon_host *host, const struct apomon_station *st);
+
+	/* Optional: install an artifact (e.g. a .war) into a running station. */
+	int (*deploy)(const struct apomon_host *host, const struct apomon_station *st,
+		      const char *artifact);
+};
+
+/* The smallest struct the core accepts: everything up to `deploy`. */
+#define APOMON_STATION_TYPE_MIN_SIZE                                   \
+	(offsetof(struct apomon_station_type, deploy) +                \
+	 sizeof(((struct apomon_station_type *)0)->deploy))
+
+#define APOMON_STATION_TYPE_HEADER                                     \
+	.abi_version = APOMON_ABI_VERSION,                             \
+	.size = sizeof(struct apomon_station_type)
+
+#if defined(__GNUC__)
+#define APOMON_EXPORT __attribute__((visibility("default")))
+#else
+#define APOMON_EXPORT
+#endif
+
+/* Emits the entry symbol the loader looks for. */
+#define APOMON_STATION_TYPE(var)                                       \
+	APOMON_EXPORT const struct apomon_station_type *               \
+	apomon_station_type_entry(void);                               \
+	const struct apomon_station_type *apomon_station_type_entry(void) \
+	{                                                              \
+		return &(var);                                         \
+	}
+
+#ifdef __cplusplus
+}
+#endif
+#endif
