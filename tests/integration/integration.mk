@@ -1,1 +1,3 @@
-# (filled by the part that owns it)
+# Integration tests (root, real kernel objects): shell scripts that exit
+# 77 (skip) when not root.  Each fragment adds its own with TESTS +=.
+EXTRA_DIST += tests/integration/lib.sh

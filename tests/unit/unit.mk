@@ -1,1 +1,5 @@
-# (filled by the part that owns it)
+# Shared settings for unit tests (check): each fragment adds its own
+# programs with `check_PROGRAMS += tests/unit/test-x` and `TESTS += ...`
+# and uses these flags.
+APO_TEST_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) $(CHECK_CFLAGS) -pthread
+APO_TEST_LDADD = core/libapocore.la $(CHECK_LIBS)

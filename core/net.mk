@@ -1,0 +1,1 @@
+# (filled by the part that owns it)
