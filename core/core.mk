@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += core/libapocore.la
 core_libapocore_la_SOURCES = \
 	core/util.c core/util.h \
 	core/diag.c core/diag.h \
+	core/paths.c core/paths.h \
 	core/cli.c core/cli.h \
 	core/cmd-validate.c core/cmd-plan.c
 core_libapocore_la_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) -pthread

@@ -57,7 +57,26 @@ struct apo_station {
 	 * points into one of the model's config_t */
 	config_setting_t *settings;
 
+	/* optional cgroup limits; 0 = unlimited */
+	struct {
+		unsigned long long memory_bytes; /* limits.memory: "512M", "2G" or bytes */
+		unsigned cpu_millis;             /* limits.cpus: 1.5 -> 1500 */
+		unsigned pids;                   /* limits.pids */
+		struct apo_loc loc;
+	} limits;
+	/* the station's `integrity` group, parsed by the integrity part (may be NULL) */
+	config_setting_t *integrity;
+
 	char *path; /* setting path for messages: clusters.example.stations.www1 */
+	struct apo_loc loc;
+};
+
+/* An extra DNS record from a cluster's `records` list. */
+struct apo_record_conf {
+	char *name;  /* www.example.com */
+	char *type;  /* A, CNAME, MX, TXT */
+	char *value; /* 10.1.0.2 / lb.example.com / "10 mail.example.com" */
+	char *path;
 	struct apo_loc loc;
 };
 
@@ -75,6 +94,8 @@ struct apo_cluster {
 
 	struct apo_station **stations; /* in config order, enabled or not */
 	size_t n_stations;
+	struct apo_record_conf *records;
+	size_t n_records;
 
 	char *path; /* clusters.example */
 	struct apo_loc loc;
@@ -107,6 +128,9 @@ struct apo_model {
 	struct apo_station *backbone; /* NULL until validated/when absent */
 	struct apo_link **links;
 	size_t n_links;
+
+	/* the top-level `integrity` group of apomon.conf (may be NULL) */
+	config_setting_t *integrity;
 
 	/* parsed files, kept alive for settings pointers and messages */
 	config_t **configs;

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where apomon keeps things.  The defaults follow DESIGN.md; each can be
+ * moved with an environment variable (tests, packaging):
+ *   APOMON_RUN_DIR   /run/apomon       locks, journals (tmpfs: gone at boot)
+ *   APOMON_LIB_DIR   /var/lib/apomon   images, stations' writable layers
+ *   APOMON_LOG_DIR   /var/log/apomon   station output, integrity log
+ */
+#ifndef APO_PATHS_H
+#define APO_PATHS_H
+
+const char *apo_run_dir(void);
+const char *apo_lib_dir(void);
+const char *apo_log_dir(void);
+
+/* "/run/apomon/ENV" etc.; caller frees. */
+char *apo_env_run_dir(const char *env);
+char *apo_env_lib_dir(const char *env);
+char *apo_env_log_dir(const char *env);
+
+/* mkdir -p with mode for the missing components; 0 or negative errno. */
+int apo_mkdir_p(const char *path, unsigned mode);
+
+#endif
