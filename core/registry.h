@@ -24,7 +24,22 @@ struct apo_refusal {
 struct apo_registry;
 
 struct apo_registry *apo_registry_new(void);
+/* Frees the registry and closes every plugin it loaded. */
 void apo_registry_free(struct apo_registry *r);
+
+/*
+ * Adds a type (registry.c).  handle: what `close` releases at free (the
+ * libltdl handle; NULL for types compiled in, such as tests' fixtures).
+ * Returns -EEXIST, recording a refusal of `file` naming where the first
+ * one came from, when a type of that name is already there.
+ */
+int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t,
+		     const char *file, void *handle, void (*close)(void *handle));
+/* Records a refusal (one line, no trailing newline). */
+void apo_registry_refuse(struct apo_registry *r, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* loader.c (libltdl): */
 
 /*
  * Loads every plugin (*.so) of each directory, in order: the first type of
