@@ -22,4 +22,4 @@ tests_runtime_apo_station_SOURCES = tests/runtime/apo-station.c \
 tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS)
 
 EXTRA_DIST += tests/integration/runtime-lib.sh
-TESTS += tests/integration/runtime-station.sh
+TESTS += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh

@@ -45,3 +45,9 @@ poll() {
 		sleep 0.02
 	done
 }
+
+# alive PID: running, not a zombie waiting for the host's init to reap it
+alive() {
+	s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
+}

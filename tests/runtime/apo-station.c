@@ -10,7 +10,7 @@
  *   apo-station info ENV NAME          state pid uptime exit
  *   apo-station exec ENV NAME CMD...   run inside; its exit status
  *   apo-station stop ENV NAME
- *   apo-station cleanup ENV NAME... [--purge]
+ *   apo-station cleanup ENV [--purge] NAME...
  *   apo-station root ENV NAME | log ENV NAME
  */
 #include "config.h"
@@ -206,10 +206,13 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "stop"))
 		return apo_station_stop(argv[2], argv[3], APO_STATION_GRACE_MS) < 0;
 	if (!strcmp(cmd, "cleanup")) {
-		bool purge = !strcmp(argv[argc - 1], "--purge");
+		bool purge = false;
 		int bad = 0;
-		for (int i = 3; i < argc - purge; i++)
-			if (apo_station_cleanup(argv[2], argv[i], APO_STATION_GRACE_MS, purge) < 0)
+		for (int i = 3; i < argc; i++)
+			purge |= !strcmp(argv[i], "--purge");
+		for (int i = 3; i < argc; i++)
+			if (strcmp(argv[i], "--purge") &&
+			    apo_station_cleanup(argv[2], argv[i], APO_STATION_GRACE_MS, purge) < 0)
 				bad = 1;
 		return bad;
 	}
