@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -28,41 +29,94 @@ static bool wait_exit(int pidfd, const struct apo_init_rec *r, unsigned ms)
 {
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 
-	if (pidfd < 0)
-		return !apo_station_alive(r);
+	if (pidfd < 0) {
+		/* no pidfd (an old kernel): look at /proc every 10 ms */
+		for (unsigned t = 0; apo_station_alive(r); t += 10) {
+			if (t >= ms)
+				return false;
+			poll(NULL, 0, 10);
+		}
+		return true;
+	}
 	while (poll(&p, 1, (int)ms) < 0 && errno == EINTR)
 		;
 	waitpid(r->pid, NULL, WNOHANG);
 	return !apo_station_alive(r);
 }
 
+struct victim {
+	struct apo_init_rec r;
+	int pidfd;
+};
+
+/* Every init gets SIGTERM at once and they die in parallel: the kernel's
+ * namespace teardown, not our waiting, is what takes time. */
+int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigned grace_ms)
+{
+	struct victim *v = apo_xcalloc(n ? n : 1, sizeof(*v));
+	size_t nv = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *state = apo_station_state_dir(env, names[i]);
+		_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);
+		struct apo_init_rec r;
+		int fd;
+
+		if (apo_station_read_init(env, names[i], &r) < 0)
+			continue;
+		/* marked first so that death by SIGTERM reads as a stop */
+		fd = open(stopped, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			close(fd);
+		if (!apo_station_alive(&r))
+			continue;
+		fd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+		/* the PID may have been reused between alive() and pidfd_open() */
+		if (!apo_station_alive(&r)) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		v[nv].r = r;
+		v[nv++].pidfd = fd;
+		kill(r.pid, SIGTERM);
+	}
+	for (int round = 0; round < 2; round++) {
+		struct timespec t0;
+		unsigned budget = round ? 5000 : grace_ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (size_t i = 0; i < nv; i++) {
+			struct timespec t;
+			long spent;
+
+			if (v[i].r.pid == 0)
+				continue;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+			if (wait_exit(v[i].pidfd, &v[i].r,
+				      spent >= (long)budget ? 0 : budget - (unsigned)spent))
+				v[i].r.pid = 0;
+		}
+		for (size_t i = 0; i < nv; i++)
+			if (v[i].r.pid && !round)
+				kill(v[i].r.pid, SIGKILL);
+	}
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].r.pid)
+			rc = -ETIMEDOUT;
+		if (v[i].pidfd >= 0)
+			close(v[i].pidfd);
+	}
+	free(v);
+	return rc;
+}
+
 int apo_station_stop(const char *env, const char *name, unsigned grace_ms)
 {
-	_cleanup_free_ char *state = apo_station_state_dir(env, name);
-	_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);
-	_cleanup_close_ int pidfd = -1;
-	struct apo_init_rec r;
-	int fd;
-
-	if (apo_station_read_init(env, name, &r) < 0)
-		return 0;
-	/* marked first so that the entrypoint's death by SIGTERM reads as a stop */
-	fd = open(stopped, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		close(fd);
-	if (!apo_station_alive(&r))
-		return 0;
-	pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
-	/* the PID may have been reused between alive() and pidfd_open() */
-	if (!apo_station_alive(&r))
-		return 0;
-	kill(r.pid, SIGTERM);
-	if (wait_exit(pidfd, &r, grace_ms))
-		return 0;
-	kill(r.pid, SIGKILL);
-	if (wait_exit(pidfd, &r, 5000))
-		return 0;
-	return -ETIMEDOUT;
+	char *names[] = {(char *)name};
+	return apo_station_stop_many(env, names, 1, grace_ms);
 }
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)

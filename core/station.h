@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 /* Where a station's image puts its entrypoint. */
-#define APO_STATION_ENTRYPOINT "/startup.sh"
+#define APO_STATION_ENTRYPOINT "/apomon/startup.sh" /* = images APO_IMAGE_STARTUP */
 /* SIGTERM to SIGKILL, by default. */
 #define APO_STATION_GRACE_MS 5000
 
@@ -93,6 +93,9 @@ int apo_station_mark_ready(const char *env, const char *name);
  * after grace_ms), marks the station STOPPED, and keeps its root.
  */
 int apo_station_stop(const char *env, const char *name, unsigned grace_ms);
+/* The same for many stations at once: all get SIGTERM, then all are waited
+ * for; 0, or -ETIMEDOUT when one survived even SIGKILL. */
+int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigned grace_ms);
 
 /*
  * Stops it if running, unmounts its root, removes its cgroups and state

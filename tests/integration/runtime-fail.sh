@@ -21,7 +21,7 @@ grep -q '^cannot start: no config$' "$("$APO_STATION" log "$RT_ENV" bad)" || fai
 	fail "start without an entrypoint succeeded"
 poll sh -c "\"$APO_STATION\" info $RT_ENV none | grep -q '^failed 0 0.0 127 '" ||
 	fail "state: $("$APO_STATION" info "$RT_ENV" none)"
-grep -q 'apomon-init: /startup.sh: No such file or directory' \
+grep -q 'apomon-init: /apomon/startup.sh: No such file or directory' \
 	"$("$APO_STATION" log "$RT_ENV" none)" || fail "log of the missing entrypoint"
 
 "$APO_STATION" cleanup "$RT_ENV" --purge bad none || fail "cleanup"

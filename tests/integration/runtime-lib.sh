@@ -21,8 +21,9 @@ make_layer() {
 		[ -e "$1/bin/$a" ] || ln -s busybox "$1/bin/$a"
 	done
 	echo "root:x:0:0:root:/root:/bin/sh" >"$1/etc/passwd"
-	printf '#!/bin/sh\n%s\n' "$2" >"$1/startup.sh"
-	chmod 755 "$1/startup.sh"
+	mkdir -p "$1/apomon"
+	printf '#!/bin/sh\n%s\n' "$2" >"$1/apomon/startup.sh"
+	chmod 755 "$1/apomon/startup.sh"
 }
 
 rt_cleanup() {

@@ -210,6 +210,7 @@ int main(int argc, char **argv)
 		int bad = 0;
 		for (int i = 3; i < argc; i++)
 			purge |= !strcmp(argv[i], "--purge");
+		apo_station_stop_many(argv[2], argv + 3, (size_t)(argc - 3), APO_STATION_GRACE_MS);
 		for (int i = 3; i < argc; i++)
 			if (strcmp(argv[i], "--purge") &&
 			    apo_station_cleanup(argv[2], argv[i], APO_STATION_GRACE_MS, purge) < 0)
