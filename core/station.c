@@ -430,6 +430,45 @@ static void read_status(const char *state, char *word, size_t wlen, long *val)
 	fclose(f);
 }
 
+/* A process and its descendants all blocked in the kernel: waiting on a
+ * server, or being one that waits for clients. */
+static bool tree_idle(pid_t pid, int depth)
+{
+	char path[64], st = 0;
+	FILE *f;
+	int child;
+	bool idle = true;
+
+	if (!apo_proc_starttime(pid, &st) || (st != 'S' && st != 'D'))
+		return false;
+	if (depth > 8)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	while (idle && fscanf(f, "%d", &child) == 1)
+		idle = tree_idle(child, depth + 1);
+	fclose(f);
+	return idle;
+}
+
+static bool entry_idle(pid_t init)
+{
+	char path[64];
+	FILE *f;
+	int child = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init, (int)init);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &child) != 1)
+		child = 0;
+	fclose(f);
+	return child > 0 && tree_idle(child, 0);
+}
+
 static double uptime_of(unsigned long long start_ticks)
 {
 	struct timespec ts;
@@ -465,6 +504,7 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 		info->pid = r.pid;
 		info->uptime_s = uptime_of(r.start);
 		info->entry_running = !strcmp(word, "running");
+		info->entry_idle = info->entry_running && entry_idle(r.pid);
 		if (!strcmp(word, "failed"))
 			info->state = APO_STATION_FAILED;
 		else if (access(readyp, F_OK) == 0)

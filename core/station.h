@@ -64,6 +64,10 @@ struct apo_station_info {
 	double uptime_s;    /* since init started; 0 when not running */
 	int exit_code;	    /* when FAILED/STOPPED by exit: the entrypoint's code */
 	bool entry_running; /* init reported the entrypoint exec'd and alive */
+	/* it and all its descendants are blocked in the kernel (waiting on
+	 * their server, or serving): how a type without a ready hook is
+	 * judged ready; a startup.sh that fails in its setup never gets there */
+	bool entry_idle;
 };
 
 /*

@@ -51,7 +51,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Polls the station's state until init reports the entrypoint running. */
+/* Polls the station's state until its entrypoint is running and idle. */
 static int wait_running(const char *env, const char *name, unsigned ms)
 {
 	double end = now() + ms / 1000.0;
@@ -62,7 +62,7 @@ static int wait_running(const char *env, const char *name, unsigned ms)
 			return -EIO;
 		if (in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED)
 			return -ECHILD;
-		if (in.entry_running)
+		if (in.entry_idle)
 			return 0;
 		if (now() > end)
 			return -ETIMEDOUT;
