@@ -130,7 +130,7 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
 	return 0;
 }
 
-static int rm_rf(const char *path)
+int apo_rm_rf(const char *path)
 {
 	if (access(path, F_OK) < 0)
 		return 0;
@@ -164,14 +164,14 @@ int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bo
 		;
 	rmdir_up(root, 2); /* and roots/ */
 	apo_cgroup_remove(env, name);
-	rc = rm_rf(state);
+	rc = apo_rm_rf(state);
 	if (rc < 0 && !first)
 		first = rc;
 	rmdir_up(state, 2); /* and stations/ */
 	if (purge) {
 		_cleanup_free_ char *lib = apo_xasprintf("%s/%s/%s", apo_lib_dir(), env, name);
 		_cleanup_free_ char *logp = apo_station_log_path(env, name);
-		rc = rm_rf(lib);
+		rc = apo_rm_rf(lib);
 		if (rc < 0 && !first)
 			first = rc;
 		unlink(logp);
