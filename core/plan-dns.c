@@ -33,8 +33,8 @@ static char *ptr_name(struct in_addr a)
 }
 
 /*
- * A name as written in a cluster's `records`: "name." is absolute; "@" is
- * the cluster's domain; a name without a dot is relative to the domain
+ * A name as written in a cluster's `records`: "name." is absolute; a name
+ * without a dot is relative to the cluster's domain
  * ("www" -> www.example.com.); any other name is taken as a full name
  * ("www.example.com" -> www.example.com.).
  */
@@ -44,8 +44,6 @@ static char *absolute(const char *name, const char *domain)
 
 	if (len && name[len - 1] == '.')
 		return apo_xstrdup(name);
-	if (!strcmp(name, "@"))
-		return apo_xasprintf("%s.", domain);
 	if (!strchr(name, '.'))
 		return apo_xasprintf("%s.%s.", name, domain);
 	return apo_xasprintf("%s.", name);

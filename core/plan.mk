@@ -6,10 +6,12 @@ core_libapocore_la_SOURCES += \
 	core/plan-json.c core/plan-print.c \
 	core/graph.c core/graph.h core/cmd-graph.c
 
+if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-plan
 TESTS += tests/unit/test-plan
+endif
 tests_unit_test_plan_SOURCES = tests/unit/test-plan.c
-tests_unit_test_plan_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_plan_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_plan_LDADD = $(APO_TEST_LDADD)
 
 EXTRA_DIST += docs/plan-json.md \
