@@ -20,3 +20,8 @@ EXTRA_DIST += docs/plan-json.md \
 	tests/fixtures/three-clusters/conf.d/20-beta.conf \
 	tests/fixtures/three-clusters/conf.d/30-gamma.conf \
 	tests/fixtures/three-clusters/expected-plan.json
+
+# the CLI on the repository's own config: needs the linked program and
+# the base plugin, so it lives with the integration tests
+TESTS += tests/integration/plan-cli.sh
+EXTRA_DIST += tests/integration/plan-cli.sh
