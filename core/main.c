@@ -16,6 +16,7 @@ static const struct apo_command commands[] = {
 	{"up", "[--quiet] [--json]", "build the environment", apo_cmd_up},
 	{"down", "[--quiet] [--json]", "remove the environment, even after a crash", apo_cmd_down},
 	{"status", "[--json]", "compare the kernel with the plan", apo_cmd_status},
+	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},
 };
 
 static void usage(FILE *out)
