@@ -55,6 +55,14 @@ struct apo_command {
 int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_graph(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
+
+/* The environment a command is about: -e, else the config's, else
+ * "example"; reads the config only for its name (caller frees). */
+char *apo_cli_env_name(const struct apo_cli *cli);
 
 /* Parses a command's own options: only --json (and -h) for now.
  * Returns 0, or APO_EXIT_USAGE after printing why. */
