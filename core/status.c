@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if.h>
 #include <linux/ip.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
