@@ -378,7 +378,9 @@ static int build_steps(struct build *b)
 		return 1;
 	for (size_t i = 0; i < def->n_run; i++) {
 		char *argv[] = {"/bin/sh", "-ec", def->run[i], NULL};
-		char *label = apo_xasprintf("run: %s", def->run[i]);
+		/* the command as written, cut to one line of progress */
+		char *label = apo_xasprintf("run: %.*s%s", 72, def->run[i],
+					    strlen(def->run[i]) > 72 ? "..." : "");
 		rc = run(b, label, 1, argv);
 		free(label);
 		if (rc < 0)
@@ -604,6 +606,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 out:
 	if (b.tmp) {
 		apo_rm_tree(b.tmp);
+		rmdir(dir); /* only when this was its first build */
 		fprintf(stderr, "%s: build failed; no layer was kept\n", def->name);
 	}
 	if (b.log)

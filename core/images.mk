@@ -15,3 +15,22 @@ imagesbaseapomondir = $(imagesdir)/base/files/apomon
 dist_imagesbaseapomon_DATA = images/base/files/apomon/sshd.sh
 imagesbasesshdir = $(imagesdir)/base/files/etc/ssh
 dist_imagesbasessh_DATA = images/base/files/etc/ssh/sshd_config
+imagesbasedpkgdir = $(imagesdir)/base/files/etc/dpkg/dpkg.cfg.d
+dist_imagesbasedpkg_DATA = images/base/files/etc/dpkg/dpkg.cfg.d/apomon-nodoc
+
+# Integration tests (root): base is built once into the default store and
+# reused by every later test.
+TESTS += \
+	tests/integration/image-base.sh \
+	tests/integration/image-ssh.sh \
+	tests/integration/image-child.sh \
+	tests/integration/image-bad.sh
+EXTRA_DIST += \
+	tests/integration/image-lib.sh \
+	tests/integration/image-base.sh \
+	tests/integration/image-ssh.sh \
+	tests/integration/image-child.sh \
+	tests/integration/image-bad.sh \
+	tests/fixtures/images/images-test-child/image.cfg \
+	tests/fixtures/images/images-test-child/files/etc/images-test-child.txt \
+	tests/fixtures/images/images-test-bad/image.cfg
