@@ -63,6 +63,7 @@ int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
 /* The environment a command is about: -e, else the config's, else
  * "example"; reads the config only for its name (caller frees). */
 char *apo_cli_env_name(const struct apo_cli *cli);
+int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
 
 /* Parses a command's own options: only --json (and -h) for now.
  * Returns 0, or APO_EXIT_USAGE after printing why. */
