@@ -19,6 +19,7 @@
  * e.g. {"process", apo_undo_process, "process"}.
  */
 const struct apo_undo_kind apo_undo_kinds[] = {
+	{"station", apo_undo_station, "station"},
 	{NULL, NULL, NULL},
 };
 const size_t apo_undo_n_kinds = APO_ARRAY_SIZE(apo_undo_kinds) - 1;

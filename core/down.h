@@ -30,6 +30,9 @@ struct apo_undo_kind {
 extern const struct apo_undo_kind apo_undo_kinds[];
 extern const size_t apo_undo_n_kinds;
 
+/* The runtime's undo of a `station NAME ENV` record (up-stations.c). */
+int apo_undo_station(const struct apo_jentry *e);
+
 struct apo_down_opts {
 	bool quiet, json, verbose;
 	unsigned threads;

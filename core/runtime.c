@@ -366,6 +366,8 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 				left--;
 				if (o->progress)
 					fprintf(o->progress, "%s: ready\n", s->fqdn);
+				if (o->on_ready)
+					o->on_ready(o->ctx, s->name);
 				continue;
 			}
 			if (now_ms() > deadline[i]) {

@@ -52,6 +52,9 @@ struct apo_runtime_opts {
 	 * created, so that `down` after a crash knows to call
 	 * apo_station_cleanup for it.  NULL: nothing to record. */
 	int (*journal)(void *ctx, const char *station);
+
+	/* Called when a station passed its startup checks (progress). */
+	void (*on_ready)(void *ctx, const char *station);
 };
 
 /* Fills the runtime's hooks of the host struct (run, netns_fd). */

@@ -6,7 +6,8 @@ APO_RUNTIME_SOURCES = \
 	core/station.c core/station.h core/station-priv.h \
 	core/station-child.c core/station-stop.c core/station-exec.c \
 	core/cgroup.c core/caps.c
-core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) core/runtime.c core/runtime.h
+core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) core/runtime.c core/runtime.h \
+	core/up-stations.c
 
 # Static: it runs after pivot_root in roots that may lack a C library, and
 # its pages are then shared by every station on the host.

@@ -26,11 +26,13 @@ volatile sig_atomic_t apo_up_interrupted;
  * the network ones, e.g. {"stations", count, apo_up_stations}.
  */
 const struct apo_up_phase apo_up_phases[] = {
+	{"images", apo_up_count_images, apo_up_images},
 	{"switches", apo_up_count_switches, apo_up_switches},
 	{"namespaces", apo_up_count_stations, apo_up_namespaces},
 	{"links", apo_up_count_links, apo_up_links},
 	{"addresses", apo_up_count_stations, apo_up_addresses},
 	{"routes", apo_up_count_stations, apo_up_routes},
+	{"stations", apo_up_count_stations, apo_up_stations},
 };
 const size_t apo_up_n_phases = APO_ARRAY_SIZE(apo_up_phases);
 

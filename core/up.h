@@ -65,6 +65,12 @@ int apo_up_links(struct apo_up *u);
 int apo_up_addresses(struct apo_up *u);
 int apo_up_routes(struct apo_up *u);
 
+/* The images phase (before the network) and the stations phase (after
+ * it), up-stations.c. */
+size_t apo_up_count_images(const struct apo_up *u);
+int apo_up_images(struct apo_up *u);
+int apo_up_stations(struct apo_up *u);
+
 /* The whole command; returns an exit code (cli.h). */
 int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts);
 
