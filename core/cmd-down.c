@@ -7,11 +7,14 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <string.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "conf.h"
 #include "down.h"
+#include "paths.h"
+#include "runtime.h"
 #include "util.h"
 
 char *apo_cli_env_name(const struct apo_cli *cli)
@@ -35,9 +38,11 @@ int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{"quiet", no_argument, NULL, 'q'},
 		{"json", no_argument, NULL, 'j'},
+		{"purge", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct apo_down_opts o = {.verbose = cli->verbose};
+	bool purge = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
@@ -48,6 +53,9 @@ int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 		case 'j':
 			o.json = true;
 			break;
+		case 'P':
+			purge = true;
+			break;
 		default:
 			return APO_EXIT_USAGE;
 		}
@@ -57,5 +65,12 @@ int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 		return APO_EXIT_USAGE;
 	}
 	_cleanup_free_ char *env = apo_cli_env_name(cli);
-	return apo_down(env, &o);
+	int rc = apo_down(env, &o);
+	/* the stations' writable layers, the environment's SSH key, the logs */
+	int r;
+	if (rc == APO_EXIT_OK && purge && (r = apo_runtime_down(env, 0, true)) < 0) {
+		apo_err("down: --purge: %s/%s: %s", apo_lib_dir(), env, strerror(-r));
+		rc = APO_EXIT_FAILURE;
+	}
+	return rc;
 }

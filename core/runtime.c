@@ -456,3 +456,14 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 	}
 	return first;
 }
+
+char *apo_runtime_station_name(const char *env, const char *arg)
+{
+	_cleanup_free_ char *dir = apo_station_state_dir(env, arg);
+	const char *dot = strchr(arg, '.');
+
+	/* a FQDN names the same station as its first label */
+	if (access(dir, F_OK) < 0 && dot)
+		return apo_xstrndup(arg, (size_t)(dot - arg));
+	return apo_xstrdup(arg);
+}

@@ -87,6 +87,9 @@ char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines);
  * public key's text (caller frees both). */
 int apo_runtime_ssh_key(const char *env, char **priv, char **pub);
 
+/* The station NAME an argument means: NAME or its FQDN (caller frees). */
+char *apo_runtime_station_name(const char *env, const char *arg);
+
 /* /etc/hosts and /etc/resolv.conf of a planned station (caller frees). */
 char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station *ps);
 char *apo_runtime_resolv(const struct apo_plan *p, const struct apo_plan_station *ps);

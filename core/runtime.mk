@@ -7,7 +7,8 @@ APO_RUNTIME_SOURCES = \
 	core/station-child.c core/station-stop.c core/station-exec.c \
 	core/cgroup.c core/caps.c
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) core/runtime.c core/runtime.h \
-	core/up-stations.c
+	core/up-stations.c core/cmd-exec.c core/cmd-logs.c core/cmd-start.c \
+	core/cmd-commit.c core/cmd-ssh.c
 
 # Static: it runs after pivot_root in roots that may lack a C library, and
 # its pages are then shared by every station on the host.

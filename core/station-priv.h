@@ -56,8 +56,6 @@ int apo_station_read_init(const char *env, const char *name, struct apo_init_rec
 bool apo_station_alive(const struct apo_init_rec *r);
 unsigned long long apo_proc_starttime(pid_t pid, char *state);
 
-char *apo_station_state_dir(const char *env, const char *name);
-
 /* The path to apomon-init: $APOMON_INIT, else the installed one. */
 const char *apo_init_path(void);
 

@@ -114,6 +114,8 @@ int apo_rm_rf(const char *path);
  * each and the array. */
 int apo_station_list(const char *env, char ***names, size_t *n);
 
+/* Its state dir (caller frees). */
+char *apo_station_state_dir(const char *env, const char *name);
 /* The station's log file (caller frees). */
 char *apo_station_log_path(const char *env, const char *name);
 /* Its root on the host while prepared (caller frees). */

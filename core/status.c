@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "netlink.h"
 #include "netns.h"
+#include "station.h"
 #include "paths.h"
 #include "status.h"
 #include "up.h"
@@ -255,6 +256,27 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 	}
 }
 
+/* The station's runtime state (starting, ready, failed, stopped), its
+ * init's PID and uptime; a station not running is drift. */
+static void station_runtime(struct status *s, const struct apo_plan_station *p,
+			    struct json_object *o)
+{
+	struct apo_station_info in;
+
+	apo_station_info(s->plan->env, p->station->name, &in);
+	json_object_object_add(o, "state", jstr(apo_station_state_name(in.state)));
+	if (in.pid) {
+		json_object_object_add(o, "pid", json_object_new_int64(in.pid));
+		json_object_object_add(o, "uptime_s", json_object_new_double(in.uptime_s));
+	}
+	if (in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED)
+		json_object_object_add(o, "exit_code", json_object_new_int(in.exit_code));
+	if (in.state == APO_STATION_FAILED)
+		drift(s, "%s: failed (startup.sh exit code %d)", p->netns, in.exit_code);
+	else if (in.state != APO_STATION_READY && in.state != APO_STATION_STARTING)
+		drift(s, "%s: %s", p->netns, apo_station_state_name(in.state));
+}
+
 static void station_compare(struct status *s, size_t idx, struct json_object *arr)
 {
 	const struct apo_plan_station *p = &s->plan->stations[idx];
@@ -268,6 +290,7 @@ static void station_compare(struct status *s, size_t idx, struct json_object *ar
 	json_object_object_add(o, "netns", jstr(p->netns));
 	json_object_object_add(o, "present", json_object_new_boolean(k->present));
 	json_object_array_add(arr, o);
+	station_runtime(s, p, o);
 	if (!k->present) {
 		drift(s, "%s: missing namespace %s/%s", who, apo_netns_dir(), p->netns);
 		json_object_put(ifs);
@@ -474,7 +497,15 @@ int apo_status(const struct apo_plan *plan, bool json)
 			for (size_t i = 0; i < plan->n_stations; i++) {
 				const struct apo_plan_station *p = &plan->stations[i];
 				struct k_ns *k = &s.ns[i];
-				printf("  %-30s %s", p->netns, k->present ? "" : "(no namespace)");
+				struct apo_station_info in;
+				char up[32] = "";
+				apo_station_info(plan->env, p->station->name, &in);
+				if (in.pid)
+					snprintf(up, sizeof(up), "pid %d up %.0fs", (int)in.pid,
+						 in.uptime_s);
+				printf("  %-30s %-8s %-20s %s", p->netns,
+				       apo_station_state_name(in.state), up,
+				       k->present ? "" : "(no namespace)");
 				for (size_t f = 0; f < k->n_ifs; f++) {
 					if (!strcmp(k->ifs[f].name, "lo"))
 						continue;

@@ -130,6 +130,29 @@ int apo_up_stations(struct apo_up *u)
 	return rc;
 }
 
+int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err)
+{
+	struct apo_host_ctx hc;
+	struct apo_diag d;
+	struct apo_runtime_opts o = {
+	    .layers = layers,
+	    .layers_free = layers_free,
+	    /* INTEGRITY GATE: the lead wires apo_integrity_check here too */
+	    .integrity = NULL,
+	    .progress = stderr,
+	};
+	int rc;
+
+	apo_diag_init(&d);
+	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	hc.plan = p;
+	apo_runtime_wire(&hc);
+	rc = apo_runtime_start_level(p, &hc, &o, idx, n, err);
+	apo_host_ctx_clear(&hc);
+	apo_diag_clear(&d);
+	return rc;
+}
+
 int apo_undo_station(const struct apo_jentry *e)
 {
 	if (!e->detail)
