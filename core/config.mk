@@ -18,3 +18,12 @@ tests_unit_test_config_SOURCES = tests/unit/test-config.c \
 tests_unit_test_config_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_config_LDADD = $(APO_TEST_LDADD)
 EXTRA_DIST += tests/fixtures/bad tests/fixtures/good
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-validate
+TESTS += tests/unit/test-validate
+endif
+tests_unit_test_validate_SOURCES = tests/unit/test-validate.c \
+	tests/unit/fixture-types.c tests/unit/fixture-types.h
+tests_unit_test_validate_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\"
+tests_unit_test_validate_LDADD = $(APO_TEST_LDADD)
