@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The plugin loader: the only file that knows about libltdl.  Every way a
+ * The plugin loader: the only file that knows about libltdl (and dlopen).  Every way a
  * file can fail to be a usable station type ends in one refusal with its
  * own reason; nothing here exits or prints.
  */
 #include "config.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -179,6 +180,31 @@ static lt_dlhandle open_local(const char *path, const char **err)
 	return h;
 }
 
+/*
+ * libltdl reports every failure of a path as "file not found" (it tries
+ * its other loaders after dlopen and keeps their error).  Ask dlopen
+ * itself for the real reason ("invalid ELF header", "undefined symbol");
+ * it fails again for the same reason, so no code of the file runs.
+ */
+static char *dlopen_reason(const char *path)
+{
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	const char *e;
+	size_t len = strlen(path);
+
+	if (h) {
+		dlclose(h);
+		return NULL;
+	}
+	e = dlerror();
+	if (!e)
+		return NULL;
+	/* glibc puts "PATH: " first; the refusal names the file already */
+	if (!strncmp(e, path, len) && !strncmp(e + len, ": ", 2))
+		e += len + 2;
+	return apo_xstrdup(e);
+}
+
 /* A symlinked plugin is only as safe as the directory its target lives in. */
 static bool refuse_unsafe_target(struct apo_registry *r, const char *path)
 {
@@ -219,8 +245,11 @@ static void load_file(struct apo_registry *r, int dfd, const char *dir, const ch
 
 	h = open_local(path, &err);
 	if (!h) {
+		_cleanup_free_ char *why = dlopen_reason(path);
 		apo_registry_refuse(r, path, "cannot load: %s",
-				    err ? err : "unknown libltdl error");
+				    why	  ? why
+				    : err ? err
+					  : "unknown libltdl error");
 		return;
 	}
 	sym = lt_dlsym(h, APOMON_ENTRY_SYMBOL);

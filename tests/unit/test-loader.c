@@ -194,14 +194,18 @@ START_TEST(refuses_not_a_shared_object)
 	_cleanup_free_ char *file = apo_xasprintf("%s/junk.so", dir);
 	struct apo_registry *r = apo_registry_new();
 
-	write_file(file, "not ELF\n", 8, 0755);
+	char junk[128];
+
+	/* longer than an ELF header, so that the header itself is wrong */
+	memset(junk, '#', sizeof(junk));
+	write_file(file, junk, sizeof(junk), 0755);
 	apo_registry_load_dir(r, dir);
 	ck_assert_uint_eq(apo_registry_count(r), 0);
 	ck_assert_uint_eq(apo_registry_refusal_count(r), 1);
 	const struct apo_refusal *f = apo_registry_refusal_at(r, 0);
 	ck_assert_str_eq(f->file, file);
-	ck_assert_msg(!strncmp(f->reason, "cannot load: ", 13) && strlen(f->reason) > 13,
-		      "reason: %s", f->reason);
+	ck_assert_msg(!strcmp(f->reason, "cannot load: invalid ELF header"), "reason: %s",
+		      f->reason);
 	apo_registry_free(r);
 	rm_dir(dir);
 }
