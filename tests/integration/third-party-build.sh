@@ -34,6 +34,14 @@ mkdir "$tmp/mine"
 ${CC:-cc} $flags -o "$tmp/mine/hello.so" "$top_srcdir/tests/fixtures/thirdparty/hello.c" ||
 	fail "hello.c does not build against the installed header"
 
+# the man page's example is the same type: it must build the same way
+awk '/^\.SH EXAMPLE/ { ex = 1 } ex && /^\.EE/ { exit } ex == 2 { print } ex && /^\.EX/ { ex = 2 }' \
+	"$top_srcdir/docs/apomon-plugin.7" | sed 's/\\-/-/g; s/\\e/\\/g' >"$tmp/example.c"
+grep -q '^APOMON_STATION_TYPE(hello)$' "$tmp/example.c" || fail "no example found in apomon-plugin.7"
+# shellcheck disable=SC2086
+${CC:-cc} $flags -Wall -Werror -o "$tmp/example.so" "$tmp/example.c" ||
+	fail "the example of apomon-plugin(7) does not build"
+
 apomon=$prefix/bin/apomon
 [ -x "$apomon" ] || fail "no $apomon installed"
 out=$("$apomon" --plugin-path "$tmp/mine" plugins) || fail "apomon plugins exited $?"
