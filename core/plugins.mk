@@ -34,10 +34,10 @@ TESTS += tests/unit/test-loader tests/unit/test-host-files
 tests_unit_test_loader_SOURCES = tests/unit/test-loader.c
 tests_unit_test_loader_CFLAGS = $(APO_TEST_CFLAGS) \
 	-DAPO_TEST_PLUGINS=\"$(abs_top_builddir)/tests/plugins/.libs\"
-tests_unit_test_loader_LDADD = $(APO_TEST_LIBS)
+tests_unit_test_loader_LDADD = $(APO_TEST_LDADD)
 tests_unit_test_host_files_SOURCES = tests/unit/test-host-files.c
 tests_unit_test_host_files_CFLAGS = $(APO_TEST_CFLAGS)
-tests_unit_test_host_files_LDADD = $(APO_TEST_LIBS)
+tests_unit_test_host_files_LDADD = $(APO_TEST_LDADD)
 
 # A third party's type built against the installed header and .pc alone.
 TESTS += tests/integration/third-party-build.sh
