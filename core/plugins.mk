@@ -39,6 +39,8 @@ tests_unit_test_host_files_SOURCES = tests/unit/test-host-files.c
 tests_unit_test_host_files_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_host_files_LDADD = $(APO_TEST_LDADD)
 
-# A third party's type built against the installed header and .pc alone.
-TESTS += tests/integration/third-party-build.sh
-EXTRA_DIST += tests/integration/third-party-build.sh tests/fixtures/thirdparty/hello.c
+# The command against the test plugins, and a third party's type built
+# against the installed header and .pc alone; neither needs root.
+TESTS += tests/integration/plugins-command.sh tests/integration/third-party-build.sh
+EXTRA_DIST += tests/integration/plugins-command.sh tests/integration/third-party-build.sh \
+	tests/fixtures/thirdparty/hello.c
