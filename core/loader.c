@@ -181,28 +181,30 @@ static lt_dlhandle open_local(const char *path, const char **err)
 }
 
 /*
- * libltdl reports every failure of a path as "file not found" (it tries
- * its other loaders after dlopen and keeps their error).  Ask dlopen
- * itself for the real reason ("invalid ELF header", "undefined symbol");
- * it fails again for the same reason, so no code of the file runs.
+ * libltdl binds lazily, so a type calling a function nobody defines would
+ * load and then kill apomon at its first hook ("symbol lookup error").
+ * Opening it with RTLD_NOW first resolves every symbol or fails with the
+ * dynamic linker's real reason (libltdl would only say "file not found").
+ * The returned handle keeps the object mapped, fully bound, while libltdl
+ * opens it; close it with dlclose() after.
  */
-static char *dlopen_reason(const char *path)
+static void *open_now(const char *path, char **why)
 {
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	const char *e;
 	size_t len = strlen(path);
+	const char *e;
 
-	if (h) {
-		dlclose(h);
-		return NULL;
-	}
+	*why = NULL;
+	if (h)
+		return h;
 	e = dlerror();
 	if (!e)
-		return NULL;
+		e = "unknown dynamic linker error";
 	/* glibc puts "PATH: " first; the refusal names the file already */
 	if (!strncmp(e, path, len) && !strncmp(e + len, ": ", 2))
 		e += len + 2;
-	return apo_xstrdup(e);
+	*why = apo_xstrdup(e);
+	return NULL;
 }
 
 /* A symlinked plugin is only as safe as the directory its target lives in. */
@@ -224,8 +226,10 @@ static void load_file(struct apo_registry *r, int dfd, const char *dir, const ch
 {
 	_cleanup_free_ char *path = apo_xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", name);
 	const struct apomon_station_type *t;
+	_cleanup_free_ char *why = NULL;
 	const char *err = NULL;
 	struct stat st, lst;
+	void *bound;
 	lt_dlhandle h;
 	entry_fn entry;
 	void *sym;
@@ -243,13 +247,16 @@ static void load_file(struct apo_registry *r, int dfd, const char *dir, const ch
 	if (S_ISLNK(lst.st_mode) && refuse_unsafe_target(r, path))
 		return;
 
+	bound = open_now(path, &why);
+	if (!bound) {
+		apo_registry_refuse(r, path, "cannot load: %s", why);
+		return;
+	}
 	h = open_local(path, &err);
+	dlclose(bound);
 	if (!h) {
-		_cleanup_free_ char *why = dlopen_reason(path);
 		apo_registry_refuse(r, path, "cannot load: %s",
-				    why	  ? why
-				    : err ? err
-					  : "unknown libltdl error");
+				    err ? err : "unknown libltdl error");
 		return;
 	}
 	sym = lt_dlsym(h, APOMON_ENTRY_SYMBOL);

@@ -188,6 +188,12 @@ START_TEST(refuses_bad_name)
 }
 END_TEST
 
+START_TEST(refuses_undefined_symbol)
+{
+	refused_alone("unresolved", "cannot load: undefined symbol: apomon_test_no_such_function");
+}
+END_TEST
+
 START_TEST(refuses_not_a_shared_object)
 {
 	char *dir = new_dir();
@@ -484,6 +490,7 @@ int main(void)
 	tcase_add_test(tc, refuses_small_struct);
 	tcase_add_test(tc, refuses_null_entry);
 	tcase_add_test(tc, refuses_bad_name);
+	tcase_add_test(tc, refuses_undefined_symbol);
 	tcase_add_test(tc, refuses_not_a_shared_object);
 	tcase_add_test(tc, refuses_duplicate_naming_first);
 	tcase_add_test(tc, survives_all_in_one_dir);
