@@ -4,3 +4,4 @@ apomonincludedir = $(includedir)/apomon
 apomoninclude_HEADERS = plugin-api/apomon/station-type.h
 pkgconfig_DATA = plugin-api/apomon-plugin.pc
 EXTRA_DIST += plugin-api/apomon-plugin.pc.in
+EXTRA_DIST += plugin-api/README.md
