@@ -50,20 +50,23 @@ static const char *domain_of(const struct apo_station *s)
 	return dot ? dot + 1 : s->fqdn;
 }
 
+/* Every planned address of the station: its own, or for the backbone
+ * its legs in each cluster and on the host link. */
 char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station *ps)
 {
 	const struct apo_station *s = ps->station;
-	char *out =
-	    apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	char *out = apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	(void)p;
 
-	for (size_t i = 0; i < s->n_addrs; i++) {
-		char a[INET_ADDRSTRLEN];
-		char *n;
-		inet_ntop(AF_INET, &s->addrs[i].addr, a, sizeof(a));
-		n = apo_xasprintf("%s%s\t%s %s\n", out, a, s->fqdn, s->name);
-		free(out);
-		out = n;
+	for (size_t i = 0; i < ps->n_ifaces; i++) {
+		for (size_t k = 0; k < ps->ifaces[i].n_addrs; k++) {
+			char a[INET_ADDRSTRLEN];
+			char *n;
+			inet_ntop(AF_INET, &ps->ifaces[i].addrs[k].addr, a, sizeof(a));
+			n = apo_xasprintf("%s%s\t%s %s\n", out, a, s->fqdn, s->name);
+			free(out);
+			out = n;
+		}
 	}
 	return out;
 }
@@ -75,8 +78,7 @@ char *apo_runtime_resolv(const struct apo_plan *p, const struct apo_plan_station
 
 	if (s->cluster)
 		inet_ntop(AF_INET, &s->cluster->router, ns, sizeof(ns));
-	else if (s->n_addrs) /* the backbone asks its own DNS server */
-		inet_ntop(AF_INET, &s->addrs[0].addr, ns, sizeof(ns));
+	/* the backbone asks its own DNS server, on loopback */
 	(void)p;
 	return apo_xasprintf("search %s\nnameserver %s\n", domain_of(s), ns);
 }
