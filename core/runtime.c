@@ -55,7 +55,8 @@ static const char *domain_of(const struct apo_station *s)
 char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station *ps)
 {
 	const struct apo_station *s = ps->station;
-	char *out = apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	char *out =
+	    apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	(void)p;
 
 	for (size_t i = 0; i < ps->n_ifaces; i++) {
@@ -203,11 +204,11 @@ char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines)
 	unsigned seen = 0;
 
 	if (fd < 0 || (size = lseek(fd, 0, SEEK_END)) <= 0)
-		return apo_xstrdup("");
+		return apo_xstrdup("  (its log is empty)\n");
 	n = pread(fd, buf, sizeof(buf) - 1,
 		  size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
 	if (n <= 0)
-		return apo_xstrdup("");
+		return apo_xstrdup("  (its log is empty)\n");
 	buf[n] = '\0';
 	if (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';

@@ -79,7 +79,7 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 int apo_runtime_down(const char *env, unsigned grace_ms, bool purge);
 
 /* The last `lines` lines of a station's log, indented, for messages
- * (caller frees; "" when there is no log). */
+ * (caller frees; says so when it is empty). */
 char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines);
 
 /* The environment's SSH key pair under /var/lib/apomon/ENV/ssh/ (made
