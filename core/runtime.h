@@ -10,7 +10,9 @@
  *   4. render     the type's render hook writes its config into the root
  *   5. integrity  o->integrity(station, root): the seal check  <- INTEGRITY GATE
  *   6. init       apomon-init runs startup.sh in the station's namespaces
- * then for the whole level, in parallel (round robin):
+ * (the stations of a level on a few threads: callbacks and the type's
+ * render hook must be thread-safe), then for the whole level, in
+ * parallel (round robin):
  *   7. ready      the type's ready hook until it returns 0 or the type's
  *                 ready_timeout_ms passes; a type without a ready hook is
  *                 ready once startup.sh runs and is idle (blocked in the
