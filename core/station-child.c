@@ -118,8 +118,13 @@ int apo_station_child(void *arg)
 
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		fail(a, APO_STEP_NETNS);
+	if (a->template_fd >= 0 &&
+	    (setns(a->template_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
+		fail(a, APO_STEP_PRIVATE);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(a, APO_STEP_PRIVATE);
+	if (mount("overlay", a->root, "overlay", 0, a->overlay_opts) < 0)
+		fail(a, APO_STEP_ROOT);
 	if (!at(a, p, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail(a, APO_STEP_PROC);
