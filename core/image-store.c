@@ -353,6 +353,58 @@ int apo_image_layers(const char *name, const struct apo_image_opts *o, char ***d
 	return 0;
 }
 
+static void add_unique(char ***paths, size_t *n, size_t *cap, char *const *add, size_t n_add)
+{
+	for (size_t j = 0; j < n_add; j++) {
+		size_t k;
+		for (k = 0; k < *n; k++)
+			if (!strcmp((*paths)[k], add[j]))
+				break;
+		if (k == *n)
+			APO_PUSH(*paths, *n, *cap, apo_xstrdup(add[j]));
+	}
+}
+
+/* Not built yet: the definitions say it (NAME's, then its parents'). */
+static int sealed_from_definitions(const char *name, char ***paths, size_t *n)
+{
+	char **search = apo_image_search_path(NULL, 0);
+	struct apo_image_def *chain_defs[32];
+	size_t nd = 0, cap = 0;
+	char *nm = apo_xstrdup(name);
+	int rc = 0;
+
+	while (nm && nd < APO_ARRAY_SIZE(chain_defs)) {
+		struct apo_diag d;
+		char *dir = apo_image_def_find(search, nm);
+		if (!dir) {
+			rc = -ENOENT;
+			break;
+		}
+		apo_diag_init(&d);
+		rc = apo_image_def_load(nm, dir, &chain_defs[nd], &d);
+		if (rc < 0)
+			apo_diag_print(&d, stderr);
+		apo_diag_clear(&d);
+		free(dir);
+		if (rc < 0)
+			break;
+		free(nm);
+		nm = chain_defs[nd]->parent ? apo_xstrdup(chain_defs[nd]->parent) : NULL;
+		nd++;
+	}
+	if (rc == 0 && nm)
+		rc = -ELOOP;
+	for (size_t i = nd; i-- > 0;) {
+		if (rc == 0)
+			add_unique(paths, n, &cap, chain_defs[i]->seal, chain_defs[i]->n_seal);
+		apo_image_def_free(chain_defs[i]);
+	}
+	free(nm);
+	apo_strv_free(search);
+	return rc;
+}
+
 int apo_image_sealed_paths(const char *name, char ***paths, size_t *n)
 {
 	struct apo_image_meta **ms = NULL;
@@ -362,25 +414,25 @@ int apo_image_sealed_paths(const char *name, char ***paths, size_t *n)
 
 	*paths = NULL;
 	*n = 0;
-	rc = apo_image_current(name, &digest);
-	if (rc < 0)
-		return rc;
+	if (apo_image_current(name, &digest) < 0) {
+		rc = sealed_from_definitions(name, paths, n);
+		goto out;
+	}
 	rc = chain(name, digest, &ms, &nm);
 	if (rc < 0)
 		return rc;
-	for (size_t i = nm; i-- > 0;) {
-		for (size_t j = 0; j < ms[i]->n_seal; j++) {
-			const char *p = ms[i]->seal[j];
-			size_t k;
-			for (k = 0; k < *n; k++)
-				if (!strcmp((*paths)[k], p))
-					break;
-			if (k == *n)
-				APO_PUSH(*paths, *n, cap, apo_xstrdup(p));
-		}
-	}
+	for (size_t i = nm; i-- > 0;)
+		add_unique(paths, n, &cap, ms[i]->seal, ms[i]->n_seal);
 	apo_image_meta_list_free(ms, nm);
-	return 0;
+out:
+	if (rc < 0) {
+		for (size_t i = 0; i < *n; i++)
+			free((*paths)[i]);
+		free(*paths);
+		*paths = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
 /* A mount whose options or mount point name a layer of NAME. */

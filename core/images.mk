@@ -34,3 +34,16 @@ EXTRA_DIST += \
 	tests/fixtures/images/images-test-child/image.cfg \
 	tests/fixtures/images/images-test-child/files/etc/images-test-child.txt \
 	tests/fixtures/images/images-test-bad/image.cfg
+
+# Unit tests (no privileges needed).
+check_PROGRAMS += tests/unit/test-image-cfg tests/unit/test-mirror tests/unit/test-image-store
+TESTS += tests/unit/test-image-cfg tests/unit/test-mirror tests/unit/test-image-store
+tests_unit_test_image_cfg_SOURCES = tests/unit/test-image-cfg.c
+tests_unit_test_image_cfg_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_image_cfg_LDADD = $(APO_TEST_LIBS)
+tests_unit_test_mirror_SOURCES = tests/unit/test-mirror.c
+tests_unit_test_mirror_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_mirror_LDADD = $(APO_TEST_LIBS)
+tests_unit_test_image_store_SOURCES = tests/unit/test-image-store.c
+tests_unit_test_image_store_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_image_store_LDADD = $(APO_TEST_LIBS)
