@@ -6,6 +6,7 @@ core_libapocore_la_SOURCES += \
 	core/image-store.c core/image-store.h \
 	core/image-build.c core/image-build.h \
 	core/mirror.c core/mirror.h \
+	core/image-plan.c core/image-plan.h \
 	core/cmd-image.c
 
 # The definitions shipped with apomon, installed under $(imagesdir).
@@ -24,7 +25,8 @@ TESTS += \
 	tests/integration/image-base.sh \
 	tests/integration/image-ssh.sh \
 	tests/integration/image-child.sh \
-	tests/integration/image-bad.sh
+	tests/integration/image-bad.sh \
+	tests/integration/image-kill.sh
 EXTRA_DIST += \
 	tests/integration/image-lib.sh \
 	tests/integration/image-base.sh \

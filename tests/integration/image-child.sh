@@ -43,10 +43,17 @@ unshare --mount sh -eu -c '
 	chroot "$3" hello | grep -q "Hello, world"
 ' sh "$child" "$base" "$tmp/m" || fail "the chain does not mount into the image's root"
 
-# a change to one of its files rebuilds the child, not base
+# a change to one of its files rebuilds the child, not base; two builds at
+# once: the store lock makes one build and the other find it done
 echo "changed $(date +%s%N)" >"$tmp/$name/files/etc/images-test-child.txt"
+"$APOMON" image build "$name" >"$out.2" 2>&1 &
+other=$!
 "$APOMON" image build "$name" >"$out" 2>&1 || { cat "$out"; fail "rebuild $name"; }
-cat "$out"
+wait $other || { cat "$out.2"; fail "concurrent rebuild $name"; }
+cat "$out" "$out.2"
+[ "$(cat "$out" "$out.2" | grep -c "^$name: building")" = 1 ] || fail "not exactly one build"
+[ "$(cat "$out" "$out.2" | grep -c "^$name: up to date")" = 1 ] || fail "the other build was no cache hit"
+cat "$out.2" >>"$out"
 grep -q "^base: up to date" "$out" || fail "base was not a cache hit"
 grep -q "^$name: building" "$out" || fail "$name was not rebuilt"
 [ "$(stat -c '%Y %Z' "$base" "$base/root" "$base/image.json")" = "$base_stamp" ] || fail "base's layer changed"
