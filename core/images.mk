@@ -49,3 +49,4 @@ tests_unit_test_mirror_LDADD = $(APO_TEST_LIBS)
 tests_unit_test_image_store_SOURCES = tests/unit/test-image-store.c
 tests_unit_test_image_store_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_image_store_LDADD = $(APO_TEST_LIBS)
+EXTRA_DIST += docs/images.md
