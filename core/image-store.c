@@ -435,11 +435,9 @@ out:
 	return rc;
 }
 
-/* A mount whose options or mount point name a layer of NAME. */
-static int in_use(const char *name)
+static int mountinfo_mentions(const char *path, const char *needle)
 {
-	_cleanup_free_ char *needle = apo_xasprintf("%s/images/%s/", apo_lib_dir(), name);
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(path, "re");
 	char *line = NULL;
 	size_t len = 0;
 	int used = 0;
@@ -451,6 +449,52 @@ static int in_use(const char *name)
 	free(line);
 	fclose(f);
 	return used;
+}
+
+/*
+ * A mount, in any mount namespace (stations have their own), whose
+ * options or mount point name a layer of NAME: a pid that sees it, or 0.
+ */
+static pid_t in_use(const char *name)
+{
+	_cleanup_free_ char *needle = apo_xasprintf("%s/images/%s/", apo_lib_dir(), name);
+	char **seen = NULL;
+	size_t n_seen = 0, cap = 0;
+	pid_t user = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (!d)
+		return mountinfo_mentions("/proc/self/mountinfo", needle) ? getpid() : 0;
+	while (!user && (e = readdir(d))) {
+		char ns[64], *link, *info;
+		ssize_t l;
+		size_t k;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		link = apo_xasprintf("/proc/%s/ns/mnt", e->d_name);
+		l = readlink(link, ns, sizeof(ns) - 1);
+		free(link);
+		if (l < 0)
+			continue;
+		ns[l] = '\0';
+		for (k = 0; k < n_seen; k++)
+			if (!strcmp(seen[k], ns))
+				break;
+		if (k < n_seen)
+			continue; /* one look per namespace */
+		APO_PUSH(seen, n_seen, cap, apo_xstrdup(ns));
+		info = apo_xasprintf("/proc/%s/mountinfo", e->d_name);
+		if (mountinfo_mentions(info, needle))
+			user = (pid_t)atoi(e->d_name);
+		free(info);
+	}
+	closedir(d);
+	for (size_t i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
+	return user;
 }
 
 int apo_image_rm(const char *name, bool force)
@@ -484,10 +528,12 @@ int apo_image_rm(const char *name, bool force)
 			goto out;
 		}
 	}
-	if (in_use(name)) {
+	pid_t user = in_use(name);
+	if (user) {
 		fprintf(stderr,
-			"apomon: %s: image rm: a mount uses its layers (a running station?)\n",
-			name);
+			"apomon: %s: image rm: a mount uses its layers (process %d: a running "
+			"station?)\n",
+			name, (int)user);
 		rc = -EBUSY;
 		goto out;
 	}

@@ -69,6 +69,22 @@ grep -q "^$name: up to date" "$out" || fail "unchanged child was rebuilt"
 "$APOMON" image rm base >"$out" 2>&1 && fail "image rm base succeeded while $name is built on it"
 grep -q "image $name is built on it" "$out" || { cat "$out"; fail "rm refusal message"; }
 [ -d "$base/root" ] || fail "refused rm removed base anyway"
+# a mount of its layers in another mount namespace (a station) blocks rm
+unshare --mount sh -c 'mount --make-rprivate / &&
+	mount -t overlay overlay -o "lowerdir=$1/root:$2/root" "$3" && touch "$4" && exec sleep 600' \
+	sh "$child2" "$base" "$tmp/m" "$tmp/mounted" &
+holder=$!
+i=0
+until [ -e "$tmp/mounted" ]; do
+	i=$((i + 1))
+	[ $i -le 200 ] || { kill $holder; fail "the holding mount did not come up"; }
+	sleep 0.05
+done
+"$APOMON" image rm "$name" >"$out" 2>&1 && { kill $holder; fail "image rm removed a mounted image"; }
+kill $holder
+wait $holder 2>/dev/null
+grep -q "a mount uses its layers" "$out" || { cat "$out"; fail "in-use refusal message"; }
+[ -d "$child2/root" ] || fail "refused rm removed the layer anyway"
 "$APOMON" image rm "$name" || fail "image rm $name"
 [ -e "$IMAGES_STORE/$name" ] && fail "$name is still in the store"
 "$APOMON" image list | grep -q "^$name " && fail "$name still listed"
