@@ -19,6 +19,7 @@ APOMON_IMAGES_PATH="$tmp:$APOMON_IMAGES_PATH"
 log="${APOMON_LOG_DIR:-/var/log/apomon}/images/$name.log"
 
 "$APOMON" image build base >/dev/null || fail "image build base"
+rm -f "$log" # the marker must come from this build
 "$APOMON" image build "$name" >"$tmp/out" 2>&1 &
 pid=$!
 i=0
