@@ -240,7 +240,7 @@ void conf_parse_cluster(struct conf_ctx *c, config_setting_t *g)
 		uint32_t bcast =
 		    ntohl(cl->network.addr.s_addr) | ~apo_prefix_mask(cl->network.prefix);
 		cl->router.s_addr = htonl(bcast - 1);
-		cl->router_loc = cl->network.loc;
+		/* router_loc stays empty: the router was not written */
 	}
 
 	const char *gw = conf_member_string(c, g, cl->path, "gateway", false);

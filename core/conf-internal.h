@@ -46,9 +46,10 @@ int conf_member_int(struct conf_ctx *c, const config_setting_t *g, const char *g
 		    const char *name, bool required, long long *out);
 int conf_member_bool(struct conf_ctx *c, const config_setting_t *g, const char *gpath,
 		     const char *name, bool *out);
-/* An array (or list) of strings: duplicates each into *out; reports
- * elements of another kind.  Returns the number kept, -1 when the member
- * itself has the wrong kind. */
+/* An array (or list) of strings: duplicates each into *out (NULL-ended).
+ * Returns their number, or -1 after reporting the member or any element
+ * of another kind (then *out is NULL: all or nothing, so that messages
+ * about the others can index the array as the file does). */
 ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const char *gpath,
 			    const char *name, char ***out, struct apo_loc **locs);
 char *conf_path(const char *parent, const char *name);

@@ -33,8 +33,8 @@ static bool parse_link_addresses(struct conf_ctx *c, config_setting_t *g, struct
 		return false;
 	}
 	if (config_setting_length(s) != 2) {
-		conf_report(c, s, p, "has %d addresses, expected exactly 2 (a's, then b's)",
-			    config_setting_length(s));
+		conf_report(c, s, p, "has %d address%s, expected exactly 2 (a's, then b's)",
+			    config_setting_length(s), config_setting_length(s) == 1 ? "" : "es");
 		return false;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -50,8 +50,13 @@ static bool parse_link_addresses(struct conf_ctx *c, config_setting_t *g, struct
 			continue;
 		}
 		const char *v = config_setting_get_string(e);
-		if (apo_parse_cidr(v, &ends[i]->addr, &prefix) < 0 || prefix < 0) {
+		if (apo_parse_cidr(v, &ends[i]->addr, &prefix) < 0) {
 			conf_report(c, e, ep, "invalid address '%s', expected \"A.B.C.D/P\"", v);
+			ok = false;
+			continue;
+		}
+		if (prefix < 0) {
+			conf_report(c, e, ep, "'%s' has no prefix, expected \"A.B.C.D/P\"", v);
 			ok = false;
 			continue;
 		}

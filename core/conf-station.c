@@ -48,6 +48,7 @@ static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_
 	/* a valid cluster network has a prefix of 8..30 */
 	int cl_prefix = cl && cl->network.prefix >= 8 ? cl->network.prefix : -1;
 	st->addrs = apo_xcalloc(len, sizeof(*st->addrs));
+	size_t good = 0;
 	for (int i = 0; i < len; i++) {
 		config_setting_t *e = config_setting_get_elem(s, i);
 		_cleanup_free_ char *ep = conf_path_index(p, i);
@@ -73,8 +74,10 @@ static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_
 			continue;
 		}
 		a.prefix = prefix >= 0 ? prefix : cl_prefix >= 0 ? cl_prefix : 32;
-		st->addrs[st->n_addrs++] = a;
+		st->addrs[good++] = a;
 	}
+	/* all or nothing: validation indexes them as the file does */
+	st->n_addrs = good == (size_t)len ? good : 0;
 }
 
 static void parse_publish(struct conf_ctx *c, config_setting_t *g, struct apo_station *st)
@@ -86,6 +89,7 @@ static void parse_publish(struct conf_ctx *c, config_setting_t *g, struct apo_st
 		return;
 	int len = config_setting_length(s);
 	st->publish = apo_xcalloc(len, sizeof(*st->publish));
+	size_t good = 0;
 	for (int i = 0; i < len; i++) {
 		config_setting_t *e = config_setting_get_elem(s, i);
 		_cleanup_free_ char *ep = conf_path_index(p, i);
@@ -125,8 +129,10 @@ static void parse_publish(struct conf_ctx *c, config_setting_t *g, struct apo_st
 			continue;
 		pub.host_port = host;
 		pub.port = port;
-		st->publish[st->n_publish++] = pub;
+		st->publish[good++] = pub;
 	}
+	/* all or nothing: validation indexes them as the file does */
+	st->n_publish = good == (size_t)len ? good : 0;
 }
 
 static void parse_seal(struct conf_ctx *c, config_setting_t *g, struct apo_station *st)

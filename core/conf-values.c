@@ -34,7 +34,9 @@ int apo_parse_cidr(const char *s, struct in_addr *addr, int *prefix)
 	if (apo_parse_ipv4(buf, addr) < 0)
 		return -EINVAL;
 	const char *p = slash + 1;
-	if (!isdigit((unsigned char)p[0]) || (p[0] == '0' && p[1]) || strlen(p) > 2)
+	size_t n = strlen(p);
+	if (n == 0 || n > 2 || (p[0] == '0' && n > 1) || !isdigit((unsigned char)p[0]) ||
+	    (n == 2 && !isdigit((unsigned char)p[1])))
 		return -EINVAL;
 	int v = atoi(p);
 	if (v > 32)

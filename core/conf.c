@@ -187,18 +187,31 @@ ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const
 	*out = apo_xcalloc(len + 1, sizeof(**out));
 	if (locs)
 		*locs = apo_xcalloc(len + 1, sizeof(**locs));
+	bool bad = false;
 	for (int i = 0; i < len; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			_cleanup_free_ char *ep = conf_path_index(p, i);
 			conf_report(c, e, ep, "is %s, expected a string", conf_kind(e));
+			bad = true;
 			continue;
 		}
 		if (locs)
 			(*locs)[n] = apo_model_loc(c->m, e);
 		(*out)[n++] = apo_xstrdup(config_setting_get_string(e));
 	}
-	return n;
+	if (!bad)
+		return n;
+	/* all or nothing: later messages index the array as the file does */
+	for (size_t i = 0; i < n; i++)
+		free((*out)[i]);
+	free(*out);
+	*out = NULL;
+	if (locs) {
+		free(*locs);
+		*locs = NULL;
+	}
+	return -1;
 }
 
 static const char *const main_names[] = {"environment", "plugin_path", "backbone", "cluster",
@@ -262,9 +275,14 @@ static void parse_top(struct conf_ctx *c, config_t *cf)
 			m->integrity = integ;
 	}
 
-	config_setting_t *s;
-	if ((s = config_setting_get_member(root, "backbone")) && conf_want_group(c, s, "backbone"))
+	config_setting_t *s = config_setting_get_member(root, "backbone");
+	if (s && conf_want_group(c, s, "backbone")) {
 		conf_parse_backbone(c, s);
+	} else if (s && !c->have_backbone) {
+		/* there is one, of the wrong kind: "no backbone" would be noise */
+		c->have_backbone = true;
+		c->backbone_loc = apo_model_loc(m, s);
+	}
 	if ((s = config_setting_get_member(root, "cluster")) && conf_want_group(c, s, "cluster"))
 		conf_parse_cluster(c, s);
 	if ((s = config_setting_get_member(root, "links")) && conf_want_list(c, s, "links"))
