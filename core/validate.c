@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Semantic checks of a parsed model, every problem at once: names,
+ * references (backbone, gateways, links), then networks, addresses and
+ * ports (validate-net.c), dependencies (validate-deps.c) and the station
+ * types (validate-types.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+#include "validate-internal.h"
+#include "validate.h"
+
+char *v_where(const struct apo_loc *loc)
+{
+	if (!loc->file)
+		return apo_xstrdup("(no file)");
+	if (loc->line <= 0)
+		return apo_xstrdup(loc->file);
+	return apo_xasprintf("%s:%d", loc->file, loc->line);
+}
+
+static void v_backbone(struct vctx *v)
+{
+	struct apo_model *m = v->m;
+
+	/* conf.c reports a missing or second backbone group */
+	m->backbone = NULL;
+	for (size_t i = 0; i < m->n_stations && !m->backbone; i++)
+		if (m->stations[i]->is_backbone)
+			m->backbone = m->stations[i];
+}
+
+static void v_names(struct vctx *v)
+{
+	struct apo_model *m = v->m;
+
+	for (size_t i = 0; i < m->n_clusters; i++) {
+		struct apo_cluster *c = m->clusters[i];
+		for (size_t k = 0; c->name && k < i; k++) {
+			const struct apo_cluster *f = m->clusters[k];
+			if (!f->name || strcmp(f->name, c->name))
+				continue;
+			_cleanup_free_ char *w = v_where(&f->loc);
+			_cleanup_free_ char *p = apo_xasprintf("%s.name", c->path);
+			apo_diag_add(v->d, &c->loc, p,
+				     "duplicate cluster name '%s', expected a name of its own; the "
+				     "first is at %s",
+				     c->name, w);
+			break;
+		}
+	}
+	for (size_t i = 0; i < m->n_stations; i++) {
+		struct apo_station *s = m->stations[i];
+		bool dup = false;
+
+		for (size_t k = 0; s->name && k < i && !dup; k++) {
+			const struct apo_station *f = m->stations[k];
+			if (f->name && strcmp(f->name, s->name) == 0) {
+				_cleanup_free_ char *w = v_where(&f->loc);
+				_cleanup_free_ char *p = apo_xasprintf("%s.name", s->path);
+				apo_diag_add(
+				    v->d, &s->loc, p,
+				    "duplicate station name '%s', expected a name unique in "
+				    "the environment; the first is at %s",
+				    s->name, w);
+				dup = true;
+			}
+		}
+		/* distinct names give distinct FQDNs, except a cluster whose
+		 * domain holds another cluster's or the backbone's names */
+		for (size_t k = 0; s->fqdn && k < i && !dup; k++) {
+			const struct apo_station *f = m->stations[k];
+			if (f->fqdn && strcasecmp(f->fqdn, s->fqdn) == 0) {
+				_cleanup_free_ char *w = v_where(&f->loc);
+				apo_diag_add(v->d, &s->loc, s->path,
+					     "duplicate FQDN %s, expected an FQDN unique in the "
+					     "environment; %s has it at %s",
+					     s->fqdn, f->path, w);
+				dup = true;
+			}
+		}
+	}
+	/* an A or CNAME record must not shadow a station's own A record */
+	for (size_t i = 0; i < m->n_clusters; i++) {
+		const struct apo_cluster *c = m->clusters[i];
+		for (size_t k = 0; k < c->n_records; k++) {
+			const struct apo_record_conf *rec = &c->records[k];
+			if (strcmp(rec->type, "A") && strcmp(rec->type, "CNAME"))
+				continue;
+			size_t len = strlen(rec->name);
+			if (len && rec->name[len - 1] == '.')
+				len--;
+			for (size_t j = 0; j < m->n_stations; j++) {
+				const struct apo_station *s = m->stations[j];
+				if (!s->enabled || !s->fqdn || strlen(s->fqdn) != len ||
+				    strncasecmp(s->fqdn, rec->name, len))
+					continue;
+				_cleanup_free_ char *p = apo_xasprintf("%s.name", rec->path);
+				apo_diag_add(
+				    v->d, &rec->loc, p,
+				    "%s is the FQDN of station %s, expected a name of its own",
+				    rec->name, s->name);
+			}
+		}
+	}
+}
+
+static void v_gateways(struct vctx *v)
+{
+	struct apo_model *m = v->m;
+
+	for (size_t i = 0; i < m->n_clusters; i++) {
+		struct apo_cluster *c = m->clusters[i];
+		const struct apo_station *found = NULL;
+
+		c->gateway = NULL;
+		if (!c->gateway_name)
+			continue;
+		for (size_t k = 0; k < c->n_stations && !found; k++)
+			if (c->stations[k]->name &&
+			    strcmp(c->stations[k]->name, c->gateway_name) == 0)
+				found = c->stations[k];
+		_cleanup_free_ char *p = apo_xasprintf("%s.gateway", c->path);
+		if (found) {
+			/* a disabled gateway leaves the router as the default route */
+			if (found->enabled)
+				c->gateway = (struct apo_station *)found;
+			continue;
+		}
+		const struct apo_station *other = apo_model_station(m, c->gateway_name);
+		if (other && other->cluster) {
+			apo_diag_add(v->d, &c->gateway_loc, p,
+				     "'%s' is a station of cluster %s, expected a station of "
+				     "cluster %s",
+				     c->gateway_name, other->cluster->name,
+				     c->name ? c->name : "?");
+		} else if (other) {
+			apo_diag_add(v->d, &c->gateway_loc, p,
+				     "'%s' is the backbone, expected a station of cluster %s",
+				     c->gateway_name, c->name ? c->name : "?");
+		} else {
+			size_t len = 1;
+			for (size_t k = 0; k < c->n_stations; k++)
+				len += c->stations[k]->name ? strlen(c->stations[k]->name) + 2 : 0;
+			char *names = apo_xmalloc(len), *q = names;
+			*q = '\0';
+			for (size_t k = 0; k < c->n_stations; k++)
+				if (c->stations[k]->name)
+					q = stpcpy(stpcpy(q, q == names ? "" : ", "),
+						   c->stations[k]->name);
+			apo_diag_add(
+			    v->d, &c->gateway_loc, p,
+			    "no station '%s' in cluster %s, expected one of its stations%s%s",
+			    c->gateway_name, c->name ? c->name : "?", *names ? ": " : "", names);
+			free(names);
+		}
+	}
+}
+
+static struct apo_station *link_end(struct vctx *v, const struct apo_link *l, const char *name,
+				    const char *which)
+{
+	struct apo_station *s = apo_model_station(v->m, name);
+	_cleanup_free_ char *p = apo_xasprintf("%s.%s", l->path, which);
+
+	if (!s) {
+		apo_diag_add(v->d, &l->loc, p,
+			     "no station '%s', expected the name of a station of the environment",
+			     name);
+		return NULL;
+	}
+	if (!s->enabled) {
+		_cleanup_free_ char *w = v_where(&s->loc);
+		apo_diag_add(v->d, &l->loc, p,
+			     "station '%s' is disabled (%s), expected an enabled station", name, w);
+		return NULL;
+	}
+	return s;
+}
+
+static void v_links(struct vctx *v)
+{
+	struct apo_model *m = v->m;
+
+	for (size_t i = 0; i < m->n_links; i++) {
+		struct apo_link *l = m->links[i];
+		l->sa = link_end(v, l, l->a, "a");
+		l->sb = link_end(v, l, l->b, "b");
+	}
+}
+
+int apo_validate(struct apo_model *m, const struct apo_registry *r, struct apo_diag *d)
+{
+	struct vctx v = {.m = m, .r = r, .d = d};
+	size_t before = d->n;
+
+	v_backbone(&v);
+	v_names(&v);
+	v_gateways(&v);
+	v_networks(&v);
+	v_addresses(&v);
+	v_publish(&v);
+	v_links(&v);
+	v_depends(&v);
+	v_types(&v);
+	/* the hooks see resolved gateways and types, and only stations whose
+	 * settings have the declared kinds */
+	v_type_hooks(&v);
+	free(v.settings_ok);
+	return d->n > before ? -EINVAL : 0;
+}
