@@ -499,7 +499,7 @@ static pid_t in_use(const char *name)
 
 int apo_image_rm(const char *name, bool force)
 {
-	_cleanup_free_ char *dir = NULL, *trash = NULL;
+	_cleanup_free_ char *dir = NULL, *trash = NULL, *children = NULL;
 	struct apo_image_meta **all = NULL;
 	size_t n = 0;
 	int lock, rc;
@@ -519,14 +519,20 @@ int apo_image_rm(const char *name, bool force)
 	}
 	apo_image_list(&all, &n);
 	for (size_t i = 0; i < n && !force; i++) {
-		if (all[i]->parent && !strcmp(all[i]->parent, name)) {
-			fprintf(stderr,
-				"apomon: %s: image rm: image %s is built on it; remove that "
-				"first (or use --force)\n",
-				name, all[i]->name);
-			rc = -EBUSY;
-			goto out;
-		}
+		if (!all[i]->parent || strcmp(all[i]->parent, name))
+			continue;
+		char *l = children ? apo_xasprintf("%s, %s", children, all[i]->name)
+				   : apo_xstrdup(all[i]->name);
+		free(children);
+		children = l;
+	}
+	if (children) {
+		fprintf(
+		    stderr,
+		    "apomon: %s: image rm: built on it: %s; remove those first (or use --force)\n",
+		    name, children);
+		rc = -EBUSY;
+		goto out;
 	}
 	pid_t user = in_use(name);
 	if (user) {

@@ -67,7 +67,7 @@ grep -q "^$name: up to date" "$out" || fail "unchanged child was rebuilt"
 # list, and rm
 "$APOMON" image list | grep -q "^$name  *$(basename "$child2" | cut -c1-12)  *base " || fail "image list"
 "$APOMON" image rm base >"$out" 2>&1 && fail "image rm base succeeded while $name is built on it"
-grep -q "image $name is built on it" "$out" || { cat "$out"; fail "rm refusal message"; }
+grep -q "image rm: built on it: .*$name" "$out" || { cat "$out"; fail "rm refusal message"; }
 [ -d "$base/root" ] || fail "refused rm removed base anyway"
 # a mount of its layers in another mount namespace (a station) blocks rm
 unshare --mount sh -c 'mount --make-rprivate / &&
