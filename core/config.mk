@@ -27,3 +27,5 @@ tests_unit_test_validate_SOURCES = tests/unit/test-validate.c \
 	tests/unit/fixture-types.c tests/unit/fixture-types.h
 tests_unit_test_validate_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_validate_LDADD = $(APO_TEST_LDADD)
+
+dist_man_MANS += docs/apomon.conf.5
