@@ -55,6 +55,7 @@ struct apo_command {
 int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_graph(const struct apo_cli *cli, int argc, char **argv);
 
 /* Parses a command's own options: only --json (and -h) for now.
  * Returns 0, or APO_EXIT_USAGE after printing why. */

@@ -13,6 +13,7 @@ static const struct apo_command commands[] = {
 	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins},
 	{"validate", "", "check the config files and report every problem", apo_cmd_validate},
 	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan},
+	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},
 };
 
 static void usage(FILE *out)

@@ -76,12 +76,23 @@ struct apo_plan_host {
 	size_t n_routes;
 };
 
-enum apo_record_type { APO_RECORD_A, APO_RECORD_PTR };
+enum apo_record_type {
+	APO_RECORD_A,
+	APO_RECORD_PTR,
+	APO_RECORD_CNAME,
+	APO_RECORD_MX,
+	APO_RECORD_TXT,
+};
+
+/* "A", "PTR", ...; NULL for a value out of range. */
+const char *apo_record_type_name(enum apo_record_type t);
 
 struct apo_plan_record {
 	enum apo_record_type type;
 	char *name;  /* www1.example.com. or 11.0.1.10.in-addr.arpa. */
-	char *value; /* 10.1.0.11 or www1.example.com. */
+	/* A: 10.1.0.11; PTR, CNAME: www1.example.com.; MX: "10 mail.example.com.";
+	 * TXT: the text, unquoted */
+	char *value;
 };
 
 struct apo_plan_publish {
