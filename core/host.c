@@ -2,9 +2,9 @@
 /*
  * struct apomon_host: what the core offers station types.  Facts and
  * settings come from the model; report goes to the diagnostics with the
- * setting's FILE:LINE.  root/write_file/run/probe_* need a running
- * environment: they forward through the ctx hooks the runtime sets and
- * return -ENOTCONN before that.
+ * setting's FILE:LINE.  root and write_file live in host-files.c;
+ * run/probe_* need a running environment: they forward through the ctx
+ * hooks the runtime sets and return -ENOTCONN before that.
  */
 #include "config.h"
 
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host-files.h"
 #include "host.h"
 #include "util.h"
 
@@ -247,22 +248,6 @@ static int host_each_station(const struct apomon_station *st, enum apomon_scope 
 	return 0;
 }
 
-static const char *host_root(const struct apomon_station *st)
-{
-	return st ? st->root : NULL;
-}
-
-/* host-files.c will own this once stations have roots. */
-static int host_write_file(const struct apomon_station *st, const char *path, const void *data,
-			   size_t len, mode_t mode)
-{
-	(void)path;
-	(void)data;
-	(void)len;
-	(void)mode;
-	return st && st->root ? -EOPNOTSUPP : -ENOTCONN;
-}
-
 static int host_run(const struct apomon_station *st, const char *const argv[], char **output)
 {
 	if (output)
@@ -313,8 +298,8 @@ const struct apomon_host apo_host = {
     .setting_list_count = host_setting_list_count,
     .setting_list_item = host_setting_list_item,
     .each_station = host_each_station,
-    .root = host_root,
-    .write_file = host_write_file,
+    .root = apo_host_root,
+    .write_file = apo_host_write_file,
     .run = host_run,
     .probe_tcp = host_probe_tcp,
     .probe_http = host_probe_http,
