@@ -93,19 +93,24 @@ static void v_names(struct vctx *v)
 			const struct apo_record_conf *rec = &c->records[k];
 			if (strcmp(rec->type, "A") && strcmp(rec->type, "CNAME"))
 				continue;
+			/* as the plan reads it: a name without a dot is relative
+			 * to the cluster's domain; "name." is absolute */
 			size_t len = strlen(rec->name);
 			if (len && rec->name[len - 1] == '.')
 				len--;
+			_cleanup_free_ char *full =
+			    strchr(rec->name, '.') || !c->domain
+				? apo_xstrndup(rec->name, len)
+				: apo_xasprintf("%s.%s", rec->name, c->domain);
 			for (size_t j = 0; j < m->n_stations; j++) {
 				const struct apo_station *s = m->stations[j];
-				if (!s->enabled || !s->fqdn || strlen(s->fqdn) != len ||
-				    strncasecmp(s->fqdn, rec->name, len))
+				if (!s->enabled || !s->fqdn || strcasecmp(s->fqdn, full))
 					continue;
 				_cleanup_free_ char *p = apo_xasprintf("%s.name", rec->path);
-				apo_diag_add(
-				    v->d, &rec->loc, p,
-				    "%s is the FQDN of station %s, expected a name of its own",
-				    rec->name, s->name);
+				apo_diag_add(v->d, &rec->loc, p,
+					     "'%s' is the FQDN of station %s (%s), expected a name "
+					     "of its own",
+					     rec->name, s->name, s->fqdn);
 			}
 		}
 	}
