@@ -59,6 +59,13 @@ static void v_names(struct vctx *v)
 		struct apo_station *s = m->stations[i];
 		bool dup = false;
 
+		/* a DNS name, and the name of its netns under /run/netns */
+		if (s->fqdn && strlen(s->fqdn) > 253)
+			apo_diag_add(v->d, &s->loc, s->path,
+				     "the FQDN %s is %zu bytes long, expected at most 253: shorten "
+				     "the name or the domain",
+				     s->fqdn, strlen(s->fqdn));
+
 		for (size_t k = 0; s->name && k < i && !dup; k++) {
 			const struct apo_station *f = m->stations[k];
 			if (f->name && strcmp(f->name, s->name) == 0) {
