@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 # the repository's own config
 "$APOMON" -c "$APOMON_SRCDIR" validate >"$tmp/out" 2>"$tmp/err" ||
 	fail "validate of the repository's config exited $?: $(cat "$tmp/err")"
-grep -qx "$APOMON_SRCDIR: environment 'example' is valid: 1 clusters, 2 stations enabled" \
+grep -qx "$APOMON_SRCDIR: environment 'example' is valid: 2 clusters, 2 stations enabled" \
 	"$tmp/out" || fail "validate said: $(cat "$tmp/out")"
 
 # -e overrides the config's environment, and is checked
