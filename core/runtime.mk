@@ -37,3 +37,9 @@ EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.c
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
 	tests/fixtures/runtime/images/rt-fail/startup.sh
 TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh
+
+check_PROGRAMS += tests/unit/test-runtime
+TESTS += tests/unit/test-runtime
+tests_unit_test_runtime_SOURCES = tests/unit/test-runtime.c
+tests_unit_test_runtime_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_runtime_LDADD = $(APO_TEST_LDADD)
