@@ -393,6 +393,11 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 		}
 		if (rc || !left)
 			break;
+		if (o->interrupted && *o->interrupted) {
+			*err = apo_xstrdup("stations: interrupted");
+			rc = -EINTR;
+			break;
+		}
 		/* the pause between two rounds of real probes */
 		poll(NULL, 0, 20);
 	}
@@ -417,6 +422,10 @@ static int level_item(void *ctx, size_t i, void *state)
 	int rc;
 	(void)state;
 
+	if (w->o->interrupted && *w->o->interrupted) {
+		w->errs[i] = apo_xstrdup("stations: interrupted");
+		return -EINTR;
+	}
 	rc = start_one(w->p, w->hc, w->o, ps, w->pub, &w->errs[i]);
 	if (rc == 0 && w->o->progress)
 		fprintf(w->o->progress, "%s: started\n", ps->station->fqdn);

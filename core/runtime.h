@@ -27,6 +27,7 @@
 #ifndef APO_RUNTIME_H
 #define APO_RUNTIME_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -54,6 +55,9 @@ struct apo_runtime_opts {
 	 * created, so that `down` after a crash knows to call
 	 * apo_station_cleanup for it.  NULL: nothing to record. */
 	int (*journal)(void *ctx, const char *station);
+
+	/* Set asynchronously (SIGINT/SIGTERM): stop waiting, fail. */
+	const volatile sig_atomic_t *interrupted;
 
 	/* Called when a station passed its startup checks (progress). */
 	void (*on_ready)(void *ctx, const char *station);

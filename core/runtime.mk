@@ -36,7 +36,8 @@ EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.c
 	tests/fixtures/runtime/apomon.conf tests/fixtures/runtime/conf.d/10-lan.conf \
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
 	tests/fixtures/runtime/images/rt-fail/startup.sh
-TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh
+TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
+	tests/integration/runtime-crash.sh
 
 check_PROGRAMS += tests/unit/test-runtime
 TESTS += tests/unit/test-runtime

@@ -142,6 +142,7 @@ int apo_up_stations(struct apo_up *u)
 	    .integrity = NULL,
 	    .journal = journal_station,
 	    .on_ready = on_ready,
+	    .interrupted = &apo_up_interrupted,
 	};
 	char *err = NULL;
 	int rc;
