@@ -37,6 +37,7 @@ struct apo_child_error {
 struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
 	int template_fd; /* the mount namespace to copy; -1: cloned with ours */
+	int tree_fd;	 /* a detached clone of the root's mount; -1: mount overlay_opts */
 	const char *overlay_opts;
 	const char *root;
 	const char *fqdn;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,6 +20,10 @@
 #include <unistd.h>
 
 #include "paths.h"
+
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
 #include "station-priv.h"
 #include "util.h"
 
@@ -336,7 +341,6 @@ static int write_file(const char *path, const char *data, int flags)
 	return 0;
 }
 
-
 int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
@@ -359,6 +363,7 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			e_env,
 			NULL};
 	struct apo_child_args a = {.netns_fd = -1, .init_fd = -1, .log_fd = -1, .status_fd = -1};
+	int tree_fd = -1;
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
 	struct apo_child_error ce = {0};
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -374,14 +379,21 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	unlink(stopped);
 	unlink(ready);
 
-	_cleanup_free_ char *upper = apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *upper =
+	    apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
 	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
 	_cleanup_free_ char *opts = overlay_opts(s, upper, work);
 
-	/* the child mounts its own root: the host's copy (for render and the
-	 * integrity check) goes first, as both would share upper and work */
+	/* the child attaches a clone of the host's mount of the root (the same
+	 * overlay, no second instance on the same upper and work), then the
+	 * host's goes: unmounting the last mount of an overlay syncs its upper
+	 * file system, which is the station's business at its stop, not ours
+	 * at every start.  Without open_tree the child mounts an overlay. */
+	tree_fd = high_fd(
+	    (int)syscall(SYS_open_tree, AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
 	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
 		;
+	a.tree_fd = tree_fd;
 	pthread_once(&template_once, template_make);
 	a.template_fd = template_fd;
 	a.overlay_opts = opts;
@@ -494,6 +506,8 @@ out:
 		close(a.status_fd);
 	if (a.netns_fd >= 0)
 		close(a.netns_fd);
+	if (tree_fd >= 0)
+		close(tree_fd);
 	return rc;
 }
 
