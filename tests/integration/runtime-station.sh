@@ -85,8 +85,10 @@ set -- $("$APO_STATION" info "$RT_ENV" s1)
 [ "$1" = stopped ] || fail "state after stop: $1"
 alive "$pid" && fail "init still alive after stop"
 grep -q '^got TERM$' "$("$APO_STATION" log "$RT_ENV" s1)" || fail "SIGTERM not forwarded"
-"$APO_STATION" start "$RT_ENV" s1 s1.rt.test "$L" --netns "/run/netns/$NS" >/dev/null ||
+[ -d "/sys/fs/cgroup/pids/apomon/$RT_ENV/s1" ] && fail "cgroup left after stop"
+"$APO_STATION" start "$RT_ENV" s1 s1.rt.test "$L" --netns "/run/netns/$NS" --pids 64 >/dev/null ||
 	fail "restart"
+[ "$(cat "$cg/pids.max")" = 64 ] || fail "pids.max after restart"
 [ "$(x cat /root/data)" = kept ] || fail "data lost over restart"
 
 # cleanup keeps data, purge removes it
