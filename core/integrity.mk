@@ -1,1 +1,16 @@
-# (filled by the part that owns it)
+# Integrity: sealed files, manifests, remote fetching, signatures (issue 5).
+core_libapocore_la_SOURCES += \
+	core/sha256.c core/sha256.h \
+	core/manifest.c core/manifest.h \
+	core/fetch.c core/fetch.h \
+	core/signature.c core/signature.h \
+	core/integrity.c core/integrity.h
+
+check_PROGRAMS += tests/unit/test-manifest tests/unit/test-integrity
+TESTS += tests/unit/test-manifest tests/unit/test-integrity
+tests_unit_test_manifest_SOURCES = tests/unit/test-manifest.c
+tests_unit_test_manifest_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_manifest_LDADD = $(APO_TEST_LDADD)
+tests_unit_test_integrity_SOURCES = tests/unit/test-integrity.c
+tests_unit_test_integrity_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_integrity_LDADD = $(APO_TEST_LDADD)
