@@ -1,5 +1,9 @@
-# Sourced by integration tests.  Exit 77 (skip) unless root.
+# Sourced by integration tests.  Exits 77 (skip) unless root and enabled.
 . "${top_builddir:?}/tests/integration/env.sh"
+if [ "$APOMON_INTEGRATION" != yes ]; then
+	echo "SKIP: integration tests disabled at configure time" >&2
+	exit 77
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root" >&2
 	exit 77
@@ -7,4 +11,7 @@ fi
 # station types built in this tree
 APOMON_PLUGIN_PATH=$(printf '%s:' "$APOMON_BUILDDIR"/plugins/*/.libs)
 export APOMON_PLUGIN_PATH
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
