@@ -55,6 +55,9 @@ struct apo_command {
 int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv);
 
 /* Parses a command's own options: only --json (and -h) for now.
  * Returns 0, or APO_EXIT_USAGE after printing why. */

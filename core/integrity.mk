@@ -14,3 +14,6 @@ tests_unit_test_manifest_LDADD = $(APO_TEST_LDADD)
 tests_unit_test_integrity_SOURCES = tests/unit/test-integrity.c
 tests_unit_test_integrity_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_integrity_LDADD = $(APO_TEST_LDADD)
+core_libapocore_la_SOURCES += \
+	core/conf-integrity.c core/conf-integrity.h \
+	core/cmd-seal.c core/cmd-verify.c core/cmd-keygen.c

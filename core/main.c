@@ -13,6 +13,9 @@ static const struct apo_command commands[] = {
 	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins},
 	{"validate", "", "check the config files and report every problem", apo_cmd_validate},
 	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan},
+	{"seal", "[STATION...] [-o FILE] [--sign KEY]", "write the manifests of stations' sealed files", apo_cmd_seal},
+	{"verify", "[STATION...] [--root DIR]", "check stations' sealed files against their manifests", apo_cmd_verify},
+	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `integrity` settings: the top-level group of apomon.conf gives the
+ * environment's defaults, a station's own group overrides them setting by
+ * setting (s3 members included):
+ *
+ *   integrity = {
+ *     manifest = "https://h/manifests/{station}.manifest"; # path or URL
+ *     public_key = "keys/apomon.pub";  # relative: to the config directory
+ *     ca_file = "/etc/ssl/private-ca.pem";
+ *     connect_timeout = 5; timeout = 30; retries = 2;
+ *     user = "ftp-login"; password = "secret";   # ftp/http login
+ *     s3 = { region = "eu-west-1"; endpoint = "http://10.9.0.2:4568";
+ *            access_key_id = "..."; secret_access_key = "..."; session_token = "..."; };
+ *   };
+ *
+ * In manifest, {station}, {fqdn} and {env} are replaced by the station's
+ * name, FQDN and the environment name.
+ */
+#ifndef APO_CONF_INTEGRITY_H
+#define APO_CONF_INTEGRITY_H
+
+#include "diag.h"
+#include "integrity.h"
+#include "model.h"
+
+/* A station's resolved settings; strings are owned here. */
+struct apo_integrity_conf {
+	struct apo_integrity_opts o;
+	char *strings[16]; /* what o points at */
+	size_t n_strings;
+};
+
+/*
+ * Resolves st's settings (model defaults, then the station's).  Problems
+ * go to d as `FILE:LINE: PATH: what is wrong, what was expected`;
+ * returns 0 or -EINVAL.  Always fills c (with defaults where a setting
+ * was wrong); clear it with apo_integrity_conf_clear.
+ */
+int apo_integrity_conf_station(const struct apo_model *m, const struct apo_station *st,
+			       struct apo_integrity_conf *c, struct apo_diag *d);
+void apo_integrity_conf_clear(struct apo_integrity_conf *c);
+
+/* The default manifest of a station: LIB/ENV/manifests/NAME.manifest. */
+char *apo_integrity_default_manifest(const char *env, const char *station);
+
+/*
+ * The sealed paths of a station: its type's `sealed`, its image's (see
+ * apo_image_sealed_paths), and the station's config `seal` list, in that
+ * order, duplicates kept (sealing removes them).  Caller frees each and
+ * the array.
+ */
+int apo_station_sealed_paths(const struct apo_station *st, char ***out, size_t *n, char **why);
+
+/*
+ * The `seal` list of images/NAME/image.cfg (an array of absolute paths);
+ * a missing file or setting is an empty list.  imagesdir NULL: the
+ * installed images directory (or $APOMON_IMAGES_DIR).
+ */
+int apo_image_sealed_paths(const char *imagesdir, const char *image, char ***out, size_t *n,
+			   char **why);
+
+/* Where a station's root is while it is prepared, until the runtime's
+ * apo_station_root_path() lands: RUN/ENV/roots/NAME (caller frees). */
+char *apo_integrity_station_root(const char *env, const char *name);
+
+#endif
