@@ -17,3 +17,4 @@ tests_unit_test_integrity_LDADD = $(APO_TEST_LDADD)
 core_libapocore_la_SOURCES += \
 	core/conf-integrity.c core/conf-integrity.h \
 	core/cmd-seal.c core/cmd-verify.c core/cmd-keygen.c
+EXTRA_DIST += docs/manifest.md
