@@ -18,3 +18,12 @@ core_libapocore_la_SOURCES += \
 	core/conf-integrity.c core/conf-integrity.h \
 	core/cmd-seal.c core/cmd-verify.c core/cmd-keygen.c
 EXTRA_DIST += docs/manifest.md
+
+# The manifest parser's fuzz target (clang, libFuzzer): `make fuzz`, bounded
+# by FUZZ_SECONDS; not part of `make check`.
+EXTRA_DIST += tests/fuzz/fuzz-manifest.c tests/fuzz/run.sh
+FUZZ_SECONDS = 30
+fuzz:
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	$(SHELL) $(top_srcdir)/tests/fuzz/run.sh $(FUZZ_SECONDS)
+.PHONY: fuzz
