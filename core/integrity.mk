@@ -27,3 +27,7 @@ fuzz:
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	$(SHELL) $(top_srcdir)/tests/fuzz/run.sh $(FUZZ_SECONDS)
 .PHONY: fuzz
+
+# Integration tests: real servers in a test namespace (root).
+TESTS += tests/integration/integrity-http.sh
+EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-http.sh
