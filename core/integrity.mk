@@ -29,5 +29,6 @@ fuzz:
 .PHONY: fuzz
 
 # Integration tests: real servers in a test namespace (root).
-TESTS += tests/integration/integrity-http.sh
-EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-http.sh
+TESTS += tests/integration/integrity-http.sh tests/integration/integrity-ftp.sh
+EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-http.sh \
+	tests/integration/integrity-ftp.sh
