@@ -29,6 +29,8 @@ fuzz:
 .PHONY: fuzz
 
 # Integration tests: real servers in a test namespace (root).
-TESTS += tests/integration/integrity-http.sh tests/integration/integrity-ftp.sh
+TESTS += tests/integration/integrity-http.sh tests/integration/integrity-ftp.sh \
+	tests/integration/integrity-s3.sh
 EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-http.sh \
-	tests/integration/integrity-ftp.sh
+	tests/integration/integrity-ftp.sh tests/integration/integrity-s3.sh \
+	tests/integration/integrity-s3rver.js
