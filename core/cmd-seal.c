@@ -31,6 +31,7 @@ struct seal_args {
 	char **paths;
 	size_t n_paths, cap_paths;
 	const char *paths_from;
+	unsigned threads; /* -j; 0: one a CPU */
 };
 
 /* Writes data to path atomically (temp file + rename): a reader never
@@ -90,7 +91,7 @@ static int seal_one(const struct seal_args *a, const char *env, const char *fqdn
 	size_t len = 0;
 	int rc;
 
-	rc = apo_integrity_seal(root, paths, n, 0, &m, &why);
+	rc = apo_integrity_seal(root, paths, n, a->threads, &m, &why);
 	if (rc < 0) {
 		apo_err("%s: seal: %s", fqdn, why);
 		goto out;
@@ -175,7 +176,7 @@ int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv)
 	struct apo_env env = {0};
 	int c, rc = APO_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			a.out = optarg;
@@ -192,10 +193,14 @@ int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv)
 		case 'F':
 			a.paths_from = optarg;
 			break;
+		case 'j':
+			a.threads = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'h':
 			printf(
 			    "Usage: apomon seal [STATION...] [-o FILE] [--sign KEY] [--root DIR]\n"
-			    "                   [--path PATH]... [--paths-from FILE]\n");
+			    "                   [--path PATH]... [--paths-from FILE] [-j "
+			    "THREADS]\n");
 			return APO_EXIT_OK;
 		default:
 			return APO_EXIT_USAGE;

@@ -34,3 +34,4 @@ TESTS += tests/integration/integrity-http.sh tests/integration/integrity-ftp.sh 
 EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-http.sh \
 	tests/integration/integrity-ftp.sh tests/integration/integrity-s3.sh \
 	tests/integration/integrity-s3rver.js
+EXTRA_DIST += bench/integrity.sh
