@@ -325,3 +325,25 @@ char *apo_integrity_station_root(const char *env, const char *name)
 	_cleanup_free_ char *run = apo_env_run_dir(env);
 	return apo_xasprintf("%s/roots/%s", run, name);
 }
+
+int apo_integrity_check_station(const struct apo_model *m, const struct apo_station *st,
+				const char *root, char **why)
+{
+	struct apo_integrity_conf c;
+	struct apo_diag d;
+	int rc;
+
+	*why = NULL;
+	apo_diag_init(&d);
+	rc = apo_integrity_conf_station(m, st, &c, &d);
+	if (rc < 0) {
+		/* validate reports these before `up`; this is the last guard */
+		*why = d.n ? apo_problem_format(&d.problems[0])
+			   : apo_xasprintf("%s: integrity: bad settings", st->fqdn);
+	} else {
+		rc = apo_integrity_check(&c.o, st->fqdn, root, why);
+	}
+	apo_integrity_conf_clear(&c);
+	apo_diag_clear(&d);
+	return rc;
+}

@@ -41,6 +41,16 @@ int apo_integrity_conf_station(const struct apo_model *m, const struct apo_stati
 			       struct apo_integrity_conf *c, struct apo_diag *d);
 void apo_integrity_conf_clear(struct apo_integrity_conf *c);
 
+/*
+ * The gate as the station runtime calls it, after the type rendered the
+ * station's config into root and before startup.sh: resolves the
+ * station's settings and runs apo_integrity_check.  0, or a negative
+ * errno with *why one line ("www1.example.com: integrity: /etc/x: digest
+ * mismatch"; a config problem: "FILE:LINE: PATH: ..."); caller frees.
+ */
+int apo_integrity_check_station(const struct apo_model *m, const struct apo_station *st,
+				const char *root, char **why);
+
 /* The default manifest of a station: LIB/ENV/manifests/NAME.manifest. */
 char *apo_integrity_default_manifest(const char *env, const char *station);
 

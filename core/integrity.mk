@@ -6,14 +6,18 @@ core_libapocore_la_SOURCES += \
 	core/signature.c core/signature.h \
 	core/integrity.c core/integrity.h
 
-check_PROGRAMS += tests/unit/test-manifest tests/unit/test-integrity
-TESTS += tests/unit/test-manifest tests/unit/test-integrity
+check_PROGRAMS += tests/unit/test-manifest tests/unit/test-integrity \
+	tests/unit/test-conf-integrity
+TESTS += tests/unit/test-manifest tests/unit/test-integrity tests/unit/test-conf-integrity
 tests_unit_test_manifest_SOURCES = tests/unit/test-manifest.c
 tests_unit_test_manifest_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_manifest_LDADD = $(APO_TEST_LDADD)
 tests_unit_test_integrity_SOURCES = tests/unit/test-integrity.c
 tests_unit_test_integrity_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_integrity_LDADD = $(APO_TEST_LDADD)
+tests_unit_test_conf_integrity_SOURCES = tests/unit/test-conf-integrity.c
+tests_unit_test_conf_integrity_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_conf_integrity_LDADD = $(APO_TEST_LDADD)
 core_libapocore_la_SOURCES += \
 	core/conf-integrity.c core/conf-integrity.h \
 	core/cmd-seal.c core/cmd-verify.c core/cmd-keygen.c

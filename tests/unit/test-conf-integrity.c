@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/* The integrity settings: defaults, per-station overrides, problems with
+ * FILE:LINE: PATH:, and the sealed paths of type, image and station. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf-integrity.h"
+#include "util.h"
+
+static char dir[] = "/tmp/apomon-int-conf-XXXXXX";
+static char file[256];
+static config_t cfg;
+static struct apo_model model;
+static struct apo_station st;
+
+static void load(const char *text)
+{
+	FILE *f;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/apomon.conf", dir);
+	f = fopen(file, "we");
+	fputs(text, f);
+	fclose(f);
+	config_init(&cfg);
+	ck_assert_msg(config_read_file(&cfg, file), "%s", config_error_text(&cfg));
+	memset(&model, 0, sizeof(model));
+	memset(&st, 0, sizeof(st));
+	model.env = "example";
+	model.confdir = dir;
+	model.integrity = config_lookup(&cfg, "integrity");
+	st.name = "www1";
+	st.fqdn = "www1.example.com";
+	st.path = "clusters.example.stations.www1";
+	st.integrity = config_lookup(&cfg, "station.integrity");
+}
+
+static void unload(void)
+{
+	char cmd[300];
+	config_destroy(&cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/apomon-int-conf-XXXXXX");
+}
+
+START_TEST(defaults)
+{
+	struct apo_integrity_conf c;
+	struct apo_diag d;
+	load("environment = \"example\";\n");
+	setenv("APOMON_LIB_DIR", "/var/lib/apomon", 1);
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_integrity_conf_station(&model, &st, &c, &d), 0);
+	ck_assert_str_eq(c.o.manifest, "/var/lib/apomon/example/manifests/www1.manifest");
+	ck_assert_ptr_null(c.o.public_key);
+	ck_assert_int_eq(c.o.fetch.retries, -1);
+	apo_integrity_conf_clear(&c);
+	apo_diag_clear(&d);
+	unload();
+}
+END_TEST
+
+START_TEST(overrides)
+{
+	struct apo_integrity_conf c;
+	struct apo_diag d;
+	load("integrity = { manifest = \"https://h/{env}/{station}.manifest\";\n"
+	     "  public_key = \"keys/k.pub\"; timeout = 30; retries = 1;\n"
+	     "  s3 = { region = \"eu-west-1\"; access_key_id = \"AK\"; }; };\n"
+	     "station = { integrity = { timeout = 5; ca_file = \"/etc/ca.pem\";\n"
+	     "  s3 = { access_key_id = \"AK2\"; }; }; };\n");
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_integrity_conf_station(&model, &st, &c, &d), 0);
+	ck_assert_str_eq(c.o.manifest, "https://h/example/www1.manifest");
+	char *pub = apo_xasprintf("%s/keys/k.pub", dir);
+	ck_assert_str_eq(c.o.public_key, pub);
+	free(pub);
+	ck_assert_str_eq(c.o.fetch.ca_file, "/etc/ca.pem");
+	ck_assert_int_eq(c.o.fetch.timeout, 5);
+	ck_assert_int_eq(c.o.fetch.retries, 1);
+	ck_assert_str_eq(c.o.fetch.s3.region, "eu-west-1");
+	ck_assert_str_eq(c.o.fetch.s3.access_key_id, "AK2");
+	apo_integrity_conf_clear(&c);
+	apo_diag_clear(&d);
+	unload();
+}
+END_TEST
+
+START_TEST(problems)
+{
+	struct apo_integrity_conf c;
+	struct apo_diag d;
+	load("integrity = {\n"
+	     "  manifest = 3;\n"
+	     "  retries = 99;\n"
+	     "  colour = \"red\";\n"
+	     "  s3 = { bucket = \"b\"; };\n"
+	     "};\n"
+	     "station = { integrity = { timeout = \"long\"; }; };\n");
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_integrity_conf_station(&model, &st, &c, &d), -EINVAL);
+	ck_assert_uint_eq(d.n, 5);
+	char *all = apo_xstrdup("");
+	for (size_t i = 0; i < d.n; i++) {
+		char *line = apo_problem_format(&d.problems[i]);
+		char *t = apo_xasprintf("%s%s\n", all, line);
+		free(all);
+		free(line);
+		all = t;
+	}
+	char *expect[] = {
+	    apo_xasprintf("%s:2: integrity.manifest: expected a non-empty string", file),
+	    apo_xasprintf("%s:3: integrity.retries: expected an integer from 0 to 10", file),
+	    apo_xasprintf("%s:4: integrity.colour: unknown setting, expected one of manifest,",
+			  file),
+	    apo_xasprintf("%s:5: integrity.s3.bucket: unknown setting, expected one of region,",
+			  file),
+	    apo_xasprintf("%s:7: clusters.example.stations.www1.integrity.timeout: expected an "
+			  "integer from 1 to 86400",
+			  file),
+	};
+	for (size_t i = 0; i < APO_ARRAY_SIZE(expect); i++) {
+		ck_assert_msg(strstr(all, expect[i]), "missing '%s' in:\n%s", expect[i], all);
+		free(expect[i]);
+	}
+	free(all);
+	apo_integrity_conf_clear(&c);
+	apo_diag_clear(&d);
+	unload();
+}
+END_TEST
+
+static const char *const sealed[] = {"/etc/app/app.conf", NULL};
+static const struct apomon_station_type type = {
+    APOMON_STATION_TYPE_HEADER,
+    .name = "app",
+    .image = "appimg",
+    .sealed = sealed,
+};
+
+START_TEST(sealed_paths)
+{
+	char p[300], **paths = NULL, *why = NULL;
+	size_t n = 0;
+	load("environment = \"example\";\n");
+	snprintf(p, sizeof(p), "%s/appimg", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/appimg/image.cfg", dir);
+	FILE *f = fopen(p, "we");
+	fputs("seal = [ \"/etc/img.conf\", \"/usr/share/app/x\" ];\n", f);
+	fclose(f);
+	setenv("APOMON_IMAGES_DIR", dir, 1);
+	char *own[] = {"/etc/own.conf"};
+	st.type = &type;
+	st.seal = own;
+	st.n_seal = 1;
+	ck_assert_int_eq(apo_station_sealed_paths(&st, &paths, &n, &why), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(paths[0], "/etc/app/app.conf");
+	ck_assert_str_eq(paths[1], "/etc/img.conf");
+	ck_assert_str_eq(paths[2], "/usr/share/app/x");
+	ck_assert_str_eq(paths[3], "/etc/own.conf");
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+
+	/* a bad image.cfg names its file and line */
+	f = fopen(p, "we");
+	fputs("\nseal = [ \"relative\" ];\n", f);
+	fclose(f);
+	ck_assert_int_eq(apo_station_sealed_paths(&st, &paths, &n, &why), -EINVAL);
+	ck_assert_msg(strstr(why, "image.cfg:2: seal.[0]: expected an absolute path"), "%s", why);
+	free(why);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	unsetenv("APOMON_IMAGES_DIR");
+	unload();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("conf-integrity");
+	TCase *tc = tcase_create("settings");
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, overrides);
+	tcase_add_test(tc, problems);
+	tcase_add_test(tc, sealed_paths);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
