@@ -347,3 +347,27 @@ int apo_integrity_check_station(const struct apo_model *m, const struct apo_stat
 	apo_diag_clear(&d);
 	return rc;
 }
+
+int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < m->n_stations; i++) {
+		struct apo_integrity_conf c;
+		struct apo_diag one;
+
+		apo_diag_init(&one);
+		if (apo_integrity_conf_station(m, m->stations[i], &c, &one) < 0)
+			rc = -EINVAL;
+		/* the top-level group's problems once, not once a station */
+		for (size_t k = 0; k < one.n; k++) {
+			const struct apo_problem *p = &one.problems[k];
+			if (i > 0 && p->path && !strncmp(p->path, "integrity.", 10))
+				continue;
+			apo_diag_add(d, &p->loc, p->path, "%s", p->message);
+		}
+		apo_integrity_conf_clear(&c);
+		apo_diag_clear(&one);
+	}
+	return rc;
+}

@@ -41,6 +41,10 @@ int apo_integrity_conf_station(const struct apo_model *m, const struct apo_stati
 			       struct apo_integrity_conf *c, struct apo_diag *d);
 void apo_integrity_conf_clear(struct apo_integrity_conf *c);
 
+/* Checks every station's integrity settings (and the top-level group
+ * once) into d, for `validate`; 0 or -EINVAL. */
+int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d);
+
 /*
  * The gate as the station runtime calls it, after the type rendered the
  * station's config into root and before startup.sh: resolves the
