@@ -55,6 +55,7 @@ struct apo_command {
 int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_graph(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv);

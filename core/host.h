@@ -15,8 +15,8 @@ struct apo_plan;
 /* What the handles of one environment share. */
 struct apo_host_ctx {
 	struct apo_model *model;
-	const struct apo_plan *plan; /* NULL during validation */
-	struct apo_diag *diag;       /* where host->report goes */
+	const struct apo_plan *plan;	/* NULL during validation */
+	struct apo_diag *diag;		/* where host->report goes */
 	struct apomon_station *handles; /* one per model station, same order */
 	size_t n_handles;
 
@@ -30,7 +30,13 @@ struct apo_host_ctx {
 struct apomon_station {
 	struct apo_host_ctx *ctx;
 	struct apo_station *station;
-	char *root; /* its root on the host while mounted; NULL otherwise */
+	char *root; /* its root on the host while mounted (malloc'd, freed by
+		     * apo_host_ctx_clear); NULL otherwise */
+	/* host->address and host->router text, built by apo_host_ctx_init so
+	 * that the strings live as long as the environment */
+	char **addr_text;
+	size_t n_addr_text;
+	char *router_text;
 };
 
 extern const struct apomon_host apo_host;
