@@ -240,7 +240,7 @@ int apo_integrity_check_many(struct apo_integrity_station *st, size_t n, unsigne
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].rc < 0)
 			continue;
-		rootfd[i] = apo_root_open(st[i].root);
+		rootfd[i] = apo_sha256_root_open(st[i].root);
 		if (rootfd[i] < 0) {
 			st[i].rc = rootfd[i];
 			st[i].error =
@@ -428,7 +428,7 @@ static int expand_dir(int rootfd, const char *path, char ***files, size_t *n, si
 int apo_integrity_seal(const char *root, char *const *paths, size_t n, unsigned threads,
 		       struct apo_manifest **out, char **why)
 {
-	_cleanup_close_ int rootfd = apo_root_open(root);
+	_cleanup_close_ int rootfd = apo_sha256_root_open(root);
 	char **files = NULL;
 	size_t nf = 0, cap = 0;
 	struct apo_hash_job *jobs = NULL;

@@ -73,7 +73,7 @@ int apo_sha256_fd(int fd, unsigned char out[APO_SHA256_LEN])
 	return hash_fd_buf(fd, buf, out);
 }
 
-int apo_root_open(const char *dir)
+int apo_sha256_root_open(const char *dir)
 {
 	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;

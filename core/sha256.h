@@ -27,7 +27,7 @@ int apo_sha256_fd(int fd, unsigned char out[APO_SHA256_LEN]);
 int apo_sha256_at(int rootfd, const char *path, unsigned char out[APO_SHA256_LEN]);
 
 /* Opens a directory as a root for apo_sha256_at; fd or negative errno. */
-int apo_root_open(const char *dir);
+int apo_sha256_root_open(const char *dir);
 
 struct apo_hash_job {
 	const char *path;		      /* in */
