@@ -21,7 +21,7 @@ int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv)
 	char *why = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			prefix = optarg;

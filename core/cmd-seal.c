@@ -176,7 +176,7 @@ int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv)
 	struct apo_env env = {0};
 	int c, rc = APO_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+o:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			a.out = optarg;

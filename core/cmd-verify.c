@@ -32,7 +32,9 @@ static int report(struct apo_integrity_station *st, size_t n)
 				st[i].fqdn, b->path, b->what, b->expected, b->actual);
 			bad = 1;
 		}
-		if (!st[i].n_bad)
+		if (st[i].unsealed)
+			printf("%s: not sealed (no %s)\n", st[i].fqdn, st[i].o->manifest);
+		else if (!st[i].n_bad)
 			printf("%s: %zu files ok\n", st[i].fqdn, st[i].n_checked);
 	}
 	return bad ? APO_EXIT_FAILURE : APO_EXIT_OK;
@@ -54,7 +56,7 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 	struct apo_env env = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+m:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			root = optarg;

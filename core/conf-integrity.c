@@ -161,7 +161,7 @@ int apo_integrity_conf_station(const struct apo_model *m, const struct apo_stati
 	     .base = apo_xasprintf("%s.integrity", st->path ? st->path : st->name)},
 	};
 	const char *manifest = NULL, *pub = NULL, *ca = NULL;
-	int bad = 0;
+	int bad = 0, required = -1;
 
 	memset(c, 0, sizeof(*c));
 	c->o.env = m->env;
@@ -192,6 +192,15 @@ int apo_integrity_conf_station(const struct apo_model *m, const struct apo_stati
 			c->o.fetch.timeout = n;
 		if ((n = get_int(g, "retries", L->base, 0, 10, d, &bad)) >= 0)
 			c->o.fetch.retries = (int)n;
+		config_setting_t *req = config_setting_get_member(g, "required");
+		if (req && config_setting_type(req) != CONFIG_TYPE_BOOL) {
+			_cleanup_free_ char *p = path_of(L->base, req);
+			struct apo_loc l = loc_of(req);
+			apo_diag_add(d, &l, p, "expected true or false");
+			bad = 1;
+		} else if (req) {
+			required = config_setting_get_bool(req);
+		}
 
 		L->s3 = config_setting_get_member(g, "s3");
 		L->base_s3 = apo_xasprintf("%s.s3", L->base);
@@ -215,6 +224,9 @@ int apo_integrity_conf_station(const struct apo_model *m, const struct apo_stati
 	} else {
 		c->o.manifest = keep(c, apo_integrity_default_manifest(m->env, st->name));
 	}
+	/* a station never sealed may start unless the operator configured
+	 * where its manifest is, a key, or said it is required */
+	c->o.optional = required < 0 ? !manifest && !pub : !required;
 	if (pub)
 		c->o.public_key = keep(c, in_confdir(m, pub));
 	if (ca)

@@ -10,6 +10,8 @@
  *     ca_file = "/etc/ssl/private-ca.pem";
  *     connect_timeout = 5; timeout = 30; retries = 2;
  *     user = "ftp-login"; password = "secret";   # ftp/http login
+ *     required = true;  # a missing manifest stops the station (default:
+ *                       # true when manifest or public_key is set)
  *     s3 = { region = "eu-west-1"; endpoint = "http://10.9.0.2:4568";
  *            access_key_id = "..."; secret_access_key = "..."; session_token = "..."; };
  *   };

@@ -234,11 +234,18 @@ int apo_integrity_check_many(struct apo_integrity_station *st, size_t n, unsigne
 		st[i].rc = 0;
 		st[i].error = NULL;
 		st[i].n_checked = 0;
+		st[i].unsealed = false;
 		rootfd[i] = -1;
 	}
 	load_all(st, m, n);
 	for (size_t i = 0; i < n; i++) {
-		if (st[i].rc < 0)
+		if (st[i].rc == -ENOENT && st[i].o->optional && !st[i].o->public_key) {
+			st[i].rc = 0;
+			st[i].unsealed = true;
+			free(st[i].error);
+			st[i].error = NULL;
+		}
+		if (st[i].rc < 0 || st[i].unsealed)
 			continue;
 		rootfd[i] = apo_sha256_root_open(st[i].root);
 		if (rootfd[i] < 0) {
@@ -300,6 +307,9 @@ char *apo_integrity_summary(const struct apo_integrity_station *st)
 	char *s;
 	if (st->error)
 		return apo_xasprintf("%s: integrity: %s", st->fqdn, st->error);
+	if (st->unsealed)
+		return apo_xasprintf("%s: integrity: not sealed (no %s)", st->fqdn,
+				     st->o->manifest);
 	if (!st->n_bad)
 		return apo_xasprintf("%s: integrity: %zu files ok", st->fqdn, st->n_checked);
 	s = apo_xasprintf("%s: integrity:", st->fqdn);

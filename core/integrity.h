@@ -9,6 +9,7 @@
 #ifndef APO_INTEGRITY_H
 #define APO_INTEGRITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fetch.h"
@@ -21,6 +22,10 @@ struct apo_integrity_opts {
 	struct apo_fetch_opts fetch;
 	/* NULL: apo_env_log_dir(env)/integrity.log; "": do not log */
 	const char *log_file;
+	/* a manifest that does not exist (-ENOENT) means "never sealed": the
+	 * check passes and says so.  Set from `integrity.required = false`,
+	 * the default only when neither manifest nor public_key is set. */
+	bool optional;
 };
 
 /* One file that failed the check. */
@@ -42,6 +47,7 @@ struct apo_integrity_station {
 	struct apo_integrity_bad *bad;
 	size_t n_bad, cap_bad;
 	size_t n_checked; /* manifest entries checked */
+	bool unsealed;	  /* optional and no manifest: nothing was checked */
 };
 
 /*

@@ -61,6 +61,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(c.o.manifest, "/var/lib/apomon/example/manifests/www1.manifest");
 	ck_assert_ptr_null(c.o.public_key);
 	ck_assert_int_eq(c.o.fetch.retries, -1);
+	ck_assert(c.o.optional); /* nothing configured: a station never sealed may start */
 	apo_integrity_conf_clear(&c);
 	apo_diag_clear(&d);
 	unload();
@@ -87,6 +88,7 @@ START_TEST(overrides)
 	ck_assert_int_eq(c.o.fetch.retries, 1);
 	ck_assert_str_eq(c.o.fetch.s3.region, "eu-west-1");
 	ck_assert_str_eq(c.o.fetch.s3.access_key_id, "AK2");
+	ck_assert(!c.o.optional); /* a manifest is configured: it must exist */
 	apo_integrity_conf_clear(&c);
 	apo_diag_clear(&d);
 	unload();
@@ -100,13 +102,16 @@ START_TEST(problems)
 	load("integrity = {\n"
 	     "  manifest = 3;\n"
 	     "  retries = 99;\n"
+	     "  required = \"yes\";\n"
 	     "  colour = \"red\";\n"
 	     "  s3 = { bucket = \"b\"; };\n"
 	     "};\n"
 	     "station = { integrity = { timeout = \"long\"; }; };\n");
 	apo_diag_init(&d);
 	ck_assert_int_eq(apo_integrity_conf_station(&model, &st, &c, &d), -EINVAL);
-	ck_assert_uint_eq(d.n, 5);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", apo_problem_format(&d.problems[i]));
+	ck_assert_uint_eq(d.n, 6);
 	char *all = apo_xstrdup("");
 	for (size_t i = 0; i < d.n; i++) {
 		char *line = apo_problem_format(&d.problems[i]);

@@ -206,6 +206,32 @@ START_TEST(bad_manifest_refuses)
 }
 END_TEST
 
+START_TEST(never_sealed)
+{
+	struct apo_integrity_opts o = {
+	    .env = "unit", .manifest = manifest, .log_file = logpath, .optional = true};
+	struct apo_integrity_station st = {.o = &o, .fqdn = "www1.example.com", .root = root};
+	char *why = NULL;
+
+	/* optional: no manifest at all passes, and says so */
+	ck_assert_int_eq(apo_integrity_check_many(&st, 1, 1), 0);
+	ck_assert(st.unsealed);
+	char *sum = apo_integrity_summary(&st);
+	ck_assert_msg(strstr(sum, "www1.example.com: integrity: not sealed"), "%s", sum);
+	free(sum);
+	apo_integrity_station_clear(&st);
+	/* but a manifest that exists is checked, and a key makes it required */
+	seal();
+	put("etc/a.conf", "changed\n");
+	ck_assert_int_eq(apo_integrity_check(&o, "www1.example.com", root, &why), -EBADMSG);
+	free(why);
+	unlink(manifest);
+	o.public_key = "/nonexistent.pub";
+	ck_assert_int_eq(apo_integrity_check(&o, "www1.example.com", root, &why), -ENOENT);
+	free(why);
+}
+END_TEST
+
 START_TEST(parallel_stations)
 {
 	struct apo_integrity_opts o = {.env = "unit", .manifest = manifest, .log_file = logpath};
@@ -304,6 +330,7 @@ int main(void)
 	tcase_add_test(tc, extra_line_for_absent_file);
 	tcase_add_test(tc, symlink_never_leaves_the_root);
 	tcase_add_test(tc, bad_manifest_refuses);
+	tcase_add_test(tc, never_sealed);
 	tcase_add_test(tc, parallel_stations);
 	tcase_add_test(tc, signatures);
 	tcase_add_test(tc, normalize);
