@@ -12,7 +12,7 @@
 
 static const char *const known[] = {"manifest", "public_key", "ca_file", "connect_timeout",
 				    "timeout",	"retries",    "user",	 "password",
-				    "s3",	NULL};
+				    "s3",	"required",   NULL};
 static const char *const known_s3[] = {
     "region", "endpoint", "access_key_id", "secret_access_key", "session_token", NULL};
 

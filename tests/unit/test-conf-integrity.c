@@ -109,8 +109,6 @@ START_TEST(problems)
 	     "station = { integrity = { timeout = \"long\"; }; };\n");
 	apo_diag_init(&d);
 	ck_assert_int_eq(apo_integrity_conf_station(&model, &st, &c, &d), -EINVAL);
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s\n", apo_problem_format(&d.problems[i]));
 	ck_assert_uint_eq(d.n, 6);
 	char *all = apo_xstrdup("");
 	for (size_t i = 0; i < d.n; i++) {
@@ -123,11 +121,12 @@ START_TEST(problems)
 	char *expect[] = {
 	    apo_xasprintf("%s:2: integrity.manifest: expected a non-empty string", file),
 	    apo_xasprintf("%s:3: integrity.retries: expected an integer from 0 to 10", file),
-	    apo_xasprintf("%s:4: integrity.colour: unknown setting, expected one of manifest,",
+	    apo_xasprintf("%s:4: integrity.required: expected true or false", file),
+	    apo_xasprintf("%s:5: integrity.colour: unknown setting, expected one of manifest,",
 			  file),
-	    apo_xasprintf("%s:5: integrity.s3.bucket: unknown setting, expected one of region,",
+	    apo_xasprintf("%s:6: integrity.s3.bucket: unknown setting, expected one of region,",
 			  file),
-	    apo_xasprintf("%s:7: clusters.example.stations.www1.integrity.timeout: expected an "
+	    apo_xasprintf("%s:8: clusters.example.stations.www1.integrity.timeout: expected an "
 			  "integer from 1 to 86400",
 			  file),
 	};
