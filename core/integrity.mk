@@ -34,8 +34,8 @@ fuzz:
 
 # Integration tests: real servers in a test namespace (root).
 TESTS += tests/integration/integrity-http.sh tests/integration/integrity-ftp.sh \
-	tests/integration/integrity-s3.sh
+	tests/integration/integrity-s3.sh tests/integration/integrity-conf.sh
 EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-http.sh \
 	tests/integration/integrity-ftp.sh tests/integration/integrity-s3.sh \
-	tests/integration/integrity-s3rver.js
+	tests/integration/integrity-s3rver.js tests/integration/integrity-conf.sh
 EXTRA_DIST += bench/integrity.sh
