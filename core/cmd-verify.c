@@ -48,11 +48,15 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 	    {"public-key", required_argument, NULL, 'k'},
 	    {"ca-file", required_argument, NULL, 'C'},
 	    {"threads", required_argument, NULL, 'j'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"retries", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *root = NULL, *manifest = NULL, *pub = NULL, *ca = NULL;
 	unsigned threads = 0;
+	long timeout = 0;
+	int retries = -1;
 	struct apo_env env = {0};
 	int c, rc;
 
@@ -73,6 +77,12 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 		case 'j':
 			threads = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'T':
+			timeout = strtol(optarg, NULL, 10);
+			break;
+		case 'R':
+			retries = (int)strtol(optarg, NULL, 10);
+			break;
 		case 'h':
 			printf("Usage: apomon verify [STATION...] [--root DIR] [-m MANIFEST]\n"
 			       "                     [--public-key PEM] [--ca-file PEM] [-j "
@@ -92,7 +102,7 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 		    .env = cli->env ? cli->env : "example",
 		    .manifest = manifest,
 		    .public_key = pub,
-		    .fetch = {.ca_file = ca, .retries = -1},
+		    .fetch = {.ca_file = ca, .retries = retries, .timeout = timeout},
 		    .log_file = "",
 		};
 		struct apo_integrity_station st = {

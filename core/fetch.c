@@ -314,7 +314,13 @@ static int fetch_url(const char *src, const struct apo_fetch_opts *o, struct apo
 		}
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
 		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
+#else
+		curl_easy_setopt(
+		    c, CURLOPT_PROTOCOLS,
+		    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FTP | CURLPROTO_FTPS));
+#endif
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
 				 o->connect_timeout > 0 ? o->connect_timeout : 10L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout > 0 ? o->timeout : 60L);
@@ -337,7 +343,12 @@ static int fetch_url(const char *src, const struct apo_fetch_opts *o, struct apo
 			/* redirects are followed only between http and https */
 			curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 			curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+#if LIBCURL_VERSION_NUM >= 0x075500
 			curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+			curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
+					 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 			if (o->user)
 				curl_easy_setopt(c, CURLOPT_USERNAME, o->user);
 			if (o->password)

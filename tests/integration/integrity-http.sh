@@ -40,7 +40,8 @@ http {
 	scgi_temp_path $T/nginx/scgi;
 	server { listen $SRV:80; root $T/www;
 		location /down/ { access_log $T/nginx/down.log; return 503; }
-		location /gone/ { access_log $T/nginx/gone.log; return 404; } }
+		location /gone/ { access_log $T/nginx/gone.log; return 404; }
+		location /slow/ { limit_rate 1k; } }
 	server { listen $SRV:443 ssl; root $T/www;
 		ssl_certificate $T/good-srv.pem; ssl_certificate_key $T/good-srv.key; }
 	server { listen $SRV:8443 ssl; root $T/www;
@@ -71,6 +72,11 @@ int_refuses "http://$SRV/gone/m: HTTP 404" int_verify -m "http://$SRV/gone/m"
 [ "$(wc -l <"$T/nginx/down.log")" = 3 ] || fail "503: expected 3 attempts: $(cat "$T/nginx/down.log")"
 [ "$(wc -l <"$T/nginx/gone.log")" = 1 ] || fail "404: expected 1 attempt: $(cat "$T/nginx/gone.log")"
 int_refuses "http://$SRV:81/m: Failed to connect" int_verify -m "http://$SRV:81/m"
+
+# the total timeout: 1 MiB at 1 KiB/s does not arrive in 1 s
+mkdir -p "$T/www/slow" && head -c 1048576 /dev/zero >"$T/www/slow/big"
+int_refuses "http://$SRV/slow/big: Operation timed out after" \
+	int_verify -m "http://$SRV/slow/big" --timeout 1 --retries 0
 
 # signatures: missing, by another key, manifest changed after signing
 "$APOMON" keygen -o "$T/other" >/dev/null

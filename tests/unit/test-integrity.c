@@ -310,6 +310,32 @@ START_TEST(signatures)
 }
 END_TEST
 
+START_TEST(fetch_local)
+{
+	struct apo_buf b;
+	char *why = NULL, *url;
+	seal();
+	url = apo_xasprintf("file://%s", manifest);
+	ck_assert_int_eq(apo_fetch(url, NULL, &b, &why), 0);
+	ck_assert(!strncmp(b.data, APO_MANIFEST_MAGIC "\n", strlen(APO_MANIFEST_MAGIC) + 1));
+	apo_buf_free(&b);
+	free(url);
+	ck_assert_int_eq(apo_fetch("gopher://h/m", NULL, &b, &why), -EINVAL);
+	ck_assert_str_eq(why, "gopher://h/m: unsupported scheme, expected a path, file://, "
+			      "http://, https://, ftp:// or s3://");
+	free(why);
+	ck_assert_int_eq(apo_fetch(root, NULL, &b, &why), -EINVAL);
+	ck_assert(strstr(why, ": not a regular file"));
+	free(why);
+	struct apo_fetch_opts small = {.max_size = 10};
+	ck_assert_int_eq(apo_fetch(manifest, &small, &b, &why), -EFBIG);
+	free(why);
+	char *r = apo_fetch_redact("ftp://u:pw@h/m");
+	ck_assert_str_eq(r, "ftp://u:***@h/m");
+	free(r);
+}
+END_TEST
+
 START_TEST(normalize)
 {
 	char *s;
@@ -333,6 +359,7 @@ int main(void)
 	tcase_add_test(tc, never_sealed);
 	tcase_add_test(tc, parallel_stations);
 	tcase_add_test(tc, signatures);
+	tcase_add_test(tc, fetch_local);
 	tcase_add_test(tc, normalize);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
