@@ -15,7 +15,10 @@
 #include "sha256.h"
 #include "util.h"
 
-/* Large reads keep the syscall count negligible against the hashing. */
+/* Large reads keep the syscall count negligible against the hashing.
+ * Measured on a 1 GiB warm file (SHA-NI): 1 MiB reads 0.98-1.07 s,
+ * 64 KiB 1.12-1.17 s, 4 MiB 1.01-1.12 s, mmap (+MADV_SEQUENTIAL) 1.14 s,
+ * mmap with MAP_POPULATE 1.15-1.21 s: plain reads it is. */
 #define BUFSZ (1u << 20)
 
 static EVP_MD *md_sha256;
