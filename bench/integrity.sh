@@ -47,7 +47,7 @@ declare -a names secs
 # run; CPU seconds (user+sys) of that run are shown too
 declare -a cpus
 run() { # NAME COMMAND...
-	local best= bcpu= r u s
+	local best='' bcpu='' r u s
 	for _ in 1 2 3; do
 		read -r r u s < <({ TIMEFORMAT='%3R %3U %3S'; time "${@:2}" >/dev/null 2>&1; } 2>&1)
 		if [ -z "$best" ] || [ "$(echo "$r < $best" | bc -l)" = 1 ]; then

@@ -1,3 +1,4 @@
+# shellcheck disable=SC2034 # variables for the tests that source this
 # Sourced by the integrity integration tests after lib.sh: a test network
 # namespace with one veth to the host, a temp dir, a sealed tree, and a
 # cleanup that removes all of it (and the servers the test started).
