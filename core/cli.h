@@ -56,6 +56,7 @@ int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_graph(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv);

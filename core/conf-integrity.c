@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "conf-integrity.h"
+#include "image-store.h"
 #include "paths.h"
 #include "util.h"
 
@@ -253,56 +254,6 @@ char *apo_integrity_default_manifest(const char *env, const char *station)
 	return apo_xasprintf("%s/manifests/%s.manifest", lib, station);
 }
 
-static const char *images_dir(const char *dir)
-{
-	const char *v = getenv("APOMON_IMAGES_DIR");
-	if (dir)
-		return dir;
-	return v && *v ? v : APO_IMAGESDIR;
-}
-
-int apo_image_sealed_paths(const char *imagesdir, const char *image, char ***out, size_t *n,
-			   char **why)
-{
-	_cleanup_free_ char *file = apo_xasprintf("%s/%s/image.cfg", images_dir(imagesdir), image);
-	size_t cap = *n;
-	config_t cfg;
-	int rc = 0;
-
-	*why = NULL;
-	if (access(file, F_OK) < 0)
-		return 0;
-	config_init(&cfg);
-	if (!config_read_file(&cfg, file)) {
-		*why = apo_xasprintf("%s:%d: %s", file, config_error_line(&cfg),
-				     config_error_text(&cfg));
-		rc = -EINVAL;
-		goto out;
-	}
-	config_setting_t *s = config_lookup(&cfg, "seal");
-	if (!s)
-		goto out;
-	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		*why = apo_xasprintf("%s:%u: seal: expected a list of absolute paths", file,
-				     config_setting_source_line(s));
-		rc = -EINVAL;
-		goto out;
-	}
-	for (int i = 0; i < config_setting_length(s); i++) {
-		const char *p = config_setting_get_string_elem(s, i);
-		if (!p || p[0] != '/') {
-			*why = apo_xasprintf("%s:%u: seal.[%d]: expected an absolute path", file,
-					     config_setting_source_line(s), i);
-			rc = -EINVAL;
-			goto out;
-		}
-		APO_PUSH(*out, *n, cap, apo_xstrdup(p));
-	}
-out:
-	config_destroy(&cfg);
-	return rc;
-}
-
 int apo_station_sealed_paths(const struct apo_station *st, char ***out, size_t *n, char **why)
 {
 	const char *image = st->image ? st->image : st->type ? st->type->image : NULL;
@@ -316,16 +267,19 @@ int apo_station_sealed_paths(const struct apo_station *st, char ***out, size_t *
 		for (const char *const *p = st->type->sealed; *p; p++)
 			APO_PUSH(*out, *n, cap, apo_xstrdup(*p));
 	if (image) {
-		/* the image appends to the same array: hand over its capacity */
-		size_t n0 = *n;
-		char **arr = *out;
-		arr = apo_xreallocarray(arr, n0 + 1, sizeof(*arr));
-		rc = apo_image_sealed_paths(NULL, image, &arr, &n0, why);
-		*out = arr;
-		*n = n0;
-		cap = n0;
-		if (rc < 0)
+		char **ip = NULL;
+		size_t ni = 0;
+		rc = apo_image_sealed_paths(image, &ip, &ni);
+		/* an image neither built nor defined seals nothing; the runtime
+		 * refuses to start a station without its image anyway */
+		if (rc < 0 && rc != -ENOENT) {
+			*why = apo_xasprintf("image %s: cannot read its sealed paths: %s", image,
+					     strerror(-rc));
 			return rc;
+		}
+		for (size_t i = 0; i < ni; i++)
+			APO_PUSH(*out, *n, cap, ip[i]);
+		free(ip);
 	}
 	for (size_t i = 0; i < st->n_seal; i++)
 		APO_PUSH(*out, *n, cap, apo_xstrdup(st->seal[i]));

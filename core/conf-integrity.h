@@ -68,14 +68,6 @@ char *apo_integrity_default_manifest(const char *env, const char *station);
  */
 int apo_station_sealed_paths(const struct apo_station *st, char ***out, size_t *n, char **why);
 
-/*
- * The `seal` list of images/NAME/image.cfg (an array of absolute paths);
- * a missing file or setting is an empty list.  imagesdir NULL: the
- * installed images directory (or $APOMON_IMAGES_DIR).
- */
-int apo_image_sealed_paths(const char *imagesdir, const char *image, char ***out, size_t *n,
-			   char **why);
-
 /* Where a station's root is while it is prepared, until the runtime's
  * apo_station_root_path() lands: RUN/ENV/roots/NAME (caller frees). */
 char *apo_integrity_station_root(const char *env, const char *name);

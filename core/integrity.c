@@ -90,7 +90,7 @@ static void add_bad(struct apo_integrity_station *st, const char *path, const ch
 static char *hex(const unsigned char *d)
 {
 	char *h = apo_xmalloc(APO_SHA256_HEX + 1);
-	apo_sha256_hex(d, h);
+	apo_digest_hex(d, h);
 	return h;
 }
 

@@ -14,6 +14,7 @@ static const struct apo_command commands[] = {
 	{"validate", "", "check the config files and report every problem", apo_cmd_validate},
 	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan},
 	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},
+	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image},
 	{"seal", "[STATION...] [-o FILE] [--sign KEY]", "write the manifests of stations' sealed files", apo_cmd_seal},
 	{"verify", "[STATION...] [--root DIR]", "check stations' sealed files against their manifests", apo_cmd_verify},
 	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen},

@@ -120,7 +120,7 @@ static int parse_entry(struct apo_manifest *m, const char *name, size_t lineno, 
 			return fail(why, name, lineno,
 				    "digest of %zu characters, expected %d hex digits or MISSING",
 				    h, APO_SHA256_HEX);
-		if (apo_sha256_unhex(s, e.digest) < 0)
+		if (apo_digest_unhex(s, e.digest) < 0)
 			return fail(why, name, lineno,
 				    "bad digest, expected %d lower-case hex digits",
 				    APO_SHA256_HEX);
@@ -246,7 +246,7 @@ int apo_manifest_write(const struct apo_manifest *m, FILE *f, const char *env, c
 			fprintf(f, MISSING_TAG "  %s\n", e->path);
 		} else {
 			char hex[APO_SHA256_HEX + 1];
-			apo_sha256_hex(e->digest, hex);
+			apo_digest_hex(e->digest, hex);
 			fprintf(f, "%s  %s\n", hex, e->path);
 		}
 	}

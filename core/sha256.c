@@ -177,7 +177,7 @@ int apo_sha256_many(struct apo_hash_job *jobs, const int *roots, size_t n, unsig
 	return 0;
 }
 
-void apo_sha256_hex(const unsigned char d[APO_SHA256_LEN], char *buf)
+void apo_digest_hex(const unsigned char d[APO_SHA256_LEN], char *buf)
 {
 	static const char hx[] = "0123456789abcdef";
 	for (size_t i = 0; i < APO_SHA256_LEN; i++) {
@@ -196,7 +196,7 @@ static int hexval(char c)
 	return -1;
 }
 
-int apo_sha256_unhex(const char *hex, unsigned char d[APO_SHA256_LEN])
+int apo_digest_unhex(const char *hex, unsigned char d[APO_SHA256_LEN])
 {
 	for (size_t i = 0; i < APO_SHA256_LEN; i++) {
 		int hi = hexval(hex[2 * i]), lo = hi < 0 ? -1 : hexval(hex[2 * i + 1]);

@@ -44,8 +44,8 @@ struct apo_hash_job {
 int apo_sha256_many(struct apo_hash_job *jobs, const int *roots, size_t n, unsigned threads);
 
 /* Lower-case hex of a digest into buf (APO_SHA256_HEX + 1 bytes). */
-void apo_sha256_hex(const unsigned char d[APO_SHA256_LEN], char *buf);
+void apo_digest_hex(const unsigned char d[APO_SHA256_LEN], char *buf);
 /* Parses exactly 64 lower-case hex digits; 0 or -EINVAL. */
-int apo_sha256_unhex(const char *hex, unsigned char d[APO_SHA256_LEN]);
+int apo_digest_unhex(const char *hex, unsigned char d[APO_SHA256_LEN]);
 
 #endif

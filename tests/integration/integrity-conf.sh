@@ -11,7 +11,12 @@ trap 'rm -rf "$T"' EXIT
 APOMON_LIB_DIR=$T/lib APOMON_LOG_DIR=$T/log APOMON_RUN_DIR=$T/run
 export APOMON_LIB_DIR APOMON_LOG_DIR APOMON_RUN_DIR
 C=$T/conf
-mkdir -p "$C/conf.d" "$T/root/etc/app"
+mkdir -p "$C/conf.d" "$T/root/etc/app" "$T/images/base"
+# the station's image seals a path too (images part: APOMON_IMAGES_PATH)
+printf 'seal = ["/etc/from-image.conf"];\n' >"$T/images/base/image.cfg"
+printf '#!/bin/sh\n' >"$T/images/base/startup.sh"
+APOMON_IMAGES_PATH=$T/images
+export APOMON_IMAGES_PATH
 cat >"$C/apomon.conf" <<EOC
 environment = "intconf";
 backbone = { name = "backbone"; domain = "intconf.test"; type = "base";
@@ -31,8 +36,9 @@ A seal web1 --root "$T/root" --sign "$C/k.key" 2>/dev/null || fail "seal"
 M=$T/lib/intconf/manifests/web1.manifest
 grep -q '^MISSING  /etc/absent.conf$' "$M" || fail "no MISSING line: $(cat "$M")"
 grep -q '  /etc/app/app.conf$' "$M" || fail "no app.conf: $(cat "$M")"
+grep -q '^MISSING  /etc/from-image.conf$' "$M" || fail "no image path: $(cat "$M")"
 [ -s "$M.sig" ] || fail "no signature"
-A verify web1 --root "$T/root" | grep -q "web1.a.test: 2 files ok" || fail "verify"
+A verify web1 --root "$T/root" | grep -q "web1.a.test: 3 files ok" || fail "verify"
 # the backbone was never sealed and nothing requires it: said, not failed
 A verify --root "$T/root" | grep -q "backbone.intconf.test: not sealed" || fail "unsealed"
 

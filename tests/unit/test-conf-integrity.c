@@ -160,7 +160,16 @@ START_TEST(sealed_paths)
 	FILE *f = fopen(p, "we");
 	fputs("seal = [ \"/etc/img.conf\", \"/usr/share/app/x\" ];\n", f);
 	fclose(f);
-	setenv("APOMON_IMAGES_DIR", dir, 1);
+	snprintf(p, sizeof(p), "%s/appimg/startup.sh", dir);
+	f = fopen(p, "we");
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/appimg/image.cfg", dir);
+	/* the images part's definitions search path; no built image here */
+	setenv("APOMON_IMAGES_PATH", dir, 1);
+	char *lib = apo_xasprintf("%s/lib", dir);
+	setenv("APOMON_LIB_DIR", lib, 1);
+	free(lib);
 	char *own[] = {"/etc/own.conf"};
 	st.type = &type;
 	st.seal = own;
@@ -180,12 +189,13 @@ START_TEST(sealed_paths)
 	fputs("\nseal = [ \"relative\" ];\n", f);
 	fclose(f);
 	ck_assert_int_eq(apo_station_sealed_paths(&st, &paths, &n, &why), -EINVAL);
-	ck_assert_msg(strstr(why, "image.cfg:2: seal.[0]: expected an absolute path"), "%s", why);
+	ck_assert_msg(strstr(why, "image appimg: cannot read its sealed paths"), "%s", why);
 	free(why);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	unsetenv("APOMON_IMAGES_DIR");
+	unsetenv("APOMON_IMAGES_PATH");
+	unsetenv("APOMON_LIB_DIR");
 	unload();
 }
 END_TEST
