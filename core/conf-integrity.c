@@ -337,3 +337,17 @@ int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d)
 	}
 	return rc;
 }
+
+int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, const char *root,
+		       char **why)
+{
+	int rc = apo_integrity_check_station(m, st, root, why);
+	_cleanup_free_ char *prefix = apo_xasprintf("%s: integrity: ", st->fqdn);
+
+	if (rc < 0 && *why && !strncmp(*why, prefix, strlen(prefix))) {
+		char *bare = apo_xstrdup(*why + strlen(prefix));
+		free(*why);
+		*why = bare;
+	}
+	return rc;
+}

@@ -57,6 +57,17 @@ int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d);
 int apo_integrity_check_station(const struct apo_model *m, const struct apo_station *st,
 				const char *root, char **why);
 
+/*
+ * The same for the runtime's INTEGRITY GATE callback (struct
+ * apo_runtime_opts.integrity), which prefixes "FQDN: integrity: " itself:
+ * *why is only "/etc/x: digest mismatch; /etc/y: missing".  Wiring:
+ *   static int gate(void *ctx, const struct apo_plan_station *ps,
+ *                   const char *root, char **why)
+ *   { return apo_integrity_gate(PLAN(ctx)->model, ps->station, root, why); }
+ */
+int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, const char *root,
+		       char **why);
+
 /* The default manifest of a station: LIB/ENV/manifests/NAME.manifest. */
 char *apo_integrity_default_manifest(const char *env, const char *station);
 

@@ -200,6 +200,48 @@ START_TEST(sealed_paths)
 }
 END_TEST
 
+START_TEST(gate)
+{
+	char *why = NULL, *root, *mf, *path;
+	FILE *f;
+	load("integrity = { manifest = \"m/{station}.manifest\"; };\n");
+	root = apo_xasprintf("%s/root", dir);
+	mkdir(root, 0755);
+	mf = apo_xasprintf("%s/m", dir);
+	mkdir(mf, 0755);
+	free(mf);
+	path = apo_xasprintf("%s/m/www1.manifest", dir);
+	f = fopen(path, "we");
+	fputs("# apomon-manifest 1\n"
+	      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /etc/x\n",
+	      f);
+	fclose(f);
+	char *logdir = apo_xasprintf("%s/log", dir);
+	setenv("APOMON_LOG_DIR", logdir, 1);
+	/* the runtime adds "FQDN: integrity: " itself */
+	ck_assert_int_eq(apo_integrity_gate(&model, &st, root, &why), -EBADMSG);
+	ck_assert_str_eq(why, "/etc/x: missing");
+	free(why);
+	ck_assert_int_eq(apo_integrity_check_station(&model, &st, root, &why), -EBADMSG);
+	ck_assert_str_eq(why, "www1.example.com: integrity: /etc/x: missing");
+	free(why);
+	/* an empty file now matches the empty digest */
+	char *x = apo_xasprintf("%s/etc", root);
+	mkdir(x, 0755);
+	free(x);
+	x = apo_xasprintf("%s/etc/x", root);
+	fclose(fopen(x, "we"));
+	free(x);
+	ck_assert_int_eq(apo_integrity_gate(&model, &st, root, &why), 0);
+	ck_assert_ptr_null(why);
+	unsetenv("APOMON_LOG_DIR");
+	free(logdir);
+	free(path);
+	free(root);
+	unload();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("conf-integrity");
@@ -208,6 +250,7 @@ int main(void)
 	tcase_add_test(tc, overrides);
 	tcase_add_test(tc, problems);
 	tcase_add_test(tc, sealed_paths);
+	tcase_add_test(tc, gate);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
