@@ -39,3 +39,4 @@ EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-htt
 	tests/integration/integrity-ftp.sh tests/integration/integrity-s3.sh \
 	tests/integration/integrity-s3rver.js tests/integration/integrity-conf.sh
 EXTRA_DIST += bench/integrity.sh
+CLEANFILES += tests/fuzz/fuzz-manifest
