@@ -19,7 +19,7 @@ LOG=${APOMON_LOG_DIR:-/var/log/apomon}
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
 cleanup() {
 	A down --purge -q >/dev/null 2>&1
-	rm -rf "$CONF" "$LIB/$ENV" "$LOG/$ENV"
+	rm -rf "$CONF" "${LIB:?}/$ENV" "${LOG:?}/$ENV"
 }
 trap cleanup EXIT
 
