@@ -5,7 +5,9 @@
 # missing file (an overlay whiteout) and an added manifest line for a file
 # that does not exist, likewise.
 # NOT in TESTS yet: it needs the runtime (tests/fixtures/runtime, `up`,
-# `status`) with its INTEGRITY GATE wired to apo_integrity_gate().
+# `status`) with its INTEGRITY GATE wired to apo_integrity_gate() (passes
+# with the runtime branch merged and the gate wired as in the integrity
+# part's report).
 . "${top_srcdir:?}/tests/integration/lib.sh"
 set -u
 [ -d "$APOMON_SRCDIR/tests/fixtures/runtime" ] || { echo "SKIP: no runtime fixtures" >&2; exit 77; }
@@ -41,6 +43,7 @@ refused() { # TEXT: up fails, says TEXT, logs the station and path, leaves nothi
 		fail "not logged: $(cat "$LOG/$ENV/integrity.log")"
 	ip netns list | grep -q "rt.test" && fail "namespaces left behind"
 	[ -z "$(ls "/run/apomon/$ENV/stations" 2>/dev/null)" ] || fail "station state left behind"
+	sed 's/^/up refused as expected: /' "$CONF/err"
 }
 
 # changed
