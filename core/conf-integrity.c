@@ -286,9 +286,48 @@ int apo_station_sealed_paths(const struct apo_station *st, char ***out, size_t *
 	return 0;
 }
 
+/* The start time (clock ticks since boot) of pid, or 0. */
+static unsigned long long proc_start(int pid)
+{
+	_cleanup_free_ char *path = apo_xasprintf("/proc/%d/stat", pid);
+	char buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* after "(comm)": state is field 3, starttime field 22 */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1,
+			 " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%*d %*d %*d %llu",
+			 &start) != 1)
+		return 0;
+	return start;
+}
+
 char *apo_integrity_station_root(const char *env, const char *name)
 {
 	_cleanup_free_ char *run = apo_env_run_dir(env);
+	_cleanup_free_ char *initf = apo_xasprintf("%s/stations/%s/init", run, name);
+	unsigned long long start = 0;
+	int pid = 0, na = 0;
+	FILE *f = fopen(initf, "re");
+
+	/* a running station: its root as its init sees it (the runtime's
+	 * state file "PID STARTTIME NET_ADMIN"; the start time rules out a
+	 * recycled pid) */
+	if (f) {
+		int ok = fscanf(f, "%d %llu %d", &pid, &start, &na) == 3;
+		fclose(f);
+		if (ok && pid > 0 && start && proc_start(pid) == start)
+			return apo_xasprintf("/proc/%d/root", pid);
+	}
+	/* prepared, not launched: the host's mount */
 	return apo_xasprintf("%s/roots/%s", run, name);
 }
 

@@ -79,8 +79,9 @@ char *apo_integrity_default_manifest(const char *env, const char *station);
  */
 int apo_station_sealed_paths(const struct apo_station *st, char ***out, size_t *n, char **why);
 
-/* Where a station's root is while it is prepared, until the runtime's
- * apo_station_root_path() lands: RUN/ENV/roots/NAME (caller frees). */
+/* A station's root for seal/verify without --root: /proc/PID/root of its
+ * init while it runs (the runtime's RUN/ENV/stations/NAME/init), else
+ * where the runtime mounts it, RUN/ENV/roots/NAME (caller frees). */
 char *apo_integrity_station_root(const char *env, const char *name);
 
 #endif

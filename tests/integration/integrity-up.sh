@@ -33,6 +33,8 @@ A seal s1 --root "/proc/$pid/root" 2>/dev/null || fail "seal"
 M=$LIB/$ENV/manifests/s1.manifest
 grep -q '  /etc/ssh/sshd_config$' "$M" || fail "the image's sealed path: $(cat "$M")"
 A verify s1 --root "/proc/$pid/root" | grep -q "s1.rt.test: .* files ok" || fail "verify"
+# without --root: the running station's root, found through its init
+A verify s1 | grep -q "s1.rt.test: .* files ok" || fail "verify (default root)"
 A down -q || fail "down"
 
 upper=$LIB/$ENV/s1/upper
