@@ -23,6 +23,12 @@ int_cleanup() {
 		for p in $(ip netns pids "$int_ns" 2>/dev/null); do
 			kill "$p" 2>/dev/null
 		done
+		# until they are gone (bounded): nothing of ours may outlive the test
+		i=0
+		while [ -n "$(ip netns pids "$int_ns" 2>/dev/null)" ] && [ "$i" -lt 50 ]; do
+			i=$((i + 1))
+			sleep 0.1
+		done
 		ip netns del "$int_ns" 2>/dev/null
 	fi
 	[ -n "$int_tmp" ] && rm -rf "$int_tmp"
