@@ -223,7 +223,8 @@ int apo_integrity_conf_station(const struct apo_model *m, const struct apo_stati
 		_cleanup_free_ char *e = expand(manifest, m, st);
 		c->o.manifest = keep(c, in_confdir(m, e));
 	} else {
-		c->o.manifest = keep(c, apo_integrity_default_manifest(m->env, st->name));
+		c->o.manifest =
+		    keep(c, apo_integrity_default_manifest(m->env ? m->env : "default", st->name));
 	}
 	/* a station never sealed may start unless the operator configured
 	 * where its manifest is, a key, or said it is required */
