@@ -11,3 +11,20 @@ core_libapocore_la_SOURCES += \
 	core/status.c core/status.h \
 	core/host-probe.c core/host-probe.h \
 	core/cmd-up.c core/cmd-down.c core/cmd-status.c
+
+# A gateway-role type for the network tests; never installed.
+check_LTLIBRARIES += tests/plugins/net-gw.la
+tests_plugins_net_gw_la_SOURCES = tests/plugins/net-gw.c
+tests_plugins_net_gw_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+
+# A real connect/accept between two namespaces.
+check_PROGRAMS += tests/integration/tcp-pair
+tests_integration_tcp_pair_SOURCES = tests/integration/tcp-pair.c
+tests_integration_tcp_pair_CFLAGS = $(AM_CFLAGS) -pthread
+
+EXTRA_DIST += \
+	tests/fixtures/net-three/apomon.conf \
+	tests/fixtures/net-three/conf.d/10-lan.conf \
+	tests/fixtures/net-three/conf.d/20-pub.conf \
+	tests/fixtures/net-three/conf.d/30-dmz.conf \
+	tests/integration/net-lib.sh
