@@ -189,6 +189,11 @@ static const char *fmt_addr(char *b, const struct apo_plan_addr *a)
 	return apo_fmt_prefix(b, a->addr, a->prefix);
 }
 
+static const char *fmt_dst(char *b, const struct apo_plan_addr *a)
+{
+	return a->prefix ? fmt_addr(b, a) : "default";
+}
+
 static bool has_addr(const struct k_iface *f, const struct apo_plan_addr *a)
 {
 	for (size_t i = 0; i < f->n_addrs; i++)
@@ -239,7 +244,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 		if (m == k->n_routes) {
 			inet_ntop(AF_INET, &planned[i].via, v, sizeof(v));
 			drift(s, "%s: missing route %s via %s dev %s", who,
-			      fmt_addr(d, &planned[i].dst), v, planned[i].dev);
+			      fmt_dst(d, &planned[i].dst), v, planned[i].dev);
 		}
 	}
 	for (size_t m = 0; m < k->n_routes; m++) {
@@ -252,7 +257,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 		if (i == n) {
 			inet_ntop(AF_INET, &k->routes[m].via, v, sizeof(v));
 			drift(s, "%s: unexpected route %s via %s dev %s", who,
-			      fmt_addr(d, &k->routes[m].dst), v, k->routes[m].dev);
+			      fmt_dst(d, &k->routes[m].dst), v, k->routes[m].dev);
 		}
 	}
 }
