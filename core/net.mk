@@ -28,3 +28,22 @@ EXTRA_DIST += \
 	tests/fixtures/net-three/conf.d/20-pub.conf \
 	tests/fixtures/net-three/conf.d/30-dmz.conf \
 	tests/integration/net-lib.sh
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-net-probe
+TESTS += tests/unit/test-net-probe
+endif
+tests_unit_test_net_probe_SOURCES = tests/unit/test-net-probe.c
+tests_unit_test_net_probe_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_net_probe_LDADD = $(APO_TEST_LDADD)
+
+TESTS += \
+	tests/integration/net-connect.sh \
+	tests/integration/net-unhappy.sh \
+	tests/integration/net-crash.sh \
+	tests/integration/net-concurrent.sh
+EXTRA_DIST += \
+	tests/integration/net-connect.sh \
+	tests/integration/net-unhappy.sh \
+	tests/integration/net-crash.sh \
+	tests/integration/net-concurrent.sh
