@@ -176,7 +176,7 @@ static void append(struct apo_journal *j, const char *fmt, ...)
 	free(s);
 }
 
-static int sync_locked(struct apo_journal *j)
+static int write_locked(struct apo_journal *j, bool durable)
 {
 	size_t off = 0;
 
@@ -194,13 +194,23 @@ static int sync_locked(struct apo_journal *j)
 		off += (size_t)w;
 	}
 	j->len = 0;
+	if (!durable)
+		return 0;
 	return fsync(j->fd) < 0 ? -errno : 0;
 }
 
 int apo_journal_sync(struct apo_journal *j)
 {
 	pthread_mutex_lock(&j->mutex);
-	int r = sync_locked(j);
+	int r = write_locked(j, true);
+	pthread_mutex_unlock(&j->mutex);
+	return r;
+}
+
+int apo_journal_flush(struct apo_journal *j)
+{
+	pthread_mutex_lock(&j->mutex);
+	int r = write_locked(j, false);
 	pthread_mutex_unlock(&j->mutex);
 	return r;
 }
@@ -234,7 +244,7 @@ void apo_journal_done(struct apo_journal *j, const char *kind, const char *name)
 void apo_journal_fail(struct apo_journal *j, const char *kind, const char *name)
 {
 	append(j, "fail %s %s\n", kind, name);
-	apo_journal_sync(j);
+	apo_journal_flush(j);
 }
 
 int apo_journal_complete(struct apo_journal *j)

@@ -56,10 +56,12 @@ ip -n a1.lan.net3.test route get 198.51.100.140 | grep -q "via 10.231.1.2 dev et
 [ "$(ip netns exec a1.lan.net3.test cat /proc/sys/net/ipv4/conf/eth0/forwarding)" = 0 ] ||
 	fail "a1 forwards"
 # the backbone really forwards: without it, no cross-cluster connection
-ip netns exec bb.net3.test sh -c 'echo 0 >/proc/sys/net/ipv4/conf/all/forwarding'
+bbfwd() { ip netns exec bb.net3.test sh -c "for f in /proc/sys/net/ipv4/conf/eth*/forwarding; do echo $1 >\$f; done"; }
+[ "$(ip netns exec bb.net3.test cat /proc/sys/net/ipv4/conf/eth1/forwarding)" = 1 ] || fail "the backbone does not forward"
+bbfwd 0
 "$NET_TCP_PAIR" m1.dmz.net3.test 198.51.100.140 7120 p1.pub.net3.test 1000 >/dev/null 2>&1
 rc=$?
-ip netns exec bb.net3.test sh -c 'echo 1 >/proc/sys/net/ipv4/conf/all/forwarding'
+bbfwd 1
 [ $rc -eq 1 ] || fail "cross-cluster TCP with the backbone not forwarding: exit $rc, expected 1"
 tcp_ok m1.dmz.net3.test 198.51.100.140 7121 p1.pub.net3.test
 

@@ -81,7 +81,7 @@ static void *serve(void *arg)
 {
 	struct http_server *h = arg;
 	static const char reply[] =
-		"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	    "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 	char buf[2048];
 
 	for (int i = 0; i < h->n; i++) {
@@ -90,7 +90,8 @@ static void *serve(void *arg)
 			break;
 		size_t got = 0;
 		ssize_t k;
-		while (got < sizeof(buf) - 1 && (k = read(c, buf + got, sizeof(buf) - 1 - got)) > 0) {
+		while (got < sizeof(buf) - 1 &&
+		       (k = read(c, buf + got, sizeof(buf) - 1 - got)) > 0) {
 			got += (size_t)k;
 			buf[got] = '\0';
 			if (strstr(buf, "\r\n\r\n"))
