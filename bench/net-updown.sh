@@ -81,7 +81,7 @@ for n in $sizes; do
 	jq -r '.switches[].name | "link delete \(.)"' "$tmp/plan.json" >>"$tmp/down.batch"
 	jq -r '.stations[].ifaces[] | .host_end // empty' "$tmp/plan.json" >"$tmp/hostends"
 	au="" ad="" iu="" id="" ig=""
-	for r in $(seq "$reps"); do
+	for _ in $(seq "$reps"); do
 		t0=$(now); "$apomon" -c "$tmp/conf" up --quiet || exit 1; t1=$(now)
 		"$apomon" -c "$tmp/conf" down --quiet || exit 1; t2=$(now)
 		au="$au $(ms "$t0" "$t1")" ad="$ad $(ms "$t1" "$t2")"

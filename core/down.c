@@ -184,7 +184,9 @@ int apo_down(const char *env, const struct apo_down_opts *o)
 	if (!apo_journal_exists(j)) {
 		apo_journal_remove(j);
 		if (o->json)
-			printf("{ \"environment\": \"%s\", \"result\": \"nothing to do\" }\n", env);
+			printf(
+			    "{\n  \"environment\": \"%s\",\n  \"result\": \"nothing to do\"\n}\n",
+			    env);
 		else if (!o->quiet)
 			fprintf(stderr, "apomon: environment '%s' is not up: nothing to do\n", env);
 		rc = APO_EXIT_OK;
@@ -208,6 +210,7 @@ int apo_down(const char *env, const struct apo_down_opts *o)
 		json_object_object_add(x, "ms", json_object_new_double(apo_progress_elapsed_ms(p)));
 		json_object_object_add(x, "phases", apo_progress_json(p));
 		puts(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_SPACED |
 							   JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(x);
 	} else if (!o->quiet && !failures) {

@@ -39,11 +39,14 @@ tests_unit_test_net_probe_LDADD = $(APO_TEST_LDADD)
 
 TESTS += \
 	tests/integration/net-connect.sh \
+	tests/integration/net-default.sh \
 	tests/integration/net-unhappy.sh \
 	tests/integration/net-crash.sh \
 	tests/integration/net-concurrent.sh
 EXTRA_DIST += \
+	bench/net-gen.sh bench/net-updown.sh \
 	tests/integration/net-connect.sh \
+	tests/integration/net-default.sh \
 	tests/integration/net-unhappy.sh \
 	tests/integration/net-crash.sh \
 	tests/integration/net-concurrent.sh

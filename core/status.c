@@ -476,6 +476,7 @@ int apo_status(const struct apo_plan *plan, bool json)
 
 	if (json) {
 		puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_SPACED |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
 		printf("environment %s: %s\n", plan->env, state);

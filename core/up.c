@@ -87,7 +87,7 @@ static void print_json(const struct apo_plan *plan, const char *result, const ch
 	}
 	if (!error && strcmp(result, "already up"))
 		json_object_object_add(o, "stations", apo_summary_json(plan));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }

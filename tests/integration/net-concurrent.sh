@@ -27,11 +27,11 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
 		seen=yes
 		break
 	fi
-	[ $r1 -eq 0 ] && [ $r2 -eq 0 ] || fail "attempt $attempt: exits $r1 and $r2: $(cat "$tmp/e1" "$tmp/e2")"
+	if [ "$r1" -ne 0 ] || [ "$r2" -ne 0 ]; then fail "attempt $attempt: exits $r1 and $r2: $(cat "$tmp/e1" "$tmp/e2")"; fi
 	$A down --quiet || fail "down exited $?"
 done
 [ -n "$seen" ] || fail "two ups never overlapped in 10 attempts"
-if [ $r1 -eq 0 ]; then winner=$p1 loser=2; else winner=$p2 loser=1; fi
+if [ "$r1" -eq 0 ]; then winner=$p1 loser=2; else winner=$p2 loser=1; fi
 [ $((r1 + r2)) -eq 1 ] || fail "exits $r1 and $r2, expected 0 and 1: $(cat "$tmp/e1" "$tmp/e2")"
 grep -qx "apomon: environment 'net-conc' is busy (pid $winner is running up)" "$tmp/e$loser" ||
 	fail "the loser said: $(cat "$tmp/e$loser"), the winner was $winner"

@@ -12,7 +12,7 @@ A="$APOMON -c $conf"
 trap '$A down --quiet; rm -rf "$tmp"' EXIT
 net_gen "$conf" net-crash 60 4 232
 net_names "$conf" "$tmp/names"
-leftovers="$top_srcdir/../shared/tools/leftovers"
+leftovers="${top_srcdir:?}/../shared/tools/leftovers"
 
 ms() { date +%s%3N; }
 t0=$(ms)

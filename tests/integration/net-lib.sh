@@ -14,7 +14,8 @@ export APOMON_PLUGIN_PATH
 # net_names CONFDIR FILE: every kernel object name the plan of CONFDIR
 # makes (namespaces, bridges, host-side links), one a line, into FILE.
 net_names() {
-	"$APOMON" -c "$1" plan --json >"$2.json" || fail "plan of $1 failed"
+	# shellcheck disable=SC2086 # $1 may carry -e ENV
+	"$APOMON" -c $1 plan --json >"$2.json" || fail "plan of $1 failed"
 	jq -r '.switches[].name, .stations[].netns, (.stations[].ifaces[] | .host_end // empty),
 	       .host.iface' "$2.json" | sort -u >"$2"
 }

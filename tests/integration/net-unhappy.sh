@@ -49,8 +49,9 @@ last=$(jq -r '.stations[-1].netns' "$tmp/names.json")
 ip link add "$taken" type bridge || fail "test link"
 $A up >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "up with a link name taken: expected exit 1"
-grep -qx "apomon: up: link $taken ($last eth0): File exists" "$tmp/err" &&
-	grep -qx "apomon: up: rolled back: nothing of environment .net-unhappy. is left" "$tmp/err" || fail "up said: $(cat "$tmp/err")"
+{ grep -qx "apomon: up: link $taken ($last eth0): File exists" "$tmp/err" &&
+	grep -qx "apomon: up: rolled back: nothing of environment .net-unhappy. is left" "$tmp/err"; } ||
+	fail "up said: $(cat "$tmp/err")"
 ip link show "$taken" >/dev/null 2>&1 || fail "the rollback removed $taken, which was not ours"
 grep -v "^$taken\$" "$tmp/names" >"$tmp/ours"
 net_assert_clean net-unhappy "$tmp/ours"
