@@ -56,6 +56,7 @@ int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_graph(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);

@@ -2,9 +2,9 @@
 /*
  * struct apomon_host: what the core offers station types.  Facts and
  * settings come from the model; report goes to the diagnostics with the
- * setting's FILE:LINE.  root/write_file/run/probe_* need a running
- * environment: they forward through the ctx hooks the runtime sets and
- * return -ENOTCONN before that.
+ * setting's FILE:LINE.  root and write_file live in host-files.c;
+ * run/probe_* need a running environment: they forward through the ctx
+ * hooks the runtime sets and return -ENOTCONN before that.
  */
 #include "config.h"
 
@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "host-files.h"
 #include "host.h"
 #include "host-probe.h"
 #include "util.h"
@@ -181,7 +183,11 @@ static long long host_setting_int(const struct apomon_station *st, const char *n
 	if (v && (config_setting_type(v) == CONFIG_TYPE_INT ||
 		  config_setting_type(v) == CONFIG_TYPE_INT64))
 		return config_setting_get_int64(v);
-	return spec->default_value ? strtoll(spec->default_value, NULL, 0) : 0;
+	const char *d = spec->default_value;
+	/* as libconfig reads integers: decimal (a leading 0 too), or 0x hex */
+	if (!d)
+		return 0;
+	return strncasecmp(d, "0x", 2) == 0 ? strtoll(d, NULL, 16) : strtoll(d, NULL, 10);
 }
 
 static bool host_setting_bool(const struct apomon_station *st, const char *name)
@@ -248,22 +254,6 @@ static int host_each_station(const struct apomon_station *st, enum apomon_scope 
 	return 0;
 }
 
-static const char *host_root(const struct apomon_station *st)
-{
-	return st ? st->root : NULL;
-}
-
-/* host-files.c will own this once stations have roots. */
-static int host_write_file(const struct apomon_station *st, const char *path, const void *data,
-			   size_t len, mode_t mode)
-{
-	(void)path;
-	(void)data;
-	(void)len;
-	(void)mode;
-	return st && st->root ? -EOPNOTSUPP : -ENOTCONN;
-}
-
 static int host_run(const struct apomon_station *st, const char *const argv[], char **output)
 {
 	if (output)
@@ -294,8 +284,8 @@ const struct apomon_host apo_host = {
     .setting_list_count = host_setting_list_count,
     .setting_list_item = host_setting_list_item,
     .each_station = host_each_station,
-    .root = host_root,
-    .write_file = host_write_file,
+    .root = apo_host_root,
+    .write_file = apo_host_write_file,
     .run = host_run,
     .probe_tcp = apo_host_probe_tcp,
     .probe_http = apo_host_probe_http,

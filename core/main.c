@@ -17,6 +17,7 @@ static const struct apo_command commands[] = {
 	{"down", "[--quiet] [--json]", "remove the environment, even after a crash", apo_cmd_down},
 	{"status", "[--json]", "compare the kernel with the plan", apo_cmd_status},
 	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},
+	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image},
 };
 
 static void usage(FILE *out)
