@@ -30,9 +30,12 @@ EXTRA_DIST += \
 	tests/integration/net-lib.sh
 
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test-net-probe
-TESTS += tests/unit/test-net-probe
+check_PROGRAMS += tests/unit/test-net-probe tests/unit/test-journal
+TESTS += tests/unit/test-net-probe tests/unit/test-journal
 endif
+tests_unit_test_journal_SOURCES = tests/unit/test-journal.c
+tests_unit_test_journal_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_journal_LDADD = $(APO_TEST_LDADD)
 tests_unit_test_net_probe_SOURCES = tests/unit/test-net-probe.c
 tests_unit_test_net_probe_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_net_probe_LDADD = $(APO_TEST_LDADD)

@@ -46,5 +46,30 @@ while [ $run -le 20 ]; do
 	run=$((run + 1))
 done
 echo "$interrupted of 20 runs were killed in the middle of up"
+
+# SIGTERM instead: up rolls back by itself and exits 1 (or had finished)
+rolled=0
+run=1
+while [ $run -le 5 ]; do
+	delay=$(($(od -An -N2 -tu2 /dev/urandom) % span))
+	$A up --quiet >/dev/null 2>"$tmp/err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "Interrupted system call" "$tmp/err"; then
+		rolled=$((rolled + 1))
+		net_assert_clean net-crash "$tmp/names"
+	elif [ $rc -eq 0 ] || [ $rc -eq 143 ]; then
+		# finished, or killed before its handler was installed
+		$A down --quiet || fail "SIGTERM run $run: down exited $?"
+	else
+		fail "SIGTERM run $run: up exited $rc: $(cat "$tmp/err")"
+	fi
+	net_assert_clean net-crash "$tmp/names"
+	run=$((run + 1))
+done
+echo "$rolled of 5 SIGTERMed runs rolled back by themselves"
 [ $interrupted -ge 5 ] || fail "only $interrupted runs were killed mid-way: the test did not exercise crash recovery"
 echo PASS
