@@ -140,7 +140,6 @@ int apo_nl_bridge_add(struct apo_nl *nl, const char *name, uint32_t group)
 	rtnl_link_set_name(l, name);
 	if (group)
 		rtnl_link_set_group(l, group);
-	rtnl_link_set_flags(l, IFF_UP);
 	nl->err = 0;
 	r = rtnl_link_add(nl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(l);

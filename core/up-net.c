@@ -222,6 +222,10 @@ int apo_up_switches(struct apo_up *u)
 					   sw->cluster->name);
 		}
 		apo_journal_done(u->journal, "bridge", sw->name);
+		r = apo_nl_link_setup_name(u->host_nl, sw->name);
+		if (r < 0)
+			return apo_up_fail(u, r, "switch %s (cluster %s): up", sw->name,
+					   sw->cluster->name);
 		r = apo_nl_ifindex(u->host_nl, sw->name);
 		if (r < 0)
 			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name,
