@@ -95,7 +95,16 @@ $A up >"$tmp/out" 2>"$tmp/err" || fail "second up exited $?"
 grep -q "environment 'net-three' is already up" "$tmp/err" || fail "second up said: $(cat "$tmp/err")"
 $A status >/dev/null || fail "the second up changed something"
 
+# a station's namespace removed behind apomon's back: drift, and down
+# still removes the rest
+ip netns del p2.pub.net3.test
+$A status >"$tmp/st"
+[ $? -eq 1 ] || fail "status without a namespace did not exit 1"
+grep -qx "drift: p2.pub.net3.test: missing namespace /run/netns/p2.pub.net3.test" "$tmp/st" ||
+	fail "status: $(cat "$tmp/st")"
+
 $A down 2>"$tmp/err" || fail "down exited $?: $(cat "$tmp/err")"
+grep -qx "apomon: environment 'net-three' is down ([0-9]* ms)" "$tmp/err" || fail "down said: $(cat "$tmp/err")"
 net_assert_clean net-three "$tmp/names"
 $A down 2>"$tmp/err" || fail "second down exited $?"
 grep -q "nothing to do" "$tmp/err" || fail "second down said: $(cat "$tmp/err")"
