@@ -15,7 +15,7 @@ static const struct apo_command commands[] = {
 	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan},
 	{"up", "[--quiet] [--json]", "build the environment", apo_cmd_up},
 	{"down", "[--quiet] [--json]", "remove the environment, even after a crash", apo_cmd_down},
-	{"status", "[--json]", "compare the kernel with the plan", apo_cmd_status},
+	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status},
 	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},
 	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image},
 };

@@ -439,7 +439,7 @@ static const char *journal_state(const char *env)
 	return state;
 }
 
-int apo_status(const struct apo_plan *plan, bool json)
+int apo_status(const struct apo_plan *plan, enum apo_status_output out)
 {
 	struct status s = {.plan = plan};
 	const char *state = journal_state(plan->env);
@@ -474,11 +474,11 @@ int apo_status(const struct apo_plan *plan, bool json)
 		json_object_array_add(d, jstr(s.drift[i]));
 	json_object_object_add(top, "drift", d);
 
-	if (json) {
+	if (out == APO_STATUS_JSON) {
 		puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_SPACED |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else {
+	} else if (out == APO_STATUS_TEXT) {
 		printf("environment %s: %s\n", plan->env, state);
 		if (strcmp(state, "down")) {
 			for (size_t i = 0; i < plan->n_stations; i++) {

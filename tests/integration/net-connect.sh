@@ -88,7 +88,8 @@ jq -e '(.drift | index("m2.dmz.net3.test: eth0 is down")) and
 # the kernel dropped the route with the link: repair both
 ip -n m2.dmz.net3.test link set eth0 up
 ip -n m2.dmz.net3.test route add default via 198.51.100.129 proto static
-$A status >/dev/null || fail "status after repair"
+[ -z "$($A status --quiet)" ] || fail "status --quiet printed something"
+$A status --quiet || fail "status after repair"
 
 # up again: says so, changes nothing
 $A up >"$tmp/out" 2>"$tmp/err" || fail "second up exited $?"
