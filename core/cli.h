@@ -60,6 +60,13 @@ int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
+
+/* The environment a command is about: -e, else the config's, else
+ * "example"; reads the config only for its name (caller frees). */
+char *apo_cli_env_name(const struct apo_cli *cli);
 
 /* Parses a command's own options: only --json (and -h) for now.
  * Returns 0, or APO_EXIT_USAGE after printing why. */
