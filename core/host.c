@@ -18,7 +18,6 @@
 
 #include "host-files.h"
 #include "host.h"
-#include "host-files.h"
 #include "host-probe.h"
 #include "util.h"
 

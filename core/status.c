@@ -190,6 +190,11 @@ static const char *fmt_addr(char *b, const struct apo_plan_addr *a)
 	return apo_fmt_prefix(b, a->addr, a->prefix);
 }
 
+static const char *fmt_dst(char *b, const struct apo_plan_addr *a)
+{
+	return a->prefix ? fmt_addr(b, a) : "default";
+}
+
 static bool has_addr(const struct k_iface *f, const struct apo_plan_addr *a)
 {
 	for (size_t i = 0; i < f->n_addrs; i++)
@@ -240,7 +245,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 		if (m == k->n_routes) {
 			inet_ntop(AF_INET, &planned[i].via, v, sizeof(v));
 			drift(s, "%s: missing route %s via %s dev %s", who,
-			      fmt_addr(d, &planned[i].dst), v, planned[i].dev);
+			      fmt_dst(d, &planned[i].dst), v, planned[i].dev);
 		}
 	}
 	for (size_t m = 0; m < k->n_routes; m++) {
@@ -253,7 +258,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 		if (i == n) {
 			inet_ntop(AF_INET, &k->routes[m].via, v, sizeof(v));
 			drift(s, "%s: unexpected route %s via %s dev %s", who,
-			      fmt_addr(d, &k->routes[m].dst), v, k->routes[m].dev);
+			      fmt_dst(d, &k->routes[m].dst), v, k->routes[m].dev);
 		}
 	}
 }
@@ -457,7 +462,7 @@ static const char *journal_state(const char *env)
 	return state;
 }
 
-int apo_status(const struct apo_plan *plan, bool json)
+int apo_status(const struct apo_plan *plan, enum apo_status_output out)
 {
 	struct status s = {.plan = plan};
 	const char *state = journal_state(plan->env);
@@ -492,10 +497,11 @@ int apo_status(const struct apo_plan *plan, bool json)
 		json_object_array_add(d, jstr(s.drift[i]));
 	json_object_object_add(top, "drift", d);
 
-	if (json) {
+	if (out == APO_STATUS_JSON) {
 		puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_SPACED |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else {
+	} else if (out == APO_STATUS_TEXT) {
 		printf("environment %s: %s\n", plan->env, state);
 		if (strcmp(state, "down")) {
 			for (size_t i = 0; i < plan->n_stations; i++) {

@@ -89,7 +89,7 @@ static void print_json(const struct apo_plan *plan, const char *result, const ch
 	}
 	if (!error && strcmp(result, "already up"))
 		json_object_object_add(o, "stations", apo_summary_json(plan));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
@@ -176,9 +176,13 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
 		apo_err("up: %s", u.error ? u.error : strerror(-r));
 		/* everything the journal knows goes, in reverse */
 		if (apo_journal_exists(u.journal)) {
-			if (apo_down_replay(u.journal, NULL, opts->threads) == 0)
+			if (apo_down_replay(u.journal, NULL, opts->threads) == 0) {
 				apo_journal_remove(u.journal);
-			else
+				if (!opts->quiet && !opts->json)
+					apo_err("up: rolled back: nothing of environment '%s' is "
+						"left",
+						plan->env);
+			} else
 				apo_err("up: the rollback left objects behind; 'apomon -e %s down' "
 					"retries",
 					plan->env);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf-integrity.h"
 #include "util.h"
 #include "validate-internal.h"
 #include "validate.h"
@@ -251,6 +252,8 @@ int apo_validate(struct apo_model *m, const struct apo_registry *r, struct apo_d
 	/* the hooks see resolved gateways and types, and only stations whose
 	 * settings have the declared kinds */
 	v_type_hooks(&v);
+	/* the integrity groups: settings, kinds, ranges (issue 5) */
+	apo_integrity_validate(m, d);
 	free(v.settings_ok);
 	free(v.index);
 	return d->n > before ? -EINVAL : 0;
