@@ -258,10 +258,6 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 	pid_t pid;
 	int rc;
 
-	if (o->journal && (rc = o->journal(o->ctx, s->name)) < 0) {
-		*err = apo_xasprintf("%s: journal: %s", s->fqdn, strerror(-rc));
-		return rc;
-	}
 	if ((rc = o->layers(o->ctx, image, &dirs, &n)) < 0) {
 		*err = apo_xasprintf("%s: image %s: %s", s->fqdn, image, strerror(-rc));
 		return rc;
@@ -448,6 +444,18 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 	}
 	/* a station's start waits on the kernel (mounts, clone, exec) more
 	 * than it computes: a level's stations start on a few threads */
+	/* journaled first, the whole level in one write and one fsync */
+	if (o->journal) {
+		const char **names = apo_xcalloc(n ? n : 1, sizeof(*names));
+		for (size_t i = 0; i < n; i++)
+			names[i] = p->stations[idx[i]].station->name;
+		rc = o->journal(o->ctx, names, n);
+		free(names);
+		if (rc < 0) {
+			*err = apo_xasprintf("stations: journal: %s", strerror(-rc));
+			return rc;
+		}
+	}
 	lw.pub = pub;
 	lw.errs = apo_xcalloc(n ? n : 1, sizeof(*lw.errs));
 	rc = apo_workers_run(0, &w);

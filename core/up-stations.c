@@ -66,11 +66,12 @@ int apo_up_images(struct apo_up *u)
 	return 0;
 }
 
-static int journal_station(void *ctx, const char *station)
+static int journal_stations(void *ctx, const char *const *stations, size_t n)
 {
 	struct apo_up *u = ctx;
 
-	apo_journal_intent(u->journal, "station", station, u->plan->env);
+	for (size_t i = 0; i < n; i++)
+		apo_journal_intent(u->journal, "station", stations[i], u->plan->env);
 	return apo_journal_sync(u->journal);
 }
 
@@ -140,7 +141,7 @@ int apo_up_stations(struct apo_up *u)
 	    .layers = layers,
 	    /* INTEGRITY GATE: the lead wires apo_integrity_check here */
 	    .integrity = NULL,
-	    .journal = journal_station,
+	    .journal = journal_stations,
 	    .on_ready = on_ready,
 	    .interrupted = &apo_up_interrupted,
 	};
