@@ -5,6 +5,7 @@ AM_CPPFLAGS += -DAPO_INIT_PATH=\"$(pkglibexecdir)/apomon-init\"
 APO_RUNTIME_SOURCES = \
 	core/station.c core/station.h core/station-priv.h \
 	core/station-child.c core/station-stop.c core/station-exec.c \
+	core/station-template.c \
 	core/cgroup.c core/caps.c
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) core/runtime.c core/runtime.h \
 	core/up-stations.c core/cmd-exec.c core/cmd-logs.c core/cmd-start.c \

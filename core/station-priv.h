@@ -60,6 +60,13 @@ int apo_station_read_init(const char *env, const char *name, struct apo_init_rec
 bool apo_station_alive(const struct apo_init_rec *r);
 unsigned long long apo_proc_starttime(pid_t pid, char *state);
 
+/* The template mount namespace (station-template.c), made on first use;
+ * -1 when it cannot be made. */
+int apo_station_template_fd(void);
+/* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers
+ * it; closes the original.  -1 stays -1. */
+int apo_high_fd(int fd);
+
 /* The path to apomon-init: $APOMON_INIT, else the installed one. */
 const char *apo_init_path(void);
 

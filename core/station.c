@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -116,8 +115,7 @@ static bool is_mountpoint(const char *path)
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
-/* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers it. */
-static int high_fd(int fd)
+int apo_high_fd(int fd)
 {
 	int h;
 
@@ -144,72 +142,6 @@ static char *overlay_opts(const struct apo_station_spec *s, const char *upper, c
 	}
 	sprintf(opts + strlen(opts), ",upperdir=%s,workdir=%s", upper, work);
 	return opts;
-}
-
-/*
- * The mount namespace stations are cloned from: the host's, minus the
- * network namespaces bound under /run/netns and apomon's own mounts.  A
- * new mount namespace copies every mount of its parent, and with 500
- * stations up the host has 500 netns binds: each station would copy and
- * tear down all of them.  Made once a process, by a short-lived helper;
- * -1 when it cannot be made (stations then copy the host's).
- */
-static pthread_once_t template_once = PTHREAD_ONCE_INIT;
-static int template_fd = -1;
-
-static void detach_under(const char *prefix)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], mp[4096];
-	size_t pl = strlen(prefix);
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-			continue;
-		if (!strncmp(mp, prefix, pl) && (mp[pl] == '/' || mp[pl] == '\0'))
-			umount2(mp, MNT_DETACH);
-	}
-	fclose(f);
-}
-
-static void template_make(void)
-{
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		if (unshare(CLONE_NEWNS) == 0 &&
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
-			detach_under("/run/netns");
-			detach_under(apo_run_dir());
-			if (write(p[1], "k", 1) != 1)
-				_exit(1);
-		}
-		/* held until the parent has opened our namespace */
-		pause();
-		_exit(0);
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) == 1) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-		template_fd = high_fd(open(path, O_RDONLY | O_CLOEXEC));
-	}
-	close(p[0]);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
@@ -389,37 +321,36 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	 * host's goes: unmounting the last mount of an overlay syncs its upper
 	 * file system, which is the station's business at its stop, not ours
 	 * at every start.  Without open_tree the child mounts an overlay. */
-	tree_fd = high_fd(
+	tree_fd = apo_high_fd(
 	    (int)syscall(SYS_open_tree, AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
 	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
 		;
 	a.tree_fd = tree_fd;
-	pthread_once(&template_once, template_make);
-	a.template_fd = template_fd;
+	a.template_fd = apo_station_template_fd();
 	a.overlay_opts = opts;
 	a.root = root;
 	a.fqdn = s->fqdn;
 	a.net_admin = s->net_admin;
 	a.argv = argv;
 	a.envp = envp;
-	a.init_fd = high_fd(open(apo_init_path(), O_PATH | O_CLOEXEC));
+	a.init_fd = apo_high_fd(open(apo_init_path(), O_PATH | O_CLOEXEC));
 	if (a.init_fd < 0) {
 		rc = set_err(err, -errno, "%s: init: %s", s->fqdn, apo_init_path());
 		goto out;
 	}
-	a.log_fd = high_fd(open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+	a.log_fd = apo_high_fd(open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	if (a.log_fd < 0) {
 		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, logp);
 		goto out;
 	}
 	a.status_fd =
-	    high_fd(open(statusp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+	    apo_high_fd(open(statusp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
 	if (a.status_fd < 0) {
 		rc = set_err(err, -errno, "%s: state: %s", s->fqdn, statusp);
 		goto out;
 	}
 	if (s->netns_path) {
-		a.netns_fd = high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));
+		a.netns_fd = apo_high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));
 		if (a.netns_fd < 0) {
 			rc = set_err(err, -errno, "%s: netns: %s", s->fqdn, s->netns_path);
 			goto out;
@@ -427,14 +358,14 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	} else {
 		flags |= CLONE_NEWNET;
 	}
-	if (template_fd < 0)
+	if (a.template_fd < 0)
 		flags |= CLONE_NEWNS;
 	if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		rc = set_err(err, -errno, "%s: start", s->fqdn);
 		goto out;
 	}
-	syncp[0] = high_fd(syncp[0]);
-	errp[1] = high_fd(errp[1]);
+	syncp[0] = apo_high_fd(syncp[0]);
+	errp[1] = apo_high_fd(errp[1]);
 	a.sync_fd = syncp[0];
 	a.err_fd = errp[1];
 	if ((rc = apo_cgroup_create(s->env, s->name, s->memory_bytes, s->cpu_millis, s->pids)) <
