@@ -144,6 +144,16 @@ static char *overlay_opts(const struct apo_station_spec *s, const char *upper, c
 	return opts;
 }
 
+static int refuse_running(const struct apo_station_spec *s, char **err)
+{
+	struct apo_init_rec old;
+
+	if (apo_station_read_init(s->env, s->name, &old) == 0 && apo_station_alive(&old))
+		return set_err(err, -EBUSY, "%s: start: already running (pid %d)", s->fqdn,
+			       (int)old.pid);
+	return 0;
+}
+
 int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
@@ -156,6 +166,10 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 	int rc;
 
 	*root = NULL;
+	/* a second overlay on the upper layer of a running station would
+	 * corrupt it */
+	if ((rc = refuse_running(s, err)) < 0)
+		goto fail;
 	if (!s->n_layers) {
 		rc = set_err(err, -EINVAL, "%s: root", s->fqdn);
 		goto fail;
@@ -305,6 +319,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	int rc;
 
 	*pidp = 0;
+	if ((rc = refuse_running(s, err)) < 0)
+		return rc;
 	unlink(initp);
 	_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);
 	_cleanup_free_ char *ready = apo_xasprintf("%s/ready", state);

@@ -29,6 +29,10 @@ pid=$2
 
 x() { "$APO_STATION" exec "$RT_ENV" s1 "$@"; }
 
+# a running station is not started twice (two overlays on one upper layer)
+"$APO_STATION" start "$RT_ENV" s1 s1.rt.test "$L" 2>"$RT_TMP/err" && fail "started twice"
+grep -q "s1.rt.test: start: already running (pid $pid)" "$RT_TMP/err" || fail "$(cat "$RT_TMP/err")"
+
 # PID 1 is the init; no host PIDs are visible
 [ "$(x cat /proc/1/comm)" = apomon-init ] || fail "PID 1 is not apomon-init"
 n=$(x sh -c 'ls -d /proc/[0-9]* | wc -l')
