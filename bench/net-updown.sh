@@ -1,5 +1,5 @@
 #!/bin/bash
-# Benchmark: `apomon up`/`down` of the network alone, against the same
+# Benchmark: `apomon up --network-only`/`down`, the network alone, against the same
 # namespaces, bridges, veth pairs, addresses and routes built with
 # iproute2 from one `ip -batch` process and torn down the same way.
 #
@@ -82,7 +82,7 @@ for n in $sizes; do
 	jq -r '.stations[].ifaces[] | .host_end // empty' "$tmp/plan.json" >"$tmp/hostends"
 	au="" ad="" iu="" id="" ig=""
 	for _ in $(seq "$reps"); do
-		t0=$(now); "$apomon" -c "$tmp/conf" up --quiet || exit 1; t1=$(now)
+		t0=$(now); "$apomon" -c "$tmp/conf" up --network-only --quiet || exit 1; t1=$(now)
 		"$apomon" -c "$tmp/conf" down --quiet || exit 1; t2=$(now)
 		au="$au $(ms "$t0" "$t1")" ad="$ad $(ms "$t1" "$t2")"
 		t0=$(now); ip -batch "$tmp/up.batch" || exit 1; t1=$(now)

@@ -13,7 +13,7 @@ static const struct apo_command commands[] = {
 	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins},
 	{"validate", "", "check the config files and report every problem", apo_cmd_validate},
 	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan},
-	{"up", "[--quiet] [--json]", "build the environment", apo_cmd_up},
+	{"up", "[--quiet] [--json] [--network-only]", "build the environment", apo_cmd_up},
 	{"down", "[--quiet] [--json] [--purge]", "remove the environment, even after a crash; --purge: and the stations' data", apo_cmd_down},
 	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status},
 	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},

@@ -23,16 +23,17 @@ volatile sig_atomic_t apo_up_interrupted;
  * The phases of `up`, in order.  Each journals what it creates; a
  * failure anywhere rolls back through the journal, so a phase never
  * undoes its own work.  The station runtime appends its phase(s) after
- * the network ones, e.g. {"stations", count, apo_up_stations}.
+ * the network ones, e.g. {"stations", count, apo_up_stations} (network
+ * false: `up --network-only` skips it).
  */
 const struct apo_up_phase apo_up_phases[] = {
-    {"images", apo_up_count_images, apo_up_images},
-    {"switches", apo_up_count_switches, apo_up_switches},
-    {"namespaces", apo_up_count_stations, apo_up_namespaces},
-    {"links", apo_up_count_links, apo_up_links},
-    {"addresses", apo_up_count_stations, apo_up_addresses},
-    {"routes", apo_up_count_stations, apo_up_routes},
-    {"stations", apo_up_count_stations, apo_up_stations},
+    {"images", apo_up_count_images, apo_up_images, false},
+    {"switches", apo_up_count_switches, apo_up_switches, true},
+    {"namespaces", apo_up_count_stations, apo_up_namespaces, true},
+    {"links", apo_up_count_links, apo_up_links, true},
+    {"addresses", apo_up_count_stations, apo_up_addresses, true},
+    {"routes", apo_up_count_stations, apo_up_routes, true},
+    {"stations", apo_up_count_stations, apo_up_stations, false},
 };
 const size_t apo_up_n_phases = APO_ARRAY_SIZE(apo_up_phases);
 
@@ -104,6 +105,8 @@ static int run_phases(struct apo_up *u)
 		return apo_up_fail(u, r, "journal %s", u->journal->dir);
 	for (size_t i = 0; i < apo_up_n_phases; i++) {
 		const struct apo_up_phase *ph = &apo_up_phases[i];
+		if (u->opts->network_only && !ph->network)
+			continue;
 		apo_progress_phase(u->progress, ph->name, ph->count ? ph->count(u) : 0);
 		if ((r = ph->run(u)) < 0) {
 			if (!u->error)

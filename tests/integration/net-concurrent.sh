@@ -17,9 +17,9 @@ net_names "$conf" "$tmp/names"
 # the first finished (it then says "already up"), try again
 seen=
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
-	$A up --quiet >"$tmp/o1" 2>"$tmp/e1" &
+	$A up --network-only --quiet >"$tmp/o1" 2>"$tmp/e1" &
 	p1=$!
-	$A up --quiet >"$tmp/o2" 2>"$tmp/e2" &
+	$A up --network-only --quiet >"$tmp/o2" 2>"$tmp/e2" &
 	p2=$!
 	wait $p1; r1=$?
 	wait $p2; r2=$?
@@ -41,7 +41,7 @@ $A status >"$tmp/st" || fail "status after the race: $(cat "$tmp/st")"
 $A down --quiet || fail "down exited $?"
 seen=
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
-	$A up --quiet 2>"$tmp/e1" &
+	$A up --network-only --quiet 2>"$tmp/e1" &
 	p1=$!
 	# the lock is taken once its holder wrote its pid
 	while ! grep -qs "^$p1 up" /run/apomon/net-conc/lock && kill -0 $p1 2>/dev/null; do :; done

@@ -14,7 +14,7 @@ tmp=$(mktemp -d /tmp/apomon-net-connect.XXXXXX) || fail mktemp
 trap '$A down --quiet; rm -rf "$tmp"' EXIT
 net_names "$conf" "$tmp/names"
 
-$A up >"$tmp/out" 2>"$tmp/err" || fail "up exited $?: $(cat "$tmp/err")"
+$A up --network-only >"$tmp/out" 2>"$tmp/err" || fail "up exited $?: $(cat "$tmp/err")"
 grep -q "^a1.lan.net3.test  *lan  *10.231.1.11/24 192.0.2.201/30  *18081/tcp->8080$" "$tmp/out" ||
 	fail "summary: $(cat "$tmp/out")"
 grep -q "environment 'net-three' is up" "$tmp/err" || fail "up said: $(cat "$tmp/err")"
@@ -92,7 +92,7 @@ ip -n m2.dmz.net3.test route add default via 198.51.100.129 proto static
 $A status --quiet || fail "status after repair"
 
 # up again: says so, changes nothing
-$A up >"$tmp/out" 2>"$tmp/err" || fail "second up exited $?"
+$A up --network-only >"$tmp/out" 2>"$tmp/err" || fail "second up exited $?"
 grep -q "environment 'net-three' is already up" "$tmp/err" || fail "second up said: $(cat "$tmp/err")"
 $A status >/dev/null || fail "the second up changed something"
 

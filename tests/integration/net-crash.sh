@@ -16,7 +16,7 @@ leftovers="${top_srcdir:?}/../shared/tools/leftovers"
 
 ms() { date +%s%3N; }
 t0=$(ms)
-$A up --quiet || fail "up exited $?"
+$A up --network-only --quiet || fail "up exited $?"
 t1=$(ms)
 $A down --quiet || fail "down exited $?"
 span=$(((t1 - t0) * 12 / 10 + 1))
@@ -26,7 +26,7 @@ interrupted=0
 run=1
 while [ $run -le 20 ]; do
 	delay=$(($(od -An -N2 -tu2 /dev/urandom) % span))
-	$A up --quiet >/dev/null 2>&1 &
+	$A up --network-only --quiet >/dev/null 2>&1 &
 	pid=$!
 	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
 	kill -9 $pid 2>/dev/null
@@ -52,7 +52,7 @@ rolled=0
 run=1
 while [ $run -le 5 ]; do
 	delay=$(($(od -An -N2 -tu2 /dev/urandom) % span))
-	$A up --quiet >/dev/null 2>"$tmp/err" &
+	$A up --network-only --quiet >/dev/null 2>"$tmp/err" &
 	pid=$!
 	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
 	kill -TERM $pid 2>/dev/null

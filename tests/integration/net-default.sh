@@ -19,7 +19,7 @@ for ns in $(jq -r '.stations[].netns' "$tmp/names.json"); do
 	fi
 done
 
-$A up >"$tmp/out" 2>"$tmp/err" || fail "up exited $?: $(cat "$tmp/err")"
+$A up --network-only >"$tmp/out" 2>"$tmp/err" || fail "up exited $?: $(cat "$tmp/err")"
 bb=$(jq -r '.stations[] | select(.role == "backbone") | .netns' "$tmp/names.json")
 jq -r '.stations[] | .netns as $ns | .ifaces[] | select(.kind != "p2p") | .addresses[] |
 	"\($ns) \(split("/")[0])"' "$tmp/names.json" >"$tmp/addrs"

@@ -24,7 +24,7 @@ net_names "$conf" "$tmp/names"
 # 1. an address of a station is already the host's
 ip link add netu-d0 type bridge || fail "test link"
 ip addr add 10.234.0.11/32 dev netu-d0
-$A up >"$tmp/out" 2>"$tmp/err"
+$A up --network-only >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "up with a host address taken: expected exit 1"
 grep -qx "apomon: up: address 10.234.0.11 (s2.c0.net-unhappy.test eth0): already used on the host (dev netu-d0): Address already in use" "$tmp/err" ||
 	fail "up said: $(cat "$tmp/err")"
@@ -34,7 +34,7 @@ ip link del netu-d0
 
 # 2. a station's name is taken in /run/netns
 ip netns add s1.c1.net-unhappy.test || fail "ip netns add"
-$A up >"$tmp/out" 2>"$tmp/err"
+$A up --network-only >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "up with a namespace name taken: expected exit 1"
 grep -qx "apomon: up: namespace s1.c1.net-unhappy.test: /run/netns/s1.c1.net-unhappy.test: File exists" "$tmp/err" ||
 	fail "up said: $(cat "$tmp/err")"
@@ -47,7 +47,7 @@ net_assert_clean net-unhappy "$tmp/names"
 taken=$(jq -r '.stations[-1].ifaces[0].host_end' "$tmp/names.json")
 last=$(jq -r '.stations[-1].netns' "$tmp/names.json")
 ip link add "$taken" type bridge || fail "test link"
-$A up >"$tmp/out" 2>"$tmp/err"
+$A up --network-only >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "up with a link name taken: expected exit 1"
 { grep -qx "apomon: up: link $taken ($last eth0): File exists" "$tmp/err" &&
 	grep -qx "apomon: up: rolled back: nothing of environment .net-unhappy. is left" "$tmp/err"; } ||
@@ -59,7 +59,7 @@ ip link del "$taken"
 taken=
 
 # and with nothing in the way it works, and goes
-$A up --quiet || fail "up exited $?"
+$A up --network-only --quiet || fail "up exited $?"
 $A status >/dev/null || fail "status exited $?"
 $A down --quiet || fail "down exited $?"
 net_assert_clean net-unhappy "$tmp/names"
