@@ -40,4 +40,5 @@ EXTRA_DIST += tests/integration/integrity-lib.sh tests/integration/integrity-htt
 	tests/integration/integrity-s3rver.js tests/integration/integrity-conf.sh
 EXTRA_DIST += bench/integrity.sh
 CLEANFILES += tests/fuzz/fuzz-manifest
+TESTS += tests/integration/integrity-up.sh
 EXTRA_DIST += tests/integration/integrity-up.sh
