@@ -157,6 +157,9 @@ struct status {
 	char **drift;
 	size_t n_drift, cap;
 	struct json_object *json;
+	/* `up --network-only` starts no station: then a station that does
+	 * not run is what was asked for, not drift */
+	bool stations;
 };
 
 static void drift(struct status *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -278,6 +281,8 @@ static void station_runtime(struct status *s, const struct apo_plan_station *p,
 	}
 	if (in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED)
 		json_object_object_add(o, "exit_code", json_object_new_int(in.exit_code));
+	if (!s->stations)
+		return;
 	if (in.state == APO_STATION_FAILED)
 		drift(s, "%s: failed (startup.sh exit code %d)", p->netns, in.exit_code);
 	else if (in.state != APO_STATION_READY && in.state != APO_STATION_STARTING)
@@ -441,8 +446,9 @@ static void host_compare(struct status *s, struct json_object *top)
 }
 
 /* "up", "half-built" or "down", from the journal (read without the lock:
- * a status during an `up` shows what is there so far). */
-static const char *journal_state(const char *env)
+ * a status during an `up` shows what is there so far); *stations: the
+ * journal records stations (not an `up --network-only`). */
+static const char *journal_state(const char *env, bool *stations)
 {
 	_cleanup_free_ char *dir = apo_env_run_dir(env);
 	_cleanup_free_ char *path = apo_xasprintf("%s/journal", dir);
@@ -453,8 +459,11 @@ static const char *journal_state(const char *env)
 	if (!f)
 		return state;
 	state = "half-built";
+	*stations = false;
 	while (fgets(line, sizeof(line), f))
-		if (!strcmp(line, "complete\n"))
+		if (!strncmp(line, "intent station ", 15))
+			*stations = true;
+		else if (!strcmp(line, "complete\n"))
 			state = "up";
 		else if (!strncmp(line, "begin ", 6))
 			state = "half-built";
@@ -465,7 +474,7 @@ static const char *journal_state(const char *env)
 int apo_status(const struct apo_plan *plan, enum apo_status_output out)
 {
 	struct status s = {.plan = plan};
-	const char *state = journal_state(plan->env);
+	const char *state = journal_state(plan->env, &s.stations);
 	struct json_object *top = json_object_new_object(), *sts = json_object_new_array();
 	int r;
 
