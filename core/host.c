@@ -17,6 +17,8 @@
 
 #include "host-files.h"
 #include "host.h"
+#include "host-files.h"
+#include "host-probe.h"
 #include "util.h"
 
 static const struct apo_station *S(const struct apomon_station *st)
@@ -257,26 +259,6 @@ static int host_run(const struct apomon_station *st, const char *const argv[], c
 	return st->ctx->run(st, argv, output);
 }
 
-/* host-probe.c will own these: they need the runtime's netns_fd hook. */
-static int host_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
-			  unsigned timeout_ms)
-{
-	(void)address;
-	(void)port;
-	(void)timeout_ms;
-	return st && st->ctx && st->ctx->netns_fd ? -EOPNOTSUPP : -ENOTCONN;
-}
-
-static int host_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
-			   long *status)
-{
-	(void)url;
-	(void)timeout_ms;
-	if (status)
-		*status = 0;
-	return st && st->ctx && st->ctx->netns_fd ? -EOPNOTSUPP : -ENOTCONN;
-}
-
 const struct apomon_host apo_host = {
     .abi_version = APOMON_ABI_VERSION,
     .size = sizeof(struct apomon_host),
@@ -301,8 +283,8 @@ const struct apomon_host apo_host = {
     .root = apo_host_root,
     .write_file = apo_host_write_file,
     .run = host_run,
-    .probe_tcp = host_probe_tcp,
-    .probe_http = host_probe_http,
+    .probe_tcp = apo_host_probe_tcp,
+    .probe_http = apo_host_probe_http,
 };
 
 static char *ntoa(struct in_addr a)

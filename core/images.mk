@@ -1,1 +1,36 @@
-# (filled by the part that owns it)
+# Images: definitions (images/NAME/image.cfg), layers built from Debian
+# packages, the store and `apomon image`.
+core_libapocore_la_SOURCES += \
+	core/image-cfg.c core/image-cfg.h \
+	core/image-digest.c core/image-digest.h \
+	core/image-store.c core/image-store.h \
+	core/image-build.c core/image-build.h \
+	core/mirror.c core/mirror.h \
+	core/cmd-image.c
+
+# The definitions shipped with apomon, installed under $(imagesdir).
+imagesbasedir = $(imagesdir)/base
+dist_imagesbase_DATA = images/base/image.cfg images/base/startup.sh
+imagesbaseapomondir = $(imagesdir)/base/files/apomon
+dist_imagesbaseapomon_DATA = images/base/files/apomon/sshd.sh
+imagesbasesshdir = $(imagesdir)/base/files/etc/ssh
+dist_imagesbasessh_DATA = images/base/files/etc/ssh/sshd_config
+imagesbasedpkgdir = $(imagesdir)/base/files/etc/dpkg/dpkg.cfg.d
+dist_imagesbasedpkg_DATA = images/base/files/etc/dpkg/dpkg.cfg.d/apomon-nodoc
+
+# Integration tests (root): base is built once into the default store and
+# reused by every later test.
+TESTS += \
+	tests/integration/image-base.sh \
+	tests/integration/image-ssh.sh \
+	tests/integration/image-child.sh \
+	tests/integration/image-bad.sh
+EXTRA_DIST += \
+	tests/integration/image-lib.sh \
+	tests/integration/image-base.sh \
+	tests/integration/image-ssh.sh \
+	tests/integration/image-child.sh \
+	tests/integration/image-bad.sh \
+	tests/fixtures/images/images-test-child/image.cfg \
+	tests/fixtures/images/images-test-child/files/etc/images-test-child.txt \
+	tests/fixtures/images/images-test-bad/image.cfg

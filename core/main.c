@@ -13,7 +13,18 @@ static const struct apo_command commands[] = {
 	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins},
 	{"validate", "", "check the config files and report every problem", apo_cmd_validate},
 	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan},
+	{"up", "[--quiet] [--json]", "build the environment", apo_cmd_up},
+	{"down", "[--quiet] [--json] [--purge]", "remove the environment, even after a crash; --purge: and the stations' data", apo_cmd_down},
+	{"status", "[--json]", "compare the kernel with the plan", apo_cmd_status},
 	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},
+	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image},
+	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec},
+	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs},
+	{"stop", "[-t SECONDS] STATION...", "stop stations (SIGTERM, then SIGKILL); data stays", apo_cmd_stop},
+	{"start", "STATION...", "start stopped stations again", apo_cmd_start},
+	{"restart", "[-t SECONDS] STATION...", "stop and start stations", apo_cmd_restart},
+	{"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit},
+	{"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh},
 };
 
 static void usage(FILE *out)

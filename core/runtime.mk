@@ -1,1 +1,27 @@
-# (filled by the part that owns it)
+# The station runtime: the launcher (part of the core library) and
+# apomon-init, PID 1 of every station, installed under pkglibexecdir.
+AM_CPPFLAGS += -DAPO_INIT_PATH=\"$(pkglibexecdir)/apomon-init\"
+
+APO_RUNTIME_SOURCES = \
+	core/station.c core/station.h core/station-priv.h \
+	core/station-child.c core/station-stop.c core/station-exec.c \
+	core/cgroup.c core/caps.c
+core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) core/runtime.c core/runtime.h \
+	core/up-stations.c core/cmd-exec.c core/cmd-logs.c core/cmd-start.c \
+	core/cmd-commit.c core/cmd-ssh.c
+
+# Static: it runs after pivot_root in roots that may lack a C library, and
+# its pages are then shared by every station on the host.
+pkglibexec_PROGRAMS = core/init/apomon-init
+core_init_apomon_init_SOURCES = core/init/apomon-init.c
+core_init_apomon_init_CFLAGS = $(AM_CFLAGS) -Os
+core_init_apomon_init_LDFLAGS = -all-static
+
+# Drives the launcher without config or plan (tests, benchmark).
+check_PROGRAMS += tests/runtime/apo-station
+tests_runtime_apo_station_SOURCES = tests/runtime/apo-station.c \
+	$(APO_RUNTIME_SOURCES) core/util.c core/paths.c
+tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS)
+
+EXTRA_DIST += tests/integration/runtime-lib.sh
+TESTS += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The station launcher: one station's root, namespaces, init, cgroups.
+ *
+ * Independent of the plan so that it can be driven by `up` and by tests
+ * alike.  Everything a station creates sits at a path derived from
+ * (environment, station name), and the station's state directory
+ * /run/apomon/ENV/stations/NAME is made before anything else: its
+ * existence is the journal entry that lets apo_station_cleanup() find and
+ * remove the rest (mount, cgroups, processes) even after a crash.
+ *
+ *   state dir   /run/apomon/ENV/stations/NAME/{init,status,ready,stopped}
+ *   root        /run/apomon/ENV/roots/NAME         (overlay, host mount ns)
+ *   data        /var/lib/apomon/ENV/NAME/{upper,work}   (kept unless purged)
+ *   log         /var/log/apomon/ENV/NAME.log
+ *   cgroups     /sys/fs/cgroup/{memory,cpu,pids}/apomon/ENV/NAME (v1)
+ *               /sys/fs/cgroup/apomon/ENV/NAME                  (v2)
+ */
+#ifndef APO_STATION_H
+#define APO_STATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Where a station's image puts its entrypoint. */
+#define APO_STATION_ENTRYPOINT "/apomon/startup.sh" /* = images APO_IMAGE_STARTUP */
+/* SIGTERM to SIGKILL, by default. */
+#define APO_STATION_GRACE_MS 5000
+
+struct apo_station_spec {
+	const char *env;  /* environment name */
+	const char *name; /* station name: names its dirs, log and cgroups */
+	const char *fqdn; /* its hostname */
+	/* its network namespace (/run/netns/FQDN); NULL: a fresh empty one */
+	const char *netns_path;
+	/* the image's layers, uppermost first (overlayfs lowerdir order) */
+	const char *const *layers;
+	size_t n_layers;
+	const char *hosts;	/* /etc/hosts; NULL: leave the image's */
+	const char *resolv;	/* /etc/resolv.conf; NULL: leave the image's */
+	const char *entrypoint; /* NULL: APO_STATION_ENTRYPOINT */
+	bool net_admin;		/* keep CAP_NET_ADMIN (the backbone) */
+	/* cgroup limits; 0 = none (and then no cgroup is made) */
+	unsigned long long memory_bytes;
+	unsigned cpu_millis;
+	unsigned pids;
+};
+
+enum apo_station_state {
+	APO_STATION_ABSENT,   /* nothing of it exists */
+	APO_STATION_PREPARED, /* root mounted, init not started */
+	APO_STATION_STARTING, /* init runs, not yet declared ready */
+	APO_STATION_READY,
+	APO_STATION_FAILED,  /* its entrypoint could not run or exited != 0 */
+	APO_STATION_STOPPED, /* stopped by a command, or exited 0 */
+};
+
+const char *apo_station_state_name(enum apo_station_state s);
+
+struct apo_station_info {
+	enum apo_station_state state;
+	pid_t pid;	    /* its init on the host; 0 when not running */
+	double uptime_s;    /* since init started; 0 when not running */
+	int exit_code;	    /* when FAILED/STOPPED by exit: the entrypoint's code */
+	bool entry_running; /* init reported the entrypoint exec'd and alive */
+	/* it and all its descendants are blocked in the kernel (waiting on
+	 * their server, or serving): how a type without a ready hook is
+	 * judged ready; a startup.sh that fails in its setup never gets there */
+	bool entry_idle;
+};
+
+/*
+ * Makes the station's dirs and mounts its root (overlay of layers under
+ * its writable layer), then writes hosts and resolv.conf.  *root receives
+ * the root's path on the host (caller frees); the type renders into it.
+ * 0 or a negative errno, with *err (caller frees) saying which step.
+ */
+int apo_station_prepare(const struct apo_station_spec *spec, char **root, char **err);
+
+/*
+ * Starts init in new mount, PID, UTS and IPC namespaces joined to the
+ * station's network namespace, pivoted into the prepared root, with
+ * capabilities dropped and cgroup limits applied.  Returns once init is
+ * exec'd (or failed to be), with *pid its host PID.
+ */
+int apo_station_launch(const struct apo_station_spec *spec, pid_t *pid, char **err);
+
+/* What the station is doing now, from its state dir and /proc. */
+int apo_station_info(const char *env, const char *name, struct apo_station_info *info);
+
+/* Records that the startup checks passed (state READY). */
+int apo_station_mark_ready(const char *env, const char *name);
+
+/*
+ * Stops init (SIGTERM to it, which forwards it to the entrypoint; SIGKILL
+ * after grace_ms), marks the station STOPPED, and keeps its root.
+ */
+int apo_station_stop(const char *env, const char *name, unsigned grace_ms);
+/* The same for many stations at once: all get SIGTERM, then all are waited
+ * for; 0, or -ETIMEDOUT when one survived even SIGKILL. */
+int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigned grace_ms);
+
+/*
+ * Stops it if running, unmounts its root, removes its cgroups and state
+ * dir; with purge also its writable layer and log.  Idempotent.
+ */
+int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bool purge);
+
+/* rm -rf, not crossing into other file systems (a mount left in it). */
+int apo_rm_rf(const char *path);
+
+/* The names of the stations of env that have a state dir; caller frees
+ * each and the array. */
+int apo_station_list(const char *env, char ***names, size_t *n);
+
+/* Its state dir (caller frees). */
+char *apo_station_state_dir(const char *env, const char *name);
+/* The station's log file (caller frees). */
+char *apo_station_log_path(const char *env, const char *name);
+/* Its root on the host while prepared (caller frees). */
+char *apo_station_root_path(const char *env, const char *name);
+
+/*
+ * Runs argv inside the running station: all its namespaces, its root, its
+ * capabilities.  output NULL: the command inherits stdin/stdout/stderr;
+ * else it gets /dev/null as stdin and *output its stdout+stderr.  tty:
+ * allocate a pseudo-terminal inside the station's devpts and relay the
+ * caller's terminal to it.  Returns the exit status (128+signal when
+ * killed) or a negative errno.
+ */
+int apo_station_exec(const char *env, const char *name, const char *const argv[], bool tty,
+		     char **output);
+
+/* Cgroups (cgroup.c): v1 per controller, or the unified v2 hierarchy. */
+int apo_cgroup_create(const char *env, const char *name, unsigned long long memory_bytes,
+		      unsigned cpu_millis, unsigned pids);
+int apo_cgroup_attach(const char *env, const char *name, pid_t pid);
+void apo_cgroup_remove(const char *env, const char *name);
+
+/* Capabilities (caps.c): drops what a station must not have; raw syscalls. */
+int apo_caps_drop(bool net_admin);
+/* The mask of capabilities a station keeps, for tests. */
+unsigned long long apo_caps_kept(bool net_admin);
+
+#endif

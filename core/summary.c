@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "summary.h"
+#include "util.h"
+
+static const char *cluster_of(const struct apo_plan_station *s)
+{
+	return s->station->cluster ? s->station->cluster->name : "(backbone)";
+}
+
+/* "10.1.0.11/24 10.1.0.12/24" (caller frees) */
+static char *addresses(const struct apo_plan_station *s)
+{
+	char *out = apo_xstrdup("");
+	for (size_t i = 0; i < s->n_ifaces; i++) {
+		for (size_t k = 0; k < s->ifaces[i].n_addrs; k++) {
+			char a[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &s->ifaces[i].addrs[k].addr, a, sizeof(a));
+			char *n = apo_xasprintf("%s%s%s/%u", out, *out ? " " : "", a,
+						s->ifaces[i].addrs[k].prefix);
+			free(out);
+			out = n;
+		}
+	}
+	return out;
+}
+
+static char *ports(const struct apo_plan *p, size_t station)
+{
+	char *out = apo_xstrdup("");
+	for (size_t i = 0; i < p->n_publish; i++) {
+		const struct apo_plan_publish *u = &p->publish[i];
+		if (u->station != station)
+			continue;
+		char *n = apo_xasprintf("%s%s%u/%s->%u", out, *out ? " " : "", u->host_port,
+					u->proto == IPPROTO_UDP ? "udp" : "tcp", u->port);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+void apo_summary_print(const struct apo_plan *p, FILE *out)
+{
+	int w1 = (int)strlen("STATION"), w2 = (int)strlen("CLUSTER"), w3 = (int)strlen("ADDRESSES");
+
+	for (size_t i = 0; i < p->n_stations; i++) {
+		_cleanup_free_ char *a = addresses(&p->stations[i]);
+		int l = (int)strlen(p->stations[i].station->fqdn);
+		w1 = l > w1 ? l : w1;
+		l = (int)strlen(cluster_of(&p->stations[i]));
+		w2 = l > w2 ? l : w2;
+		l = (int)strlen(a);
+		w3 = l > w3 ? l : w3;
+	}
+	fprintf(out, "%-*s  %-*s  %-*s  %s\n", w1, "STATION", w2, "CLUSTER", w3, "ADDRESSES",
+		"PUBLISHED");
+	for (size_t i = 0; i < p->n_stations; i++) {
+		_cleanup_free_ char *a = addresses(&p->stations[i]);
+		_cleanup_free_ char *u = ports(p, i);
+		fprintf(out, "%-*s  %-*s  %-*s  %s\n", w1, p->stations[i].station->fqdn, w2,
+			cluster_of(&p->stations[i]), w3, a, *u ? u : "-");
+	}
+}
+
+struct json_object *apo_summary_json(const struct apo_plan *p)
+{
+	struct json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < p->n_stations; i++) {
+		const struct apo_plan_station *s = &p->stations[i];
+		struct json_object *o = json_object_new_object(), *a = json_object_new_array(),
+				   *u = json_object_new_array();
+		json_object_object_add(o, "station", json_object_new_string(s->station->name));
+		json_object_object_add(o, "fqdn", json_object_new_string(s->station->fqdn));
+		json_object_object_add(
+		    o, "cluster",
+		    s->station->cluster ? json_object_new_string(s->station->cluster->name) : NULL);
+		for (size_t k = 0; k < s->n_ifaces; k++) {
+			for (size_t m = 0; m < s->ifaces[k].n_addrs; m++) {
+				char b[INET_ADDRSTRLEN + 4];
+				inet_ntop(AF_INET, &s->ifaces[k].addrs[m].addr, b, INET_ADDRSTRLEN);
+				snprintf(b + strlen(b), 5, "/%u", s->ifaces[k].addrs[m].prefix);
+				json_object_array_add(a, json_object_new_string(b));
+			}
+		}
+		json_object_object_add(o, "addresses", a);
+		for (size_t k = 0; k < p->n_publish; k++) {
+			if (p->publish[k].station != i)
+				continue;
+			struct json_object *x = json_object_new_object();
+			json_object_object_add(x, "host_port",
+					       json_object_new_int(p->publish[k].host_port));
+			json_object_object_add(
+			    x, "proto",
+			    json_object_new_string(p->publish[k].proto == IPPROTO_UDP ? "udp"
+										      : "tcp"));
+			json_object_object_add(x, "port", json_object_new_int(p->publish[k].port));
+			json_object_array_add(u, x);
+		}
+		json_object_object_add(o, "publish", u);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}

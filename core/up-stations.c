@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `stations` phase of `up` (after the network phases) and the undo of
+ * its journal records.  Each station is journaled as
+ *   intent station NAME ENV
+ * before its first object exists; undoing the first such record stops
+ * every station of the environment at once (apo_runtime_down), which is
+ * much faster than one by one and makes the later records no-ops.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "down.h"
+#include "image-build.h"
+#include "image-store.h"
+#include "runtime.h"
+#include "up.h"
+#include "util.h"
+
+static const char *image_of(const struct apo_plan_station *ps)
+{
+	return ps->station->image ? ps->station->image : ps->station->type->image;
+}
+
+/* The distinct images of the plan, in plan order; *n of them. */
+static const char **plan_images(const struct apo_plan *p, size_t *n)
+{
+	const char **v = apo_xcalloc(p->n_stations + 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < p->n_stations; i++) {
+		const char *im = image_of(&p->stations[i]);
+		size_t j;
+		for (j = 0; j < *n && strcmp(v[j], im); j++)
+			;
+		if (j == *n)
+			v[(*n)++] = im;
+	}
+	return v;
+}
+
+size_t apo_up_count_images(const struct apo_up *u)
+{
+	size_t n;
+	free(plan_images(u->plan, &n));
+	return n;
+}
+
+/* Builds what is missing or stale before any kernel object exists. */
+int apo_up_images(struct apo_up *u)
+{
+	size_t n;
+	_cleanup_free_ const char **v = plan_images(u->plan, &n);
+	struct apo_image_opts o = {.build = true, .verbose = u->opts->verbose};
+	int rc;
+
+	o.progress = u->opts->quiet || u->opts->json ? NULL : stderr;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = apo_image_ensure(v[i], &o, NULL)) < 0)
+			return apo_up_fail(u, rc, "image %s", v[i]);
+		apo_progress_step(u->progress);
+	}
+	return 0;
+}
+
+static int journal_station(void *ctx, const char *station)
+{
+	struct apo_up *u = ctx;
+
+	apo_journal_intent(u->journal, "station", station, u->plan->env);
+	return apo_journal_sync(u->journal);
+}
+
+static int layers(void *ctx, const char *image, char ***dirs, size_t *n)
+{
+	/* `up` built what was missing before its phases ran */
+	static const struct apo_image_opts o = {.build = false};
+	(void)ctx;
+	return apo_image_layers(image, &o, dirs, n);
+}
+
+static void layers_free(void *ctx, char **dirs, size_t n)
+{
+	(void)ctx;
+	apo_image_layers_free(dirs, n);
+}
+
+static void on_ready(void *ctx, const char *station)
+{
+	struct apo_up *u = ctx;
+	(void)station;
+	apo_progress_step(u->progress);
+}
+
+int apo_up_stations(struct apo_up *u)
+{
+	const struct apo_plan *p = u->plan;
+	struct apo_host_ctx hc;
+	struct apo_diag d;
+	struct apo_runtime_opts o = {
+	    .ctx = u,
+	    .layers = layers,
+	    .layers_free = layers_free,
+	    /* INTEGRITY GATE: the lead wires apo_integrity_check here */
+	    .integrity = NULL,
+	    .journal = journal_station,
+	    .on_ready = on_ready,
+	};
+	char *err = NULL;
+	int rc;
+
+	apo_diag_init(&d);
+	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	hc.plan = p;
+	apo_runtime_wire(&hc);
+	rc = apo_runtime_start(p, &hc, &o, &err);
+	if (rc < 0) {
+		pthread_mutex_lock(&u->mutex);
+		if (!u->error)
+			u->error = err ? err : apo_xasprintf("stations: %s", strerror(-rc));
+		else
+			free(err);
+		pthread_mutex_unlock(&u->mutex);
+	}
+	apo_host_ctx_clear(&hc);
+	apo_diag_clear(&d);
+	return rc;
+}
+
+int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err)
+{
+	struct apo_host_ctx hc;
+	struct apo_diag d;
+	struct apo_runtime_opts o = {
+	    .layers = layers,
+	    .layers_free = layers_free,
+	    /* INTEGRITY GATE: the lead wires apo_integrity_check here too */
+	    .integrity = NULL,
+	    .progress = stderr,
+	};
+	int rc;
+
+	apo_diag_init(&d);
+	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	hc.plan = p;
+	apo_runtime_wire(&hc);
+	rc = apo_runtime_start_level(p, &hc, &o, idx, n, err);
+	apo_host_ctx_clear(&hc);
+	apo_diag_clear(&d);
+	return rc;
+}
+
+int apo_undo_station(const struct apo_jentry *e)
+{
+	if (!e->detail)
+		return -EINVAL;
+	return apo_runtime_down(e->detail, APO_STATION_GRACE_MS, false);
+}
