@@ -1,0 +1,8 @@
+# The `dns` station type: the backbone's DNS server (dnsmasq).
+plugin_LTLIBRARIES += plugins/dns/dns.la
+plugins_dns_dns_la_SOURCES = plugins/dns/dns.c
+plugins_dns_dns_la_LDFLAGS = $(APO_MODULE_FLAGS)
+EXTRA_DIST += plugins/dns/README.md
+EXTRA_DIST += tests/integration/rest-dns.sh
+TESTS += tests/integration/rest-dns.sh
+EXTRA_DIST += tests/integration/rest-lib.sh

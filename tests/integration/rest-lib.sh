@@ -1,0 +1,26 @@
+# Sourced by the rest-*.sh tests after lib.sh: an environment of their own
+# (a copy of tests/fixtures/rest, or of the directory in REST_FIXTURE),
+# built from this tree's images and types, and always taken down.
+REST_ENV="rest-$(basename "$0" .sh | sed 's/^rest-//')-$$"
+REST_TMP=$(mktemp -d /tmp/apomon-rest.XXXXXX)
+REST_CONF="$REST_TMP/conf"
+cp -r "$APOMON_SRCDIR/${REST_FIXTURE:-tests/fixtures/rest}" "$REST_CONF"
+APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
+export APOMON_INIT APOMON_IMAGES_PATH
+
+A() { "$APOMON" -c "$REST_CONF" -e "$REST_ENV" "$@"; }
+# x STATION CMD...: run CMD inside a station
+x() { s=$1; shift; A exec "$s" -- "$@"; }
+
+rest_cleanup() {
+	A down --quiet --purge >/dev/null 2>&1 || echo "down of $REST_ENV failed" >&2
+	rm -rf "$REST_TMP"
+}
+trap rest_cleanup EXIT
+
+# rest_up: bring the environment up (building the images it needs)
+rest_up() {
+	A up --quiet >"$REST_TMP/up.log" 2>&1 || { cat "$REST_TMP/up.log" >&2; fail "up"; }
+}
+
