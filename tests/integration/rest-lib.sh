@@ -24,3 +24,10 @@ rest_up() {
 	A up --quiet >"$REST_TMP/up.log" 2>&1 || { cat "$REST_TMP/up.log" >&2; fail "up"; }
 }
 
+
+# rest_add NAME...: add tests/fixtures/rest/extra/NAME.conf to conf.d
+rest_add() {
+	for n in "$@"; do
+		cp "$APOMON_SRCDIR/tests/fixtures/rest/extra/$n.conf" "$REST_CONF/conf.d/30-$n.conf"
+	done
+}
