@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* Writes the hash into out; 0 or a negative errno. */
-__attribute__((visibility("hidden"))) int pw_hash(const char *password, const char *fqdn,
-						  char *out, size_t size);
+__attribute__((visibility("hidden"))) int pw_hash(const char *password, const char *fqdn, char *out,
+						  size_t size);
 
 #endif

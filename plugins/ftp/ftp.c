@@ -16,9 +16,9 @@
 #include "dialog.h"
 #include "passwd.h"
 
-#define CONF_PATH "/etc/vsftpd.conf"
+#define CONF_PATH  "/etc/vsftpd.conf"
 #define USERS_PATH "/etc/apomon/ftp-users"
-#define USER "3pg"
+#define USER	   "3pg"
 
 static const struct apomon_port ftp_ports[] = {
     {"ftp", APOMON_PROTO_TCP, 21},
