@@ -6,3 +6,6 @@ EXTRA_DIST += plugins/dns/README.md
 EXTRA_DIST += tests/integration/rest-dns.sh
 TESTS += tests/integration/rest-dns.sh
 EXTRA_DIST += tests/integration/rest-lib.sh
+# its image definition, installed next to base's
+imagesdnsdir = $(imagesdir)/dns
+dist_imagesdns_DATA = images/dns/image.cfg images/dns/startup.sh

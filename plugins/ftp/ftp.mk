@@ -7,3 +7,6 @@ plugins_ftp_ftp_la_LDFLAGS = $(APO_MODULE_FLAGS)
 plugins_ftp_ftp_la_LIBADD = -lcrypt
 EXTRA_DIST += plugins/ftp/README.md tests/integration/rest-ftp.sh
 TESTS += tests/integration/rest-ftp.sh
+# its image definition, installed next to base's
+imagesftpdir = $(imagesdir)/ftp
+dist_imagesftp_DATA = images/ftp/image.cfg images/ftp/startup.sh

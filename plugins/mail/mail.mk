@@ -7,3 +7,6 @@ plugins_mail_mail_la_LDFLAGS = $(APO_MODULE_FLAGS)
 plugins_mail_mail_la_LIBADD = -lcrypt
 EXTRA_DIST += plugins/mail/README.md tests/integration/rest-mail.sh
 TESTS += tests/integration/rest-mail.sh
+# its image definition, installed next to base's
+imagesmaildir = $(imagesdir)/mail
+dist_imagesmail_DATA = images/mail/image.cfg images/mail/startup.sh

@@ -6,8 +6,10 @@ REST_TMP=$(mktemp -d /tmp/apomon-rest.XXXXXX)
 REST_CONF="$REST_TMP/conf"
 cp -r "$APOMON_SRCDIR/${REST_FIXTURE:-tests/fixtures/rest}" "$REST_CONF"
 APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
-APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
-export APOMON_INIT APOMON_IMAGES_PATH
+APOMON_IMAGES_PATH="$APOMON_SRCDIR/images${REST_IMAGES_PATH:+:$REST_IMAGES_PATH}"
+# types and images from elsewhere (another tree's build) may be added
+APOMON_PLUGIN_PATH="$APOMON_PLUGIN_PATH${REST_PLUGIN_PATH:-}"
+export APOMON_INIT APOMON_IMAGES_PATH APOMON_PLUGIN_PATH
 
 A() { "$APOMON" -c "$REST_CONF" -e "$REST_ENV" "$@"; }
 # x STATION CMD...: run CMD inside a station

@@ -1,0 +1,16 @@
+# The `django` station type: the skel company directory under Gunicorn.
+plugin_LTLIBRARIES += plugins/django/django.la
+plugins_django_django_la_SOURCES = plugins/django/django.c
+plugins_django_django_la_LDFLAGS = $(APO_MODULE_FLAGS)
+EXTRA_DIST += plugins/django/README.md tests/integration/rest-django.sh
+TESTS += tests/integration/rest-django.sh
+# its image definition and the application, installed next to base's
+imagesdjangodir = $(imagesdir)/django
+dist_imagesdjango_DATA = images/django/image.cfg images/django/startup.sh
+imagesdjangoappdir = $(imagesdir)/django/files/srv/directory/directory
+dist_imagesdjangoapp_DATA = \
+	images/django/files/srv/directory/directory/__init__.py \
+	images/django/files/srv/directory/directory/settings.py \
+	images/django/files/srv/directory/directory/urls.py \
+	images/django/files/srv/directory/directory/views.py \
+	images/django/files/srv/directory/directory/wsgi.py
