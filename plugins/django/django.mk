@@ -14,3 +14,13 @@ dist_imagesdjangoapp_DATA = \
 	images/django/files/srv/directory/directory/urls.py \
 	images/django/files/srv/directory/directory/views.py \
 	images/django/files/srv/directory/directory/wsgi.py
+# The plugin author's guide (django is its example) and its test, which
+# builds the guide's complete example type from the guide's own text
+dist_doc_DATA = docs/writing-a-station-type.md
+TESTS += tests/integration/guide.sh
+EXTRA_DIST += tests/integration/guide.sh \
+	tests/fixtures/guide/greeter/greeter.c \
+	tests/fixtures/guide/greeter/Makefile \
+	tests/fixtures/guide/greeter/greeter.conf \
+	tests/fixtures/guide/greeter/images/greeter/image.cfg \
+	tests/fixtures/guide/greeter/images/greeter/startup.sh

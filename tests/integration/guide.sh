@@ -24,7 +24,7 @@ guide=$APOMON_SRCDIR/docs/writing-a-station-type.md
 fix=$APOMON_SRCDIR/tests/fixtures/guide/greeter
 # 1. the example's files, from the guide: a fenced block right after a
 #    line `<!-- file: PATH -->`
-mkdir "$tmp/greeter"
+mkdir -p "$tmp/greeter/images/greeter"
 awk -v dir="$tmp/greeter" '
 	/^<!-- file: .* -->$/ { f = dir "/" $3; next }
 	f && /^```/ { if (in_block) { close(out); f = ""; in_block = 0 } else { in_block = 1; out = f; printf "" > out }; next }
