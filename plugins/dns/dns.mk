@@ -9,3 +9,9 @@ EXTRA_DIST += tests/integration/rest-lib.sh
 # its image definition, installed next to base's
 imagesdnsdir = $(imagesdir)/dns
 dist_imagesdns_DATA = images/dns/image.cfg images/dns/startup.sh
+# the whole default environment, with whatever conf.d enables
+TESTS += tests/integration/rest-default.sh
+EXTRA_DIST += tests/integration/rest-default.sh \
+	tests/fixtures/rest/apomon.conf tests/fixtures/rest/conf.d/10-example.conf \
+	tests/fixtures/rest/conf.d/20-service.conf tests/fixtures/rest/extra/ftp.conf \
+	tests/fixtures/rest/extra/mail.conf tests/fixtures/rest/extra/django.conf

@@ -1,10 +1,16 @@
 # Sourced by the rest-*.sh tests after lib.sh: an environment of their own
-# (a copy of tests/fixtures/rest, or of the directory in REST_FIXTURE),
+# (a copy of tests/fixtures/rest, or of the directory in REST_FIXTURE;
+# none: the test fills $REST_CONF),
 # built from this tree's images and types, and always taken down.
+# The rest tests share names, networks and the host link of one fixture:
+# one at a time, even under make -j check
+exec 9>/run/lock/apomon-rest-tests.lock
+flock 9
 REST_ENV="rest-$(basename "$0" .sh | sed 's/^rest-//')-$$"
 REST_TMP=$(mktemp -d /tmp/apomon-rest.XXXXXX)
 REST_CONF="$REST_TMP/conf"
-cp -r "$APOMON_SRCDIR/${REST_FIXTURE:-tests/fixtures/rest}" "$REST_CONF"
+[ "${REST_FIXTURE:-}" = none ] ||
+	cp -r "$APOMON_SRCDIR/${REST_FIXTURE:-tests/fixtures/rest}" "$REST_CONF"
 APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/images${REST_IMAGES_PATH:+:$REST_IMAGES_PATH}"
 # types and images from elsewhere (another tree's build) may be added
