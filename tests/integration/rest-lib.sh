@@ -17,7 +17,8 @@ APOMON_IMAGES_PATH="$APOMON_SRCDIR/images${REST_IMAGES_PATH:+:$REST_IMAGES_PATH}
 APOMON_PLUGIN_PATH="$APOMON_PLUGIN_PATH${REST_PLUGIN_PATH:-}"
 export APOMON_INIT APOMON_IMAGES_PATH APOMON_PLUGIN_PATH
 
-A() { "$APOMON" -c "$REST_CONF" -e "$REST_ENV" "$@"; }
+# (fd 9, the lock, is not handed to apomon and its stations)
+A() { "$APOMON" -c "$REST_CONF" -e "$REST_ENV" "$@" 9>&-; }
 # x STATION CMD...: run CMD inside a station
 x() { s=$1; shift; A exec "$s" -- "$@"; }
 
