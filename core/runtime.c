@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -55,7 +56,8 @@ static const char *domain_of(const struct apo_station *s)
 char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station *ps)
 {
 	const struct apo_station *s = ps->station;
-	char *out = apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	char *out =
+	    apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	(void)p;
 
 	for (size_t i = 0; i < ps->n_ifaces; i++) {
@@ -406,14 +408,20 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 		*err = apo_xasprintf("ssh key of environment %s: %s", p->env, strerror(-rc));
 		return rc;
 	}
+	/* APOMON_SERIAL_START=1: one station at a time, each ready before the
+	 * next starts; what bench/default-env.sh compares the parallel start with */
+	const char *serial = getenv("APOMON_SERIAL_START");
+	bool one_by_one = serial && strcmp(serial, "0") != 0 && *serial;
 	for (size_t i = 0; i < n; i++) {
 		const struct apo_plan_station *ps = &p->stations[idx[i]];
 		if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
 			return rc;
 		if (o->progress)
 			fprintf(o->progress, "%s: started\n", ps->station->fqdn);
+		if (one_by_one && (rc = wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
+			return rc;
 	}
-	return wait_ready(p, hc, o, idx, n, err);
+	return one_by_one ? 0 : wait_ready(p, hc, o, idx, n, err);
 }
 
 int apo_runtime_start(const struct apo_plan *p, struct apo_host_ctx *hc,
