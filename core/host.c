@@ -2,9 +2,9 @@
 /*
  * struct apomon_host: what the core offers station types.  Facts and
  * settings come from the model; report goes to the diagnostics with the
- * setting's FILE:LINE.  root/write_file/run/probe_* need a running
- * environment: they forward through the ctx hooks the runtime sets and
- * return -ENOTCONN before that.
+ * setting's FILE:LINE.  root and write_file live in host-files.c;
+ * run/probe_* need a running environment: they forward through the ctx
+ * hooks the runtime sets and return -ENOTCONN before that.
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "host-files.h"
 #include "host.h"
@@ -183,7 +184,11 @@ static long long host_setting_int(const struct apomon_station *st, const char *n
 	if (v && (config_setting_type(v) == CONFIG_TYPE_INT ||
 		  config_setting_type(v) == CONFIG_TYPE_INT64))
 		return config_setting_get_int64(v);
-	return spec->default_value ? strtoll(spec->default_value, NULL, 0) : 0;
+	const char *d = spec->default_value;
+	/* as libconfig reads integers: decimal (a leading 0 too), or 0x hex */
+	if (!d)
+		return 0;
+	return strncasecmp(d, "0x", 2) == 0 ? strtoll(d, NULL, 16) : strtoll(d, NULL, 10);
 }
 
 static bool host_setting_bool(const struct apomon_station *st, const char *name)

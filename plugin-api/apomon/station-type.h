@@ -133,7 +133,8 @@ struct apomon_host {
 		    const char *fmt, ...) APOMON_PRINTF(3, 4);
 
 	/* A validation problem with one setting (NULL: the station itself);
-	 * printed as FILE:LINE: stations.NAME.settings.SETTING: message.
+	 * printed as FILE:LINE: clusters.CLUSTER.stations.NAME.settings.SETTING:
+	 * message.
 	 * Call it from validate, then return -EINVAL. */
 	void (*report)(const struct apomon_station *st, const char *setting,
 		       const char *fmt, ...) APOMON_PRINTF(3, 4);

@@ -257,6 +257,33 @@ START_TEST(validate_twice_is_stable)
 }
 END_TEST
 
+START_TEST(minimal)
+{
+	struct apo_model *mm;
+	struct apo_diag d;
+	struct apo_registry *r = fixture_registry();
+
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_conf_load(APO_SRCDIR "/tests/fixtures/good/minimal", NULL, &mm, &d),
+			 0);
+	ck_assert_int_eq(apo_validate(mm, r, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_str_eq(mm->env, "example");
+	ck_assert_uint_eq(mm->n_stations, 1);
+	ck_assert_ptr_eq(mm->backbone, mm->stations[0]);
+	/* one spelling of a domain: without the root's dot */
+	ck_assert_str_eq(mm->backbone->fqdn, "ns.example.org");
+	ck_assert_ptr_eq(mm->backbone->type, apo_registry_find(r, "dns"));
+	ck_assert_str_eq(txt(mm->host_network.addr), "10.254.254.0");
+	ck_assert_uint_eq(mm->host_network.prefix, 30);
+	ck_assert_uint_eq(mm->n_clusters, 0);
+	ck_assert_ptr_null(mm->integrity);
+	apo_model_free(mm);
+	apo_registry_free(r);
+	apo_diag_clear(&d);
+}
+END_TEST
+
 static const struct apomon_station_type other_web = {
     APOMON_STATION_TYPE_HEADER,
     .name = "web",
@@ -383,6 +410,7 @@ int main(void)
 	tcase_add_test(tc, validate_twice_is_stable);
 	suite_add_tcase(s, tc);
 	TCase *units = tcase_create("units");
+	tcase_add_test(units, minimal);
 	tcase_add_test(units, registry);
 	tcase_add_test(units, registry_closes_handles);
 	tcase_add_test(units, value_parsers);
