@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "host-ca.h"
 #include "util.h"
 
 static const struct apo_station *S(const struct apomon_station *st)
@@ -318,6 +319,7 @@ const struct apomon_host apo_host = {
     .run = host_run,
     .probe_tcp = host_probe_tcp,
     .probe_http = host_probe_http,
+    .issue_cert = apo_host_issue_cert,
 };
 
 static char *ntoa(struct in_addr a)
