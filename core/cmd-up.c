@@ -11,9 +11,9 @@
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct apo_up_opts o = {.verbose = cli->verbose};
 	struct apo_env env;

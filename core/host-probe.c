@@ -167,8 +167,7 @@ int apo_host_probe_http(const struct apomon_station *st, const char *url, unsign
 	curl_url_cleanup(u);
 	if ((fd = station_ns(st)) < 0)
 		return fd;
-	r = apo_probe_http(fd, url, timeout_ms, st->ctx ? st->ctx->ca_file : NULL, resolve,
-			   status);
+	r = apo_probe_http(fd, url, timeout_ms, st->ctx ? st->ctx->ca_file : NULL, resolve, status);
 	close(fd);
 	return r;
 }

@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "host.h"
-#include "host-ca.h"
+#include "host-files.h"
+#include "host-probe.h"
 #include "util.h"
 
 static const struct apo_station *S(const struct apomon_station *st)
@@ -248,22 +249,6 @@ static int host_each_station(const struct apomon_station *st, enum apomon_scope 
 	return 0;
 }
 
-static const char *host_root(const struct apomon_station *st)
-{
-	return st ? st->root : NULL;
-}
-
-/* host-files.c will own this once stations have roots. */
-static int host_write_file(const struct apomon_station *st, const char *path, const void *data,
-			   size_t len, mode_t mode)
-{
-	(void)path;
-	(void)data;
-	(void)len;
-	(void)mode;
-	return st && st->root ? -EOPNOTSUPP : -ENOTCONN;
-}
-
 static int host_run(const struct apomon_station *st, const char *const argv[], char **output)
 {
 	if (output)
@@ -271,26 +256,6 @@ static int host_run(const struct apomon_station *st, const char *const argv[], c
 	if (!st || !st->ctx || !st->ctx->run)
 		return -ENOTCONN;
 	return st->ctx->run(st, argv, output);
-}
-
-/* host-probe.c will own these: they need the runtime's netns_fd hook. */
-static int host_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
-			  unsigned timeout_ms)
-{
-	(void)address;
-	(void)port;
-	(void)timeout_ms;
-	return st && st->ctx && st->ctx->netns_fd ? -EOPNOTSUPP : -ENOTCONN;
-}
-
-static int host_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
-			   long *status)
-{
-	(void)url;
-	(void)timeout_ms;
-	if (status)
-		*status = 0;
-	return st && st->ctx && st->ctx->netns_fd ? -EOPNOTSUPP : -ENOTCONN;
 }
 
 const struct apomon_host apo_host = {
@@ -314,12 +279,11 @@ const struct apomon_host apo_host = {
     .setting_list_count = host_setting_list_count,
     .setting_list_item = host_setting_list_item,
     .each_station = host_each_station,
-    .root = host_root,
-    .write_file = host_write_file,
+    .root = apo_host_root,
+    .write_file = apo_host_write_file,
     .run = host_run,
-    .probe_tcp = host_probe_tcp,
-    .probe_http = host_probe_http,
-    .issue_cert = apo_host_issue_cert,
+    .probe_tcp = apo_host_probe_tcp,
+    .probe_http = apo_host_probe_http,
 };
 
 static char *ntoa(struct in_addr a)

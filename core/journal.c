@@ -152,7 +152,8 @@ bool apo_journal_exists(const struct apo_journal *j)
 	return j->fd >= 0;
 }
 
-static void append(struct apo_journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(struct apo_journal *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void append(struct apo_journal *j, const char *fmt, ...)
 {
 	va_list ap;

@@ -41,12 +41,12 @@ struct apo_journal {
 	char *env;
 	char *dir;   /* /run/apomon/ENV */
 	int lock_fd; /* flock held */
-	int fd;      /* the journal, O_APPEND; -1 when not open */
+	int fd;	     /* the journal, O_APPEND; -1 when not open */
 	/* what the file says, in intent order */
 	struct apo_jentry *entries;
 	size_t n, cap;
-	bool complete;    /* a `complete` record */
-	pid_t begun_by;   /* the last `begin` record's PID; 0: none */
+	bool complete;	/* a `complete` record */
+	pid_t begun_by; /* the last `begin` record's PID; 0: none */
 	/* the pending batch; the mutex makes queueing and syncing safe
 	 * from worker threads */
 	pthread_mutex_t mutex;

@@ -123,7 +123,13 @@ int apo_nl_ifindex(struct apo_nl *nl, const char *name)
 	return r;
 }
 
-int apo_nl_bridge_add(struct apo_nl *nl, const char *name)
+uint32_t apo_nl_env_group(const char *env)
+{
+	/* high bit set: out of the way of the small groups admins use */
+	return 0x80000000u | (apo_fnv1a(env, strlen(env), APO_FNV_SEED) & 0x7fffffffu);
+}
+
+int apo_nl_bridge_add(struct apo_nl *nl, const char *name, uint32_t group)
 {
 	struct rtnl_link *l = rtnl_link_bridge_alloc();
 	int r;
@@ -131,6 +137,8 @@ int apo_nl_bridge_add(struct apo_nl *nl, const char *name)
 	if (!l)
 		return -ENOMEM;
 	rtnl_link_set_name(l, name);
+	if (group)
+		rtnl_link_set_group(l, group);
 	rtnl_link_set_flags(l, IFF_UP);
 	nl->err = 0;
 	r = rtnl_link_add(nl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
@@ -138,8 +146,8 @@ int apo_nl_bridge_add(struct apo_nl *nl, const char *name)
 	return result(nl, r);
 }
 
-int apo_nl_veth_add(struct apo_nl *nl, const char *name, int ns_fd, int master,
-		    const char *peer, int peer_ns_fd)
+int apo_nl_veth_add(struct apo_nl *nl, const char *name, int ns_fd, int master, const char *peer,
+		    int peer_ns_fd, uint32_t group)
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc(), *p;
 	int r;
@@ -147,6 +155,8 @@ int apo_nl_veth_add(struct apo_nl *nl, const char *name, int ns_fd, int master,
 	if (!l)
 		return -ENOMEM;
 	rtnl_link_set_name(l, name);
+	if (group)
+		rtnl_link_set_group(l, group);
 	rtnl_link_set_flags(l, IFF_UP);
 	if (ns_fd >= 0)
 		rtnl_link_set_ns_fd(l, ns_fd);
@@ -154,8 +164,8 @@ int apo_nl_veth_add(struct apo_nl *nl, const char *name, int ns_fd, int master,
 		rtnl_link_set_master(l, master);
 	p = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(p, peer);
-	/* the kernel applies the peer's ifinfomsg flags at creation */
-	rtnl_link_set_flags(p, IFF_UP);
+	/* no IFF_UP for the peer: this kernel (6.18) refuses peer flags
+	 * with ENOTCONN; the peer is set up from inside its namespace */
 	if (peer_ns_fd >= 0)
 		rtnl_link_set_ns_fd(p, peer_ns_fd);
 	rtnl_link_put(p);
@@ -175,6 +185,44 @@ int apo_nl_link_del(struct apo_nl *nl, const char *name)
 	r = rtnl_link_delete(nl->sk, l);
 	rtnl_link_put(l);
 	return result(nl, r);
+}
+
+int apo_nl_group_del(struct apo_nl *nl, uint32_t group)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(m, IFLA_GROUP, group) < 0) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
+	nl->err = 0;
+	r = nl_send_sync(nl->sk, m); /* frees m */
+	r = result(nl, r);
+	/* no link in the group: nothing to do */
+	return r == -ENODEV ? 0 : r;
+}
+
+const char *apo_nl_group_user(struct apo_nl *nl, uint32_t group, char *buf, size_t len)
+{
+	struct nl_cache *cache;
+	const char *found = NULL;
+
+	if (rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache) < 0)
+		return NULL;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		if (rtnl_link_get_group((struct rtnl_link *)o) == group) {
+			snprintf(buf, len, "%s", rtnl_link_get_name((struct rtnl_link *)o));
+			found = buf;
+			break;
+		}
+	}
+	nl_cache_free(cache);
+	return found;
 }
 
 static int link_change(struct apo_nl *nl, int ifindex, struct rtnl_link *changes)

@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "runtime.h"
 #include "util.h"
+#include "workers.h"
 
 extern char **environ;
 
@@ -50,6 +51,8 @@ static const char *domain_of(const struct apo_station *s)
 	return dot ? dot + 1 : s->fqdn;
 }
 
+/* Every planned address of the station: its own, or for the backbone
+ * its legs in each cluster and on the host link. */
 char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station *ps)
 {
 	const struct apo_station *s = ps->station;
@@ -57,13 +60,15 @@ char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station 
 	    apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	(void)p;
 
-	for (size_t i = 0; i < s->n_addrs; i++) {
-		char a[INET_ADDRSTRLEN];
-		char *n;
-		inet_ntop(AF_INET, &s->addrs[i].addr, a, sizeof(a));
-		n = apo_xasprintf("%s%s\t%s %s\n", out, a, s->fqdn, s->name);
-		free(out);
-		out = n;
+	for (size_t i = 0; i < ps->n_ifaces; i++) {
+		for (size_t k = 0; k < ps->ifaces[i].n_addrs; k++) {
+			char a[INET_ADDRSTRLEN];
+			char *n;
+			inet_ntop(AF_INET, &ps->ifaces[i].addrs[k].addr, a, sizeof(a));
+			n = apo_xasprintf("%s%s\t%s %s\n", out, a, s->fqdn, s->name);
+			free(out);
+			out = n;
+		}
 	}
 	return out;
 }
@@ -75,8 +80,7 @@ char *apo_runtime_resolv(const struct apo_plan *p, const struct apo_plan_station
 
 	if (s->cluster)
 		inet_ntop(AF_INET, &s->cluster->router, ns, sizeof(ns));
-	else if (s->n_addrs) /* the backbone asks its own DNS server */
-		inet_ntop(AF_INET, &s->addrs[0].addr, ns, sizeof(ns));
+	/* the backbone asks its own DNS server, on loopback */
 	(void)p;
 	return apo_xasprintf("search %s\nnameserver %s\n", domain_of(s), ns);
 }
@@ -201,11 +205,11 @@ char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines)
 	unsigned seen = 0;
 
 	if (fd < 0 || (size = lseek(fd, 0, SEEK_END)) <= 0)
-		return apo_xstrdup("");
+		return apo_xstrdup("  (its log is empty)\n");
 	n = pread(fd, buf, sizeof(buf) - 1,
 		  size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
 	if (n <= 0)
-		return apo_xstrdup("");
+		return apo_xstrdup("  (its log is empty)\n");
 	buf[n] = '\0';
 	if (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
@@ -303,6 +307,11 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 		goto out;
 	}
 	rc = apo_station_launch(&spec, &pid, err);
+	if (rc == 0 && h) {
+		/* the host's mount is gone: deploy and friends go through init */
+		free(h->root);
+		h->root = apo_xasprintf("/proc/%d/root", (int)pid);
+	}
 out:
 	free(why);
 	free(root);
@@ -392,11 +401,35 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 	return rc;
 }
 
+struct level_work {
+	const struct apo_plan *p;
+	struct apo_host_ctx *hc;
+	const struct apo_runtime_opts *o;
+	const size_t *idx;
+	const char *pub;
+	char **errs;
+};
+
+static int level_item(void *ctx, size_t i, void *state)
+{
+	struct level_work *w = ctx;
+	const struct apo_plan_station *ps = &w->p->stations[w->idx[i]];
+	int rc;
+	(void)state;
+
+	rc = start_one(w->p, w->hc, w->o, ps, w->pub, &w->errs[i]);
+	if (rc == 0 && w->o->progress)
+		fprintf(w->o->progress, "%s: started\n", ps->station->fqdn);
+	return rc;
+}
+
 int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 			    const struct apo_runtime_opts *o, const size_t *idx, size_t n,
 			    char **err)
 {
 	_cleanup_free_ char *priv = NULL, *pub = NULL;
+	struct level_work lw = {.p = p, .hc = hc, .o = o, .idx = idx};
+	struct apo_work w = {.n = n, .ctx = &lw, .item = level_item};
 	int rc;
 
 	*err = NULL;
@@ -404,13 +437,20 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 		*err = apo_xasprintf("ssh key of environment %s: %s", p->env, strerror(-rc));
 		return rc;
 	}
+	/* a station's start waits on the kernel (mounts, clone, exec) more
+	 * than it computes: a level's stations start on a few threads */
+	lw.pub = pub;
+	lw.errs = apo_xcalloc(n ? n : 1, sizeof(*lw.errs));
+	rc = apo_workers_run(0, &w);
 	for (size_t i = 0; i < n; i++) {
-		const struct apo_plan_station *ps = &p->stations[idx[i]];
-		if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
-			return rc;
-		if (o->progress)
-			fprintf(o->progress, "%s: started\n", ps->station->fqdn);
+		if (lw.errs[i] && !*err)
+			*err = lw.errs[i];
+		else
+			free(lw.errs[i]);
 	}
+	free(lw.errs);
+	if (rc < 0)
+		return rc;
 	return wait_ready(p, hc, o, idx, n, err);
 }
 

@@ -88,7 +88,8 @@ static int read_kernel(struct k_ns *k)
 		return r;
 	sk = apo_nl_sock(nl);
 	if (rtnl_link_alloc_cache(sk, AF_UNSPEC, &links) < 0 ||
-	    rtnl_addr_alloc_cache(sk, &addrs) < 0 || rtnl_route_alloc_cache(sk, AF_INET, 0, &routes) < 0) {
+	    rtnl_addr_alloc_cache(sk, &addrs) < 0 ||
+	    rtnl_route_alloc_cache(sk, AF_INET, 0, &routes) < 0) {
 		r = -EIO;
 		goto out;
 	}
@@ -121,7 +122,8 @@ static int read_kernel(struct k_ns *k)
 		    rtnl_route_get_type(rt) != RTN_UNICAST)
 			continue;
 		in_of(rtnl_route_get_dst(rt), &x.dst.addr);
-		x.dst.prefix = rtnl_route_get_dst(rt) ? nl_addr_get_prefixlen(rtnl_route_get_dst(rt)) : 0;
+		x.dst.prefix =
+		    rtnl_route_get_dst(rt) ? nl_addr_get_prefixlen(rtnl_route_get_dst(rt)) : 0;
 		if (rtnl_route_get_nnexthops(rt) > 0) {
 			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, 0);
 			in_of(rtnl_route_nh_get_gateway(nh), &x.via);
@@ -309,7 +311,8 @@ static void station_compare(struct status *s, size_t idx, struct json_object *ar
 		json_object_object_add(x, "name", jstr(f->name));
 		json_object_object_add(x, "up", json_object_new_boolean(f->up));
 		if (f->forwarding >= 0)
-			json_object_object_add(x, "forwarding", json_object_new_boolean(f->forwarding));
+			json_object_object_add(x, "forwarding",
+					       json_object_new_boolean(f->forwarding));
 		for (size_t m = 0; m < f->n_addrs; m++)
 			json_object_array_add(a, jstr(fmt_addr(b, &f->addrs[m])));
 		json_object_object_add(x, "addresses", a);
@@ -475,8 +478,9 @@ int apo_status(const struct apo_plan *plan, bool json)
 		drift(&s, "environment '%s' is not up", plan->env);
 	} else {
 		if (!strcmp(state, "half-built"))
-			drift(&s, "environment '%s' is half-built (an up was interrupted): run "
-				  "'apomon down'",
+			drift(&s,
+			      "environment '%s' is half-built (an up was interrupted): run "
+			      "'apomon down'",
 			      plan->env);
 		host_compare(&s, top);
 		for (size_t i = 0; i < plan->n_stations; i++)
@@ -490,7 +494,7 @@ int apo_status(const struct apo_plan *plan, bool json)
 
 	if (json) {
 		puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
 		printf("environment %s: %s\n", plan->env, state);
 		if (strcmp(state, "down")) {
@@ -509,7 +513,8 @@ int apo_status(const struct apo_plan *plan, bool json)
 				for (size_t f = 0; f < k->n_ifs; f++) {
 					if (!strcmp(k->ifs[f].name, "lo"))
 						continue;
-					printf(" %s%s", k->ifs[f].name, k->ifs[f].up ? "" : "(down)");
+					printf(" %s%s", k->ifs[f].name,
+					       k->ifs[f].up ? "" : "(down)");
 					for (size_t a = 0; a < k->ifs[f].n_addrs; a++) {
 						char b[20];
 						printf(" %s", fmt_addr(b, &k->ifs[f].addrs[a]));

@@ -77,10 +77,9 @@ struct json_object *apo_summary_json(const struct apo_plan *p)
 				   *u = json_object_new_array();
 		json_object_object_add(o, "station", json_object_new_string(s->station->name));
 		json_object_object_add(o, "fqdn", json_object_new_string(s->station->fqdn));
-		json_object_object_add(o, "cluster",
-				       s->station->cluster
-					       ? json_object_new_string(s->station->cluster->name)
-					       : NULL);
+		json_object_object_add(
+		    o, "cluster",
+		    s->station->cluster ? json_object_new_string(s->station->cluster->name) : NULL);
 		for (size_t k = 0; k < s->n_ifaces; k++) {
 			for (size_t m = 0; m < s->ifaces[k].n_addrs; m++) {
 				char b[INET_ADDRSTRLEN + 4];
@@ -97,9 +96,9 @@ struct json_object *apo_summary_json(const struct apo_plan *p)
 			json_object_object_add(x, "host_port",
 					       json_object_new_int(p->publish[k].host_port));
 			json_object_object_add(
-				x, "proto",
-				json_object_new_string(p->publish[k].proto == IPPROTO_UDP ? "udp"
-											    : "tcp"));
+			    x, "proto",
+			    json_object_new_string(p->publish[k].proto == IPPROTO_UDP ? "udp"
+										      : "tcp"));
 			json_object_object_add(x, "port", json_object_new_int(p->publish[k].port));
 			json_object_array_add(u, x);
 		}

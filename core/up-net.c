@@ -71,8 +71,9 @@ static int check_addr(struct apo_up *u, struct host_addrs *h, struct in_addr a, 
 		if (h->v[i].a.s_addr != a.s_addr)
 			continue;
 		inet_ntop(AF_INET, &a, b, sizeof(b));
-		return apo_up_fail(u, -EADDRINUSE, "address %s (%s): already used on the host (dev %s)",
-				   b, who, h->v[i].dev);
+		return apo_up_fail(u, -EADDRINUSE,
+				   "address %s (%s): already used on the host (dev %s)", b, who,
+				   h->v[i].dev);
 	}
 	return 0;
 }
@@ -89,6 +90,12 @@ int apo_up_precheck(struct apo_up *u)
 			return apo_up_fail(u, -EEXIST, "namespace %s: %s/%s", p->stations[i].netns,
 					   apo_netns_dir(), p->stations[i].netns);
 	}
+	char user[APO_IFNAMSIZ];
+	if (apo_nl_group_user(u->host_nl, u->group, user, sizeof(user)))
+		return apo_up_fail(
+		    u, -EEXIST,
+		    "link group %u (environment %s): already used by link %s on the host", u->group,
+		    p->env, user);
 	r = rtnl_addr_alloc_cache(apo_nl_sock(u->host_nl), &cache);
 	if (r < 0)
 		return apo_up_fail(u, -EIO, "host addresses: cannot read them");
@@ -127,20 +134,22 @@ int apo_up_precheck(struct apo_up *u)
 			char a[20], b[20];
 			if (!overlap(sw->network.addr, sw->network.prefix, h.v[k].a, h.v[k].prefix))
 				continue;
-			r = apo_up_fail(u, -EADDRINUSE,
-					"switch %s (cluster %s): network %s overlaps the host's %s (dev %s)",
-					sw->name, sw->cluster->name,
-					apo_fmt_prefix(a, sw->network.addr, sw->network.prefix),
-					apo_fmt_prefix(b, h.v[k].a, h.v[k].prefix), h.v[k].dev);
+			r = apo_up_fail(
+			    u, -EADDRINUSE,
+			    "switch %s (cluster %s): network %s overlaps the host's %s (dev %s)",
+			    sw->name, sw->cluster->name,
+			    apo_fmt_prefix(a, sw->network.addr, sw->network.prefix),
+			    apo_fmt_prefix(b, h.v[k].a, h.v[k].prefix), h.v[k].dev);
 		}
 	}
 	for (size_t k = 0; k < h.n && !r; k++) {
 		char a[20], b[20];
 		if (!overlap(p->host.addr.addr, p->host.addr.prefix, h.v[k].a, h.v[k].prefix))
 			continue;
-		r = apo_up_fail(u, -EADDRINUSE, "host link %s: network %s overlaps the host's %s (dev %s)",
-				p->host.iface, apo_fmt_prefix(a, p->host.addr.addr, p->host.addr.prefix),
-				apo_fmt_prefix(b, h.v[k].a, h.v[k].prefix), h.v[k].dev);
+		r = apo_up_fail(
+		    u, -EADDRINUSE, "host link %s: network %s overlaps the host's %s (dev %s)",
+		    p->host.iface, apo_fmt_prefix(a, p->host.addr.addr, p->host.addr.prefix),
+		    apo_fmt_prefix(b, h.v[k].a, h.v[k].prefix), h.v[k].dev);
 	}
 	free(h.v);
 	return r;
@@ -190,23 +199,29 @@ size_t apo_up_count_links(const struct apo_up *u)
 int apo_up_switches(struct apo_up *u)
 {
 	const struct apo_plan *p = u->plan;
+	char g[16];
 	int r;
 
+	/* first: `down` removes every host-side link of the group at once */
+	snprintf(g, sizeof(g), "%u", u->group);
+	apo_journal_intent(u->journal, "group", g, NULL);
 	for (size_t i = 0; i < p->n_switches; i++) {
 		const struct apo_plan_switch *sw = &p->switches[i];
 		apo_journal_intent(u->journal, "bridge", sw->name, sw->cluster->name);
 		if ((r = apo_journal_sync(u->journal)) < 0)
 			return apo_up_fail(u, r, "journal %s", u->journal->dir);
-		r = apo_nl_bridge_add(u->host_nl, sw->name);
+		r = apo_nl_bridge_add(u->host_nl, sw->name, u->group);
 		if (r < 0) {
 			if (r == -EEXIST)
 				apo_journal_fail(u->journal, "bridge", sw->name);
-			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name, sw->cluster->name);
+			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name,
+					   sw->cluster->name);
 		}
 		apo_journal_done(u->journal, "bridge", sw->name);
 		r = apo_nl_ifindex(u->host_nl, sw->name);
 		if (r < 0)
-			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name, sw->cluster->name);
+			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name,
+					   sw->cluster->name);
 		u->bridge_ifindex[i] = r;
 		apo_progress_step(u->progress);
 		if (apo_up_interrupted)
@@ -232,10 +247,15 @@ static int ns_settings(struct apo_up *u, const struct apo_plan_station *s)
 		return apo_up_fail(u, r, "namespace %s: loopback up", fqdn(s));
 	for (size_t i = 0; i < APO_ARRAY_SIZE(keys); i++) {
 		char path[64];
+		/* stations are IPv4 only: no link-local addresses, DAD, router
+		 * solicitations or MLD on their links */
+		snprintf(path, sizeof(path), "ipv6/conf/%s/disable_ipv6", keys[i]);
+		if ((r = apo_sysctl_net(path, "1")) < 0 && r != -ENOENT)
+			return apo_up_fail(u, r, "namespace %s: sysctl net.%s", fqdn(s), path);
 		const char *settings[3][2] = {
-			{"forwarding", s->forwarding ? "1" : "0"},
-			{"send_redirects", s->forwarding ? "0" : "1"},
-			{"accept_redirects", s->forwarding ? "1" : "0"},
+		    {"forwarding", s->forwarding ? "1" : "0"},
+		    {"send_redirects", s->forwarding ? "0" : "1"},
+		    {"accept_redirects", s->forwarding ? "1" : "0"},
 		};
 		for (size_t k = 0; k < 3; k++) {
 			/* only what the design needs changing: forwarders
@@ -244,7 +264,8 @@ static int ns_settings(struct apo_up *u, const struct apo_plan_station *s)
 				continue;
 			snprintf(path, sizeof(path), "ipv4/conf/%s/%s", keys[i], settings[k][0]);
 			if ((r = apo_sysctl_net(path, settings[k][1])) < 0)
-				return apo_up_fail(u, r, "namespace %s: sysctl net.%s", fqdn(s), path);
+				return apo_up_fail(u, r, "namespace %s: sysctl net.%s", fqdn(s),
+						   path);
 		}
 	}
 	return 0;
@@ -331,7 +352,7 @@ static int link_item(void *ctx, size_t i, void *state)
 		if ((r = apo_journal_sync(u->journal)) < 0)
 			return apo_up_fail(u, r, "journal %s", u->journal->dir);
 		r = apo_nl_veth_add(state, f->name, u->nsfd[c->jobs[i].st], 0, f->peer_name,
-				    u->nsfd[f->peer_station]);
+				    u->nsfd[f->peer_station], 0);
 		if (r < 0)
 			return apo_up_fail(u, r, "link %s (%s %s <-> %s %s)", f->name, fqdn(s),
 					   f->name, fqdn(o), f->peer_name);
@@ -342,7 +363,7 @@ static int link_item(void *ctx, size_t i, void *state)
 		if ((r = apo_journal_sync(u->journal)) < 0)
 			return apo_up_fail(u, r, "journal %s", u->journal->dir);
 		r = apo_nl_veth_add(state, f->peer_name, -1, master, f->name,
-				    u->nsfd[c->jobs[i].st]);
+				    u->nsfd[c->jobs[i].st], u->group);
 		if (r < 0) {
 			/* a link of that name that we did not make */
 			if (r == -EEXIST)
@@ -361,7 +382,7 @@ int apo_up_links(struct apo_up *u)
 	struct links_ctx c = {u, apo_xcalloc(n, sizeof(struct link_job))};
 	link_jobs(u->plan, c.jobs);
 	struct apo_work w = {
-		.n = n, .ctx = &c, .init = nl_init, .item = link_item, .fini = nl_fini};
+	    .n = n, .ctx = &c, .init = nl_init, .item = link_item, .fini = nl_fini};
 	int r = apo_workers_run(u->opts->threads, &w);
 	free(c.jobs);
 	int s = apo_journal_sync(u->journal);
@@ -401,13 +422,19 @@ static int addr_item(void *ctx, size_t i, void *state)
 			r = apo_up_fail(u, ifindex, "link %s (%s)", f->name, fqdn(s));
 			break;
 		}
+		/* created down: a veth peer's flags cannot be set at creation */
+		if ((r = apo_nl_link_up(nl, ifindex)) < 0) {
+			r = apo_up_fail(u, r, "link %s (%s): up", f->name, fqdn(s));
+			break;
+		}
 		for (size_t m = 0; m < f->n_addrs; m++) {
 			r = apo_nl_addr_add(nl, ifindex, f->addrs[m].addr, f->addrs[m].prefix);
 			if (r < 0) {
 				char b[20];
-				r = apo_up_fail(u, r, "address %s (%s %s)",
-						apo_fmt_prefix(b, f->addrs[m].addr, f->addrs[m].prefix),
-						fqdn(s), f->name);
+				r = apo_up_fail(
+				    u, r, "address %s (%s %s)",
+				    apo_fmt_prefix(b, f->addrs[m].addr, f->addrs[m].prefix),
+				    fqdn(s), f->name);
 				break;
 			}
 		}
@@ -443,7 +470,8 @@ static int route_fail(struct apo_up *u, int r, const struct apo_plan_route *rt, 
 	char d[20], v[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &rt->via, v, sizeof(v));
 	return apo_up_fail(u, r, "route %s via %s dev %s (%s)",
-			   rt->dst.prefix ? apo_fmt_prefix(d, rt->dst.addr, rt->dst.prefix) : "default",
+			   rt->dst.prefix ? apo_fmt_prefix(d, rt->dst.addr, rt->dst.prefix)
+					  : "default",
 			   v, rt->dev, who);
 }
 
@@ -465,8 +493,9 @@ static int route_item(void *ctx, size_t i, void *state)
 	for (size_t k = 0; k < s->n_routes && r >= 0; k++) {
 		const struct apo_plan_route *rt = &s->routes[k];
 		int ifindex = apo_nl_ifindex(nl, rt->dev);
-		r = ifindex < 0 ? ifindex
-				: apo_nl_route_add(nl, rt->dst.addr, rt->dst.prefix, rt->via, ifindex);
+		r = ifindex < 0
+			? ifindex
+			: apo_nl_route_add(nl, rt->dst.addr, rt->dst.prefix, rt->via, ifindex);
 		if (r < 0)
 			r = route_fail(u, r, rt, fqdn(s));
 	}

@@ -26,14 +26,14 @@ volatile sig_atomic_t apo_up_interrupted;
  * the network ones, e.g. {"stations", count, apo_up_stations}.
  */
 const struct apo_up_phase apo_up_phases[] = {
-	{"images", apo_up_count_images, apo_up_images},
-	{"switches", apo_up_count_switches, apo_up_switches},
-	{"namespaces", apo_up_count_stations, apo_up_namespaces},
-	{"links", apo_up_count_links, apo_up_links},
-	{"addresses", apo_up_count_stations, apo_up_addresses},
-	{"routes", apo_up_count_stations, apo_up_routes},
-	{"stations", apo_up_count_stations, apo_up_stations},
-	{"publish", apo_up_count_publish, apo_up_publish},
+    {"images", apo_up_count_images, apo_up_images},
+    {"switches", apo_up_count_switches, apo_up_switches},
+    {"namespaces", apo_up_count_stations, apo_up_namespaces},
+    {"links", apo_up_count_links, apo_up_links},
+    {"addresses", apo_up_count_stations, apo_up_addresses},
+    {"routes", apo_up_count_stations, apo_up_routes},
+    {"stations", apo_up_count_stations, apo_up_stations},
+    {"publish", apo_up_count_publish, apo_up_publish},
 };
 const size_t apo_up_n_phases = APO_ARRAY_SIZE(apo_up_phases);
 
@@ -91,7 +91,7 @@ static void print_json(const struct apo_plan *plan, const char *result, const ch
 	if (!error && strcmp(result, "already up"))
 		json_object_object_add(o, "stations", apo_summary_json(plan));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
@@ -139,12 +139,14 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
 			if (opts->json)
 				print_json(plan, "already up", NULL, NULL);
 			else if (!opts->quiet)
-				fprintf(stderr, "apomon: environment '%s' is already up\n", plan->env);
+				fprintf(stderr, "apomon: environment '%s' is already up\n",
+					plan->env);
 			rc = APO_EXIT_OK;
 		} else {
-			apo_err("up: environment '%s' was left half-built by pid %d; run 'apomon down' "
-				"first",
-				plan->env, (int)u.journal->begun_by);
+			apo_err(
+			    "up: environment '%s' was left half-built by pid %d; run 'apomon down' "
+			    "first",
+			    plan->env, (int)u.journal->begun_by);
 		}
 		goto out;
 	}
@@ -155,6 +157,7 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
 	for (size_t i = 0; i < plan->n_stations; i++)
 		u.nsfd[i] = -1;
 	u.bridge_ifindex = apo_xcalloc(plan->n_switches, sizeof(int));
+	u.group = apo_nl_env_group(plan->env);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -189,7 +192,8 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
 			print_json(plan, "up", NULL, u.progress);
 		} else if (!opts->quiet) {
 			apo_summary_print(plan, stdout);
-			fprintf(stderr, "apomon: environment '%s' is up (%zu stations in %.0f ms)\n",
+			fprintf(stderr,
+				"apomon: environment '%s' is up (%zu stations in %.0f ms)\n",
 				plan->env, plan->n_stations, apo_progress_elapsed_ms(u.progress));
 		}
 		if (opts->verbose)

@@ -28,8 +28,9 @@ struct apo_up {
 	struct apo_journal *journal;
 	struct apo_progress *progress;
 	struct apo_nl *host_nl; /* the host namespace; main thread only */
-	int *nsfd;              /* per plan station: its namespace, O_CLOEXEC; -1 */
-	int *bridge_ifindex;    /* per plan switch */
+	int *nsfd;		/* per plan station: its namespace, O_CLOEXEC; -1 */
+	int *bridge_ifindex;	/* per plan switch */
+	uint32_t group;		/* link group of every host-side link (netlink.h) */
 	pthread_mutex_t mutex;
 	char *error; /* the first failure: "link apv1a2b3c4d (www1 eth0): File exists" */
 };
@@ -38,7 +39,7 @@ struct apo_up {
  * err.  The message names the step and the object; ": strerror(-err)"
  * is appended. */
 int apo_up_fail(struct apo_up *u, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Set by SIGINT/SIGTERM during `up`: phases stop and everything rolls back. */
 extern volatile sig_atomic_t apo_up_interrupted;
