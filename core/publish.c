@@ -30,7 +30,7 @@ char *apo_publish_ruleset(const struct apo_plan *p)
 	fprintf(m,
 		"table ip %s {\n"
 		"\tchain output {\n"
-		"\t\ttype nat hook output priority dstnat; policy accept;\n",
+		"\t\ttype nat hook output priority -100; policy accept;\n",
 		table);
 	for (size_t i = 0; i < p->n_publish; i++) {
 		const struct apo_plan_publish *pb = &p->publish[i];
@@ -39,10 +39,22 @@ char *apo_publish_ruleset(const struct apo_plan *p)
 			pb->proto == IPPROTO_UDP ? "udp" : "tcp", pb->host_port, a, pb->port,
 			p->stations[pb->station].station->name);
 	}
+	/* With br_netfilter loaded (bridge-nf-call-iptables, a host-wide
+	 * setting), frames crossing a cluster's switch pass the host's IP
+	 * hooks too: conntrack would take a station's reply on its way to the
+	 * gateway for the reply of a translated connection and rewrite it
+	 * there, one hop early.  The switches' traffic is the stations' own:
+	 * untracked on the host. */
+	fprintf(m,
+		"\t}\n"
+		"\tchain switches {\n"
+		"\t\ttype filter hook prerouting priority -300; policy accept;\n");
+	for (size_t i = 0; i < p->n_switches; i++)
+		fprintf(m, "\t\tiifname \"%s\" notrack\n", p->switches[i].name);
 	fprintf(m,
 		"\t}\n"
 		"\tchain postrouting {\n"
-		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+		"\t\ttype nat hook postrouting priority 100; policy accept;\n"
 		"\t\toifname \"%s\" ct status dnat masquerade\n"
 		"\t}\n"
 		"}\n",

@@ -13,7 +13,8 @@
  * are.  Connections from 127.0.0.1 leave through the host <-> backbone
  * link, so that one interface (ours) gets route_localnet, and translated
  * connections leaving through it are masqueraded to the host's address on
- * it, which the backbone routes back.
+ * it, which the backbone routes back.  Frames on the clusters' switches
+ * are not tracked by the host (see publish.c).
  */
 #ifndef APO_PUBLISH_H
 #define APO_PUBLISH_H

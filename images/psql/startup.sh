@@ -18,7 +18,8 @@ if [ ! -e "$DATA/apomon-setup.done" ]; then
 		-o "-c config_file=$CONF/postgresql.conf -c listen_addresses=''" start
 	for f in "$CONF"/setup.d/*.sql; do
 		[ -e "$f" ] || continue
-		runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
+		# root reads the file (0600): the server gets only its text
+		runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres <"$f" >/dev/null
 	done
 	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$DATA" -w -s stop
 	touch "$DATA/apomon-setup.done"

@@ -48,3 +48,15 @@ tests/java/JsonTest.class: tests/java/JsonTest.java webapps/skel/src/org/apomon/
 		$(srcdir)/tests/java/JsonTest.java $(srcdir)/webapps/skel/src/org/apomon/skel/Json.java
 CLEANFILES += tests/java/*.class tests/java/org/apomon/skel/*.class
 endif
+
+# The web tier's integration tests (root; real PostgreSQL, Tomcat, HAProxy,
+# curl, psql, Chromium) on their own environment tests/fixtures/web.
+TESTS += tests/integration/web-tier.sh tests/integration/web-tamper.sh
+EXTRA_DIST += \
+	tests/integration/web-tier.sh \
+	tests/integration/web-tamper.sh \
+	tests/integration/web-lib.sh \
+	tests/integration/web-browser.sh \
+	tests/integration/web-browser.js \
+	tests/fixtures/web/apomon.conf \
+	tests/fixtures/web/conf.d/10-web.conf
