@@ -71,6 +71,9 @@ int apo_cmd_start(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_restart(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv);
 
 /* Parses a command's own options: only --json (and -h) for now.
  * Returns 0, or APO_EXIT_USAGE after printing why. */

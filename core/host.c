@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "host-ca.h"
 #include "host-files.h"
 #include "host.h"
 #include "host-probe.h"
@@ -306,6 +307,7 @@ const struct apomon_host apo_host = {
     .run = host_run,
     .probe_tcp = apo_host_probe_tcp,
     .probe_http = apo_host_probe_http,
+    .issue_cert = apo_host_issue_cert,
     .each_record = host_each_record,
     .socket = apo_host_socket,
 };

@@ -18,6 +18,7 @@
 #include "paths.h"
 #include "runtime.h"
 #include "util.h"
+#include "workers.h"
 
 extern char **environ;
 
@@ -205,11 +206,11 @@ char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines)
 	unsigned seen = 0;
 
 	if (fd < 0 || (size = lseek(fd, 0, SEEK_END)) <= 0)
-		return apo_xstrdup("");
+		return apo_xstrdup("  (its log is empty)\n");
 	n = pread(fd, buf, sizeof(buf) - 1,
 		  size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
 	if (n <= 0)
-		return apo_xstrdup("");
+		return apo_xstrdup("  (its log is empty)\n");
 	buf[n] = '\0';
 	if (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
@@ -307,6 +308,11 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 		goto out;
 	}
 	rc = apo_station_launch(&spec, &pid, err);
+	if (rc == 0 && h) {
+		/* the host's mount is gone: deploy and friends go through init */
+		free(h->root);
+		h->root = apo_xasprintf("/proc/%d/root", (int)pid);
+	}
 out:
 	free(why);
 	free(root);
@@ -396,11 +402,35 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 	return rc;
 }
 
+struct level_work {
+	const struct apo_plan *p;
+	struct apo_host_ctx *hc;
+	const struct apo_runtime_opts *o;
+	const size_t *idx;
+	const char *pub;
+	char **errs;
+};
+
+static int level_item(void *ctx, size_t i, void *state)
+{
+	struct level_work *w = ctx;
+	const struct apo_plan_station *ps = &w->p->stations[w->idx[i]];
+	int rc;
+	(void)state;
+
+	rc = start_one(w->p, w->hc, w->o, ps, w->pub, &w->errs[i]);
+	if (rc == 0 && w->o->progress)
+		fprintf(w->o->progress, "%s: started\n", ps->station->fqdn);
+	return rc;
+}
+
 int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 			    const struct apo_runtime_opts *o, const size_t *idx, size_t n,
 			    char **err)
 {
 	_cleanup_free_ char *priv = NULL, *pub = NULL;
+	struct level_work lw = {.p = p, .hc = hc, .o = o, .idx = idx};
+	struct apo_work w = {.n = n, .ctx = &lw, .item = level_item};
 	int rc;
 
 	*err = NULL;
@@ -411,17 +441,33 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 	/* APOMON_SERIAL_START=1: one station at a time, each ready before the
 	 * next starts; what bench/default-env.sh compares the parallel start with */
 	const char *serial = getenv("APOMON_SERIAL_START");
-	bool one_by_one = serial && strcmp(serial, "0") != 0 && *serial;
-	for (size_t i = 0; i < n; i++) {
-		const struct apo_plan_station *ps = &p->stations[idx[i]];
-		if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
-			return rc;
-		if (o->progress)
-			fprintf(o->progress, "%s: started\n", ps->station->fqdn);
-		if (one_by_one && (rc = wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
-			return rc;
+	if (serial && *serial && strcmp(serial, "0") != 0) {
+		for (size_t i = 0; i < n; i++) {
+			const struct apo_plan_station *ps = &p->stations[idx[i]];
+			if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
+				return rc;
+			if (o->progress)
+				fprintf(o->progress, "%s: started\n", ps->station->fqdn);
+			if ((rc = wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
+				return rc;
+		}
+		return 0;
 	}
-	return one_by_one ? 0 : wait_ready(p, hc, o, idx, n, err);
+	/* a station's start waits on the kernel (mounts, clone, exec) more
+	 * than it computes: a level's stations start on a few threads */
+	lw.pub = pub;
+	lw.errs = apo_xcalloc(n ? n : 1, sizeof(*lw.errs));
+	rc = apo_workers_run(0, &w);
+	for (size_t i = 0; i < n; i++) {
+		if (lw.errs[i] && !*err)
+			*err = lw.errs[i];
+		else
+			free(lw.errs[i]);
+	}
+	free(lw.errs);
+	if (rc < 0)
+		return rc;
+	return wait_ready(p, hc, o, idx, n, err);
 }
 
 int apo_runtime_start(const struct apo_plan *p, struct apo_host_ctx *hc,

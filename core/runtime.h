@@ -10,7 +10,9 @@
  *   4. render     the type's render hook writes its config into the root
  *   5. integrity  o->integrity(station, root): the seal check  <- INTEGRITY GATE
  *   6. init       apomon-init runs startup.sh in the station's namespaces
- * then for the whole level, in parallel (round robin):
+ * (the stations of a level on a few threads: callbacks and the type's
+ * render hook must be thread-safe), then for the whole level, in
+ * parallel (round robin):
  *   7. ready      the type's ready hook until it returns 0 or the type's
  *                 ready_timeout_ms passes; a type without a ready hook is
  *                 ready once startup.sh runs and is idle (blocked in the
@@ -79,7 +81,7 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 int apo_runtime_down(const char *env, unsigned grace_ms, bool purge);
 
 /* The last `lines` lines of a station's log, indented, for messages
- * (caller frees; "" when there is no log). */
+ * (caller frees; says so when it is empty). */
 char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines);
 
 /* The environment's SSH key pair under /var/lib/apomon/ENV/ssh/ (made

@@ -25,3 +25,13 @@ tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS)
 
 EXTRA_DIST += tests/integration/runtime-lib.sh
 TESTS += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh
+
+# A station type for the tests: its startup check never succeeds.
+check_LTLIBRARIES += tests/runtime/types/rt-never-ready.la
+tests_runtime_types_rt_never_ready_la_SOURCES = tests/runtime/types/rt-never-ready.c
+tests_runtime_types_rt_never_ready_la_LDFLAGS = $(APO_MODULE_FLAGS)
+
+EXTRA_DIST += tests/fixtures/runtime/apomon.conf tests/fixtures/runtime/conf.d/10-lan.conf \
+	tests/fixtures/runtime/images/rt-fail/image.cfg \
+	tests/fixtures/runtime/images/rt-fail/startup.sh
+TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh

@@ -17,6 +17,7 @@
 enum apo_child_step {
 	APO_STEP_NETNS = 1,
 	APO_STEP_PRIVATE,
+	APO_STEP_ROOT,
 	APO_STEP_PROC,
 	APO_STEP_SYS,
 	APO_STEP_DEV,
@@ -35,6 +36,8 @@ struct apo_child_error {
 /* Everything the child needs, prepared before the clone. */
 struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
+	int template_fd; /* the mount namespace to copy; -1: cloned with ours */
+	const char *overlay_opts;
 	const char *root;
 	const char *fqdn;
 	bool net_admin;

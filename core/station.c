@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -110,6 +111,102 @@ static bool is_mountpoint(const char *path)
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
+/* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers it. */
+static int high_fd(int fd)
+{
+	int h;
+
+	if (fd < 0 || fd >= 10)
+		return fd;
+	h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return h < 0 ? -1 : h;
+}
+
+static char *overlay_opts(const struct apo_station_spec *s, const char *upper, const char *work)
+{
+	size_t len = 0;
+	char *opts;
+
+	for (size_t i = 0; i < s->n_layers; i++)
+		len += strlen(s->layers[i]) + 1;
+	opts = apo_xmalloc(len + strlen(upper) + strlen(work) + 64);
+	strcpy(opts, "lowerdir=");
+	for (size_t i = 0; i < s->n_layers; i++) {
+		if (i)
+			strcat(opts, ":");
+		strcat(opts, s->layers[i]);
+	}
+	sprintf(opts + strlen(opts), ",upperdir=%s,workdir=%s", upper, work);
+	return opts;
+}
+
+/*
+ * The mount namespace stations are cloned from: the host's, minus the
+ * network namespaces bound under /run/netns and apomon's own mounts.  A
+ * new mount namespace copies every mount of its parent, and with 500
+ * stations up the host has 500 netns binds: each station would copy and
+ * tear down all of them.  Made once a process, by a short-lived helper;
+ * -1 when it cannot be made (stations then copy the host's).
+ */
+static pthread_once_t template_once = PTHREAD_ONCE_INIT;
+static int template_fd = -1;
+
+static void detach_under(const char *prefix)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], mp[4096];
+	size_t pl = strlen(prefix);
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		if (!strncmp(mp, prefix, pl) && (mp[pl] == '/' || mp[pl] == '\0'))
+			umount2(mp, MNT_DETACH);
+	}
+	fclose(f);
+}
+
+static void template_make(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (unshare(CLONE_NEWNS) == 0 &&
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
+			detach_under("/run/netns");
+			detach_under(apo_run_dir());
+			if (write(p[1], "k", 1) != 1)
+				_exit(1);
+		}
+		/* held until the parent has opened our namespace */
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) == 1) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+		template_fd = high_fd(open(path, O_RDONLY | O_CLOEXEC));
+	}
+	close(p[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
@@ -119,7 +216,6 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 	_cleanup_free_ char *logdir = apo_env_log_dir(s->env);
 	char *r = apo_station_root_path(s->env, s->name);
 	_cleanup_free_ char *opts = NULL;
-	size_t len = 0;
 	int rc;
 
 	*root = NULL;
@@ -137,16 +233,7 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 		set_err(err, rc, "%s: root: directories", s->fqdn);
 		goto fail;
 	}
-	for (size_t i = 0; i < s->n_layers; i++)
-		len += strlen(s->layers[i]) + 1;
-	opts = apo_xmalloc(len + strlen(upper) + strlen(work) + 64);
-	strcpy(opts, "lowerdir=");
-	for (size_t i = 0; i < s->n_layers; i++) {
-		if (i)
-			strcat(opts, ":");
-		strcat(opts, s->layers[i]);
-	}
-	sprintf(opts + strlen(opts), ",upperdir=%s,workdir=%s", upper, work);
+	opts = overlay_opts(s, upper, work);
 	if (!is_mountpoint(r) && mount("overlay", r, "overlay", 0, opts) < 0) {
 		rc = set_err(err, -errno, "%s: root: mount overlay on %s", s->fqdn, r);
 		goto fail;
@@ -249,17 +336,6 @@ static int write_file(const char *path, const char *data, int flags)
 	return 0;
 }
 
-/* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers it. */
-static int high_fd(int fd)
-{
-	int h;
-
-	if (fd < 0 || fd >= 10)
-		return fd;
-	h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
-	close(fd);
-	return h < 0 ? -1 : h;
-}
 
 int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err)
 {
@@ -285,7 +361,7 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	struct apo_child_args a = {.netns_fd = -1, .init_fd = -1, .log_fd = -1, .status_fd = -1};
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
 	struct apo_child_error ce = {0};
-	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	unsigned long flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	pid_t pid = -1;
 	char rec[96];
 	ssize_t n;
@@ -298,6 +374,17 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	unlink(stopped);
 	unlink(ready);
 
+	_cleanup_free_ char *upper = apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *opts = overlay_opts(s, upper, work);
+
+	/* the child mounts its own root: the host's copy (for render and the
+	 * integrity check) goes first, as both would share upper and work */
+	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
+		;
+	pthread_once(&template_once, template_make);
+	a.template_fd = template_fd;
+	a.overlay_opts = opts;
 	a.root = root;
 	a.fqdn = s->fqdn;
 	a.net_admin = s->net_admin;
@@ -328,6 +415,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	} else {
 		flags |= CLONE_NEWNET;
 	}
+	if (template_fd < 0)
+		flags |= CLONE_NEWNS;
 	if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		rc = set_err(err, -errno, "%s: start", s->fqdn);
 		goto out;

@@ -82,7 +82,9 @@ int apo_station_prepare(const struct apo_station_spec *spec, char **root, char *
  * Starts init in new mount, PID, UTS and IPC namespaces joined to the
  * station's network namespace, pivoted into the prepared root, with
  * capabilities dropped and cgroup limits applied.  Returns once init is
- * exec'd (or failed to be), with *pid its host PID.
+ * exec'd (or failed to be), with *pid its host PID.  The root is then
+ * unmounted on the host (the station keeps it): a running station's root
+ * is /proc/PID/root.
  */
 int apo_station_launch(const struct apo_station_spec *spec, pid_t *pid, char **err);
 
@@ -118,7 +120,7 @@ int apo_station_list(const char *env, char ***names, size_t *n);
 char *apo_station_state_dir(const char *env, const char *name);
 /* The station's log file (caller frees). */
 char *apo_station_log_path(const char *env, const char *name);
-/* Its root on the host while prepared (caller frees). */
+/* Its root on the host between prepare and launch (caller frees). */
 char *apo_station_root_path(const char *env, const char *name);
 
 /*

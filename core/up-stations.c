@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ca.h"
 #include "down.h"
 #include "image-build.h"
 #include "image-store.h"
@@ -74,18 +75,53 @@ static int journal_station(void *ctx, const char *station)
 	return apo_journal_sync(u->journal);
 }
 
+/* Layer lists by image, looked up once a run: 500 stations of one image
+ * need one lookup, not 500. */
+struct layer_cache {
+	char *image;
+	char **dirs;
+	size_t n;
+};
+static struct layer_cache *cache;
+static size_t n_cache, cap_cache;
+static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
+
 static int layers(void *ctx, const char *image, char ***dirs, size_t *n)
 {
 	/* `up` built what was missing before its phases ran */
 	static const struct apo_image_opts o = {.build = false};
+	struct layer_cache c;
+	int rc = 0;
 	(void)ctx;
-	return apo_image_layers(image, &o, dirs, n);
+
+	pthread_mutex_lock(&cache_mutex);
+	for (size_t i = 0; i < n_cache; i++) {
+		if (!strcmp(cache[i].image, image)) {
+			*dirs = cache[i].dirs;
+			*n = cache[i].n;
+			goto out;
+		}
+	}
+	if ((rc = apo_image_layers(image, &o, &c.dirs, &c.n)) < 0)
+		goto out;
+	c.image = apo_xstrdup(image);
+	APO_PUSH(cache, n_cache, cap_cache, c);
+	*dirs = c.dirs;
+	*n = c.n;
+out:
+	pthread_mutex_unlock(&cache_mutex);
+	return rc;
 }
 
-static void layers_free(void *ctx, char **dirs, size_t n)
+static void cache_clear(void)
 {
-	(void)ctx;
-	apo_image_layers_free(dirs, n);
+	for (size_t i = 0; i < n_cache; i++) {
+		free(cache[i].image);
+		apo_image_layers_free(cache[i].dirs, cache[i].n);
+	}
+	free(cache);
+	cache = NULL;
+	n_cache = cap_cache = 0;
 }
 
 static void on_ready(void *ctx, const char *station)
@@ -103,7 +139,6 @@ int apo_up_stations(struct apo_up *u)
 	struct apo_runtime_opts o = {
 	    .ctx = u,
 	    .layers = layers,
-	    .layers_free = layers_free,
 	    /* INTEGRITY GATE: the lead wires apo_integrity_check here */
 	    .integrity = NULL,
 	    .journal = journal_station,
@@ -112,9 +147,18 @@ int apo_up_stations(struct apo_up *u)
 	char *err = NULL;
 	int rc;
 
+	/* the environment's CA exists before any type renders: types ask
+	 * it for certificates, probes check https against it */
+	_cleanup_free_ char *ca = NULL;
+	if ((rc = apo_ca_ensure(p->env, &ca, &err)) < 0) {
+		apo_up_fail(u, rc, "CA: %s", err ? err : "");
+		free(err);
+		return rc;
+	}
 	apo_diag_init(&d);
 	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
+	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
 	rc = apo_runtime_start(p, &hc, &o, &err);
 	if (rc < 0) {
@@ -127,6 +171,7 @@ int apo_up_stations(struct apo_up *u)
 	}
 	apo_host_ctx_clear(&hc);
 	apo_diag_clear(&d);
+	cache_clear();
 	return rc;
 }
 
@@ -136,20 +181,24 @@ int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, cha
 	struct apo_diag d;
 	struct apo_runtime_opts o = {
 	    .layers = layers,
-	    .layers_free = layers_free,
 	    /* INTEGRITY GATE: the lead wires apo_integrity_check here too */
 	    .integrity = NULL,
 	    .progress = stderr,
 	};
 	int rc;
 
+	_cleanup_free_ char *ca = NULL;
+	if ((rc = apo_ca_ensure(p->env, &ca, err)) < 0)
+		return rc;
 	apo_diag_init(&d);
 	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
+	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
 	rc = apo_runtime_start_level(p, &hc, &o, idx, n, err);
 	apo_host_ctx_clear(&hc);
 	apo_diag_clear(&d);
+	cache_clear();
 	return rc;
 }
 

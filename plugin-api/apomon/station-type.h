@@ -192,7 +192,18 @@ struct apomon_host {
 	int (*probe_http)(const struct apomon_station *st, const char *url,
 			  unsigned timeout_ms, long *status);
 
-	/* Added after the first release: check APOMON_HOST_HAS() first. */
+	/* Added after ABI 1's first cut: check APOMON_HOST_HAS(host, issue_cert).
+	 * Issues a server certificate for names (NULL-terminated; DNS names
+	 * or IPv4 addresses, the first is its subject) from the environment's
+	 * CA and writes it (then the CA's certificate) to cert_path and its
+	 * private key (0600) to key_path, both inside the station's root
+	 * (valid in render and deploy).  key_path NULL: the key is appended
+	 * to cert_path, the one-file form HAProxy reads. */
+	int (*issue_cert)(const struct apomon_station *st, const char *const names[],
+			  const char *cert_path, const char *key_path);
+
+	/* Added after ABI 1's first cut too: check APOMON_HOST_HAS(host, each_record)
+	 * and APOMON_HOST_HAS(host, socket). */
 
 	/* Visit the DNS records the environment's backbone serves: an A and
 	 * a PTR record for every address of every station, then each

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Waits until the init forwards SIGTERM.
+exec sleep infinity

@@ -1,0 +1,124 @@
+#!/bin/bash
+# bench/stations.sh [COUNT...]: starts COUNT stations (default 100 and
+# 500) whose startup.sh only waits, with `apomon up`, and in the same run
+# the same count of `unshare --fork --pid --mount-proc ...` processes
+# started by a shell loop (new net, mount, PID, UTS, IPC namespaces each).
+# Measures the time to bring all up and down, and the PSS per station of
+# apomon's own per-station process (apomon-init) against unshare's.
+# Needs root and a built tree (top_builddir, default: the script's ..).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=${top_builddir:-$here/..}
+APOMON=$top/apomon
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
+[ -x "$APOMON" ] || { echo "build apomon first" >&2; exit 1; }
+export APOMON_INIT=$top/core/init/apomon-init
+export APOMON_PLUGIN_PATH=$top/plugins/base/.libs
+export APOMON_IMAGES_PATH=$here/images
+ENV="bench-rt-$$"
+CONF=$(mktemp -d /tmp/apomon-bench-stations.XXXXXX)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	"$APOMON" -c "$CONF" -e "$ENV" down --purge -q >/dev/null 2>&1
+	rm -rf "$CONF"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc; }
+
+# config COUNT: one /16 cluster of COUNT base stations on the waiting image
+config() {
+	mkdir -p "$CONF/conf.d"
+	cat >"$CONF/apomon.conf" <<EOC
+environment = "bench";
+plugin_path = [];
+backbone = { name = "bb"; domain = "bench.test"; type = "base"; image = "bench-wait";
+             host_network = "10.253.80.0/30"; };
+EOC
+	{
+		echo 'cluster = { name = "lan"; domain = "bench.test"; network = "10.80.0.0/16";'
+		echo '  stations = ('
+		for i in $(seq 1 "$1"); do
+			sep=","
+			[ "$i" = "$1" ] && sep=""
+			echo "    { name = \"s$i\"; type = \"base\"; image = \"bench-wait\";" \
+				"addresses = [\"10.80.$((i / 250)).$((i % 250 + 1))\"]; }$sep"
+		done
+		echo '  ); };'
+	} >"$CONF/conf.d/10-lan.conf"
+}
+
+# pss_kib PID...: the sum of their PSS, in KiB
+pss_kib() {
+	local sum=0 v
+	for p in "$@"; do
+		v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
+		sum=$((sum + ${v:-0}))
+	done
+	echo "$sum"
+}
+
+# the peer: a shell loop of unshare; up = every one has its namespaced child
+peer() {
+	local n=$1 t0 t1 t2 i
+	PIDS=()
+	t0=$(now)
+	for i in $(seq 1 "$n"); do
+		# shellcheck disable=SC2034
+		unshare --fork --pid --mount-proc --mount --uts --ipc --net --kill-child \
+			sleep infinity &
+		PIDS+=($!)
+	done
+	# ready: each unshare has forked its child into the namespaces
+	for p in "${PIDS[@]}"; do
+		while [ -z "$(cat "/proc/$p/task/$p/children" 2>/dev/null)" ]; do :; done
+	done
+	t1=$(now)
+	PEER_UP=$(elapsed "$t0" "$t1")
+	PEER_PSS=$(($(pss_kib "${PIDS[@]}") / n))
+	t1=$(now)
+	{
+		kill -KILL "${PIDS[@]}"
+		wait
+	} 2>/dev/null
+	t2=$(now)
+	PEER_DOWN=$(elapsed "$t1" "$t2")
+	PIDS=()
+}
+
+ours() {
+	local n=$1 t0 t1 t2 pids
+	config "$n"
+	# the image once, outside the timing
+	"$APOMON" image build bench-wait >/dev/null || exit 1
+	t0=$(now)
+	"$APOMON" -c "$CONF" -e "$ENV" up -q || exit 1
+	t1=$(now)
+	OURS_UP=$(elapsed "$t0" "$t1")
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do cut -d' ' -f1 "$f"; done)
+	OURS_PSS=$(($(pss_kib $pids) / n))
+	t1=$(now)
+	"$APOMON" -c "$CONF" -e "$ENV" down -q || exit 1
+	t2=$(now)
+	OURS_DOWN=$(elapsed "$t1" "$t2")
+	"$APOMON" -c "$CONF" -e "$ENV" down --purge -q >/dev/null 2>&1
+}
+
+ratio() { echo "scale=2; $1 / $2" | bc; }
+
+printf '%-8s | %-26s | %-26s | %-30s\n' "" "up (s)" "down (s)" "PSS per station (KiB)"
+printf '%-8s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations apomon loop ratio \
+	apomon loop ratio apomon-init unshare ratio
+for n in "${@:-100 500}"; do
+	for n1 in $n; do
+		ours "$n1"
+		peer "$n1"
+		printf '%-8s | %8.2f %8.2f %8s | %8.2f %8.2f %8s | %10s %10s %8s\n' "$n1" \
+			"$OURS_UP" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
+			"$OURS_DOWN" "$PEER_DOWN" "$(ratio "$OURS_DOWN" "$PEER_DOWN")" \
+			"$OURS_PSS" "$PEER_PSS" "$(ratio "$OURS_PSS" "$PEER_PSS")"
+	done
+done

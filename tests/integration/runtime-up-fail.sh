@@ -1,0 +1,68 @@
+#!/bin/sh
+# A station whose startup.sh exits 1 makes `up` exit 1 naming it and
+# quoting its log, and leaves nothing; so does a station that never gets
+# ready, at its deadline.
+. "${top_builddir:?}/tests/integration/lib.sh"
+
+CONF=$(mktemp -d /tmp/apomon-rt-fail.XXXXXX)
+ENV="rt-upfail-$$"
+APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_IMAGES_PATH="$APOMON_SRCDIR/tests/fixtures/runtime/images"
+export APOMON_INIT APOMON_IMAGES_PATH
+A() { "$APOMON" -c "$CONF" -e "$ENV" --plugin-path "$APOMON_BUILDDIR/tests/runtime/types/.libs" "$@"; }
+cleanup() {
+	A down --purge -q >/dev/null 2>&1
+	"$APOMON" image rm rt-fail >/dev/null 2>&1
+	rm -rf "$CONF"
+}
+trap cleanup EXIT
+[ -n "${RT_SHOW:-}" ] && trap 'cat "$CONF/err" >&2; cleanup' EXIT
+LEFT="$APOMON_SRCDIR/../shared/tools/leftovers"
+[ -x "$LEFT" ] || LEFT=/work/shared/tools/leftovers
+nothing_left() {
+	[ -e "/run/apomon/$ENV" ] && fail "$1: state /run/apomon/$ENV left"
+	grep -qF "/$ENV/" /proc/self/mounts && fail "$1: mounts left"
+	[ -e /run/netns/s1.rtf.test ] && fail "$1: namespace left"
+	[ -x "$LEFT" ] && "$LEFT" 2>/dev/null | grep -e "$ENV" -e rtf.test && fail "$1: leftovers"
+	return 0
+}
+
+config() { # config STATION_LINE
+	cat >"$CONF/apomon.conf" <<EOC
+environment = "rtf";
+plugin_path = [];
+backbone = { name = "bb"; domain = "rtf.test"; type = "base"; host_network = "10.253.78.0/30"; };
+EOC
+	mkdir -p "$CONF/conf.d"
+	cat >"$CONF/conf.d/10-lan.conf" <<EOC
+cluster = {
+  name = "lan"; domain = "rtf.test"; network = "10.78.0.0/24";
+  stations = (
+    { name = "s1"; type = "base"; addresses = ["10.78.0.11"]; },
+    $1
+  );
+};
+EOC
+}
+
+# startup.sh exits 1
+config '{ name = "bad"; type = "base"; image = "rt-fail"; addresses = ["10.78.0.12"]; }'
+A up -q 2>"$CONF/err"
+rc=$?
+[ $rc = 1 ] || fail "up exited $rc, expected 1: $(cat "$CONF/err")"
+grep -q 'bad.rtf.test: startup.sh exited with 1' "$CONF/err" || fail "message: $(cat "$CONF/err")"
+grep -q 'rt-fail: cannot start: /etc/rt-fail.conf is missing' "$CONF/err" ||
+	fail "log not quoted: $(cat "$CONF/err")"
+nothing_left "failing startup.sh"
+
+# never ready: its check probes a port that never opens; deadline 1.5 s
+config '{ name = "nr"; type = "rt-never-ready"; addresses = ["10.78.0.13"]; }'
+t0=$(date +%s%N)
+A up -q 2>"$CONF/err"
+rc=$?
+t1=$(date +%s%N)
+[ $rc = 1 ] || fail "up exited $rc, expected 1: $(cat "$CONF/err")"
+grep -q 'nr.rtf.test: ready: not ready after 1500 ms' "$CONF/err" || fail "message: $(cat "$CONF/err")"
+[ $(((t1 - t0) / 1000000)) -ge 1500 ] || fail "failed before its deadline"
+nothing_left "never ready"
+exit 0

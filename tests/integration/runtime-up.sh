@@ -1,0 +1,87 @@
+#!/bin/sh
+# `apomon up` with stations of type base from the real base image: PID 1
+# is apomon-init, no host PIDs, hostname, hosts, resolv.conf, exec, logs,
+# status, capabilities, cgroup limits, ssh with the environment's key,
+# data across restart, commit into an image a new station starts from,
+# down --purge.
+. "${top_builddir:?}/tests/integration/lib.sh"
+
+ENV="rt-up-$$"
+CONF=$(mktemp -d /tmp/apomon-rt-up.XXXXXX)
+IMG="rt-img-$$"
+cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
+APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+export APOMON_INIT
+A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
+cleanup() {
+	A down --purge -q >/dev/null 2>&1
+	"$APOMON" image rm "$IMG" >/dev/null 2>&1
+	rm -rf "$CONF"
+}
+trap cleanup EXIT
+
+A up -q || fail "up"
+
+[ "$(A exec s1 -- cat /proc/1/comm)" = apomon-init ] || fail "PID 1 is not apomon-init"
+n=$(A exec s1 -- sh -c 'ls -d /proc/[0-9]* | wc -l')
+[ "$n" -lt 10 ] || fail "$n processes visible in s1: host PIDs leak in"
+[ "$(A exec s1 -- hostname)" = s1.rt.test ] || fail "hostname"
+A exec s1.rt.test -- grep -q "^10.77.0.11	s1.rt.test s1$" /etc/hosts || fail "/etc/hosts"
+A exec s1 -- grep -q '^nameserver 10.77.0.254$' /etc/resolv.conf || fail "resolv.conf"
+A exec s1 -- sh -c 'exit 3'
+[ $? = 3 ] || fail "exec exit status"
+
+# logs: what PID 1's stdout gets is the station's log
+A exec s1 -- sh -c 'echo rt-log-marker > /proc/1/fd/1'
+A logs s1 | grep -q '^rt-log-marker$' || fail "logs"
+
+A status | grep -q '^  s1.rt.test  *ready  *pid [0-9][0-9]* up ' || fail "status: $(A status)"
+
+# capabilities: SYS_ADMIN (21) nowhere, NET_ADMIN (12) only on the backbone
+capbnd() { A exec "$1" -- sh -c 'grep CapBnd /proc/1/status' | awk '{print $2}'; }
+b=$(capbnd s1)
+[ $(((0x$b >> 21) & 1)) = 0 ] || fail "s1 keeps SYS_ADMIN"
+[ $(((0x$b >> 12) & 1)) = 0 ] || fail "s1 keeps NET_ADMIN"
+b=$(capbnd bb)
+[ $(((0x$b >> 12) & 1)) = 1 ] || fail "the backbone lost NET_ADMIN"
+[ $(((0x$b >> 21) & 1)) = 0 ] || fail "the backbone keeps SYS_ADMIN"
+
+# cgroup limits of s2 (memory 256M, pids 200)
+if [ -d /sys/fs/cgroup/memory ]; then
+	[ "$(cat /sys/fs/cgroup/memory/apomon/$ENV/s2/memory.limit_in_bytes)" = 268435456 ] ||
+		fail "memory limit"
+	[ "$(cat /sys/fs/cgroup/pids/apomon/$ENV/s2/pids.max)" = 200 ] || fail "pids limit"
+else
+	[ "$(cat /sys/fs/cgroup/apomon/$ENV/s2/memory.max)" = 268435456 ] || fail "memory.max"
+fi
+
+# ssh as 3pg with the environment's key, through the backbone
+[ "$(timeout 30 "$APOMON" -c "$CONF" -e "$ENV" ssh s1 hostname </dev/null)" = s1.rt.test ] ||
+	fail "ssh"
+
+# data survives a restart
+A exec s1 -- sh -c 'echo kept > /root/data' || fail "write"
+A restart s1 2>/dev/null || fail "restart"
+[ "$(A exec s1 -- cat /root/data)" = kept ] || fail "data lost over restart"
+A stop s2 2>/dev/null || fail "stop"
+A status | grep -q '^  s2.rt.test  *stopped ' || fail "status after stop"
+A start s2 2>/dev/null || fail "start"
+
+# commit: a new station starts from the image
+A exec s1 -- sh -c 'echo committed > /etc/rt-marker' || fail "write marker"
+A commit s1 "$IMG" >/dev/null || fail "commit"
+A down -q || fail "down"
+[ -f "/var/lib/apomon/$ENV/s1/upper/root/data" ] || fail "down without --purge lost data"
+sed -i "s|^  );|    ,{ name = \"s3\"; type = \"base\"; image = \"$IMG\"; addresses = [\"10.77.0.13\"]; }\n  );|" \
+	"$CONF/conf.d/10-lan.conf"
+A up -q || fail "up with s3"
+[ "$(A exec s3 -- cat /etc/rt-marker)" = committed ] || fail "s3 did not start from $IMG"
+[ "$(A exec s1 -- cat /root/data)" = kept ] || fail "data lost over down/up"
+
+A down --purge -q || fail "down --purge"
+[ -e "/var/lib/apomon/$ENV" ] && fail "data left after down --purge"
+LEFT="$APOMON_SRCDIR/../shared/tools/leftovers"
+[ -x "$LEFT" ] || LEFT=/work/shared/tools/leftovers
+[ -x "$LEFT" ] && "$LEFT" 2>/dev/null | grep -F "$ENV" && fail "leftovers"
+"$APOMON" image rm "$IMG" >/dev/null || fail "image rm"
+exit 0
