@@ -32,8 +32,8 @@ static const char *const django_sealed[] = {CONF_PATH, NULL};
 static const struct apomon_setting django_settings[] = {
     {"port", APOMON_SETTING_INT, "8000", "the port Gunicorn listens on"},
     {"workers", APOMON_SETTING_INT, "2", "Gunicorn worker processes (1..32)"},
-    {"database_host", APOMON_SETTING_STRING, "psql",
-     "the postgres station: a name, an FQDN or an address"},
+    {"database_host", APOMON_SETTING_STRING, NULL,
+     "the database's name or address; default: the cluster's postgres station"},
     {"database_port", APOMON_SETTING_INT, "5432", "its port"},
     {"database", APOMON_SETTING_STRING, "skel", "the database to read"},
     {"user", APOMON_SETTING_STRING, "skel", "the role to read it as"},
@@ -55,16 +55,51 @@ static int check_port(const struct apomon_host *host, const struct apomon_statio
 	return 0;
 }
 
+struct pg_find {
+	const struct apomon_host *host;
+	const char *address;
+};
+
+static int find_postgres(const struct apomon_station *other, void *ctx)
+{
+	struct pg_find *f = ctx;
+	const char *t = f->host->type(other);
+
+	if (!t || strcmp(t, "postgres"))
+		return 0;
+	f->address = f->host->address(other, 0);
+	return 1;
+}
+
+/* database_host, else the first address of the cluster's postgres station */
+static const char *db_host(const struct apomon_host *host, const struct apomon_station *st)
+{
+	const char *v = host->setting_string(st, "database_host");
+	struct pg_find f = {.host = host};
+
+	if (v)
+		return v;
+	host->each_station(st, APOMON_SCOPE_CLUSTER, find_postgres, &f);
+	return f.address;
+}
+
 static int django_validate(const struct apomon_host *host, const struct apomon_station *st)
 {
 	int rc = 0;
 	long long w = host->setting_int(st, "workers");
-	static const char *const strings[] = {"database_host", "database", "user", "password"};
+	static const char *const strings[] = {"database", "user", "password"};
 
 	if (check_port(host, st, "port") < 0 || check_port(host, st, "database_port") < 0)
 		rc = -EINVAL;
 	if (w < 1 || w > 32) {
 		host->report(st, "workers", "%lld is out of range, expected 1..32", w);
+		rc = -EINVAL;
+	}
+	const char *dbh = db_host(host, st);
+	if (!dbh || !*dbh) {
+		host->report(st, "database_host",
+			     "no postgres station in the cluster, expected one there or "
+			     "settings.database_host");
 		rc = -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
@@ -138,7 +173,7 @@ static int django_render(const struct apomon_host *host, const struct apomon_sta
 		json_str(f, host->setting_list_item(st, "allowed_hosts", i));
 	}
 	fputs("],\n  \"database\": {\n    \"host\": ", f);
-	json_str(f, host->setting_string(st, "database_host"));
+	json_str(f, db_host(host, st));
 	fprintf(f,
 		",\n    \"port\": %lld,\n    \"name\": ", host->setting_int(st, "database_port"));
 	json_str(f, host->setting_string(st, "database"));

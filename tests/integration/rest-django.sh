@@ -1,13 +1,18 @@
 #!/bin/sh
 # The django type: the directory page lists the skel database's
-# companies, including one created while it runs (escaped), from the
-# host and by name from another cluster's station; it opens the database
-# read-only.  Needs the postgres type (the web tier).
+# companies, including one the skel API creates while it runs (escaped),
+# from the host (directly and through its published port) and by name
+# from another cluster's station; it opens the database read-only.
+# Needs the postgres and tomcat types (the web tier).
 . "${top_builddir:?}/tests/integration/lib.sh"
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
-"$APOMON" plugins 2>/dev/null | grep -q '^postgres ' ||
-	{ echo "SKIP: no postgres station type loads" >&2; exit 77; }
+for t in postgres tomcat; do
+	"$APOMON" plugins 2>/dev/null | grep -q "^$t " ||
+		{ echo "SKIP: no $t station type loads" >&2; exit 77; }
+done
+[ -f "$APOMON_WEBAPPS_DIR/skel-0.1.0.war" ] ||
+	{ echo "SKIP: $APOMON_WEBAPPS_DIR/skel-0.1.0.war not built (needs javac)" >&2; exit 77; }
 rest_add django
 rest_up
 
@@ -15,14 +20,18 @@ rest_up
 page=$(curl -sS --max-time 10 http://10.76.0.30:8000/) || fail "GET / from the host"
 echo "$page" | grep -q '<tr><td>Acme Logistics</td><td>Hamburg</td>' || fail "page: $page"
 
-# a company created now (through the database, as the skel API does) is
-# listed at the next request, its name escaped
+# a company created now through the skel API is listed at the next
+# request, its name escaped
 name="Rest & Co <$$>"
-x psql psql -q "postgresql://skel:skel@10.76.0.5/skel" \
-	-c "INSERT INTO companies (name, city) VALUES ('$name', 'Oslo')" || fail "INSERT"
+curl -sS --max-time 10 -o "$REST_TMP/created.json" -w '%{http_code}' -X POST \
+	-H 'Content-Type: application/json' -d "{\"name\":\"$name\",\"city\":\"Oslo\"}" \
+	http://10.76.0.11:8080/skel-0.1.0/api/companies >"$REST_TMP/code" || fail "POST to the skel API"
+[ "$(cat "$REST_TMP/code")" = 201 ] || fail "skel API: HTTP $(cat "$REST_TMP/code"): $(cat "$REST_TMP/created.json")"
 curl -sS --max-time 10 http://10.76.0.30:8000/directory/ |
 	grep -qF "<tr><td>Rest &amp; Co &lt;$$&gt;</td><td>Oslo</td><td>0</td></tr>" ||
 	fail "the new company is not listed under /directory/"
+curl -sS --max-time 10 http://127.0.0.1:18000/ | grep -qF "Rest &amp; Co &lt;$$&gt;" ||
+	fail "not listed through the published port 18000"
 x www1 curl -sS --max-time 10 http://django.example.org:8000/api/companies >"$REST_TMP/api.json" ||
 	fail "GET from www1 by name"
 jq -e --arg n "$name" '.companies | map(select(.name == $n and .city == "Oslo")) | length == 1' \

@@ -15,7 +15,9 @@ APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/images${REST_IMAGES_PATH:+:$REST_IMAGES_PATH}"
 # types and images from elsewhere (another tree's build) may be added
 APOMON_PLUGIN_PATH="$APOMON_PLUGIN_PATH${REST_PLUGIN_PATH:-}"
-export APOMON_INIT APOMON_IMAGES_PATH APOMON_PLUGIN_PATH
+# tomcat's applications, built in this tree (needs javac)
+APOMON_WEBAPPS_DIR=${APOMON_WEBAPPS_DIR:-$APOMON_BUILDDIR/webapps}
+export APOMON_INIT APOMON_IMAGES_PATH APOMON_PLUGIN_PATH APOMON_WEBAPPS_DIR
 
 # (fd 9, the lock, is not handed to apomon and its stations)
 A() { "$APOMON" -c "$REST_CONF" -e "$REST_ENV" "$@" 9>&-; }

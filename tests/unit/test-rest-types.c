@@ -179,6 +179,7 @@ START_TEST(refuses)
 	    "clusters.example.stations.mail.settings.mynetworks: '10.0.0.0/33' is not a network",
 	    "clusters.example.stations.django.settings.workers: 0 is out of range",
 	    "clusters.example.stations.django.settings.database: is empty",
+	    "clusters.example.stations.django.settings.database_host: no postgres station",
 	};
 
 	load(&e, "bad");
