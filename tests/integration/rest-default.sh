@@ -14,6 +14,12 @@ ip netns list 2>/dev/null | grep -q '^backbone\.example\.com\( \|$\)' &&
 	{ echo "SKIP: a default environment is already up on this host" >&2; exit 77; }
 
 A plan --json >"$REST_TMP/plan.json" || fail "plan"
+has() { jq -e --arg n "$1" '.stations | map(select(.name == $n)) | length == 1' "$REST_TMP/plan.json" >/dev/null; }
+if jq -e '.stations | map(select(.type == "tomcat")) | length > 0' "$REST_TMP/plan.json" >/dev/null &&
+	[ ! -f "$APOMON_WEBAPPS_DIR/skel-0.1.0.war" ]; then
+	echo "SKIP: $APOMON_WEBAPPS_DIR/skel-0.1.0.war not built (needs javac)" >&2
+	exit 77
+fi
 A up >"$REST_TMP/up.log" 2>&1 || { cat "$REST_TMP/up.log" >&2; fail "up"; }
 A status --json >"$REST_TMP/status.json" || fail "status: $(A status)"
 jq -e '.drift | length == 0' "$REST_TMP/status.json" >/dev/null || fail "drift: $(A status)"
@@ -46,6 +52,33 @@ for s in $(jq -r '.stations[] | select(.role != "backbone" and .cluster != "serv
 	banner=$(x "$s" bash -c 'exec 3<>/dev/tcp/service_endpoint.service.com/22; head -c 7 <&3')
 	[ "$banner" = SSH-2.0 ] || fail "$s -> service_endpoint.service.com:22: '$banner'"
 done
+
+# the services through the host's published ports, as README shows them
+if has ftp; then
+	echo "default $$" >"$REST_TMP/f.txt"
+	curl -sS --max-time 10 --user 3pg:3pg-ftp -T "$REST_TMP/f.txt" ftp://127.0.0.1/ || fail "FTP upload on 21"
+	curl -sS --max-time 10 --disable-epsv --user 3pg:3pg-ftp ftp://127.0.0.1/f.txt | grep -qx "default $$" ||
+		fail "FTP PASV download on 21"
+fi
+if has django && has www1; then
+	c=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-d "{\"name\":\"Default $$\",\"city\":\"Kiel\"}" http://127.0.0.1:81/skel-0.1.0/api/companies)
+	[ "$c" = 201 ] || fail "skel API on host port 81: HTTP $c"
+	curl -sS --max-time 10 http://127.0.0.1:8000/ | grep -q "<tr><td>Default $$</td><td>Kiel</td>" ||
+		fail "django on host port 8000 does not list the company"
+fi
+if has mail; then
+	from=$(jq -r '.stations[] | select(.role == "member" and .name != "mail") | .name' "$REST_TMP/plan.json" | head -n 1)
+	x "$from" sh -c "printf 'Subject: default $$\r\n\r\nhi\r\n' >/tmp/m.txt && curl -sS smtp://mail.example.com \
+		--mail-from me@example.com --mail-rcpt 3pg@example.com -T /tmp/m.txt" || fail "$from: SMTP"
+	i=0
+	until x "$from" curl -sS --user 3pg:3pg-mail 'imap://mail.example.com/INBOX;UID=1' 2>/dev/null |
+		grep -q "^Subject: default $$"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "$from: the mail never reached 3pg's INBOX"
+		sleep 0.1
+	done
+fi
 
 A down --quiet || fail "down"
 ip netns list 2>/dev/null | grep '^[^. ]*\.\(example\|service\)\.com\( \|$\)' && fail "namespaces left"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The ftp type: upload and download as 3pg with curl from the host in
-# passive mode (EPSV and PASV), data ports in the configured range; a
-# wrong password and anonymous logins are refused.
+# passive mode (EPSV and PASV), directly and through the published ports,
+# data ports in the configured range; a wrong password and anonymous
+# logins are refused.
 . "${top_builddir:?}/tests/integration/lib.sh"
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
@@ -26,6 +27,16 @@ port=$(sed -n 's/.*Entering Passive Mode (\([0-9,]*\)).*/\1/p' "$REST_TMP/pasv.l
 	awk -F, '{print $5 * 256 + $6}')
 [ -n "$port" ] && [ "$port" -ge 30100 ] && [ "$port" -le 30104 ] ||
 	fail "passive port '$port' outside 30100..30104"
+
+# through the published ports: control on 2121, passive data on the same
+# host ports as the station's range; EPSV and PASV
+P=ftp://127.0.0.1:2121
+curl -sS --max-time 10 --user "$U" -T "$REST_TMP/up.txt" "$P/pub.txt" || fail "upload through 2121"
+x ftp cmp -s /home/3pg/up.txt /home/3pg/pub.txt || fail "published upload differs"
+curl -sS --max-time 10 --disable-epsv --user "$U" "$P/pub.txt" -o "$REST_TMP/pub.txt" ||
+	fail "PASV download through 2121"
+cmp -s "$REST_TMP/up.txt" "$REST_TMP/pub.txt" || fail "published PASV download differs"
+curl -sS --max-time 10 --user '3pg:wrong' "$P/" >/dev/null 2>&1 && fail "wrong password through 2121"
 
 # refusals: a wrong password, anonymous (curl's default user), ftp
 curl -sS --user '3pg:wrong' "$F/" >/dev/null 2>"$REST_TMP/err" && fail "a wrong password logged in"
