@@ -32,6 +32,7 @@ APOMON=${APOMON:-$top/apomon}
 export APOMON_INIT=${APOMON_INIT:-$top/core/init/apomon-init}
 export APOMON_IMAGES_PATH=${APOMON_IMAGES_PATH:-$top/images}
 export APOMON_PLUGIN_PATH=${APOMON_PLUGIN_PATH:-$(printf '%s:' "$top"/plugins/*/.libs)}
+export APOMON_WEBAPPS_DIR=${APOMON_WEBAPPS_DIR:-$top/webapps}
 if ip netns list 2>/dev/null | grep -q '^backbone\.example\.com\( \|$\)'; then
 	echo "default-env.sh: a default environment is up on this host; take it down first" >&2
 	exit 1
