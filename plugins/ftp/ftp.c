@@ -18,6 +18,7 @@
 
 #define CONF_PATH  "/etc/vsftpd.conf"
 #define USERS_PATH "/etc/apomon/ftp-users"
+#define USERLIST_PATH "/etc/apomon/ftp-userlist"
 #define USER	   "3pg"
 
 static const struct apomon_port ftp_ports[] = {
@@ -25,7 +26,7 @@ static const struct apomon_port ftp_ports[] = {
     {NULL, 0, 0},
 };
 
-static const char *const ftp_sealed[] = {CONF_PATH, USERS_PATH, NULL};
+static const char *const ftp_sealed[] = {CONF_PATH, USERS_PATH, USERLIST_PATH, NULL};
 
 static const struct apomon_setting ftp_settings[] = {
     {"password", APOMON_SETTING_STRING, NULL, "the password of user 3pg (required)"},
@@ -91,7 +92,7 @@ static int ftp_render(const struct apomon_host *host, const struct apomon_statio
 	    "listen=YES\nlisten_ipv6=NO\nbackground=NO\n"
 	    "anonymous_enable=%s\nno_anon_password=YES\nanon_upload_enable=NO\n"
 	    "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
-	    "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=/etc/apomon/ftp-userlist\n"
+	    "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=" USERLIST_PATH "\n"
 	    "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
 	    "secure_chroot_dir=/run/vsftpd/empty\npam_service_name=vsftpd\n"
 	    "# passive ports: publish this range with the same host ports\n"
@@ -112,10 +113,9 @@ static int ftp_render(const struct apomon_host *host, const struct apomon_statio
 	}
 	/* who may log in at all: 3pg, and anonymous when enabled */
 	const char *list = anon ? USER "\nanonymous\nftp\n" : USER "\n";
-	rc = host->write_file(st, "/etc/apomon/ftp-userlist", list, strlen(list), 0644);
+	rc = host->write_file(st, USERLIST_PATH, list, strlen(list), 0644);
 	if (rc < 0)
-		host->log(st, APOMON_LOG_ERROR, "render: /etc/apomon/ftp-userlist: %s",
-			  strerror(-rc));
+		host->log(st, APOMON_LOG_ERROR, "render: " USERLIST_PATH ": %s", strerror(-rc));
 	return rc;
 }
 
