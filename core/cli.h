@@ -67,7 +67,7 @@ int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
 /* The environment a command is about: -e, else the config's, else
  * "example"; reads the config only for its name (caller frees). */
 char *apo_cli_env_name(const struct apo_cli *cli);
-int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
+
 int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_logs(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_stop(const struct apo_cli *cli, int argc, char **argv);
@@ -75,6 +75,9 @@ int apo_cmd_start(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_restart(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv);
 
 /* Parses a command's own options: only --json (and -h) for now.
  * Returns 0, or APO_EXIT_USAGE after printing why. */

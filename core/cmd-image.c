@@ -90,6 +90,7 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 	}
 	search = apo_image_search_path(dirs, n_dirs);
 	free(dirs);
+	cap = 0; /* it counted dirs' room, not names' */
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++)
 			APO_PUSH(names, n_names, cap, apo_xstrdup(argv[i]));

@@ -20,6 +20,8 @@
  * e.g. {"process", apo_undo_process, "process"}.
  */
 const struct apo_undo_kind apo_undo_kinds[] = {
+    {"hosts", apo_undo_hosts, "hosts block"},
+    {"publish", apo_undo_publish, "published ports"},
     {"station", apo_undo_station, "station"},
     {NULL, NULL, NULL},
 };

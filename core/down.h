@@ -38,6 +38,8 @@ extern const size_t apo_undo_n_kinds;
 
 /* The runtime's undo of a `station NAME ENV` record (up-stations.c). */
 int apo_undo_station(const struct apo_jentry *e);
+int apo_undo_publish(const struct apo_jentry *e);
+int apo_undo_hosts(const struct apo_jentry *e);
 
 struct apo_down_opts {
 	bool quiet, json, verbose;

@@ -16,9 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "host-ca.h"
 #include "host-files.h"
 #include "host.h"
 #include "host-probe.h"
+#include "plan.h"
 #include "util.h"
 
 static const struct apo_station *S(const struct apomon_station *st)
@@ -263,6 +265,22 @@ static int host_run(const struct apomon_station *st, const char *const argv[], c
 	return st->ctx->run(st, argv, output);
 }
 
+static int host_each_record(const struct apomon_station *st, apomon_record_cb cb, void *cbctx)
+{
+	if (!st || !st->ctx || !cb)
+		return -EINVAL;
+	const struct apo_plan *p = st->ctx->plan;
+	if (!p)
+		return -ENOTCONN;
+	for (size_t i = 0; i < p->n_records; i++) {
+		const struct apo_plan_record *r = &p->records[i];
+		int rc = cb(apo_record_type_name(r->type), r->name, r->value, cbctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 const struct apomon_host apo_host = {
     .abi_version = APOMON_ABI_VERSION,
     .size = sizeof(struct apomon_host),
@@ -289,6 +307,9 @@ const struct apomon_host apo_host = {
     .run = host_run,
     .probe_tcp = apo_host_probe_tcp,
     .probe_http = apo_host_probe_http,
+    .issue_cert = apo_host_issue_cert,
+    .each_record = host_each_record,
+    .socket = apo_host_socket,
 };
 
 static char *ntoa(struct in_addr a)

@@ -28,6 +28,9 @@ static const struct apo_command commands[] = {
 	{"restart", "[-t SECONDS] STATION...", "stop and start stations", apo_cmd_restart},
 	{"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit},
 	{"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh},
+	{"ca", "[--path]", "print the environment's CA certificate and how to trust it", apo_cmd_ca},
+	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy},
+	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts},
 };
 
 static void usage(FILE *out)

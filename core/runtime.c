@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -441,6 +442,21 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 	if ((rc = apo_runtime_ssh_key(p->env, &priv, &pub)) < 0) {
 		*err = apo_xasprintf("ssh key of environment %s: %s", p->env, strerror(-rc));
 		return rc;
+	}
+	/* APOMON_SERIAL_START=1: one station at a time, each ready before the
+	 * next starts; what bench/default-env.sh compares the parallel start with */
+	const char *serial = getenv("APOMON_SERIAL_START");
+	if (serial && *serial && strcmp(serial, "0") != 0) {
+		for (size_t i = 0; i < n; i++) {
+			const struct apo_plan_station *ps = &p->stations[idx[i]];
+			if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
+				return rc;
+			if (o->progress)
+				fprintf(o->progress, "%s: started\n", ps->station->fqdn);
+			if ((rc = wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
+				return rc;
+		}
+		return 0;
 	}
 	/* a station's start waits on the kernel (mounts, clone, exec) more
 	 * than it computes: a level's stations start on a few threads */

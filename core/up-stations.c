@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ca.h"
 #include "conf-integrity.h"
 #include "down.h"
 #include "image-build.h"
@@ -162,9 +163,18 @@ int apo_up_stations(struct apo_up *u)
 	char *err = NULL;
 	int rc;
 
+	/* the environment's CA exists before any type renders: types ask
+	 * it for certificates, probes check https against it */
+	_cleanup_free_ char *ca = NULL;
+	if ((rc = apo_ca_ensure(p->env, &ca, &err)) < 0) {
+		apo_up_fail(u, rc, "CA: %s", err ? err : "");
+		free(err);
+		return rc;
+	}
 	apo_diag_init(&d);
 	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
+	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
 	rc = apo_runtime_start(p, &hc, &o, &err);
 	if (rc < 0) {
@@ -193,9 +203,13 @@ int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, cha
 	};
 	int rc;
 
+	_cleanup_free_ char *ca = NULL;
+	if ((rc = apo_ca_ensure(p->env, &ca, err)) < 0)
+		return rc;
 	apo_diag_init(&d);
 	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
+	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
 	rc = apo_runtime_start_level(p, &hc, &o, idx, n, err);
 	apo_host_ctx_clear(&hc);

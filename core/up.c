@@ -34,6 +34,7 @@ const struct apo_up_phase apo_up_phases[] = {
     {"addresses", apo_up_count_stations, apo_up_addresses, true},
     {"routes", apo_up_count_stations, apo_up_routes, true},
     {"stations", apo_up_count_stations, apo_up_stations, false},
+    {"publish", apo_up_count_publish, apo_up_publish, false},
 };
 const size_t apo_up_n_phases = APO_ARRAY_SIZE(apo_up_phases);
 

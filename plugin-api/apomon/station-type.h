@@ -105,6 +105,14 @@ enum apomon_scope {
 typedef int (*apomon_station_cb)(const struct apomon_station *other,
 				 void *ctx);
 
+/* One DNS record of the environment (see apomon_host.each_record): type
+ * "A", "PTR", "CNAME", "MX" or "TXT"; name absolute with its trailing dot
+ * ("www1.example.com.", "11.0.1.10.in-addr.arpa."); value as in a zone
+ * file ("10.1.0.11", "www1.example.com.", "10 mail.example.com."), TXT
+ * unquoted. */
+typedef int (*apomon_record_cb)(const char *type, const char *name,
+				const char *value, void *ctx);
+
 #if defined(__GNUC__)
 #define APOMON_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -183,6 +191,33 @@ struct apomon_host {
 			 uint16_t port, unsigned timeout_ms);
 	int (*probe_http)(const struct apomon_station *st, const char *url,
 			  unsigned timeout_ms, long *status);
+
+	/* Added after ABI 1's first cut: check APOMON_HOST_HAS(host, issue_cert).
+	 * Issues a server certificate for names (NULL-terminated; DNS names
+	 * or IPv4 addresses, the first is its subject) from the environment's
+	 * CA and writes it (then the CA's certificate) to cert_path and its
+	 * private key (0600) to key_path, both inside the station's root
+	 * (valid in render and deploy).  key_path NULL: the key is appended
+	 * to cert_path, the one-file form HAProxy reads. */
+	int (*issue_cert)(const struct apomon_station *st, const char *const names[],
+			  const char *cert_path, const char *key_path);
+
+	/* Added after ABI 1's first cut too: check APOMON_HOST_HAS(host, each_record)
+	 * and APOMON_HOST_HAS(host, socket). */
+
+	/* Visit the DNS records the environment's backbone serves: an A and
+	 * a PTR record for every address of every station, then each
+	 * cluster's `records`.  Valid in render, ready and deploy (the plan
+	 * exists); -ENOTCONN before.  A non-zero return stops the walk. */
+	int (*each_record)(const struct apomon_station *st, apomon_record_cb cb,
+			   void *ctx);
+
+	/* A socket(2) created in the station's network namespace, for a
+	 * startup check that needs a real dialogue (a DNS query, an SMTP
+	 * banner, an FTP login).  Returns the descriptor (O_CLOEXEC; the
+	 * type closes it) or a negative errno. */
+	int (*socket)(const struct apomon_station *st, int domain, int type,
+		      int protocol);
 };
 
 /* True when the core's host struct has `field` (for later additions). */

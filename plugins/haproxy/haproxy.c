@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The haproxy station type, a cluster's gateway: Debian's HAProxy
+ * balancing HTTP round robin over the cluster's tomcat stations (health
+ * checked), HTTPS on 443 with a certificate from the environment's CA for
+ * the cluster's web names, 80 redirected to 443, and its statistics page
+ * on 8404 (/stats), which the host reaches through the backbone.
+ *
+ * Every response names the server that made it (X-Served-By: www1) and
+ * the balancer (X-Load-Balancer), so a client can tell balanced traffic
+ * from traffic that bypassed it.  ready: GET https://FQDN/haproxy-health
+ * (HAProxy's monitor URI) answers 200 over TLS with a certificate that
+ * verifies against the CA; it does not need a backend, so the balancer
+ * can start before its web servers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apomon/station-type.h"
+
+#define CFG "/etc/haproxy/haproxy.cfg"
+#define PEM "/etc/haproxy/certs/web.pem"
+
+static const char *const sealed[] = {CFG, NULL};
+
+static const struct apomon_port ports[] = {
+    {"http", APOMON_PROTO_TCP, 80},
+    {"https", APOMON_PROTO_TCP, 443},
+    {"stats", APOMON_PROTO_TCP, 8404},
+    {NULL, 0, 0},
+};
+
+static const struct apomon_setting settings[] = {
+    {"names", APOMON_SETTING_STRING_LIST, NULL,
+     "extra names for the certificate (always: www.DOMAIN, DOMAIN and the station's FQDN)"},
+    {"backend_type", APOMON_SETTING_STRING, "tomcat",
+     "the type of the cluster's stations to balance over"},
+    {"backend_port", APOMON_SETTING_INT, "8080", "their HTTP port"},
+    {"health_path", APOMON_SETTING_STRING, "/hello/",
+     "the path a backend must answer 200 on to get traffic"},
+    {NULL, 0, NULL, NULL},
+};
+
+struct backends {
+	const struct apomon_host *h;
+	const char *type;
+	FILE *out;
+	long long port;
+	size_t n;
+};
+
+static int add_backend(const struct apomon_station *other, void *ctx)
+{
+	struct backends *b = ctx;
+	if (strcmp(b->h->type(other), b->type) || !b->h->address_count(other))
+		return 0;
+	if (b->out)
+		fprintf(b->out, "    server %s %s:%lld check\n", b->h->name(other),
+			b->h->address(other, 0), b->port);
+	b->n++;
+	return 0;
+}
+
+static int lb_validate(const struct apomon_host *h, const struct apomon_station *st)
+{
+	struct backends b = {.h = h, .type = h->setting_string(st, "backend_type")};
+	int rc = 0;
+
+	h->each_station(st, APOMON_SCOPE_CLUSTER, add_backend, &b);
+	if (!b.n) {
+		h->report(st, "backend_type",
+			  "no '%s' station in cluster '%s', expected at least one "
+			  "to balance over",
+			  b.type, h->cluster(st) ? h->cluster(st) : "");
+		rc = -EINVAL;
+	}
+	long long port = h->setting_int(st, "backend_port");
+	if (port < 1 || port > 65535) {
+		h->report(st, "backend_port", "%lld is out of range, expected 1..65535", port);
+		rc = -EINVAL;
+	}
+	const char *hp = h->setting_string(st, "health_path");
+	if (!hp || hp[0] != '/' || strpbrk(hp, " \t\n")) {
+		h->report(st, "health_path", "expected a path starting with / without blanks");
+		rc = -EINVAL;
+	}
+	if (!APOMON_HOST_HAS(h, issue_cert)) {
+		h->report(st, NULL,
+			  "this apomon cannot issue certificates (host->issue_cert), "
+			  "expected a newer apomon");
+		rc = -ENOTSUP;
+	}
+	return rc;
+}
+
+static int lb_render(const struct apomon_host *h, const struct apomon_station *st)
+{
+	struct backends b = {.h = h,
+			     .type = h->setting_string(st, "backend_type"),
+			     .port = h->setting_int(st, "backend_port")};
+	const char *domain = h->domain(st);
+	size_t n_extra = h->setting_list_count(st, "names");
+	const char **names = calloc(n_extra + 4, sizeof(*names));
+	char www[300], *text = NULL;
+	size_t k = 0, len;
+	int rc;
+
+	if (!names)
+		return -ENOMEM;
+	snprintf(www, sizeof(www), "www.%s", domain);
+	names[k++] = www;
+	names[k++] = domain;
+	names[k++] = h->fqdn(st);
+	for (size_t i = 0; i < n_extra; i++)
+		names[k++] = h->setting_list_item(st, "names", i);
+	rc = h->issue_cert(st, names, PEM, NULL);
+	free(names);
+	if (rc < 0) {
+		h->log(st, APOMON_LOG_ERROR, "render: certificate %s: %s", PEM, strerror(-rc));
+		return rc;
+	}
+
+	FILE *m = open_memstream(&text, &len);
+	fprintf(m,
+		"# rendered by apomon's haproxy station type for %s\n"
+		"global\n"
+		"    log stderr format short local0 notice\n"
+		"    user haproxy\n"
+		"    group haproxy\n"
+		"    maxconn 4096\n"
+		"    ssl-default-bind-options ssl-min-ver TLSv1.2\n"
+		"\n"
+		"defaults\n"
+		"    mode http\n"
+		"    log global\n"
+		"    option httplog\n"
+		"    option forwardfor\n"
+		"    option redispatch\n"
+		"    retries 3\n"
+		"    timeout connect 3s\n"
+		"    timeout client 30s\n"
+		"    timeout server 30s\n"
+		"    timeout http-request 10s\n"
+		"\n"
+		"frontend http\n"
+		"    bind :80\n"
+		"    http-request redirect scheme https code 301\n"
+		"\n"
+		"frontend https\n"
+		"    bind :443 ssl crt " PEM " alpn h2,http/1.1\n"
+		"    monitor-uri /haproxy-health\n"
+		"    http-request set-header X-Forwarded-Proto https\n"
+		"    http-response set-header X-Load-Balancer %s\n"
+		"    default_backend web\n"
+		"\n"
+		"backend web\n"
+		"    balance roundrobin\n"
+		"    option httpchk GET %s\n"
+		"    http-check expect status 200\n"
+		"    default-server inter 1s fall 2 rise 1 observe layer4 error-limit 1 "
+		"on-error mark-down\n"
+		"    http-response set-header X-Served-By %%[srv_name]\n",
+		h->fqdn(st), h->fqdn(st), h->setting_string(st, "health_path"));
+	b.out = m;
+	h->each_station(st, APOMON_SCOPE_CLUSTER, add_backend, &b);
+	fprintf(m, "\n"
+		   "listen stats\n"
+		   "    bind :8404\n"
+		   "    stats enable\n"
+		   "    stats uri /stats\n"
+		   "    stats refresh 5s\n"
+		   "    stats show-node\n");
+	fclose(m);
+	rc = h->write_file(st, CFG, text, strlen(text), 0644);
+	if (rc < 0)
+		h->log(st, APOMON_LOG_ERROR, "render: %s: %s", CFG, strerror(-rc));
+	free(text);
+	return rc;
+}
+
+static int lb_ready(const struct apomon_host *h, const struct apomon_station *st)
+{
+	char url[300];
+	long status = 0;
+
+	snprintf(url, sizeof(url), "https://%s/haproxy-health", h->fqdn(st));
+	if (h->probe_http(st, url, 2000, &status) == 0 && status == 200)
+		return 0;
+	return -EAGAIN;
+}
+
+static const struct apomon_station_type haproxy = {
+    APOMON_STATION_TYPE_HEADER,
+    .name = "haproxy",
+    .description = "HAProxy (Debian): HTTPS load balancer over the cluster's web servers",
+    .version = PACKAGE_VERSION,
+    .image = "lb",
+    .role = APOMON_ROLE_GATEWAY,
+    .ports = ports,
+    .sealed = sealed,
+    .settings = settings,
+    .ready_timeout_ms = 60000,
+    .validate = lb_validate,
+    .render = lb_render,
+    .ready = lb_ready,
+};
+
+APOMON_STATION_TYPE(haproxy)

@@ -1,0 +1,4 @@
+# The `haproxy` station type (image lb).
+plugin_LTLIBRARIES += plugins/haproxy/haproxy.la
+plugins_haproxy_haproxy_la_SOURCES = plugins/haproxy/haproxy.c
+plugins_haproxy_haproxy_la_LDFLAGS = $(APO_MODULE_FLAGS)
