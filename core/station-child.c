@@ -8,11 +8,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <linux/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -115,11 +118,22 @@ int apo_station_child(void *arg)
 	char go;
 	int fd;
 
+	/* Die with the thread that cloned us while we wait for it: other
+	 * stations cloned at the same time by other threads hold copies of
+	 * our sync pipe's write end, so a dead parent does not always mean
+	 * EOF, and an orphan would wait forever holding the environment's
+	 * lock.  The poll bound covers a parent that died before prctl. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	struct pollfd pfd = {.fd = a->sync_fd, .events = POLLIN};
+	if (poll(&pfd, 1, 60000) != 1)
+		_exit(125);
 	/* the parent attaches cgroups and journals our PID first; EOF means
 	 * it died before that: nobody would know about us, so do not run */
 	if (read(a->sync_fd, &go, 1) != 1)
 		_exit(125);
 	close(a->sync_fd);
+	/* journaled now: `down` finds us, and the thread may end before we do */
+	prctl(PR_SET_PDEATHSIG, 0);
 
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		fail(a, APO_STEP_NETNS);
