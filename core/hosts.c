@@ -24,7 +24,7 @@ static bool publishes_web(const struct apo_plan *p, size_t station)
 {
 	for (size_t i = 0; i < p->n_publish; i++)
 		if (p->publish[i].station == station &&
-		    (p->publish[i].host_port == 80 || p->publish[i].host_port == 443))
+		    (p->publish[i].port == 80 || p->publish[i].port == 443))
 			return true;
 	return false;
 }

@@ -9,7 +9,7 @@
  *   # END apomon ENV
  *
  * The web names (www.DOMAIN and DOMAIN of a cluster whose station
- * publishes host port 80 or 443) point at 127.0.0.1, where the published
+ * publishes its port 80 or 443) point at 127.0.0.1, where the published
  * ports are; every station's FQDN points at its first address, which the
  * host reaches through the backbone.
  */
