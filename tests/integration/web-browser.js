@@ -66,6 +66,7 @@ async function main() {
     await send("Input.dispatchMouseEvent", { type, x: box[0], y: box[1], button: "left", clickCount: 1 });
   await until("the new user in the list",
               `[...document.querySelectorAll('#users tbody tr')].some((r) => r.textContent.includes(${JSON.stringify(email)}))`);
+  await evaluate(`[...document.querySelectorAll('#users tbody tr')].find((r) => r.textContent.includes(${JSON.stringify(email)})).scrollIntoView({ block: "center" })`);
   const shot = await send("Page.captureScreenshot", { format: "png" });
   fs.writeFileSync(png, Buffer.from(shot.data, "base64"));
   console.log(`browser: user ${email} created in the UI; ${before} users before; screenshot ${png}`);
