@@ -6,3 +6,4 @@ plugins_haproxy_haproxy_la_LDFLAGS = $(APO_MODULE_FLAGS)
 # Its image, installed beside base's.
 imageslbdir = $(imagesdir)/lb
 dist_imageslb_DATA = images/lb/image.cfg images/lb/startup.sh
+EXTRA_DIST += plugins/haproxy/README.md

@@ -9,3 +9,4 @@ imagespsqldir = $(imagesdir)/psql
 dist_imagespsql_DATA = images/psql/image.cfg images/psql/startup.sh
 imagespsqlconfdir = $(imagesdir)/psql/files/etc/postgresql/apomon
 dist_imagespsqlconf_DATA = images/psql/files/etc/postgresql/apomon/README
+EXTRA_DIST += plugins/postgres/README.md

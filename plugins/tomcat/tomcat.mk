@@ -66,3 +66,4 @@ imagesjredir = $(imagesdir)/jre
 dist_imagesjre_DATA = images/jre/image.cfg
 imagestomcatdir = $(imagesdir)/tomcat
 dist_imagestomcat_DATA = images/tomcat/image.cfg images/tomcat/startup.sh
+EXTRA_DIST += plugins/tomcat/README.md
