@@ -4,11 +4,11 @@
 # behind apomon's back: `up` refuses, names the station and the file, and
 # leaves nothing behind; restored, `up` works again.
 . "${top_builddir:?}/tests/integration/lib.sh"
-. "$APOMON_SRCDIR/tests/integration/web-lib.sh"
 "$APOMON" help 2>&1 | grep -qw seal || {
 	echo "SKIP: this build has no integrity gate (apomon seal)" >&2
 	exit 77
 }
+. "$APOMON_SRCDIR/tests/integration/web-lib.sh"
 
 web_up
 apo seal >/dev/null || fail "seal"
