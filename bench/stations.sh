@@ -3,7 +3,9 @@
 # 500) whose startup.sh only waits, with `apomon up`, and in the same run
 # the same count of `unshare --fork --pid --mount-proc ...` processes
 # started by a shell loop (new net, mount, PID, UTS, IPC namespaces each).
-# Measures the time to bring all up and down, and the PSS per station of
+# Measures the time to bring all up and down (apomon: SIGTERM, wait,
+# unmount, remove cgroups and network; the loop: SIGKILL and wait until
+# every namespaced process is gone), and the PSS per station of
 # apomon's own per-station process (apomon-init) against unshare's.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
@@ -73,8 +75,11 @@ peer() {
 		PIDS+=($!)
 	done
 	# ready: each unshare has forked its child into the namespaces
+	KIDS=()
 	for p in "${PIDS[@]}"; do
-		while [ -z "$(cat "/proc/$p/task/$p/children" 2>/dev/null)" ]; do :; done
+		c=""
+		while [ -z "$c" ]; do c=$(cat "/proc/$p/task/$p/children" 2>/dev/null); done
+		KIDS+=($c)
 	done
 	t1=$(now)
 	PEER_UP=$(elapsed "$t0" "$t1")
@@ -84,6 +89,10 @@ peer() {
 		kill -KILL "${PIDS[@]}"
 		wait
 	} 2>/dev/null
+	# down: the namespaced processes are gone too (--kill-child)
+	for k in "${KIDS[@]}"; do
+		while [ -e "/proc/$k" ]; do :; done
+	done
 	t2=$(now)
 	PEER_DOWN=$(elapsed "$t1" "$t2")
 	PIDS=()

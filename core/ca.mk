@@ -9,4 +9,4 @@ check_PROGRAMS += tests/unit/test-ca
 TESTS += tests/unit/test-ca
 tests_unit_test_ca_SOURCES = tests/unit/test-ca.c
 tests_unit_test_ca_CFLAGS = $(APO_TEST_CFLAGS)
-tests_unit_test_ca_LDADD = $(APO_TEST_LIBS)
+tests_unit_test_ca_LDADD = $(APO_TEST_LDADD)

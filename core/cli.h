@@ -56,6 +56,10 @@ int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_graph(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
@@ -63,7 +67,7 @@ int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
 /* The environment a command is about: -e, else the config's, else
  * "example"; reads the config only for its name (caller frees). */
 char *apo_cli_env_name(const struct apo_cli *cli);
-int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
+
 int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_logs(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_stop(const struct apo_cli *cli, int argc, char **argv);

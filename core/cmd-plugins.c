@@ -117,8 +117,10 @@ static void print_table(const struct apo_registry *r, const struct apo_search_pa
 			const struct apo_refusal *f = apo_registry_refusal_at(r, i);
 			printf("  %s: %s\n", f->file, f->reason);
 		}
-		printf("\n%zu %s refused; the types above load all the same (exit status 0)\n", nf,
-		       nf == 1 ? "plugin was" : "plugins were");
+		/* refusals are news, not failures: the types that loaded work */
+		printf("\n%zu %s refused; %s (exit status 0)\n", nf,
+		       nf == 1 ? "plugin was" : "plugins were",
+		       n ? "the types above load all the same" : "no type loaded");
 	}
 	printf("%ssearched:", nf ? "" : "\n");
 	for (size_t i = 0; i < sp->n; i++)

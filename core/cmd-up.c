@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* apomon up [--quiet] [--json]: builds the environment. */
+/* apomon up [--quiet] [--json] [--network-only]: builds the environment. */
 #include "config.h"
 
 #include <getopt.h>
@@ -13,6 +13,7 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"network-only", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct apo_up_opts o = {.verbose = cli->verbose};
@@ -26,6 +27,9 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 			break;
 		case 'j':
 			o.json = true;
+			break;
+		case 'n':
+			o.network_only = true;
 			break;
 		default:
 			return APO_EXIT_USAGE;

@@ -16,8 +16,9 @@ int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = apo_env_open(cli, &env)))
 		return rc;
-	printf("%s: environment '%s' is valid: %zu clusters, %zu stations enabled\n",
-	       env.model->confdir, env.model->env, env.plan->n_switches, env.plan->n_stations);
+	size_t nc = env.model->n_clusters, ns = env.plan->n_stations;
+	printf("%s: environment '%s' is valid: %zu cluster%s, %zu station%s enabled\n",
+	       env.model->confdir, env.model->env, nc, nc == 1 ? "" : "s", ns, ns == 1 ? "" : "s");
 	apo_env_close(&env);
 	return APO_EXIT_OK;
 }

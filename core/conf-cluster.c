@@ -83,7 +83,10 @@ void conf_parse_backbone(struct conf_ctx *c, config_setting_t *g)
 		conf_report(c, config_setting_get_member(g, "domain"), "backbone.domain",
 			    "invalid domain '%s', expected a DNS name such as example.com", domain);
 	else if (domain && st->name)
-		st->fqdn = apo_xasprintf("%s.%s", st->name, domain);
+		/* one spelling, as for clusters: without the root's dot */
+		st->fqdn = apo_xasprintf(
+		    "%s.%.*s", st->name,
+		    (int)(strlen(domain) - (domain[strlen(domain) - 1] == '.')), domain);
 	if (config_setting_get_member(g, "enabled") && !st->enabled)
 		conf_report(c, config_setting_get_member(g, "enabled"), "backbone.enabled",
 			    "the backbone cannot be disabled, expected true or no `enabled`");

@@ -27,3 +27,9 @@ tests_unit_test_validate_SOURCES = tests/unit/test-validate.c \
 	tests/unit/fixture-types.c tests/unit/fixture-types.h
 tests_unit_test_validate_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_validate_LDADD = $(APO_TEST_LDADD)
+
+dist_man_MANS += docs/apomon.conf.5
+
+# the real binary and the base plugin
+TESTS += tests/integration/validate-cli.sh
+EXTRA_DIST += tests/integration/validate-cli.sh

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `apomon down` and the rollback of a failed `up`: replays the journal in
- * reverse.  Objects that die with others are left to the kernel:
- * addresses and routes go with their links; a namespace's links go with
- * the namespace (the kernel batches that cleanup, while deleting veths
- * one by one costs ~20 ms each); bridges go last.  Idempotent: what is
- * already gone is fine.  Records marked `fail` (the kernel refused: the
- * object is someone else's) are never touched.
+ * reverse.  Other parts' records (processes, mounts) are undone first,
+ * one by one; then the network, in the order that measured fastest:
+ *   1. the environment's link group (netlink.h): every bridge and veth
+ *      host end, and with them their peers inside the stations, in ONE
+ *      kernel batch;
+ *   2. the namespaces (umount + unlink): what is left in them (loopback,
+ *      p2p links) dies with them in the kernel's cleanup batch;
+ *   3. journaled links and bridges still there by name (a journal from
+ *      before groups, or a namespace something else still holds).
+ * Addresses and routes go with their links and are not journaled.
+ * Idempotent: what is already gone is fine.  Records marked `fail` (the
+ * kernel refused: the object is someone else's) are never touched.
  */
 #ifndef APO_DOWN_H
 #define APO_DOWN_H

@@ -201,6 +201,9 @@ int apo_root_write(const char *root, const char *path, const void *data, size_t 
 	if (fd < 0)
 		return -EEXIST;
 
+	/* no fsync: a station's root is rebuilt from its image and re-rendered
+	 * at every start, so what matters is that no reader sees half a file,
+	 * not that the file outlives a host crash */
 	rc = write_all(fd, data, len);
 	if (rc == 0 && fchmod(fd, mode & 07777) < 0)
 		rc = -errno;

@@ -171,3 +171,16 @@ int apo_host_probe_http(const struct apomon_station *st, const char *url, unsign
 	close(fd);
 	return r;
 }
+
+int apo_host_socket(const struct apomon_station *st, int domain, int type, int protocol)
+{
+	int fd, r;
+
+	if (!st || !st->station)
+		return -EINVAL;
+	if ((fd = station_ns(st)) < 0)
+		return fd;
+	r = apo_netns_socket(fd, domain, type, protocol); /* O_CLOEXEC there */
+	close(fd);
+	return r;
+}

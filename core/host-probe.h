@@ -32,4 +32,7 @@ int apo_host_probe_tcp(const struct apomon_station *st, const char *address, uin
 int apo_host_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
 			long *status);
 
+/* apomon_host.socket: a socket in the station's network namespace. */
+int apo_host_socket(const struct apomon_station *st, int domain, int type, int protocol);
+
 #endif

@@ -2,9 +2,9 @@
 /*
  * struct apomon_host: what the core offers station types.  Facts and
  * settings come from the model; report goes to the diagnostics with the
- * setting's FILE:LINE.  root/write_file/run/probe_* need a running
- * environment: they forward through the ctx hooks the runtime sets and
- * return -ENOTCONN before that.
+ * setting's FILE:LINE.  root and write_file live in host-files.c;
+ * run/probe_* need a running environment: they forward through the ctx
+ * hooks the runtime sets and return -ENOTCONN before that.
  */
 #include "config.h"
 
@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "host.h"
 #include "host-ca.h"
 #include "host-files.h"
+#include "host.h"
 #include "host-probe.h"
+#include "plan.h"
 #include "util.h"
 
 static const struct apo_station *S(const struct apomon_station *st)
@@ -183,7 +185,11 @@ static long long host_setting_int(const struct apomon_station *st, const char *n
 	if (v && (config_setting_type(v) == CONFIG_TYPE_INT ||
 		  config_setting_type(v) == CONFIG_TYPE_INT64))
 		return config_setting_get_int64(v);
-	return spec->default_value ? strtoll(spec->default_value, NULL, 0) : 0;
+	const char *d = spec->default_value;
+	/* as libconfig reads integers: decimal (a leading 0 too), or 0x hex */
+	if (!d)
+		return 0;
+	return strncasecmp(d, "0x", 2) == 0 ? strtoll(d, NULL, 16) : strtoll(d, NULL, 10);
 }
 
 static bool host_setting_bool(const struct apomon_station *st, const char *name)
@@ -259,6 +265,22 @@ static int host_run(const struct apomon_station *st, const char *const argv[], c
 	return st->ctx->run(st, argv, output);
 }
 
+static int host_each_record(const struct apomon_station *st, apomon_record_cb cb, void *cbctx)
+{
+	if (!st || !st->ctx || !cb)
+		return -EINVAL;
+	const struct apo_plan *p = st->ctx->plan;
+	if (!p)
+		return -ENOTCONN;
+	for (size_t i = 0; i < p->n_records; i++) {
+		const struct apo_plan_record *r = &p->records[i];
+		int rc = cb(apo_record_type_name(r->type), r->name, r->value, cbctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 const struct apomon_host apo_host = {
     .abi_version = APOMON_ABI_VERSION,
     .size = sizeof(struct apomon_host),
@@ -286,6 +308,8 @@ const struct apomon_host apo_host = {
     .probe_tcp = apo_host_probe_tcp,
     .probe_http = apo_host_probe_http,
     .issue_cert = apo_host_issue_cert,
+    .each_record = host_each_record,
+    .socket = apo_host_socket,
 };
 
 static char *ntoa(struct in_addr a)

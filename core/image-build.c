@@ -565,6 +565,8 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 	if (apo_mkdir_p(logdir, 0755) == 0) {
 		b.log_path = apo_xasprintf("%s/%s.log", logdir, def->name);
 		b.log = fopen(b.log_path, "we");
+		if (b.log) /* line by line: the log is the live view of a build */
+			setvbuf(b.log, NULL, _IOLBF, 0);
 	}
 	progress(&b, "building (digest %.12s%s%s)", digest, def->parent ? ", on " : "",
 		 def->parent ? def->parent : "");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,14 +23,22 @@
  */
 static const char *intern(const char *s)
 {
+	/* the runtime looks layers up from several threads at once */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static char **names;
 	static size_t n, cap;
+	const char *found = NULL;
 
-	for (size_t i = 0; i < n; i++)
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n && !found; i++)
 		if (!strcmp(names[i], s))
-			return names[i];
-	APO_PUSH(names, n, cap, apo_xstrdup(s));
-	return names[n - 1];
+			found = names[i];
+	if (!found) {
+		APO_PUSH(names, n, cap, apo_xstrdup(s));
+		found = names[n - 1];
+	}
+	pthread_mutex_unlock(&lock);
+	return found;
 }
 
 int apo_image_name_valid(const char *name)

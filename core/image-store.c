@@ -353,6 +353,58 @@ int apo_image_layers(const char *name, const struct apo_image_opts *o, char ***d
 	return 0;
 }
 
+static void add_unique(char ***paths, size_t *n, size_t *cap, char *const *add, size_t n_add)
+{
+	for (size_t j = 0; j < n_add; j++) {
+		size_t k;
+		for (k = 0; k < *n; k++)
+			if (!strcmp((*paths)[k], add[j]))
+				break;
+		if (k == *n)
+			APO_PUSH(*paths, *n, *cap, apo_xstrdup(add[j]));
+	}
+}
+
+/* Not built yet: the definitions say it (NAME's, then its parents'). */
+static int sealed_from_definitions(const char *name, char ***paths, size_t *n)
+{
+	char **search = apo_image_search_path(NULL, 0);
+	struct apo_image_def *chain_defs[32];
+	size_t nd = 0, cap = 0;
+	char *nm = apo_xstrdup(name);
+	int rc = 0;
+
+	while (nm && nd < APO_ARRAY_SIZE(chain_defs)) {
+		struct apo_diag d;
+		char *dir = apo_image_def_find(search, nm);
+		if (!dir) {
+			rc = -ENOENT;
+			break;
+		}
+		apo_diag_init(&d);
+		rc = apo_image_def_load(nm, dir, &chain_defs[nd], &d);
+		if (rc < 0)
+			apo_diag_print(&d, stderr);
+		apo_diag_clear(&d);
+		free(dir);
+		if (rc < 0)
+			break;
+		free(nm);
+		nm = chain_defs[nd]->parent ? apo_xstrdup(chain_defs[nd]->parent) : NULL;
+		nd++;
+	}
+	if (rc == 0 && nm)
+		rc = -ELOOP;
+	for (size_t i = nd; i-- > 0;) {
+		if (rc == 0)
+			add_unique(paths, n, &cap, chain_defs[i]->seal, chain_defs[i]->n_seal);
+		apo_image_def_free(chain_defs[i]);
+	}
+	free(nm);
+	apo_strv_free(search);
+	return rc;
+}
+
 int apo_image_sealed_paths(const char *name, char ***paths, size_t *n)
 {
 	struct apo_image_meta **ms = NULL;
@@ -362,32 +414,30 @@ int apo_image_sealed_paths(const char *name, char ***paths, size_t *n)
 
 	*paths = NULL;
 	*n = 0;
-	rc = apo_image_current(name, &digest);
-	if (rc < 0)
-		return rc;
+	if (apo_image_current(name, &digest) < 0) {
+		rc = sealed_from_definitions(name, paths, n);
+		goto out;
+	}
 	rc = chain(name, digest, &ms, &nm);
 	if (rc < 0)
 		return rc;
-	for (size_t i = nm; i-- > 0;) {
-		for (size_t j = 0; j < ms[i]->n_seal; j++) {
-			const char *p = ms[i]->seal[j];
-			size_t k;
-			for (k = 0; k < *n; k++)
-				if (!strcmp((*paths)[k], p))
-					break;
-			if (k == *n)
-				APO_PUSH(*paths, *n, cap, apo_xstrdup(p));
-		}
-	}
+	for (size_t i = nm; i-- > 0;)
+		add_unique(paths, n, &cap, ms[i]->seal, ms[i]->n_seal);
 	apo_image_meta_list_free(ms, nm);
-	return 0;
+out:
+	if (rc < 0) {
+		for (size_t i = 0; i < *n; i++)
+			free((*paths)[i]);
+		free(*paths);
+		*paths = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
-/* A mount whose options or mount point name a layer of NAME. */
-static int in_use(const char *name)
+static int mountinfo_mentions(const char *path, const char *needle)
 {
-	_cleanup_free_ char *needle = apo_xasprintf("%s/images/%s/", apo_lib_dir(), name);
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(path, "re");
 	char *line = NULL;
 	size_t len = 0;
 	int used = 0;
@@ -401,9 +451,55 @@ static int in_use(const char *name)
 	return used;
 }
 
+/*
+ * A mount, in any mount namespace (stations have their own), whose
+ * options or mount point name a layer of NAME: a pid that sees it, or 0.
+ */
+static pid_t in_use(const char *name)
+{
+	_cleanup_free_ char *needle = apo_xasprintf("%s/images/%s/", apo_lib_dir(), name);
+	char **seen = NULL;
+	size_t n_seen = 0, cap = 0;
+	pid_t user = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (!d)
+		return mountinfo_mentions("/proc/self/mountinfo", needle) ? getpid() : 0;
+	while (!user && (e = readdir(d))) {
+		char ns[64], *link, *info;
+		ssize_t l;
+		size_t k;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		link = apo_xasprintf("/proc/%s/ns/mnt", e->d_name);
+		l = readlink(link, ns, sizeof(ns) - 1);
+		free(link);
+		if (l < 0)
+			continue;
+		ns[l] = '\0';
+		for (k = 0; k < n_seen; k++)
+			if (!strcmp(seen[k], ns))
+				break;
+		if (k < n_seen)
+			continue; /* one look per namespace */
+		APO_PUSH(seen, n_seen, cap, apo_xstrdup(ns));
+		info = apo_xasprintf("/proc/%s/mountinfo", e->d_name);
+		if (mountinfo_mentions(info, needle))
+			user = (pid_t)atoi(e->d_name);
+		free(info);
+	}
+	closedir(d);
+	for (size_t i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
+	return user;
+}
+
 int apo_image_rm(const char *name, bool force)
 {
-	_cleanup_free_ char *dir = NULL, *trash = NULL;
+	_cleanup_free_ char *dir = NULL, *trash = NULL, *children = NULL;
 	struct apo_image_meta **all = NULL;
 	size_t n = 0;
 	int lock, rc;
@@ -423,19 +519,27 @@ int apo_image_rm(const char *name, bool force)
 	}
 	apo_image_list(&all, &n);
 	for (size_t i = 0; i < n && !force; i++) {
-		if (all[i]->parent && !strcmp(all[i]->parent, name)) {
-			fprintf(stderr,
-				"apomon: %s: image rm: image %s is built on it; remove that "
-				"first (or use --force)\n",
-				name, all[i]->name);
-			rc = -EBUSY;
-			goto out;
-		}
+		if (!all[i]->parent || strcmp(all[i]->parent, name))
+			continue;
+		char *l = children ? apo_xasprintf("%s, %s", children, all[i]->name)
+				   : apo_xstrdup(all[i]->name);
+		free(children);
+		children = l;
 	}
-	if (in_use(name)) {
+	if (children) {
+		fprintf(
+		    stderr,
+		    "apomon: %s: image rm: built on it: %s; remove those first (or use --force)\n",
+		    name, children);
+		rc = -EBUSY;
+		goto out;
+	}
+	pid_t user = in_use(name);
+	if (user) {
 		fprintf(stderr,
-			"apomon: %s: image rm: a mount uses its layers (a running station?)\n",
-			name);
+			"apomon: %s: image rm: a mount uses its layers (process %d: a running "
+			"station?)\n",
+			name, (int)user);
 		rc = -EBUSY;
 		goto out;
 	}

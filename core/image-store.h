@@ -89,8 +89,10 @@ int apo_image_commit(const char *upperdir, const char *name, const char *parent,
 
 /*
  * For the integrity check: the paths stations of image NAME seal, those of
- * its parents first, without duplicates, from the current layer's
- * metadata.  0, or -ENOENT when NAME is not built.
+ * its parents first, without duplicates: from the current layer's metadata
+ * when NAME is built, else from the definitions on the default search path.
+ * Caller frees each and the array.  0, -ENOENT (no such image) or -EINVAL
+ * (a definition has errors, printed on stderr).
  */
 int apo_image_sealed_paths(const char *name, char ***paths, size_t *n);
 

@@ -6,6 +6,7 @@ core_libapocore_la_SOURCES += \
 	core/image-store.c core/image-store.h \
 	core/image-build.c core/image-build.h \
 	core/mirror.c core/mirror.h \
+	core/image-plan.c core/image-plan.h \
 	core/cmd-image.c
 
 # The definitions shipped with apomon, installed under $(imagesdir).
@@ -24,7 +25,8 @@ TESTS += \
 	tests/integration/image-base.sh \
 	tests/integration/image-ssh.sh \
 	tests/integration/image-child.sh \
-	tests/integration/image-bad.sh
+	tests/integration/image-bad.sh \
+	tests/integration/image-kill.sh
 EXTRA_DIST += \
 	tests/integration/image-lib.sh \
 	tests/integration/image-base.sh \
@@ -34,3 +36,17 @@ EXTRA_DIST += \
 	tests/fixtures/images/images-test-child/image.cfg \
 	tests/fixtures/images/images-test-child/files/etc/images-test-child.txt \
 	tests/fixtures/images/images-test-bad/image.cfg
+
+# Unit tests (no privileges needed).
+check_PROGRAMS += tests/unit/test-image-cfg tests/unit/test-mirror tests/unit/test-image-store
+TESTS += tests/unit/test-image-cfg tests/unit/test-mirror tests/unit/test-image-store
+tests_unit_test_image_cfg_SOURCES = tests/unit/test-image-cfg.c
+tests_unit_test_image_cfg_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_image_cfg_LDADD = $(APO_TEST_LDADD)
+tests_unit_test_mirror_SOURCES = tests/unit/test-mirror.c
+tests_unit_test_mirror_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_mirror_LDADD = $(APO_TEST_LDADD)
+tests_unit_test_image_store_SOURCES = tests/unit/test-image-store.c
+tests_unit_test_image_store_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_image_store_LDADD = $(APO_TEST_LDADD)
+EXTRA_DIST += docs/images.md

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -75,21 +76,33 @@ static int load(struct apo_journal *j)
 	return j->fd < 0 ? -errno : 0;
 }
 
-static char *holder(const char *lockpath, const char *env)
+static bool read_holder(const char *lockpath, int *pid, char cmd[32])
 {
 	char buf[128] = "";
-	int pid = 0;
-	char cmd[32] = "";
 	int fd = open(lockpath, O_RDONLY | O_CLOEXEC);
 
-	if (fd >= 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		close(fd);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return sscanf(buf, "%d %31s", pid, cmd) == 2;
+}
+
+static char *holder(const char *lockpath, const char *env)
+{
+	struct timespec ms = {0, 1000000};
+	char cmd[32] = "";
+	int pid = 0;
+
+	/* the holder writes who it is right after taking the lock: poll
+	 * the file for that, briefly (it takes microseconds) */
+	for (int i = 0; i < 200; i++) {
+		if (read_holder(lockpath, &pid, cmd))
+			return apo_xasprintf("environment '%s' is busy (pid %d is running %s)", env,
+					     pid, cmd);
+		nanosleep(&ms, NULL);
 	}
-	if (sscanf(buf, "%d %31s", &pid, cmd) == 2)
-		return apo_xasprintf("environment '%s' is busy (pid %d is running %s)", env, pid,
-				     cmd);
 	return apo_xasprintf("environment '%s' is busy (another apomon holds %s)", env, lockpath);
 }
 
@@ -176,7 +189,7 @@ static void append(struct apo_journal *j, const char *fmt, ...)
 	free(s);
 }
 
-static int sync_locked(struct apo_journal *j)
+static int write_locked(struct apo_journal *j, bool durable)
 {
 	size_t off = 0;
 
@@ -194,13 +207,23 @@ static int sync_locked(struct apo_journal *j)
 		off += (size_t)w;
 	}
 	j->len = 0;
+	if (!durable)
+		return 0;
 	return fsync(j->fd) < 0 ? -errno : 0;
 }
 
 int apo_journal_sync(struct apo_journal *j)
 {
 	pthread_mutex_lock(&j->mutex);
-	int r = sync_locked(j);
+	int r = write_locked(j, true);
+	pthread_mutex_unlock(&j->mutex);
+	return r;
+}
+
+int apo_journal_flush(struct apo_journal *j)
+{
+	pthread_mutex_lock(&j->mutex);
+	int r = write_locked(j, false);
 	pthread_mutex_unlock(&j->mutex);
 	return r;
 }
@@ -234,7 +257,7 @@ void apo_journal_done(struct apo_journal *j, const char *kind, const char *name)
 void apo_journal_fail(struct apo_journal *j, const char *kind, const char *name)
 {
 	append(j, "fail %s %s\n", kind, name);
-	apo_journal_sync(j);
+	apo_journal_flush(j);
 }
 
 int apo_journal_complete(struct apo_journal *j)

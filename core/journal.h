@@ -10,10 +10,9 @@
  *              done KIND NAME              after the kernel said yes
  *              fail KIND NAME              the kernel said no: not ours
  *              complete                    the whole `up` succeeded
- *            Records are written in batches, each batch with one write(2)
- *            and one fsync(2): an intent always reaches the file before
- *            the object exists, so after a crash (kill -9 at any point)
- *            `down` knows of everything that may exist.
+ *            An intent always reaches the file before the object exists,
+ *            so after a crash (kill -9 at any point) `down` knows of
+ *            everything that may exist.
  *
  * KIND is a word (bridge, netns, veth; other parts add theirs: mount,
  * process, ...), NAME and DETAIL have no white space.
@@ -70,17 +69,22 @@ bool apo_journal_exists(const struct apo_journal *j);
 /* Starts a journal (for `up`): writes "begin PID COMMAND" (fsync'd). */
 int apo_journal_begin(struct apo_journal *j, const char *command);
 
-/* Queue records into the pending batch; apo_journal_sync writes them.
- * Thread-safe.  A worker that creates one object at a time syncs its
- * intent right before the object (on tmpfs, /run, an fsync is nearly free)
- * and lets the done ride with the next batch: a lost done only makes
- * `down` try to remove an object that is ours anyway.  A fail is synced
- * at once: it protects an object that is not ours. */
+/*
+ * Queue records into the pending batch (thread-safe).  A worker that
+ * creates one object at a time flushes its intent right before the
+ * object: write(2) puts it in the file, which survives the process being
+ * killed at any point after.  apo_journal_sync also fsyncs, once a batch
+ * (a phase): a power loss takes the namespaces with it anyway (and /run
+ * is usually tmpfs).  A done may ride with a later batch: a lost done only
+ * makes `down` try to remove an object that is ours anyway.  A fail is
+ * flushed at once: it protects an object that is not ours.
+ */
 void apo_journal_intent(struct apo_journal *j, const char *kind, const char *name,
 			const char *detail);
 void apo_journal_done(struct apo_journal *j, const char *kind, const char *name);
 void apo_journal_fail(struct apo_journal *j, const char *kind, const char *name);
-int apo_journal_sync(struct apo_journal *j);
+int apo_journal_flush(struct apo_journal *j); /* write(2) */
+int apo_journal_sync(struct apo_journal *j);  /* write(2) + fsync(2) */
 
 /* Writes "complete" (fsync'd). */
 int apo_journal_complete(struct apo_journal *j);

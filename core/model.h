@@ -87,7 +87,7 @@ struct apo_cluster {
 	/* the backbone's leg in this cluster: explicit `router`, or the last
 	 * usable address of the network */
 	struct in_addr router;
-	struct apo_loc router_loc;
+	struct apo_loc router_loc; /* file NULL: the default, not written */
 	char *gateway_name; /* NULL: no gateway; the router is the default route */
 	struct apo_loc gateway_loc;
 	struct apo_station *gateway; /* resolved by validate; NULL when absent or disabled */

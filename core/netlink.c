@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -139,7 +140,6 @@ int apo_nl_bridge_add(struct apo_nl *nl, const char *name, uint32_t group)
 	rtnl_link_set_name(l, name);
 	if (group)
 		rtnl_link_set_group(l, group);
-	rtnl_link_set_flags(l, IFF_UP);
 	nl->err = 0;
 	r = rtnl_link_add(nl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(l);
@@ -157,7 +157,6 @@ int apo_nl_veth_add(struct apo_nl *nl, const char *name, int ns_fd, int master, 
 	rtnl_link_set_name(l, name);
 	if (group)
 		rtnl_link_set_group(l, group);
-	rtnl_link_set_flags(l, IFF_UP);
 	if (ns_fd >= 0)
 		rtnl_link_set_ns_fd(l, ns_fd);
 	if (master > 0)
@@ -244,6 +243,60 @@ int apo_nl_link_up(struct apo_nl *nl, int ifindex)
 	int r = link_change(nl, ifindex, c);
 	rtnl_link_put(c);
 	return r;
+}
+
+/* RTM_NEWLINK on an existing link (by ifindex, else by name): up, no
+ * IPv6 link-local address (addr_gen_mode none, applied before the link
+ * goes up within the same request), and IPv4 devconf pairs. */
+static int setup(struct apo_nl *nl, int ifindex, const char *name, const uint32_t (*conf)[2],
+		 size_t n)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC,
+				.ifi_index = ifindex > 0 ? ifindex : 0,
+				.ifi_flags = IFF_UP,
+				.ifi_change = IFF_UP};
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+	struct nlattr *spec, *af, *c;
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0)
+		goto too_big;
+	if (ifindex <= 0 && nla_put_string(m, IFLA_IFNAME, name) < 0)
+		goto too_big;
+	if (!(spec = nla_nest_start(m, IFLA_AF_SPEC)))
+		goto too_big;
+	if (n) {
+		if (!(af = nla_nest_start(m, AF_INET)) || !(c = nla_nest_start(m, IFLA_INET_CONF)))
+			goto too_big;
+		for (size_t i = 0; i < n; i++)
+			if (nla_put_u32(m, (int)conf[i][0], conf[i][1]) < 0)
+				goto too_big;
+		nla_nest_end(m, c);
+		nla_nest_end(m, af);
+	}
+	if (!(af = nla_nest_start(m, AF_INET6)) ||
+	    nla_put_u8(m, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE) < 0)
+		goto too_big;
+	nla_nest_end(m, af);
+	nla_nest_end(m, spec);
+	nl->err = 0;
+	r = nl_send_sync(nl->sk, m); /* frees m */
+	return result(nl, r);
+too_big:
+	nlmsg_free(m);
+	return -EMSGSIZE;
+}
+
+int apo_nl_link_setup(struct apo_nl *nl, int ifindex, const uint32_t (*conf)[2], size_t n)
+{
+	return setup(nl, ifindex, NULL, conf, n);
+}
+
+int apo_nl_link_setup_name(struct apo_nl *nl, const char *name)
+{
+	return setup(nl, 0, name, NULL, 0);
 }
 
 int apo_nl_inet_conf(struct apo_nl *nl, int ifindex, const uint32_t (*conf)[2], size_t n)

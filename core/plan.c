@@ -17,25 +17,28 @@
 
 /* The key of a short name: its parts joined by NUL bytes (no final NUL),
  * so that "a" + "bc" and "ab" + "c" never hash alike. */
-static size_t name_key(char *buf, size_t size, const char *const *parts, size_t n)
+static char *name_key(const char *const *parts, size_t n, size_t *len)
 {
-	size_t len = 0;
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += strlen(parts[i]) + 1;
+	char *key = apo_xmalloc(total);
+	*len = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(parts[i]);
-		if (len + l + 1 > size)
-			return 0;
-		memcpy(buf + len, parts[i], l);
-		len += l;
-		buf[len++] = '\0';
+		memcpy(key + *len, parts[i], l);
+		*len += l;
+		key[(*len)++] = '\0';
 	}
-	return len ? len - 1 : 0;
+	*len -= 1;
+	return key;
 }
 
 static int short_name(struct apo_nameset *names, const char *prefix, const char *const *parts,
 		      size_t n, char out[APO_IFNAMSIZ], struct apo_diag *d)
 {
-	char key[512];
-	size_t len = name_key(key, sizeof(key), parts, n);
+	size_t len;
+	_cleanup_free_ char *key = name_key(parts, n, &len);
 	int rc = apo_short_name(names, prefix, key, len, out);
 	if (rc < 0)
 		apo_diag_add(d, NULL, NULL, "cannot give %s (%s) a short interface name: %s",

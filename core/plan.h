@@ -26,17 +26,19 @@ struct apo_plan_addr {
 
 enum apo_iface_kind {
 	APO_IFACE_SWITCH, /* veth: station end inside, host end on its cluster's bridge */
-	APO_IFACE_P2P,    /* veth: both ends inside stations */
-	APO_IFACE_HOST,   /* veth: backbone end inside, host end in the host namespace */
+	APO_IFACE_P2P,	  /* veth: both ends inside stations */
+	APO_IFACE_HOST,	  /* veth: backbone end inside, host end in the host namespace */
 };
 
 struct apo_plan_iface {
 	char name[APO_IFNAMSIZ]; /* inside the station: eth0, eth1, p2p0, host0 */
 	/* SWITCH and HOST: the host-side end (short, deterministic, unique on
-	 * the host for this environment); P2P: the peer's end inside the peer */
+	 * the host for this environment): SWITCH "apv" + 8 hex digits of
+	 * FNV-1a("ENV\0STATION\0IFNAME"), HOST the host link's name (see
+	 * apo_plan_host.iface); P2P: the peer's end inside the peer */
 	char peer_name[APO_IFNAMSIZ];
 	enum apo_iface_kind kind;
-	size_t sw;           /* SWITCH: index into plan->switches */
+	size_t sw;	     /* SWITCH: index into plan->switches */
 	size_t peer_station; /* P2P: index into plan->stations */
 	struct apo_plan_addr *addrs;
 	size_t n_addrs;
@@ -51,7 +53,7 @@ struct apo_plan_route {
 
 struct apo_plan_station {
 	const struct apo_station *station; /* the model's */
-	char *netns; /* name under /run/netns: the FQDN */
+	char *netns;			   /* name under /run/netns: the FQDN */
 	enum apomon_role role;
 	struct apo_plan_iface *ifaces;
 	size_t n_ifaces;
@@ -59,19 +61,22 @@ struct apo_plan_station {
 	struct apo_plan_route *routes;
 	size_t n_routes;
 	bool forwarding; /* the backbone and gateways forward; others do not */
-	unsigned level;  /* start level: 0 first; a level starts when all lower ones are ready */
+	unsigned level;	 /* start level: 0 first; a level starts when all lower ones are ready */
 };
 
 struct apo_plan_switch {
-	char name[APO_IFNAMSIZ]; /* the bridge in the host namespace */
+	/* the bridge in the host namespace: "apb" + 8 hex digits of
+	 * FNV-1a("ENV\0CLUSTER") */
+	char name[APO_IFNAMSIZ];
 	const struct apo_cluster *cluster;
 	struct apo_plan_addr network;
 };
 
 struct apo_plan_host {
-	char iface[APO_IFNAMSIZ];     /* host end of the host <-> backbone link */
-	struct apo_plan_addr addr;    /* the host's address on it */
-	struct in_addr backbone_addr; /* the backbone's address on it */
+	/* host end of the host <-> backbone link: "aph" + 8 hex of FNV-1a("ENV") */
+	char iface[APO_IFNAMSIZ];
+	struct apo_plan_addr addr;     /* the host's address on it */
+	struct in_addr backbone_addr;  /* the backbone's address on it */
 	struct apo_plan_route *routes; /* every cluster network via the backbone */
 	size_t n_routes;
 };
@@ -89,7 +94,7 @@ const char *apo_record_type_name(enum apo_record_type t);
 
 struct apo_plan_record {
 	enum apo_record_type type;
-	char *name;  /* www1.example.com. or 11.0.1.10.in-addr.arpa. */
+	char *name; /* www1.example.com. or 11.0.1.10.in-addr.arpa. */
 	/* A: 10.1.0.11; PTR, CNAME: www1.example.com.; MX: "10 mail.example.com.";
 	 * TXT: the text, unquoted */
 	char *value;
@@ -97,8 +102,8 @@ struct apo_plan_record {
 
 struct apo_plan_publish {
 	uint16_t host_port;
-	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
-	size_t station; /* index into plan->stations */
+	uint8_t proto;	     /* IPPROTO_TCP / IPPROTO_UDP */
+	size_t station;	     /* index into plan->stations */
 	struct in_addr addr; /* the station's first address */
 	uint16_t port;
 };

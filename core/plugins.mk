@@ -13,7 +13,7 @@ APO_TEST_MODULE_FLAGS = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += \
 	tests/plugins/good.la tests/plugins/noentry.la tests/plugins/badabi.la \
 	tests/plugins/small.la tests/plugins/dup.la tests/plugins/nullentry.la \
-	tests/plugins/badname.la tests/plugins/unresolved.la
+	tests/plugins/badname.la tests/plugins/unresolved.la tests/plugins/noimage.la
 tests_plugins_good_la_SOURCES = tests/plugins/good.c
 tests_plugins_good_la_LDFLAGS = $(APO_TEST_MODULE_FLAGS)
 tests_plugins_noentry_la_SOURCES = tests/plugins/noentry.c
@@ -30,6 +30,8 @@ tests_plugins_badname_la_SOURCES = tests/plugins/badname.c
 tests_plugins_badname_la_LDFLAGS = $(APO_TEST_MODULE_FLAGS)
 tests_plugins_unresolved_la_SOURCES = tests/plugins/unresolved.c
 tests_plugins_unresolved_la_LDFLAGS = $(APO_TEST_MODULE_FLAGS)
+tests_plugins_noimage_la_SOURCES = tests/plugins/noimage.c
+tests_plugins_noimage_la_LDFLAGS = $(APO_TEST_MODULE_FLAGS)
 
 check_PROGRAMS += tests/unit/test-loader tests/unit/test-host-files
 TESTS += tests/unit/test-loader tests/unit/test-host-files

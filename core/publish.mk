@@ -10,4 +10,4 @@ check_PROGRAMS += tests/unit/test-hosts
 TESTS += tests/unit/test-hosts
 tests_unit_test_hosts_SOURCES = tests/unit/test-hosts.c
 tests_unit_test_hosts_CFLAGS = $(APO_TEST_CFLAGS)
-tests_unit_test_hosts_LDADD = $(APO_TEST_LIBS)
+tests_unit_test_hosts_LDADD = $(APO_TEST_LDADD)

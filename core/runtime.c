@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -258,10 +259,6 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 	pid_t pid;
 	int rc;
 
-	if (o->journal && (rc = o->journal(o->ctx, s->name)) < 0) {
-		*err = apo_xasprintf("%s: journal: %s", s->fqdn, strerror(-rc));
-		return rc;
-	}
 	if ((rc = o->layers(o->ctx, image, &dirs, &n)) < 0) {
 		*err = apo_xasprintf("%s: image %s: %s", s->fqdn, image, strerror(-rc));
 		return rc;
@@ -393,6 +390,11 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 		}
 		if (rc || !left)
 			break;
+		if (o->interrupted && *o->interrupted) {
+			*err = apo_xstrdup("stations: interrupted");
+			rc = -EINTR;
+			break;
+		}
 		/* the pause between two rounds of real probes */
 		poll(NULL, 0, 20);
 	}
@@ -417,6 +419,10 @@ static int level_item(void *ctx, size_t i, void *state)
 	int rc;
 	(void)state;
 
+	if (w->o->interrupted && *w->o->interrupted) {
+		w->errs[i] = apo_xstrdup("stations: interrupted");
+		return -EINTR;
+	}
 	rc = start_one(w->p, w->hc, w->o, ps, w->pub, &w->errs[i]);
 	if (rc == 0 && w->o->progress)
 		fprintf(w->o->progress, "%s: started\n", ps->station->fqdn);
@@ -437,8 +443,35 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 		*err = apo_xasprintf("ssh key of environment %s: %s", p->env, strerror(-rc));
 		return rc;
 	}
+	/* APOMON_SERIAL_START=1: one station at a time, each ready before the
+	 * next starts; what bench/default-env.sh compares the parallel start with */
+	const char *serial = getenv("APOMON_SERIAL_START");
+	if (serial && *serial && strcmp(serial, "0") != 0) {
+		for (size_t i = 0; i < n; i++) {
+			const struct apo_plan_station *ps = &p->stations[idx[i]];
+			if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
+				return rc;
+			if (o->progress)
+				fprintf(o->progress, "%s: started\n", ps->station->fqdn);
+			if ((rc = wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
+				return rc;
+		}
+		return 0;
+	}
 	/* a station's start waits on the kernel (mounts, clone, exec) more
 	 * than it computes: a level's stations start on a few threads */
+	/* journaled first, the whole level in one write and one fsync */
+	if (o->journal) {
+		const char **names = apo_xcalloc(n ? n : 1, sizeof(*names));
+		for (size_t i = 0; i < n; i++)
+			names[i] = p->stations[idx[i]].station->name;
+		rc = o->journal(o->ctx, names, n);
+		free(names);
+		if (rc < 0) {
+			*err = apo_xasprintf("stations: journal: %s", strerror(-rc));
+			return rc;
+		}
+	}
 	lw.pub = pub;
 	lw.errs = apo_xcalloc(n ? n : 1, sizeof(*lw.errs));
 	rc = apo_workers_run(0, &w);

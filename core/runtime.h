@@ -3,7 +3,7 @@
  * The runtime: the plan's stations as running units, level by level.
  *
  * Per station (apo_runtime_start_level):
- *   1. journal    o->journal(station) before its first object exists
+ *   1. journal    o->journal(the level's stations) before their first object exists
  *   2. root       overlay of its image's layers under its writable layer
  *   3. files      /etc/hosts, /etc/resolv.conf (from the plan), and the
  *                 environment's SSH key for user 3pg when the image has one
@@ -27,6 +27,7 @@
 #ifndef APO_RUNTIME_H
 #define APO_RUNTIME_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -50,10 +51,13 @@ struct apo_runtime_opts {
 	int (*integrity)(void *ctx, const struct apo_plan_station *ps, const char *root,
 			 char **why);
 
-	/* Called before a station's first object (dir, mount, process) is
-	 * created, so that `down` after a crash knows to call
-	 * apo_station_cleanup for it.  NULL: nothing to record. */
-	int (*journal)(void *ctx, const char *station);
+	/* Called with a level's stations before any of their objects (dir,
+	 * mount, cgroup, process) is created, so that `down` after a crash
+	 * knows to clean them up.  NULL: nothing to record. */
+	int (*journal)(void *ctx, const char *const *stations, size_t n);
+
+	/* Set asynchronously (SIGINT/SIGTERM): stop waiting, fail. */
+	const volatile sig_atomic_t *interrupted;
 
 	/* Called when a station passed its startup checks (progress). */
 	void (*on_ready)(void *ctx, const char *station);

@@ -5,6 +5,7 @@ AM_CPPFLAGS += -DAPO_INIT_PATH=\"$(pkglibexecdir)/apomon-init\"
 APO_RUNTIME_SOURCES = \
 	core/station.c core/station.h core/station-priv.h \
 	core/station-child.c core/station-stop.c core/station-exec.c \
+	core/station-template.c \
 	core/cgroup.c core/caps.c
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) core/runtime.c core/runtime.h \
 	core/up-stations.c core/cmd-exec.c core/cmd-logs.c core/cmd-start.c \
@@ -31,7 +32,16 @@ check_LTLIBRARIES += tests/runtime/types/rt-never-ready.la
 tests_runtime_types_rt_never_ready_la_SOURCES = tests/runtime/types/rt-never-ready.c
 tests_runtime_types_rt_never_ready_la_LDFLAGS = $(APO_MODULE_FLAGS)
 
-EXTRA_DIST += tests/fixtures/runtime/apomon.conf tests/fixtures/runtime/conf.d/10-lan.conf \
+EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.cfg \
+	bench/images/bench-wait/startup.sh \
+	tests/fixtures/runtime/apomon.conf tests/fixtures/runtime/conf.d/10-lan.conf \
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
 	tests/fixtures/runtime/images/rt-fail/startup.sh
-TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh
+TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
+	tests/integration/runtime-crash.sh
+
+check_PROGRAMS += tests/unit/test-runtime
+TESTS += tests/unit/test-runtime
+tests_unit_test_runtime_SOURCES = tests/unit/test-runtime.c
+tests_unit_test_runtime_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_runtime_LDADD = $(APO_TEST_LDADD)

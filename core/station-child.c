@@ -13,12 +13,17 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <linux/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "station-priv.h"
+
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
 
 static const struct {
 	const char *name;
@@ -123,8 +128,13 @@ int apo_station_child(void *arg)
 		fail(a, APO_STEP_PRIVATE);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(a, APO_STEP_PRIVATE);
-	if (mount("overlay", a->root, "overlay", 0, a->overlay_opts) < 0)
+	if (a->tree_fd >= 0) {
+		if (syscall(SYS_move_mount, a->tree_fd, "", AT_FDCWD, a->root,
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			fail(a, APO_STEP_ROOT);
+	} else if (mount("overlay", a->root, "overlay", 0, a->overlay_opts) < 0) {
 		fail(a, APO_STEP_ROOT);
+	}
 	if (!at(a, p, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail(a, APO_STEP_PROC);

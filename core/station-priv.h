@@ -37,6 +37,7 @@ struct apo_child_error {
 struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
 	int template_fd; /* the mount namespace to copy; -1: cloned with ours */
+	int tree_fd;	 /* a detached clone of the root's mount; -1: mount overlay_opts */
 	const char *overlay_opts;
 	const char *root;
 	const char *fqdn;
@@ -58,6 +59,13 @@ int apo_station_read_init(const char *env, const char *name, struct apo_init_rec
 /* True when r's process is alive (not a zombie) and is still r's. */
 bool apo_station_alive(const struct apo_init_rec *r);
 unsigned long long apo_proc_starttime(pid_t pid, char *state);
+
+/* The template mount namespace (station-template.c), made on first use;
+ * -1 when it cannot be made. */
+int apo_station_template_fd(void);
+/* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers
+ * it; closes the original.  -1 stays -1. */
+int apo_high_fd(int fd);
 
 /* The path to apomon-init: $APOMON_INIT, else the installed one. */
 const char *apo_init_path(void);

@@ -103,6 +103,8 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
 			if (v[i].r.pid && !round)
 				kill(v[i].r.pid, SIGKILL);
 	}
+	for (size_t i = 0; i < n; i++)
+		apo_cgroup_remove(env, names[i]); /* empty now; start makes them anew */
 	for (size_t i = 0; i < nv; i++) {
 		if (v[i].r.pid)
 			rc = -ETIMEDOUT;

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,6 +19,10 @@
 #include <unistd.h>
 
 #include "paths.h"
+
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
 #include "station-priv.h"
 #include "util.h"
 
@@ -111,8 +115,7 @@ static bool is_mountpoint(const char *path)
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
-/* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers it. */
-static int high_fd(int fd)
+int apo_high_fd(int fd)
 {
 	int h;
 
@@ -141,70 +144,14 @@ static char *overlay_opts(const struct apo_station_spec *s, const char *upper, c
 	return opts;
 }
 
-/*
- * The mount namespace stations are cloned from: the host's, minus the
- * network namespaces bound under /run/netns and apomon's own mounts.  A
- * new mount namespace copies every mount of its parent, and with 500
- * stations up the host has 500 netns binds: each station would copy and
- * tear down all of them.  Made once a process, by a short-lived helper;
- * -1 when it cannot be made (stations then copy the host's).
- */
-static pthread_once_t template_once = PTHREAD_ONCE_INIT;
-static int template_fd = -1;
-
-static void detach_under(const char *prefix)
+static int refuse_running(const struct apo_station_spec *s, char **err)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], mp[4096];
-	size_t pl = strlen(prefix);
+	struct apo_init_rec old;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-			continue;
-		if (!strncmp(mp, prefix, pl) && (mp[pl] == '/' || mp[pl] == '\0'))
-			umount2(mp, MNT_DETACH);
-	}
-	fclose(f);
-}
-
-static void template_make(void)
-{
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		if (unshare(CLONE_NEWNS) == 0 &&
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
-			detach_under("/run/netns");
-			detach_under(apo_run_dir());
-			if (write(p[1], "k", 1) != 1)
-				_exit(1);
-		}
-		/* held until the parent has opened our namespace */
-		pause();
-		_exit(0);
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) == 1) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-		template_fd = high_fd(open(path, O_RDONLY | O_CLOEXEC));
-	}
-	close(p[0]);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	if (apo_station_read_init(s->env, s->name, &old) == 0 && apo_station_alive(&old))
+		return set_err(err, -EBUSY, "%s: start: already running (pid %d)", s->fqdn,
+			       (int)old.pid);
+	return 0;
 }
 
 int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
@@ -219,6 +166,10 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 	int rc;
 
 	*root = NULL;
+	/* a second overlay on the upper layer of a running station would
+	 * corrupt it */
+	if ((rc = refuse_running(s, err)) < 0)
+		goto fail;
 	if (!s->n_layers) {
 		rc = set_err(err, -EINVAL, "%s: root", s->fqdn);
 		goto fail;
@@ -336,7 +287,6 @@ static int write_file(const char *path, const char *data, int flags)
 	return 0;
 }
 
-
 int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
@@ -359,6 +309,7 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			e_env,
 			NULL};
 	struct apo_child_args a = {.netns_fd = -1, .init_fd = -1, .log_fd = -1, .status_fd = -1};
+	int tree_fd = -1;
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
 	struct apo_child_error ce = {0};
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -368,46 +319,54 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	int rc;
 
 	*pidp = 0;
+	if ((rc = refuse_running(s, err)) < 0)
+		return rc;
 	unlink(initp);
 	_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);
 	_cleanup_free_ char *ready = apo_xasprintf("%s/ready", state);
 	unlink(stopped);
 	unlink(ready);
 
-	_cleanup_free_ char *upper = apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *upper =
+	    apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
 	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
 	_cleanup_free_ char *opts = overlay_opts(s, upper, work);
 
-	/* the child mounts its own root: the host's copy (for render and the
-	 * integrity check) goes first, as both would share upper and work */
+	/* the child attaches a clone of the host's mount of the root (the same
+	 * overlay, no second instance on the same upper and work), then the
+	 * host's goes: unmounting the last mount of an overlay syncs its upper
+	 * file system, which is the station's business at its stop, not ours
+	 * at every start.  Without open_tree the child mounts an overlay. */
+	tree_fd = apo_high_fd(
+	    (int)syscall(SYS_open_tree, AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
 	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
 		;
-	pthread_once(&template_once, template_make);
-	a.template_fd = template_fd;
+	a.tree_fd = tree_fd;
+	a.template_fd = apo_station_template_fd();
 	a.overlay_opts = opts;
 	a.root = root;
 	a.fqdn = s->fqdn;
 	a.net_admin = s->net_admin;
 	a.argv = argv;
 	a.envp = envp;
-	a.init_fd = high_fd(open(apo_init_path(), O_PATH | O_CLOEXEC));
+	a.init_fd = apo_high_fd(open(apo_init_path(), O_PATH | O_CLOEXEC));
 	if (a.init_fd < 0) {
 		rc = set_err(err, -errno, "%s: init: %s", s->fqdn, apo_init_path());
 		goto out;
 	}
-	a.log_fd = high_fd(open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+	a.log_fd = apo_high_fd(open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	if (a.log_fd < 0) {
 		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, logp);
 		goto out;
 	}
 	a.status_fd =
-	    high_fd(open(statusp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+	    apo_high_fd(open(statusp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
 	if (a.status_fd < 0) {
 		rc = set_err(err, -errno, "%s: state: %s", s->fqdn, statusp);
 		goto out;
 	}
 	if (s->netns_path) {
-		a.netns_fd = high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));
+		a.netns_fd = apo_high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));
 		if (a.netns_fd < 0) {
 			rc = set_err(err, -errno, "%s: netns: %s", s->fqdn, s->netns_path);
 			goto out;
@@ -415,14 +374,14 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	} else {
 		flags |= CLONE_NEWNET;
 	}
-	if (template_fd < 0)
+	if (a.template_fd < 0)
 		flags |= CLONE_NEWNS;
 	if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		rc = set_err(err, -errno, "%s: start", s->fqdn);
 		goto out;
 	}
-	syncp[0] = high_fd(syncp[0]);
-	errp[1] = high_fd(errp[1]);
+	syncp[0] = apo_high_fd(syncp[0]);
+	errp[1] = apo_high_fd(errp[1]);
 	a.sync_fd = syncp[0];
 	a.err_fd = errp[1];
 	if ((rc = apo_cgroup_create(s->env, s->name, s->memory_bytes, s->cpu_millis, s->pids)) <
@@ -494,6 +453,8 @@ out:
 		close(a.status_fd);
 	if (a.netns_fd >= 0)
 		close(a.netns_fd);
+	if (tree_fd >= 0)
+		close(tree_fd);
 	return rc;
 }
 

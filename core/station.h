@@ -96,7 +96,8 @@ int apo_station_mark_ready(const char *env, const char *name);
 
 /*
  * Stops init (SIGTERM to it, which forwards it to the entrypoint; SIGKILL
- * after grace_ms), marks the station STOPPED, and keeps its root.
+ * after grace_ms), marks the station STOPPED, removes its (empty) cgroups,
+ * and keeps its data.
  */
 int apo_station_stop(const char *env, const char *name, unsigned grace_ms);
 /* The same for many stations at once: all get SIGTERM, then all are waited

@@ -157,6 +157,9 @@ struct status {
 	char **drift;
 	size_t n_drift, cap;
 	struct json_object *json;
+	/* `up --network-only` starts no station: then a station that does
+	 * not run is what was asked for, not drift */
+	bool stations;
 };
 
 static void drift(struct status *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -188,6 +191,11 @@ static int read_item(void *ctx, size_t i, void *state)
 static const char *fmt_addr(char *b, const struct apo_plan_addr *a)
 {
 	return apo_fmt_prefix(b, a->addr, a->prefix);
+}
+
+static const char *fmt_dst(char *b, const struct apo_plan_addr *a)
+{
+	return a->prefix ? fmt_addr(b, a) : "default";
 }
 
 static bool has_addr(const struct k_iface *f, const struct apo_plan_addr *a)
@@ -240,7 +248,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 		if (m == k->n_routes) {
 			inet_ntop(AF_INET, &planned[i].via, v, sizeof(v));
 			drift(s, "%s: missing route %s via %s dev %s", who,
-			      fmt_addr(d, &planned[i].dst), v, planned[i].dev);
+			      fmt_dst(d, &planned[i].dst), v, planned[i].dev);
 		}
 	}
 	for (size_t m = 0; m < k->n_routes; m++) {
@@ -253,7 +261,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 		if (i == n) {
 			inet_ntop(AF_INET, &k->routes[m].via, v, sizeof(v));
 			drift(s, "%s: unexpected route %s via %s dev %s", who,
-			      fmt_addr(d, &k->routes[m].dst), v, k->routes[m].dev);
+			      fmt_dst(d, &k->routes[m].dst), v, k->routes[m].dev);
 		}
 	}
 }
@@ -273,6 +281,8 @@ static void station_runtime(struct status *s, const struct apo_plan_station *p,
 	}
 	if (in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED)
 		json_object_object_add(o, "exit_code", json_object_new_int(in.exit_code));
+	if (!s->stations)
+		return;
 	if (in.state == APO_STATION_FAILED)
 		drift(s, "%s: failed (startup.sh exit code %d)", p->netns, in.exit_code);
 	else if (in.state != APO_STATION_READY && in.state != APO_STATION_STARTING)
@@ -436,8 +446,9 @@ static void host_compare(struct status *s, struct json_object *top)
 }
 
 /* "up", "half-built" or "down", from the journal (read without the lock:
- * a status during an `up` shows what is there so far). */
-static const char *journal_state(const char *env)
+ * a status during an `up` shows what is there so far); *stations: the
+ * journal records stations (not an `up --network-only`). */
+static const char *journal_state(const char *env, bool *stations)
 {
 	_cleanup_free_ char *dir = apo_env_run_dir(env);
 	_cleanup_free_ char *path = apo_xasprintf("%s/journal", dir);
@@ -448,8 +459,11 @@ static const char *journal_state(const char *env)
 	if (!f)
 		return state;
 	state = "half-built";
+	*stations = false;
 	while (fgets(line, sizeof(line), f))
-		if (!strcmp(line, "complete\n"))
+		if (!strncmp(line, "intent station ", 15))
+			*stations = true;
+		else if (!strcmp(line, "complete\n"))
 			state = "up";
 		else if (!strncmp(line, "begin ", 6))
 			state = "half-built";
@@ -457,10 +471,10 @@ static const char *journal_state(const char *env)
 	return state;
 }
 
-int apo_status(const struct apo_plan *plan, bool json)
+int apo_status(const struct apo_plan *plan, enum apo_status_output out)
 {
 	struct status s = {.plan = plan};
-	const char *state = journal_state(plan->env);
+	const char *state = journal_state(plan->env, &s.stations);
 	struct json_object *top = json_object_new_object(), *sts = json_object_new_array();
 	int r;
 
@@ -492,10 +506,11 @@ int apo_status(const struct apo_plan *plan, bool json)
 		json_object_array_add(d, jstr(s.drift[i]));
 	json_object_object_add(top, "drift", d);
 
-	if (json) {
+	if (out == APO_STATUS_JSON) {
 		puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_SPACED |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else {
+	} else if (out == APO_STATUS_TEXT) {
 		printf("environment %s: %s\n", plan->env, state);
 		if (strcmp(state, "down")) {
 			for (size_t i = 0; i < plan->n_stations; i++) {

@@ -14,7 +14,9 @@
 
 #include "plan.h"
 
+enum apo_status_output { APO_STATUS_TEXT, APO_STATUS_JSON, APO_STATUS_QUIET };
+
 /* Exit code: 0 everything as planned, 1 drift (or not up). */
-int apo_status(const struct apo_plan *plan, bool json);
+int apo_status(const struct apo_plan *plan, enum apo_status_output out);
 
 #endif

@@ -7,23 +7,27 @@
  * opened by a thread that entered the station's namespace (a socket talks
  * to the namespace it was created in).
  *
- * IPv4 devconf: namespace-wide, through /proc/sys/net of the new
- * namespace, written by the thread that just created it and before any
- * of its links exist, so that every link inherits `default`:
- *   forwarding        1 on the backbone and gateways, 0 elsewhere (a new
- *                     namespace inherits the host's IPv4 settings)
+ * IPv4 devconf, per link through netlink (IFLA_AF_SPEC/IFLA_INET_CONF,
+ * rtnl_link_inet_set_conf), in the request that sets the link up:
+ *   forwarding        1 on the backbone's and gateways' links, 0 elsewhere
+ *                     (a new namespace inherits the host's IPv4 defaults,
+ *                     so members clear it explicitly)
  *   send_redirects    0 on forwarders: a member must never learn a
- *                     redirect around its gateway
- *   accept_redirects  0 on members, for the same reason
- * `all` matters as much as the link's own value (the kernel ORs them for
- * both redirect settings), so all and default are written; status.c reads
- * each link's values back through netlink (IFLA_INET_CONF).
+ *                     redirect around its gateway; the kernel ORs `all`
+ *                     into it, so forwarders also clear all/send_redirects
+ *                     through /proc/sys/net (there is no netlink setter
+ *                     for `all`)
+ *   accept_redirects  0 on members' links
+ * /proc/sys/net is avoided otherwise: its lookups walk one dentry per
+ * namespace (proc_sys_compare), which made 1000 stations quadratic.
+ * status.c reads each link's values back through netlink.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <linux/ip.h>
 #include <netlink/route/addr.h>
 #include <stdio.h>
 #include <string.h>
@@ -208,7 +212,7 @@ int apo_up_switches(struct apo_up *u)
 	for (size_t i = 0; i < p->n_switches; i++) {
 		const struct apo_plan_switch *sw = &p->switches[i];
 		apo_journal_intent(u->journal, "bridge", sw->name, sw->cluster->name);
-		if ((r = apo_journal_sync(u->journal)) < 0)
+		if ((r = apo_journal_flush(u->journal)) < 0)
 			return apo_up_fail(u, r, "journal %s", u->journal->dir);
 		r = apo_nl_bridge_add(u->host_nl, sw->name, u->group);
 		if (r < 0) {
@@ -218,6 +222,10 @@ int apo_up_switches(struct apo_up *u)
 					   sw->cluster->name);
 		}
 		apo_journal_done(u->journal, "bridge", sw->name);
+		r = apo_nl_link_setup_name(u->host_nl, sw->name);
+		if (r < 0)
+			return apo_up_fail(u, r, "switch %s (cluster %s): up", sw->name,
+					   sw->cluster->name);
 		r = apo_nl_ifindex(u->host_nl, sw->name);
 		if (r < 0)
 			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name,
@@ -234,7 +242,6 @@ int apo_up_switches(struct apo_up *u)
 
 static int ns_settings(struct apo_up *u, const struct apo_plan_station *s)
 {
-	static const char *const keys[] = {"all", "default"};
 	struct apo_nl *nl;
 	int r;
 
@@ -245,29 +252,11 @@ static int ns_settings(struct apo_up *u, const struct apo_plan_station *s)
 	apo_nl_close(nl);
 	if (r < 0)
 		return apo_up_fail(u, r, "namespace %s: loopback up", fqdn(s));
-	for (size_t i = 0; i < APO_ARRAY_SIZE(keys); i++) {
-		char path[64];
-		/* stations are IPv4 only: no link-local addresses, DAD, router
-		 * solicitations or MLD on their links */
-		snprintf(path, sizeof(path), "ipv6/conf/%s/disable_ipv6", keys[i]);
-		if ((r = apo_sysctl_net(path, "1")) < 0 && r != -ENOENT)
-			return apo_up_fail(u, r, "namespace %s: sysctl net.%s", fqdn(s), path);
-		const char *settings[3][2] = {
-		    {"forwarding", s->forwarding ? "1" : "0"},
-		    {"send_redirects", s->forwarding ? "0" : "1"},
-		    {"accept_redirects", s->forwarding ? "1" : "0"},
-		};
-		for (size_t k = 0; k < 3; k++) {
-			/* only what the design needs changing: forwarders
-			 * send none, members accept none */
-			if ((k == 1 && !s->forwarding) || (k == 2 && s->forwarding))
-				continue;
-			snprintf(path, sizeof(path), "ipv4/conf/%s/%s", keys[i], settings[k][0]);
-			if ((r = apo_sysctl_net(path, settings[k][1])) < 0)
-				return apo_up_fail(u, r, "namespace %s: sysctl net.%s", fqdn(s),
-						   path);
-		}
-	}
+	/* the kernel ORs `all` into each link's send_redirects: a forwarder
+	 * must clear both (the links' own values come with them, netlink) */
+	if (s->forwarding && (r = apo_sysctl_net("ipv4/conf/all/send_redirects", "0")) < 0)
+		return apo_up_fail(u, r, "namespace %s: sysctl net.ipv4.conf.all.send_redirects",
+				   fqdn(s));
 	return 0;
 }
 
@@ -280,7 +269,7 @@ static int ns_item(void *ctx, size_t i, void *state)
 	if (apo_up_interrupted)
 		return apo_up_fail(u, -EINTR, "namespaces");
 	apo_journal_intent(u->journal, "netns", s->netns, NULL);
-	if ((r = apo_journal_sync(u->journal)) < 0)
+	if ((r = apo_journal_flush(u->journal)) < 0)
 		return apo_up_fail(u, r, "journal %s", u->journal->dir);
 	r = apo_netns_create_here(s->netns);
 	if (r < 0) {
@@ -349,7 +338,7 @@ static int link_item(void *ctx, size_t i, void *state)
 		snprintf(peer, sizeof(peer), "%s:%s", fqdn(o), f->peer_name);
 		/* both ends inside stations: the link dies with them */
 		apo_journal_intent(u->journal, "p2p", detail, peer);
-		if ((r = apo_journal_sync(u->journal)) < 0)
+		if ((r = apo_journal_flush(u->journal)) < 0)
 			return apo_up_fail(u, r, "journal %s", u->journal->dir);
 		r = apo_nl_veth_add(state, f->name, u->nsfd[c->jobs[i].st], 0, f->peer_name,
 				    u->nsfd[f->peer_station], 0);
@@ -360,7 +349,7 @@ static int link_item(void *ctx, size_t i, void *state)
 	} else {
 		int master = f->kind == APO_IFACE_SWITCH ? u->bridge_ifindex[f->sw] : 0;
 		apo_journal_intent(u->journal, "veth", f->peer_name, detail);
-		if ((r = apo_journal_sync(u->journal)) < 0)
+		if ((r = apo_journal_flush(u->journal)) < 0)
 			return apo_up_fail(u, r, "journal %s", u->journal->dir);
 		r = apo_nl_veth_add(state, f->peer_name, -1, master, f->name,
 				    u->nsfd[c->jobs[i].st], u->group);
@@ -371,6 +360,10 @@ static int link_item(void *ctx, size_t i, void *state)
 			return apo_up_fail(u, r, "link %s (%s %s)", f->peer_name, fqdn(s), f->name);
 		}
 		apo_journal_done(u->journal, "veth", f->peer_name);
+		r = apo_nl_link_setup_name(state, f->peer_name);
+		if (r < 0)
+			return apo_up_fail(u, r, "link %s (%s %s): up", f->peer_name, fqdn(s),
+					   f->name);
 	}
 	apo_progress_step(u->progress);
 	return 0;
@@ -404,6 +397,16 @@ static int enter(struct apo_up *u, size_t i, struct apo_nl **nl)
 	return 0;
 }
 
+/* Each station link's IPv4 devconf (see the top of this file). */
+static const uint32_t forwarder[2][2] = {
+    {IPV4_DEVCONF_FORWARDING, 1},
+    {IPV4_DEVCONF_SEND_REDIRECTS, 0},
+};
+static const uint32_t member[2][2] = {
+    {IPV4_DEVCONF_FORWARDING, 0},
+    {IPV4_DEVCONF_ACCEPT_REDIRECTS, 0},
+};
+
 static int addr_item(void *ctx, size_t i, void *state)
 {
 	struct apo_up *u = ctx;
@@ -422,8 +425,10 @@ static int addr_item(void *ctx, size_t i, void *state)
 			r = apo_up_fail(u, ifindex, "link %s (%s)", f->name, fqdn(s));
 			break;
 		}
-		/* created down: a veth peer's flags cannot be set at creation */
-		if ((r = apo_nl_link_up(nl, ifindex)) < 0) {
+		/* created down (a veth peer's flags cannot be set at
+		 * creation): up, with its IPv4 devconf, in one request */
+		if ((r = apo_nl_link_setup(nl, ifindex, s->forwarding ? forwarder : member, 2)) <
+		    0) {
 			r = apo_up_fail(u, r, "link %s (%s): up", f->name, fqdn(s));
 			break;
 		}

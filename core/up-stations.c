@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ca.h"
+#include "conf-integrity.h"
 #include "down.h"
 #include "image-build.h"
 #include "image-store.h"
@@ -67,11 +68,12 @@ int apo_up_images(struct apo_up *u)
 	return 0;
 }
 
-static int journal_station(void *ctx, const char *station)
+static int journal_stations(void *ctx, const char *const *stations, size_t n)
 {
 	struct apo_up *u = ctx;
 
-	apo_journal_intent(u->journal, "station", station, u->plan->env);
+	for (size_t i = 0; i < n; i++)
+		apo_journal_intent(u->journal, "station", stations[i], u->plan->env);
 	return apo_journal_sync(u->journal);
 }
 
@@ -124,6 +126,20 @@ static void cache_clear(void)
 	n_cache = cap_cache = 0;
 }
 
+/* The integrity gate between render and init: `up` hands its own state
+ * as ctx, `start`/`restart` the plan. */
+static int gate_up(void *ctx, const struct apo_plan_station *ps, const char *root, char **why)
+{
+	const struct apo_up *u = ctx;
+	return apo_integrity_gate(u->plan->model, ps->station, root, why);
+}
+
+static int gate_plan(void *ctx, const struct apo_plan_station *ps, const char *root, char **why)
+{
+	const struct apo_plan *p = ctx;
+	return apo_integrity_gate(p->model, ps->station, root, why);
+}
+
 static void on_ready(void *ctx, const char *station)
 {
 	struct apo_up *u = ctx;
@@ -139,10 +155,10 @@ int apo_up_stations(struct apo_up *u)
 	struct apo_runtime_opts o = {
 	    .ctx = u,
 	    .layers = layers,
-	    /* INTEGRITY GATE: the lead wires apo_integrity_check here */
-	    .integrity = NULL,
-	    .journal = journal_station,
+	    .integrity = gate_up,
+	    .journal = journal_stations,
 	    .on_ready = on_ready,
+	    .interrupted = &apo_up_interrupted,
 	};
 	char *err = NULL;
 	int rc;
@@ -180,9 +196,9 @@ int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, cha
 	struct apo_host_ctx hc;
 	struct apo_diag d;
 	struct apo_runtime_opts o = {
+	    .ctx = (void *)p,
 	    .layers = layers,
-	    /* INTEGRITY GATE: the lead wires apo_integrity_check here too */
-	    .integrity = NULL,
+	    .integrity = gate_plan,
 	    .progress = stderr,
 	};
 	int rc;

@@ -23,17 +23,18 @@ volatile sig_atomic_t apo_up_interrupted;
  * The phases of `up`, in order.  Each journals what it creates; a
  * failure anywhere rolls back through the journal, so a phase never
  * undoes its own work.  The station runtime appends its phase(s) after
- * the network ones, e.g. {"stations", count, apo_up_stations}.
+ * the network ones, e.g. {"stations", count, apo_up_stations} (network
+ * false: `up --network-only` skips it).
  */
 const struct apo_up_phase apo_up_phases[] = {
-    {"images", apo_up_count_images, apo_up_images},
-    {"switches", apo_up_count_switches, apo_up_switches},
-    {"namespaces", apo_up_count_stations, apo_up_namespaces},
-    {"links", apo_up_count_links, apo_up_links},
-    {"addresses", apo_up_count_stations, apo_up_addresses},
-    {"routes", apo_up_count_stations, apo_up_routes},
-    {"stations", apo_up_count_stations, apo_up_stations},
-    {"publish", apo_up_count_publish, apo_up_publish},
+    {"images", apo_up_count_images, apo_up_images, false},
+    {"switches", apo_up_count_switches, apo_up_switches, true},
+    {"namespaces", apo_up_count_stations, apo_up_namespaces, true},
+    {"links", apo_up_count_links, apo_up_links, true},
+    {"addresses", apo_up_count_stations, apo_up_addresses, true},
+    {"routes", apo_up_count_stations, apo_up_routes, true},
+    {"stations", apo_up_count_stations, apo_up_stations, false},
+    {"publish", apo_up_count_publish, apo_up_publish, false},
 };
 const size_t apo_up_n_phases = APO_ARRAY_SIZE(apo_up_phases);
 
@@ -90,7 +91,7 @@ static void print_json(const struct apo_plan *plan, const char *result, const ch
 	}
 	if (!error && strcmp(result, "already up"))
 		json_object_object_add(o, "stations", apo_summary_json(plan));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
@@ -105,6 +106,8 @@ static int run_phases(struct apo_up *u)
 		return apo_up_fail(u, r, "journal %s", u->journal->dir);
 	for (size_t i = 0; i < apo_up_n_phases; i++) {
 		const struct apo_up_phase *ph = &apo_up_phases[i];
+		if (u->opts->network_only && !ph->network)
+			continue;
 		apo_progress_phase(u->progress, ph->name, ph->count ? ph->count(u) : 0);
 		if ((r = ph->run(u)) < 0) {
 			if (!u->error)
@@ -177,9 +180,13 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
 		apo_err("up: %s", u.error ? u.error : strerror(-r));
 		/* everything the journal knows goes, in reverse */
 		if (apo_journal_exists(u.journal)) {
-			if (apo_down_replay(u.journal, NULL, opts->threads) == 0)
+			if (apo_down_replay(u.journal, NULL, opts->threads) == 0) {
 				apo_journal_remove(u.journal);
-			else
+				if (!opts->quiet && !opts->json)
+					apo_err("up: rolled back: nothing of environment '%s' is "
+						"left",
+						plan->env);
+			} else
 				apo_err("up: the rollback left objects behind; 'apomon -e %s down' "
 					"retries",
 					plan->env);

@@ -19,7 +19,8 @@
 
 struct apo_up_opts {
 	bool quiet, json, verbose;
-	unsigned threads; /* 0: apo_workers_default() */
+	bool network_only; /* only the network phases (tests, benchmarks) */
+	unsigned threads;  /* 0: apo_workers_default() */
 };
 
 struct apo_up {
@@ -49,6 +50,8 @@ struct apo_up_phase {
 	/* how many objects it makes (for the progress line) */
 	size_t (*count)(const struct apo_up *u);
 	int (*run)(struct apo_up *u);
+	/* part of the network (`up --network-only` runs only these) */
+	bool network;
 };
 
 /* The phases, in order (up.c).  Later parts append theirs. */

@@ -12,18 +12,10 @@ enum { WHITE, GREY, BLACK };
 
 struct walk {
 	struct vctx *v;
-	struct apo_station ***deps; /* resolved, NULL where unusable */
+	size_t **deps; /* resolved station indexes, SIZE_MAX where unusable */
 	unsigned char *colour;
 	size_t *stack, depth;
 };
-
-static size_t index_of(const struct apo_model *m, const struct apo_station *s)
-{
-	for (size_t i = 0; i < m->n_stations; i++)
-		if (m->stations[i] == s)
-			return i;
-	return SIZE_MAX;
-}
 
 static void report_cycle(struct walk *w, size_t from, size_t to, size_t edge)
 {
@@ -54,10 +46,9 @@ static void visit(struct walk *w, size_t u)
 	w->colour[u] = GREY;
 	w->stack[w->depth++] = u;
 	for (size_t i = 0; i < s->n_depends; i++) {
-		const struct apo_station *t = w->deps[u][i];
-		if (!t)
+		size_t k = w->deps[u][i];
+		if (k == SIZE_MAX)
 			continue;
-		size_t k = index_of(w->v->m, t);
 		if (w->colour[k] == GREY)
 			report_cycle(w, u, k, i);
 		else if (w->colour[k] == WHITE)
@@ -81,10 +72,13 @@ void v_depends(struct vctx *v)
 	for (size_t i = 0; i < n; i++) {
 		struct apo_station *s = m->stations[i];
 		w.deps[i] = apo_xcalloc(s->n_depends, sizeof(**w.deps));
+		for (size_t k = 0; k < s->n_depends; k++)
+			w.deps[i][k] = SIZE_MAX;
 		if (!s->enabled)
 			continue;
 		for (size_t k = 0; k < s->n_depends; k++) {
-			struct apo_station *t = apo_model_station(m, s->depends[k]);
+			const struct v_named *tn = v_lookup(v, s->depends[k]);
+			const struct apo_station *t = tn ? tn->s : NULL;
 			_cleanup_free_ char *p = apo_xasprintf("%s.depends[%zu]", s->path, k);
 			if (!t) {
 				apo_diag_add(v->d, &s->depends_loc[k], p,
@@ -98,7 +92,7 @@ void v_depends(struct vctx *v)
 					     "station",
 					     s->depends[k], wh);
 			} else {
-				w.deps[i][k] = t;
+				w.deps[i][k] = tn->i;
 			}
 		}
 	}

@@ -9,12 +9,22 @@
 #include "model.h"
 #include "registry.h"
 
+struct v_named {
+	struct apo_station *s;
+	size_t i; /* its index in model->stations */
+};
+
 struct vctx {
 	struct apo_model *m;
 	const struct apo_registry *r;
 	struct apo_diag *d;
-	bool *settings_ok; /* by station index: its settings have the declared kinds */
+	bool *settings_ok;     /* by station index: its settings have the declared kinds */
+	struct v_named *index; /* named stations sorted by name, then index */
+	size_t n_index;
 };
+
+/* The first station of that name in config order, or NULL. */
+const struct v_named *v_lookup(const struct vctx *v, const char *name);
 
 /* "FILE:LINE" of a location, for messages that point at a first one. */
 char *v_where(const struct apo_loc *loc);

@@ -207,42 +207,56 @@ void v_addresses(struct vctx *v)
 	free(uses);
 }
 
+struct pub {
+	const struct apo_station *s;
+	size_t k; /* index in s->publish */
+	size_t order;
+};
+
+static int pub_cmp(const void *a, const void *b)
+{
+	const struct pub *x = a, *y = b;
+	const struct apo_publish *p = &x->s->publish[x->k], *q = &y->s->publish[y->k];
+
+	if (p->host_port != q->host_port)
+		return p->host_port < q->host_port ? -1 : 1;
+	if (p->proto != q->proto)
+		return p->proto < q->proto ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 void v_publish(struct vctx *v)
 {
 	struct apo_model *m = v->m;
+	struct pub *pubs = NULL;
+	size_t n = 0, cap = 0;
 
 	for (size_t i = 0; i < m->n_stations; i++) {
 		const struct apo_station *s = m->stations[i];
-		if (!s->enabled)
-			continue;
-		for (size_t k = 0; k < s->n_publish; k++) {
-			const struct apo_publish *p = &s->publish[k];
-			const struct apo_station *fs = NULL;
-			const struct apo_publish *fp = NULL;
-
-			/* the first earlier publish of the same port and protocol */
-			for (size_t j = 0; j <= i && !fp; j++) {
-				const struct apo_station *o = m->stations[j];
-				if (!o->enabled)
-					continue;
-				size_t end = j == i ? k : o->n_publish;
-				for (size_t q = 0; q < end && !fp; q++)
-					if (o->publish[q].host_port == p->host_port &&
-					    o->publish[q].proto == p->proto) {
-						fs = o;
-						fp = &o->publish[q];
-					}
-			}
-			if (!fp)
-				continue;
-			_cleanup_free_ char *path =
-			    apo_xasprintf("%s.publish[%zu].host", s->path, k);
-			_cleanup_free_ char *w = v_where(&fp->loc);
-			apo_diag_add(v->d, &p->loc, path,
-				     "host port %u/%s is already published by %s (%s), expected a "
-				     "free host port",
-				     p->host_port, p->proto == IPPROTO_UDP ? "udp" : "tcp",
-				     fs->name ? fs->name : fs->path, w);
+		for (size_t k = 0; s->enabled && k < s->n_publish; k++) {
+			struct pub p = {.s = s, .k = k, .order = n};
+			APO_PUSH(pubs, n, cap, p);
 		}
 	}
+	if (n)
+		qsort(pubs, n, sizeof(*pubs), pub_cmp);
+	/* sorted: the first of a run is the first in config order */
+	for (size_t i = 1, first = 0; i < n; i++) {
+		const struct apo_publish *fp = &pubs[first].s->publish[pubs[first].k];
+		const struct apo_publish *p = &pubs[i].s->publish[pubs[i].k];
+		if (p->host_port != fp->host_port || p->proto != fp->proto) {
+			first = i;
+			continue;
+		}
+		const struct apo_station *s = pubs[i].s, *fs = pubs[first].s;
+		_cleanup_free_ char *path =
+		    apo_xasprintf("%s.publish[%zu].host", s->path, pubs[i].k);
+		_cleanup_free_ char *w = v_where(&fp->loc);
+		apo_diag_add(v->d, &p->loc, path,
+			     "host port %u/%s is already published by %s (%s), expected a free "
+			     "host port",
+			     p->host_port, p->proto == IPPROTO_UDP ? "udp" : "tcp",
+			     fs->name ? fs->name : fs->path, w);
+	}
+	free(pubs);
 }

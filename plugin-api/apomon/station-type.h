@@ -105,6 +105,14 @@ enum apomon_scope {
 typedef int (*apomon_station_cb)(const struct apomon_station *other,
 				 void *ctx);
 
+/* One DNS record of the environment (see apomon_host.each_record): type
+ * "A", "PTR", "CNAME", "MX" or "TXT"; name absolute with its trailing dot
+ * ("www1.example.com.", "11.0.1.10.in-addr.arpa."); value as in a zone
+ * file ("10.1.0.11", "www1.example.com.", "10 mail.example.com."), TXT
+ * unquoted. */
+typedef int (*apomon_record_cb)(const char *type, const char *name,
+				const char *value, void *ctx);
+
 #if defined(__GNUC__)
 #define APOMON_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -125,7 +133,8 @@ struct apomon_host {
 		    const char *fmt, ...) APOMON_PRINTF(3, 4);
 
 	/* A validation problem with one setting (NULL: the station itself);
-	 * printed as FILE:LINE: stations.NAME.settings.SETTING: message.
+	 * printed as FILE:LINE: clusters.CLUSTER.stations.NAME.settings.SETTING:
+	 * message.
 	 * Call it from validate, then return -EINVAL. */
 	void (*report)(const struct apomon_station *st, const char *setting,
 		       const char *fmt, ...) APOMON_PRINTF(3, 4);
@@ -192,6 +201,23 @@ struct apomon_host {
 	 * to cert_path, the one-file form HAProxy reads. */
 	int (*issue_cert)(const struct apomon_station *st, const char *const names[],
 			  const char *cert_path, const char *key_path);
+
+	/* Added after ABI 1's first cut too: check APOMON_HOST_HAS(host, each_record)
+	 * and APOMON_HOST_HAS(host, socket). */
+
+	/* Visit the DNS records the environment's backbone serves: an A and
+	 * a PTR record for every address of every station, then each
+	 * cluster's `records`.  Valid in render, ready and deploy (the plan
+	 * exists); -ENOTCONN before.  A non-zero return stops the walk. */
+	int (*each_record)(const struct apomon_station *st, apomon_record_cb cb,
+			   void *ctx);
+
+	/* A socket(2) created in the station's network namespace, for a
+	 * startup check that needs a real dialogue (a DNS query, an SMTP
+	 * banner, an FTP login).  Returns the descriptor (O_CLOEXEC; the
+	 * type closes it) or a negative errno. */
+	int (*socket)(const struct apomon_station *st, int domain, int type,
+		      int protocol);
 };
 
 /* True when the core's host struct has `field` (for later additions). */

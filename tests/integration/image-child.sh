@@ -43,10 +43,17 @@ unshare --mount sh -eu -c '
 	chroot "$3" hello | grep -q "Hello, world"
 ' sh "$child" "$base" "$tmp/m" || fail "the chain does not mount into the image's root"
 
-# a change to one of its files rebuilds the child, not base
+# a change to one of its files rebuilds the child, not base; two builds at
+# once: the store lock makes one build and the other find it done
 echo "changed $(date +%s%N)" >"$tmp/$name/files/etc/images-test-child.txt"
+"$APOMON" image build "$name" >"$out.2" 2>&1 &
+other=$!
 "$APOMON" image build "$name" >"$out" 2>&1 || { cat "$out"; fail "rebuild $name"; }
-cat "$out"
+wait $other || { cat "$out.2"; fail "concurrent rebuild $name"; }
+cat "$out" "$out.2"
+[ "$(cat "$out" "$out.2" | grep -c "^$name: building")" = 1 ] || fail "not exactly one build"
+[ "$(cat "$out" "$out.2" | grep -c "^$name: up to date")" = 1 ] || fail "the other build was no cache hit"
+cat "$out.2" >>"$out"
 grep -q "^base: up to date" "$out" || fail "base was not a cache hit"
 grep -q "^$name: building" "$out" || fail "$name was not rebuilt"
 [ "$(stat -c '%Y %Z' "$base" "$base/root" "$base/image.json")" = "$base_stamp" ] || fail "base's layer changed"
@@ -60,8 +67,24 @@ grep -q "^$name: up to date" "$out" || fail "unchanged child was rebuilt"
 # list, and rm
 "$APOMON" image list | grep -q "^$name  *$(basename "$child2" | cut -c1-12)  *base " || fail "image list"
 "$APOMON" image rm base >"$out" 2>&1 && fail "image rm base succeeded while $name is built on it"
-grep -q "image $name is built on it" "$out" || { cat "$out"; fail "rm refusal message"; }
+grep -q "image rm: built on it: .*$name" "$out" || { cat "$out"; fail "rm refusal message"; }
 [ -d "$base/root" ] || fail "refused rm removed base anyway"
+# a mount of its layers in another mount namespace (a station) blocks rm
+unshare --mount sh -c 'mount --make-rprivate / &&
+	mount -t overlay overlay -o "lowerdir=$1/root:$2/root" "$3" && touch "$4" && exec sleep 600' \
+	sh "$child2" "$base" "$tmp/m" "$tmp/mounted" &
+holder=$!
+i=0
+until [ -e "$tmp/mounted" ]; do
+	i=$((i + 1))
+	[ $i -le 200 ] || { kill $holder; fail "the holding mount did not come up"; }
+	sleep 0.05
+done
+"$APOMON" image rm "$name" >"$out" 2>&1 && { kill $holder; fail "image rm removed a mounted image"; }
+kill $holder
+wait $holder 2>/dev/null
+grep -q "a mount uses its layers" "$out" || { cat "$out"; fail "in-use refusal message"; }
+[ -d "$child2/root" ] || fail "refused rm removed the layer anyway"
 "$APOMON" image rm "$name" || fail "image rm $name"
 [ -e "$IMAGES_STORE/$name" ] && fail "$name is still in the store"
 "$APOMON" image list | grep -q "^$name " && fail "$name still listed"

@@ -47,6 +47,7 @@ chmod 0770 "$tmp/a"
 out=$("$apomon" -c "$noconf" --plugin-path "$tmp/a" plugins) || fail "exit status $?, expected 0"
 expect "^  $tmp/a: unsafe permissions: $tmp/a is writable by group \\(mode 0770\\); only its owner may write it\$"
 expect '^no station types loaded$'
+expect '^1 plugin was refused; no type loaded \(exit status 0\)$'
 
 set +e
 "$apomon" -c "$noconf" plugins extra >/dev/null 2>&1

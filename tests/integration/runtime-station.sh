@@ -29,6 +29,10 @@ pid=$2
 
 x() { "$APO_STATION" exec "$RT_ENV" s1 "$@"; }
 
+# a running station is not started twice (two overlays on one upper layer)
+"$APO_STATION" start "$RT_ENV" s1 s1.rt.test "$L" 2>"$RT_TMP/err" && fail "started twice"
+grep -q "s1.rt.test: start: already running (pid $pid)" "$RT_TMP/err" || fail "$(cat "$RT_TMP/err")"
+
 # PID 1 is the init; no host PIDs are visible
 [ "$(x cat /proc/1/comm)" = apomon-init ] || fail "PID 1 is not apomon-init"
 n=$(x sh -c 'ls -d /proc/[0-9]* | wc -l')
@@ -85,8 +89,10 @@ set -- $("$APO_STATION" info "$RT_ENV" s1)
 [ "$1" = stopped ] || fail "state after stop: $1"
 alive "$pid" && fail "init still alive after stop"
 grep -q '^got TERM$' "$("$APO_STATION" log "$RT_ENV" s1)" || fail "SIGTERM not forwarded"
-"$APO_STATION" start "$RT_ENV" s1 s1.rt.test "$L" --netns "/run/netns/$NS" >/dev/null ||
+[ -d "/sys/fs/cgroup/pids/apomon/$RT_ENV/s1" ] && fail "cgroup left after stop"
+"$APO_STATION" start "$RT_ENV" s1 s1.rt.test "$L" --netns "/run/netns/$NS" --pids 64 >/dev/null ||
 	fail "restart"
+[ "$(cat "$cg/pids.max")" = 64 ] || fail "pids.max after restart"
 [ "$(x cat /root/data)" = kept ] || fail "data lost over restart"
 
 # cleanup keeps data, purge removes it

@@ -4,6 +4,9 @@
 # ready, at its deadline.
 . "${top_builddir:?}/tests/integration/lib.sh"
 
+# netns names are FQDNs and host routes are per network: a run of its own
+N=$((180 + $$ % 30))
+D="rtf$$.test"
 CONF=$(mktemp -d /tmp/apomon-rt-fail.XXXXXX)
 ENV="rt-upfail-$$"
 APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
@@ -22,8 +25,8 @@ LEFT="$APOMON_SRCDIR/../shared/tools/leftovers"
 nothing_left() {
 	[ -e "/run/apomon/$ENV" ] && fail "$1: state /run/apomon/$ENV left"
 	grep -qF "/$ENV/" /proc/self/mounts && fail "$1: mounts left"
-	[ -e /run/netns/s1.rtf.test ] && fail "$1: namespace left"
-	[ -x "$LEFT" ] && "$LEFT" 2>/dev/null | grep -e "$ENV" -e rtf.test && fail "$1: leftovers"
+	[ -e /run/netns/s1.$D ] && fail "$1: namespace left"
+	[ -x "$LEFT" ] && "$LEFT" 2>/dev/null | grep -e "$ENV" -e "$D" && fail "$1: leftovers"
 	return 0
 }
 
@@ -31,14 +34,14 @@ config() { # config STATION_LINE
 	cat >"$CONF/apomon.conf" <<EOC
 environment = "rtf";
 plugin_path = [];
-backbone = { name = "bb"; domain = "rtf.test"; type = "base"; host_network = "10.253.78.0/30"; };
+backbone = { name = "bb"; domain = "$D"; type = "base"; host_network = "10.253.$N.0/30"; };
 EOC
 	mkdir -p "$CONF/conf.d"
 	cat >"$CONF/conf.d/10-lan.conf" <<EOC
 cluster = {
-  name = "lan"; domain = "rtf.test"; network = "10.78.0.0/24";
+  name = "lan"; domain = "$D"; network = "10.$N.0.0/24";
   stations = (
-    { name = "s1"; type = "base"; addresses = ["10.78.0.11"]; },
+    { name = "s1"; type = "base"; addresses = ["10.$N.0.11"]; },
     $1
   );
 };
@@ -46,23 +49,23 @@ EOC
 }
 
 # startup.sh exits 1
-config '{ name = "bad"; type = "base"; image = "rt-fail"; addresses = ["10.78.0.12"]; }'
+config "{ name = \"bad\"; type = \"base\"; image = \"rt-fail\"; addresses = [\"10.$N.0.12\"]; }"
 A up -q 2>"$CONF/err"
 rc=$?
 [ $rc = 1 ] || fail "up exited $rc, expected 1: $(cat "$CONF/err")"
-grep -q 'bad.rtf.test: startup.sh exited with 1' "$CONF/err" || fail "message: $(cat "$CONF/err")"
+grep -q "bad.$D: startup.sh exited with 1" "$CONF/err" || fail "message: $(cat "$CONF/err")"
 grep -q 'rt-fail: cannot start: /etc/rt-fail.conf is missing' "$CONF/err" ||
 	fail "log not quoted: $(cat "$CONF/err")"
 nothing_left "failing startup.sh"
 
 # never ready: its check probes a port that never opens; deadline 1.5 s
-config '{ name = "nr"; type = "rt-never-ready"; addresses = ["10.78.0.13"]; }'
+config "{ name = \"nr\"; type = \"rt-never-ready\"; addresses = [\"10.$N.0.13\"]; }"
 t0=$(date +%s%N)
 A up -q 2>"$CONF/err"
 rc=$?
 t1=$(date +%s%N)
 [ $rc = 1 ] || fail "up exited $rc, expected 1: $(cat "$CONF/err")"
-grep -q 'nr.rtf.test: ready: not ready after 1500 ms' "$CONF/err" || fail "message: $(cat "$CONF/err")"
+grep -q "nr.$D: ready: not ready after 1500 ms" "$CONF/err" || fail "message: $(cat "$CONF/err")"
 [ $(((t1 - t0) / 1000000)) -ge 1500 ] || fail "failed before its deadline"
 nothing_left "never ready"
 exit 0

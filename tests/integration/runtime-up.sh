@@ -10,6 +10,12 @@ ENV="rt-up-$$"
 CONF=$(mktemp -d /tmp/apomon-rt-up.XXXXXX)
 IMG="rt-img-$$"
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
+# netns names are FQDNs and host routes are per network: a run of its own
+# (another tree may run this test at the same time)
+N=$((150 + $$ % 30))
+D="rt$$.test"
+sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
+	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
 APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
 export APOMON_INIT
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
@@ -25,17 +31,26 @@ A up -q || fail "up"
 [ "$(A exec s1 -- cat /proc/1/comm)" = apomon-init ] || fail "PID 1 is not apomon-init"
 n=$(A exec s1 -- sh -c 'ls -d /proc/[0-9]* | wc -l')
 [ "$n" -lt 10 ] || fail "$n processes visible in s1: host PIDs leak in"
-[ "$(A exec s1 -- hostname)" = s1.rt.test ] || fail "hostname"
-A exec s1.rt.test -- grep -q "^10.77.0.11	s1.rt.test s1$" /etc/hosts || fail "/etc/hosts"
-A exec s1 -- grep -q '^nameserver 10.77.0.254$' /etc/resolv.conf || fail "resolv.conf"
+[ "$(A exec s1 -- hostname)" = s1.$D ] || fail "hostname"
+A exec s1.$D -- grep -q "^10.$N.0.11	s1.$D s1\$" /etc/hosts || fail "/etc/hosts"
+A exec s1 -- grep -q "^nameserver 10.$N.0.254$" /etc/resolv.conf || fail "resolv.conf"
 A exec s1 -- sh -c 'exit 3'
 [ $? = 3 ] || fail "exec exit status"
+
+# interactive: a pseudo-terminal of the station's own devpts
+if command -v script >/dev/null; then
+	out=$(script -qec "$APOMON -c $CONF -e $ENV exec s1 -- sh -c 'tty; test -t 0 && echo in-tty'" /dev/null </dev/null | tr -dc '[:print:]\n')
+	# (script may type a stray control character, which the pty echoes as ^@)
+	echo "$out" | grep -q '/dev/pts/[0-9]*$' || fail "exec: no pty: $out"
+	echo "$out" | grep -q '^in-tty$' || fail "exec: stdin is not the pty: $out"
+fi
+[ "$(A exec s1 -- sh -c 'test -t 0 || echo no-tty' </dev/null)" = no-tty ] || fail "exec: pty without a terminal"
 
 # logs: what PID 1's stdout gets is the station's log
 A exec s1 -- sh -c 'echo rt-log-marker > /proc/1/fd/1'
 A logs s1 | grep -q '^rt-log-marker$' || fail "logs"
 
-A status | grep -q '^  s1.rt.test  *ready  *pid [0-9][0-9]* up ' || fail "status: $(A status)"
+A status | grep -q "^  s1.$D  *ready  *pid [0-9][0-9]* up " || fail "status: $(A status)"
 
 # capabilities: SYS_ADMIN (21) nowhere, NET_ADMIN (12) only on the backbone
 capbnd() { A exec "$1" -- sh -c 'grep CapBnd /proc/1/status' | awk '{print $2}'; }
@@ -56,7 +71,7 @@ else
 fi
 
 # ssh as 3pg with the environment's key, through the backbone
-[ "$(timeout 30 "$APOMON" -c "$CONF" -e "$ENV" ssh s1 hostname </dev/null)" = s1.rt.test ] ||
+[ "$(timeout 30 "$APOMON" -c "$CONF" -e "$ENV" ssh s1 hostname </dev/null)" = s1.$D ] ||
 	fail "ssh"
 
 # data survives a restart
@@ -64,7 +79,7 @@ A exec s1 -- sh -c 'echo kept > /root/data' || fail "write"
 A restart s1 2>/dev/null || fail "restart"
 [ "$(A exec s1 -- cat /root/data)" = kept ] || fail "data lost over restart"
 A stop s2 2>/dev/null || fail "stop"
-A status | grep -q '^  s2.rt.test  *stopped ' || fail "status after stop"
+A status | grep -q "^  s2.$D  *stopped " || fail "status after stop"
 A start s2 2>/dev/null || fail "start"
 
 # commit: a new station starts from the image
@@ -72,7 +87,7 @@ A exec s1 -- sh -c 'echo committed > /etc/rt-marker' || fail "write marker"
 A commit s1 "$IMG" >/dev/null || fail "commit"
 A down -q || fail "down"
 [ -f "/var/lib/apomon/$ENV/s1/upper/root/data" ] || fail "down without --purge lost data"
-sed -i "s|^  );|    ,{ name = \"s3\"; type = \"base\"; image = \"$IMG\"; addresses = [\"10.77.0.13\"]; }\n  );|" \
+sed -i "s|^  );|    ,{ name = \"s3\"; type = \"base\"; image = \"$IMG\"; addresses = [\"10.$N.0.13\"]; }\n  );|" \
 	"$CONF/conf.d/10-lan.conf"
 A up -q || fail "up with s3"
 [ "$(A exec s3 -- cat /etc/rt-marker)" = committed ] || fail "s3 did not start from $IMG"

@@ -158,8 +158,8 @@ int main(int argc, char **argv)
 	pthread_create(&t, NULL, listener, &r);
 	pthread_join(t, NULL);
 	if (r < 0) {
-		fprintf(stderr, "tcp-pair: listen on %s:%s in %s: %s\n", argv[2], argv[3], server_ns,
-			strerror(-r));
+		fprintf(stderr, "tcp-pair: listen on %s:%s in %s: %s\n", argv[2], argv[3],
+			server_ns, strerror(-r));
 		return 3;
 	}
 	pthread_create(&t, NULL, server, NULL);

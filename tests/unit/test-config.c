@@ -246,7 +246,9 @@ START_TEST(missing_apomon_conf)
 
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	apo_diag_init(&d);
-	ck_assert_int_eq(apo_conf_load(tmp, NULL, &m, &d), -ENOENT);
+	int rc = apo_conf_load(tmp, NULL, &m, &d);
+	rmdir(tmp);
+	ck_assert_int_eq(rc, -ENOENT);
 	ck_assert_uint_eq(d.n, 1);
 	_cleanup_free_ char *want =
 	    apo_xasprintf("%s/apomon.conf: cannot read: %s", tmp, strerror(ENOENT));
@@ -255,7 +257,6 @@ START_TEST(missing_apomon_conf)
 	ck_assert_ptr_nonnull(m);
 	apo_model_free(m);
 	apo_diag_clear(&d);
-	rm_tree(tmp);
 }
 END_TEST
 
@@ -264,16 +265,73 @@ START_TEST(env_override)
 	struct lines got = {0};
 	int rc;
 
-	run_config(APO_SRCDIR, "staging", &got, &rc);
+	/* the fixture types know the good config's types (the repository's
+	 * conf.d enables types that only real plugins provide) */
+	run_config(GOOD_DIR "/minimal", "staging", &got, &rc);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq(got.n, 0);
-	run_config(APO_SRCDIR, "Bad Name", &got, &rc);
+	run_config(GOOD_DIR "/minimal", "Bad Name", &got, &rc);
 	ck_assert_int_eq(rc, -EINVAL);
 	ck_assert_uint_eq(got.n, 1);
 	ck_assert_str_eq(got.v[0], "environment: invalid name 'Bad Name' (from -e), expected "
 				   "lower-case letters, digits, '-' and '_', starting with a "
 				   "letter or digit, at most 63 bytes");
 	lines_free(&got);
+}
+END_TEST
+
+/* The example of apomon.conf(5) parses: the reference does not rot. */
+START_TEST(manpage_example)
+{
+	_cleanup_free_ char *man = apo_xasprintf("%s/docs/apomon.conf.5", APO_SRCDIR);
+	char tmp[] = "/tmp/apomon-config-test.XXXXXX";
+	FILE *in = fopen(man, "re"), *out = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	bool in_example = false;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	_cleanup_free_ char *dropins = apo_xasprintf("%s/conf.d", tmp);
+	ck_assert_int_eq(mkdir(dropins, 0755), 0);
+	while (getline(&line, &cap, in) > 0) {
+		if (strncmp(line, ".EX", 3) == 0) {
+			in_example = true;
+			continue;
+		}
+		if (strncmp(line, ".EE", 3) == 0)
+			break;
+		if (!in_example)
+			continue;
+		/* "# apomon.conf" and "# conf.d/10-example.conf" start files */
+		if (line[0] == '#' && strstr(line, ".conf")) {
+			if (out)
+				ck_assert_int_eq(fclose(out), 0);
+			_cleanup_free_ char *f =
+			    apo_xasprintf("%s/%.*s", tmp, (int)strcspn(line + 2, "\n"), line + 2);
+			out = fopen(f, "we");
+			ck_assert_ptr_nonnull(out);
+		}
+		ck_assert_ptr_nonnull(out);
+		fputs(line, out);
+	}
+	free(line);
+	fclose(in);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(fclose(out), 0);
+
+	struct apo_model *m;
+	struct apo_diag d;
+	apo_diag_init(&d);
+	int rc = apo_conf_load(tmp, NULL, &m, &d);
+	rm_tree(tmp); /* before any assertion can end the test */
+	apo_diag_print(&d, stderr);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(m->n_stations, 4);
+	ck_assert_uint_eq(m->n_links, 1);
+	ck_assert_uint_eq(m->clusters[0]->n_records, 1);
+	apo_model_free(m);
+	apo_diag_clear(&d);
 }
 END_TEST
 
@@ -311,7 +369,7 @@ START_TEST(repo_config_parses)
 	ck_assert_ptr_nonnull(www1);
 	ck_assert_str_eq(www1->fqdn, "www1.example.com");
 	ck_assert_str_eq(www1->type_name, "tomcat");
-	ck_assert(!www1->enabled);
+	ck_assert(www1->enabled);
 	ck_assert_uint_eq(www1->n_addrs, 1);
 	ck_assert_str_eq(addr_str(www1->addrs[0].addr), "10.1.0.11");
 	ck_assert_uint_eq(www1->addrs[0].prefix, 24);
@@ -341,6 +399,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, repo_config_parses);
 	tcase_add_test(tc, missing_apomon_conf);
 	tcase_add_test(tc, env_override);
+	tcase_add_test(tc, manpage_example);
 	suite_add_tcase(s, tc);
 
 	TCase *bad = tcase_create("bad");

@@ -188,6 +188,12 @@ START_TEST(refuses_bad_name)
 }
 END_TEST
 
+START_TEST(refuses_missing_image)
+{
+	refused_alone("noimage", "type noimage: missing image");
+}
+END_TEST
+
 START_TEST(refuses_undefined_symbol)
 {
 	refused_alone("unresolved", "cannot load: undefined symbol: apomon_test_no_such_function");
@@ -490,6 +496,7 @@ int main(void)
 	tcase_add_test(tc, refuses_small_struct);
 	tcase_add_test(tc, refuses_null_entry);
 	tcase_add_test(tc, refuses_bad_name);
+	tcase_add_test(tc, refuses_missing_image);
 	tcase_add_test(tc, refuses_undefined_symbol);
 	tcase_add_test(tc, refuses_not_a_shared_object);
 	tcase_add_test(tc, refuses_duplicate_naming_first);

@@ -235,9 +235,10 @@ START_TEST(host_services)
 	const char *argv[] = {"true", NULL};
 	ck_assert_int_eq(h->run(www1, argv, &out), -ENOTCONN);
 	ck_assert_ptr_null(out);
-	ck_assert_int_eq(h->probe_tcp(www1, NULL, 80, 100), -ENOTCONN);
+	/* probes need only the station's network namespace, which is absent */
+	ck_assert_int_eq(h->probe_tcp(www1, NULL, 80, 100), -ENOENT);
 	long status = -1;
-	ck_assert_int_eq(h->probe_http(www1, "http://www1.web.example/", 100, &status), -ENOTCONN);
+	ck_assert_int_eq(h->probe_http(www1, "http://www1.web.example/", 100, &status), -ENOENT);
 
 	apo_host_ctx_clear(&ctx);
 	apo_host_ctx_clear(NULL);
@@ -253,6 +254,33 @@ START_TEST(validate_twice_is_stable)
 	ck_assert_int_eq(apo_validate(m, reg, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_ptr_eq(apo_model_cluster(m, "web")->gateway, station("lb"));
+	apo_diag_clear(&d);
+}
+END_TEST
+
+START_TEST(minimal)
+{
+	struct apo_model *mm;
+	struct apo_diag d;
+	struct apo_registry *r = fixture_registry();
+
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_conf_load(APO_SRCDIR "/tests/fixtures/good/minimal", NULL, &mm, &d),
+			 0);
+	ck_assert_int_eq(apo_validate(mm, r, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_str_eq(mm->env, "example");
+	ck_assert_uint_eq(mm->n_stations, 1);
+	ck_assert_ptr_eq(mm->backbone, mm->stations[0]);
+	/* one spelling of a domain: without the root's dot */
+	ck_assert_str_eq(mm->backbone->fqdn, "ns.example.org");
+	ck_assert_ptr_eq(mm->backbone->type, apo_registry_find(r, "dns"));
+	ck_assert_str_eq(txt(mm->host_network.addr), "10.254.254.0");
+	ck_assert_uint_eq(mm->host_network.prefix, 30);
+	ck_assert_uint_eq(mm->n_clusters, 0);
+	ck_assert_ptr_null(mm->integrity);
+	apo_model_free(mm);
+	apo_registry_free(r);
 	apo_diag_clear(&d);
 }
 END_TEST
@@ -383,6 +411,7 @@ int main(void)
 	tcase_add_test(tc, validate_twice_is_stable);
 	suite_add_tcase(s, tc);
 	TCase *units = tcase_create("units");
+	tcase_add_test(units, minimal);
 	tcase_add_test(units, registry);
 	tcase_add_test(units, registry_closes_handles);
 	tcase_add_test(units, value_parsers);

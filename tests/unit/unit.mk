@@ -2,4 +2,4 @@
 # programs with `check_PROGRAMS += tests/unit/test-x` and `TESTS += ...`
 # and uses these flags.
 APO_TEST_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) $(CHECK_CFLAGS) -pthread
-APO_TEST_LIBS = core/libapocore.la $(CHECK_LIBS)
+APO_TEST_LDADD = core/libapocore.la $(CHECK_LIBS)

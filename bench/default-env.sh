@@ -1,0 +1,118 @@
+#!/bin/sh
+# Time to all-ready of the whole default environment (this repository's
+# apomon.conf and conf.d/, whatever they enable), in four modes:
+#
+#   warm: images already built (the usual `up`)
+#   cold: an empty image store (APOMON_LIB_DIR in a temporary directory):
+#         debootstrap of base, then every child image, then the stations
+#   parallel: stations of one start level start together and their
+#         startup checks run round robin; kernel work on APOMON_THREADS (4)
+#   serial: APOMON_SERIAL_START=1 APOMON_THREADS=1: one station at a time,
+#         each ready before the next starts
+#
+# The modes run in the same invocation, one after the other, so that the
+# ratios hold on a noisy machine.  Then the critical path of a warm,
+# parallel run: per station its level, when its init was launched and when
+# its startup check passed, relative to the start of `up`.
+#
+# usage (root, from a built tree): bench/default-env.sh [-n WARM_RUNS] [--no-cold]
+set -eu
+[ "$(id -u)" = 0 ] || { echo "default-env.sh: run as root" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=3
+cold=yes
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) runs=$2; shift 2 ;;
+	--no-cold) cold=no; shift ;;
+	*) echo "usage: $0 [-n WARM_RUNS] [--no-cold]" >&2; exit 2 ;;
+	esac
+done
+APOMON=${APOMON:-$top/apomon}
+export APOMON_INIT=${APOMON_INIT:-$top/core/init/apomon-init}
+export APOMON_IMAGES_PATH=${APOMON_IMAGES_PATH:-$top/images}
+export APOMON_PLUGIN_PATH=${APOMON_PLUGIN_PATH:-$(printf '%s:' "$top"/plugins/*/.libs)}
+export APOMON_WEBAPPS_DIR=${APOMON_WEBAPPS_DIR:-$top/webapps}
+if ip netns list 2>/dev/null | grep -q '^backbone\.example\.com\( \|$\)'; then
+	echo "default-env.sh: a default environment is up on this host; take it down first" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d /var/tmp/apomon-bench-default.XXXXXX)
+conf=$tmp/conf
+mkdir "$conf"
+cp -r "$top/apomon.conf" "$top/conf.d" "$conf/"
+env=bench-default-$$
+run_dir=${APOMON_RUN_DIR:-/run/apomon}
+a() { "$APOMON" -c "$conf" -e "$env" "$@"; }
+cleanup() {
+	a down --quiet --purge >/dev/null 2>&1 || true
+	APOMON_LIB_DIR=$tmp/lib a down --quiet --purge >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+
+# one_up MODE: up, record seconds to all-ready, down
+one_up() {
+	mode=$1
+	t0=$(now)
+	a up --quiet >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
+	t1=$(now)
+	echo "$mode $(echo "$t1 - $t0" | bc -l)" >>"$tmp/results"
+	# the per-station times of this run, for the critical path
+	: >"$tmp/stations.$mode"
+	for d in "$run_dir/$env"/stations/*/; do
+		n=$(basename "$d")
+		echo "$n $(stat -c %.9Y "$d/init") $(stat -c %.9Y "$d/ready") $t0" >>"$tmp/stations.$mode"
+	done
+	a down --quiet --purge >/dev/null
+}
+
+serial() { APOMON_SERIAL_START=1 APOMON_THREADS=1 "$@"; }
+
+# warm: make sure the images exist first (not timed)
+a plan --json >"$tmp/plan.json"
+a up --quiet >/dev/null 2>&1 && a down --quiet --purge >/dev/null
+i=0
+while [ $i -lt "$runs" ]; do
+	one_up warm-parallel
+	serial one_up warm-serial
+	i=$((i + 1))
+done
+if [ $cold = yes ]; then
+	for m in parallel serial; do
+		rm -rf "$tmp/lib"
+		mkdir "$tmp/lib"
+		if [ $m = parallel ]; then
+			APOMON_LIB_DIR=$tmp/lib one_up cold-$m
+		else
+			APOMON_LIB_DIR=$tmp/lib serial one_up cold-$m
+		fi
+	done
+	rm -rf "$tmp/lib"
+fi
+
+n_st=$(jq '.stations | length' "$tmp/plan.json")
+echo "apomon default environment: $n_st stations ($(jq -r '[.stations[].type] | join(", ")' "$tmp/plan.json")), $(nproc) CPUs"
+echo
+printf '%-16s %5s %10s %10s %10s %8s\n' mode runs median_s min_s max_s ratio
+base_med=
+for m in warm-parallel warm-serial cold-parallel cold-serial; do
+	grep -q "^$m " "$tmp/results" || continue
+	set -- $(grep "^$m " "$tmp/results" | cut -d' ' -f2 | sort -n | awk '
+		{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+		printf "%d %.3f %.3f %.3f\n", NR, m, v[1], v[NR] }')
+	[ -n "$base_med" ] || base_med=$2
+	printf '%-16s %5s %10s %10s %10s %7.2fx\n' "$m" "$1" "$2" "$3" "$4" "$(echo "$2 / $base_med" | bc -l)"
+done
+echo
+echo "critical path (last warm-parallel run): seconds since the start of up"
+printf '%-20s %5s %10s %10s %10s\n' station level launched ready own
+while read -r n init ready t0; do
+	lvl=$(jq -r --arg n "$n" '.stations[] | select(.name == $n) | .level' "$tmp/plan.json")
+	echo "$lvl $n $(echo "$init - $t0" | bc -l) $(echo "$ready - $t0" | bc -l) $(echo "$ready - $init" | bc -l)"
+done <"$tmp/stations.warm-parallel" | sort -n -k1,1 -k4,4 |
+	awk '{ printf "%-20s %5d %10.3f %10.3f %10.3f\n", $2, $1, $3, $4, $5;
+	       if ($4 > slow[$1]) { slow[$1] = $4; who[$1] = $2 } if ($1 > L) L = $1 }
+	     END { printf "\nslowest of each level:"; for (l = 0; l <= L; l++) printf " %s", who[l]; print "" }'

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The django station type: a WSGI application served by Gunicorn, with
+ * Django and psycopg2 from Debian's packages.  The image carries the
+ * application (a read-only company directory over the skel database that
+ * the postgres type creates); the type renders what differs between
+ * stations into one JSON file the application's settings read, and its
+ * startup check is an HTTP GET of a page that queries the database.
+ *
+ * It is also the worked example of docs/writing-a-station-type.md.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apomon/station-type.h"
+
+#define CONF_PATH "/etc/apomon/django.json"
+
+static const struct apomon_port django_ports[] = {
+    {"http", APOMON_PROTO_TCP, 8000},
+    {NULL, 0, 0},
+};
+
+/* the rendered settings (database, secret, hosts); the image seals the code */
+static const char *const django_sealed[] = {CONF_PATH, NULL};
+
+static const struct apomon_setting django_settings[] = {
+    {"port", APOMON_SETTING_INT, "8000", "the port Gunicorn listens on"},
+    {"workers", APOMON_SETTING_INT, "2", "Gunicorn worker processes (1..32)"},
+    {"database_host", APOMON_SETTING_STRING, NULL,
+     "the database's name or address; default: the cluster's postgres station"},
+    {"database_port", APOMON_SETTING_INT, "5432", "its port"},
+    {"database", APOMON_SETTING_STRING, "skel", "the database to read"},
+    {"user", APOMON_SETTING_STRING, "skel", "the role to read it as"},
+    {"password", APOMON_SETTING_STRING, "skel", "that role's password"},
+    {"allowed_hosts", APOMON_SETTING_STRING_LIST, NULL,
+     "more Host names to answer, beyond the station's names and addresses"},
+    {NULL, 0, NULL, NULL},
+};
+
+static int check_port(const struct apomon_host *host, const struct apomon_station *st,
+		      const char *name)
+{
+	long long p = host->setting_int(st, name);
+
+	if (p < 1 || p > 65535) {
+		host->report(st, name, "%lld is out of range, expected 1..65535", p);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct pg_find {
+	const struct apomon_host *host;
+	const char *address;
+};
+
+static int find_postgres(const struct apomon_station *other, void *ctx)
+{
+	struct pg_find *f = ctx;
+	const char *t = f->host->type(other);
+
+	if (!t || strcmp(t, "postgres"))
+		return 0;
+	f->address = f->host->address(other, 0);
+	return 1;
+}
+
+/* database_host, else the first address of the cluster's postgres station */
+static const char *db_host(const struct apomon_host *host, const struct apomon_station *st)
+{
+	const char *v = host->setting_string(st, "database_host");
+	struct pg_find f = {.host = host};
+
+	if (v)
+		return v;
+	host->each_station(st, APOMON_SCOPE_CLUSTER, find_postgres, &f);
+	return f.address;
+}
+
+static int django_validate(const struct apomon_host *host, const struct apomon_station *st)
+{
+	int rc = 0;
+	long long w = host->setting_int(st, "workers");
+	static const char *const strings[] = {"database", "user", "password"};
+
+	if (check_port(host, st, "port") < 0 || check_port(host, st, "database_port") < 0)
+		rc = -EINVAL;
+	if (w < 1 || w > 32) {
+		host->report(st, "workers", "%lld is out of range, expected 1..32", w);
+		rc = -EINVAL;
+	}
+	const char *dbh = db_host(host, st);
+	if (!dbh || !*dbh) {
+		host->report(st, "database_host",
+			     "no postgres station in the cluster, expected one there or "
+			     "settings.database_host");
+		rc = -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		const char *v = host->setting_string(st, strings[i]);
+		if (!v || !*v) {
+			host->report(st, strings[i], "is empty, expected a value");
+			rc = -EINVAL;
+		}
+	}
+	return rc;
+}
+
+/* s as a JSON string */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* Not a secret worth the name: the application has no sessions or forms,
+ * and a value derived from the config keeps the rendered file sealable. */
+static void secret_key(const struct apomon_host *host, const struct apomon_station *st, char *out,
+		       size_t size)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *parts[] = {host->fqdn(st), host->setting_string(st, "password"),
+			       host->env_name(st)};
+
+	for (size_t i = 0; i < 3; i++)
+		for (const char *c = parts[i]; c && *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+	snprintf(out, size, "apomon-%016llx-%016llx", (unsigned long long)h,
+		 (unsigned long long)(h * 0x9e3779b97f4a7c15ULL));
+}
+
+static int django_render(const struct apomon_host *host, const struct apomon_station *st)
+{
+	char *text = NULL, key[64];
+	size_t len = 0;
+	int rc;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return -errno;
+	secret_key(host, st, key, sizeof(key));
+	fprintf(f, "{\n  \"port\": %lld,\n  \"workers\": %lld,\n  \"secret_key\": ",
+		host->setting_int(st, "port"), host->setting_int(st, "workers"));
+	json_str(f, key);
+	/* its names and addresses, localhost (published ports), the
+	 * domain's www (the load balancer), and the extra ones */
+	fputs(",\n  \"allowed_hosts\": [", f);
+	json_str(f, host->fqdn(st));
+	fputs(", ", f);
+	json_str(f, host->name(st));
+	for (size_t i = 0; i < host->address_count(st); i++) {
+		fputs(", ", f);
+		json_str(f, host->address(st, i));
+	}
+	fprintf(f, ", \"localhost\", \"127.0.0.1\", \"www.%s\"", host->domain(st));
+	for (size_t i = 0; i < host->setting_list_count(st, "allowed_hosts"); i++) {
+		fputs(", ", f);
+		json_str(f, host->setting_list_item(st, "allowed_hosts", i));
+	}
+	fputs("],\n  \"database\": {\n    \"host\": ", f);
+	json_str(f, db_host(host, st));
+	fprintf(f,
+		",\n    \"port\": %lld,\n    \"name\": ", host->setting_int(st, "database_port"));
+	json_str(f, host->setting_string(st, "database"));
+	fputs(",\n    \"user\": ", f);
+	json_str(f, host->setting_string(st, "user"));
+	fputs(",\n    \"password\": ", f);
+	json_str(f, host->setting_string(st, "password"));
+	fputs("\n  }\n}\n", f);
+	if (fclose(f) != 0) {
+		free(text);
+		return -EIO;
+	}
+	/* readable by the application's user (www-data) through the group
+	 * is not possible from here: 0644, and the station is the boundary */
+	rc = host->write_file(st, CONF_PATH, text, len, 0644);
+	if (rc < 0)
+		host->log(st, APOMON_LOG_ERROR, "render: %s: %s", CONF_PATH, strerror(-rc));
+	free(text);
+	return rc;
+}
+
+/*
+ * The startup check: a GET of the JSON listing, which only answers 200
+ * when Gunicorn, Django and the database all work.  5xx (the database
+ * not accepting yet) and a refused connection mean "not yet".
+ */
+static int django_ready(const struct apomon_host *host, const struct apomon_station *st)
+{
+	char url[300];
+	long status = 0;
+
+	snprintf(url, sizeof(url), "http://%s:%lld/api/companies", host->fqdn(st),
+		 host->setting_int(st, "port"));
+	int rc = host->probe_http(st, url, 2000, &status);
+	if (rc < 0)
+		return -EAGAIN;
+	if (status == 200)
+		return 0;
+	if (status >= 500)
+		return -EAGAIN;
+	host->log(st, APOMON_LOG_ERROR, "ready: GET %s: HTTP %ld", url, status);
+	return -EPROTO;
+}
+
+static const struct apomon_station_type django = {
+    APOMON_STATION_TYPE_HEADER,
+    .name = "django",
+    .description = "a Django application under Gunicorn: the skel company directory",
+    .version = PACKAGE_VERSION,
+    .image = "django",
+    .role = APOMON_ROLE_MEMBER,
+    .ports = django_ports,
+    .sealed = django_sealed,
+    .settings = django_settings,
+    .ready_timeout_ms = 60000,
+    .validate = django_validate,
+    .render = django_render,
+    .ready = django_ready,
+};
+
+APOMON_STATION_TYPE(django)

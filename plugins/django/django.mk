@@ -1,0 +1,26 @@
+# The `django` station type: the skel company directory under Gunicorn.
+plugin_LTLIBRARIES += plugins/django/django.la
+plugins_django_django_la_SOURCES = plugins/django/django.c
+plugins_django_django_la_LDFLAGS = $(APO_MODULE_FLAGS)
+EXTRA_DIST += plugins/django/README.md tests/integration/rest-django.sh
+TESTS += tests/integration/rest-django.sh
+# its image definition and the application, installed next to base's
+imagesdjangodir = $(imagesdir)/django
+dist_imagesdjango_DATA = images/django/image.cfg images/django/startup.sh
+imagesdjangoappdir = $(imagesdir)/django/files/srv/directory/directory
+dist_imagesdjangoapp_DATA = \
+	images/django/files/srv/directory/directory/__init__.py \
+	images/django/files/srv/directory/directory/settings.py \
+	images/django/files/srv/directory/directory/urls.py \
+	images/django/files/srv/directory/directory/views.py \
+	images/django/files/srv/directory/directory/wsgi.py
+# The plugin author's guide (django is its example) and its test, which
+# builds the guide's complete example type from the guide's own text
+dist_doc_DATA = docs/writing-a-station-type.md
+TESTS += tests/integration/guide.sh
+EXTRA_DIST += tests/integration/guide.sh \
+	tests/fixtures/guide/greeter/greeter.c \
+	tests/fixtures/guide/greeter/Makefile \
+	tests/fixtures/guide/greeter/greeter.conf \
+	tests/fixtures/guide/greeter/images/greeter/image.cfg \
+	tests/fixtures/guide/greeter/images/greeter/startup.sh

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Crash safety: 20 runs of `up` killed with SIGKILL at a random moment,
+# each followed by `down`, after which nothing of the environment is
+# left.  The moments spread over the whole of an uninterrupted `up`
+# (measured first), so that kills land in every phase.
+. "${top_builddir:?}/tests/integration/lib.sh"
+. "$APOMON_SRCDIR/tests/integration/net-lib.sh"
+
+tmp=$(mktemp -d /tmp/apomon-net-crash.XXXXXX) || fail mktemp
+conf=$tmp/conf
+A="$APOMON -c $conf"
+trap '$A down --quiet; rm -rf "$tmp"' EXIT
+net_gen "$conf" net-crash 60 4 232
+net_names "$conf" "$tmp/names"
+leftovers="${top_srcdir:?}/../shared/tools/leftovers"
+
+ms() { date +%s%3N; }
+t0=$(ms)
+$A up --network-only --quiet || fail "up exited $?"
+t1=$(ms)
+$A down --quiet || fail "down exited $?"
+span=$(((t1 - t0) * 12 / 10 + 1))
+echo "an uninterrupted up takes $((t1 - t0)) ms; killing within $span ms"
+
+interrupted=0
+run=1
+while [ $run -le 20 ]; do
+	delay=$(($(od -An -N2 -tu2 /dev/urandom) % span))
+	$A up --network-only --quiet >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if [ -f /run/apomon/net-crash/journal ] && ! grep -qx complete /run/apomon/net-crash/journal; then
+		interrupted=$((interrupted + 1))
+		phase=$(grep -o '^intent [a-z0-9]*' /run/apomon/net-crash/journal | tail -1)
+	else
+		phase="(before the journal or after completion)"
+	fi
+	echo "run $run: killed after $delay ms, last record: $phase"
+	$A down --quiet 2>"$tmp/err" || fail "run $run: down exited $?: $(cat "$tmp/err")"
+	net_assert_clean net-crash "$tmp/names"
+	if [ -x "$leftovers" ]; then
+		"$leftovers" | grep -F -f "$tmp/names" && fail "run $run: leftovers of net-crash"
+	fi
+	run=$((run + 1))
+done
+echo "$interrupted of 20 runs were killed in the middle of up"
+
+# SIGTERM instead: up rolls back by itself and exits 1 (or had finished)
+rolled=0
+run=1
+while [ $run -le 5 ]; do
+	delay=$(($(od -An -N2 -tu2 /dev/urandom) % span))
+	$A up --network-only --quiet >/dev/null 2>"$tmp/err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "Interrupted system call" "$tmp/err"; then
+		rolled=$((rolled + 1))
+		net_assert_clean net-crash "$tmp/names"
+	elif [ $rc -eq 0 ] || [ $rc -eq 143 ]; then
+		# finished, or killed before its handler was installed
+		$A down --quiet || fail "SIGTERM run $run: down exited $?"
+	else
+		fail "SIGTERM run $run: up exited $rc: $(cat "$tmp/err")"
+	fi
+	net_assert_clean net-crash "$tmp/names"
+	run=$((run + 1))
+done
+echo "$rolled of 5 SIGTERMed runs rolled back by themselves"
+[ $interrupted -ge 5 ] || fail "only $interrupted runs were killed mid-way: the test did not exercise crash recovery"
+echo PASS

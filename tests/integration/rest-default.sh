@@ -1,0 +1,87 @@
+#!/bin/sh
+# The whole default environment (this repository's apomon.conf and
+# conf.d/, every enabled station) comes up with every startup check
+# green, the backbone answers for every station, every station resolves
+# and reaches service_endpoint.service.com through the backbone; then
+# down leaves none of its objects behind.
+. "${top_builddir:?}/tests/integration/lib.sh"
+REST_FIXTURE=none
+. "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
+mkdir -p "$REST_CONF"
+cp -r "$APOMON_SRCDIR/apomon.conf" "$APOMON_SRCDIR/conf.d" "$REST_CONF/"
+# the default environment's namespaces are named after its FQDNs
+ip netns list 2>/dev/null | grep -q '^backbone\.example\.com\( \|$\)' &&
+	{ echo "SKIP: a default environment is already up on this host" >&2; exit 77; }
+
+A plan --json >"$REST_TMP/plan.json" || fail "plan"
+has() { jq -e --arg n "$1" '.stations | map(select(.name == $n)) | length == 1' "$REST_TMP/plan.json" >/dev/null; }
+if jq -e '.stations | map(select(.type == "tomcat")) | length > 0' "$REST_TMP/plan.json" >/dev/null &&
+	[ ! -f "$APOMON_WEBAPPS_DIR/skel-0.1.0.war" ]; then
+	echo "SKIP: $APOMON_WEBAPPS_DIR/skel-0.1.0.war not built (needs javac)" >&2
+	exit 77
+fi
+A up >"$REST_TMP/up.log" 2>&1 || { cat "$REST_TMP/up.log" >&2; fail "up"; }
+A status --json >"$REST_TMP/status.json" || fail "status: $(A status)"
+jq -e '.drift | length == 0' "$REST_TMP/status.json" >/dev/null || fail "drift: $(A status)"
+# every enabled station is in the summary and ready
+for s in $(jq -r '.stations[].name' "$REST_TMP/plan.json"); do
+	grep -q "^$s\." "$REST_TMP/up.log" || fail "$s missing from the summary: $(cat "$REST_TMP/up.log")"
+	[ "$(jq -r --arg s "$s" '.stations[] | select(.station == $s) | .state' "$REST_TMP/status.json")" = ready ] ||
+		fail "$s is not ready: $(A status)"
+done
+
+# DNS from the host: every record of the plan, at the backbone
+NS=$(jq -r .host.backbone "$REST_TMP/plan.json")
+jq -r '.records[] | select(.type == "A" or .type == "PTR") | "\(.type) \(.name) \(.value)"' \
+	"$REST_TMP/plan.json" >"$REST_TMP/records"
+[ -s "$REST_TMP/records" ] || fail "no records in the plan"
+while read -r type name value; do
+	if [ "$type" = PTR ]; then
+		got=$(dig +short +time=2 @"$NS" -x "$(echo "$name" | awk -F. '{print $4"."$3"."$2"."$1}')")
+	else
+		got=$(dig +short +time=2 @"$NS" "$name" A)
+	fi
+	echo "$got" | grep -qx "$value" || fail "$type $name: '$got', expected $value"
+done <"$REST_TMP/records"
+
+# from every member station: service_endpoint by name, through the backbone
+for s in $(jq -r '.stations[] | select(.role != "backbone" and .cluster != "service") | .name' \
+	"$REST_TMP/plan.json"); do
+	x "$s" getent hosts service_endpoint.service.com | grep -q '^10\.2\.0\.10 ' ||
+		fail "$s: getent hosts service_endpoint.service.com"
+	banner=$(x "$s" bash -c 'exec 3<>/dev/tcp/service_endpoint.service.com/22; head -c 7 <&3')
+	[ "$banner" = SSH-2.0 ] || fail "$s -> service_endpoint.service.com:22: '$banner'"
+done
+
+# the services through the host's published ports, as README shows them
+if has ftp; then
+	echo "default $$" >"$REST_TMP/f.txt"
+	curl -sS --max-time 10 --user 3pg:3pg-ftp -T "$REST_TMP/f.txt" ftp://127.0.0.1/ || fail "FTP upload on 21"
+	curl -sS --max-time 10 --disable-epsv --user 3pg:3pg-ftp ftp://127.0.0.1/f.txt | grep -qx "default $$" ||
+		fail "FTP PASV download on 21"
+fi
+if has django && has www1; then
+	c=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-d "{\"name\":\"Default $$\",\"city\":\"Kiel\"}" http://127.0.0.1:81/skel-0.1.0/api/companies)
+	[ "$c" = 201 ] || fail "skel API on host port 81: HTTP $c"
+	curl -sS --max-time 10 http://127.0.0.1:8000/ | grep -q "<tr><td>Default $$</td><td>Kiel</td>" ||
+		fail "django on host port 8000 does not list the company"
+fi
+if has mail; then
+	from=$(jq -r '.stations[] | select(.role == "member" and .name != "mail") | .name' "$REST_TMP/plan.json" | head -n 1)
+	x "$from" sh -c "printf 'Subject: default $$\r\n\r\nhi\r\n' >/tmp/m.txt && curl -sS smtp://mail.example.com \
+		--mail-from me@example.com --mail-rcpt 3pg@example.com -T /tmp/m.txt" || fail "$from: SMTP"
+	i=0
+	until x "$from" curl -sS --user 3pg:3pg-mail 'imap://mail.example.com/INBOX;UID=1' 2>/dev/null |
+		grep -q "^Subject: default $$"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "$from: the mail never reached 3pg's INBOX"
+		sleep 0.1
+	done
+fi
+
+A down --quiet || fail "down"
+ip netns list 2>/dev/null | grep '^[^. ]*\.\(example\|service\)\.com\( \|$\)' && fail "namespaces left"
+[ -e "/run/apomon/$REST_ENV" ] && [ -n "$(ls -A "/run/apomon/$REST_ENV" 2>/dev/null)" ] &&
+	fail "state left in /run/apomon/$REST_ENV"
+exit 0

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* The runtime's pure parts: the capabilities a station keeps, state of a
+ * station that does not exist, log tails, station names. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "runtime.h"
+#include "station.h"
+#include "util.h"
+
+static char tmp[] = "/tmp/apomon-test-runtime.XXXXXX";
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	setenv("APOMON_RUN_DIR", tmp, 1);
+	setenv("APOMON_LOG_DIR", tmp, 1);
+}
+
+static void teardown(void)
+{
+	apo_rm_rf(tmp);
+	strcpy(tmp, "/tmp/apomon-test-runtime.XXXXXX");
+}
+
+START_TEST(caps_kept)
+{
+	static const int never[] = {CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_TIME,
+				    CAP_SYS_BOOT,  CAP_SYS_RAWIO,  CAP_MKNOD};
+	for (int b = 0; b < 2; b++) {
+		unsigned long long k = apo_caps_kept(b);
+		for (size_t i = 0; i < APO_ARRAY_SIZE(never); i++)
+			ck_assert_msg(!(k & (1ULL << never[i])), "cap %d kept", never[i]);
+		ck_assert(k & (1ULL << CAP_NET_BIND_SERVICE));
+		ck_assert(k & (1ULL << CAP_SETUID));
+	}
+	ck_assert(!(apo_caps_kept(false) & (1ULL << CAP_NET_ADMIN)));
+	ck_assert(apo_caps_kept(true) & (1ULL << CAP_NET_ADMIN));
+}
+END_TEST
+
+START_TEST(absent_station)
+{
+	struct apo_station_info in;
+	char **names;
+	size_t n;
+
+	ck_assert_int_eq(apo_station_info("nothing", "www1", &in), 0);
+	ck_assert_int_eq(in.state, APO_STATION_ABSENT);
+	ck_assert_int_eq(in.pid, 0);
+	ck_assert_str_eq(apo_station_state_name(in.state), "absent");
+	ck_assert_int_eq(apo_station_list("nothing", &names, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	/* stopping and cleaning what does not exist is fine */
+	ck_assert_int_eq(apo_station_stop("nothing", "www1", 10), 0);
+	ck_assert_int_eq(apo_station_cleanup("nothing", "www1", 10, true), 0);
+	ck_assert_int_eq(
+	    apo_station_exec("nothing", "www1", (const char *[]){"true", NULL}, false, NULL),
+	    -ESRCH);
+}
+END_TEST
+
+static void write_log(const char *env, const char *name, const char *text)
+{
+	_cleanup_free_ char *dir = apo_xasprintf("%s/%s", tmp, env);
+	_cleanup_free_ char *p = apo_station_log_path(env, name);
+	FILE *f;
+
+	mkdir(dir, 0755);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(log_tail)
+{
+	char *t;
+
+	t = apo_runtime_log_tail("e", "none", 3);
+	ck_assert_str_eq(t, "  (its log is empty)\n");
+	free(t);
+	write_log("e", "s", "one\ntwo\nthree\nfour\n");
+	t = apo_runtime_log_tail("e", "s", 2);
+	ck_assert_str_eq(t, "  three\n  four\n");
+	free(t);
+	t = apo_runtime_log_tail("e", "s", 10);
+	ck_assert_str_eq(t, "  one\n  two\n  three\n  four\n");
+	free(t);
+	write_log("e", "n", "no newline at the end");
+	t = apo_runtime_log_tail("e", "n", 1);
+	ck_assert_str_eq(t, "  no newline at the end\n");
+	free(t);
+}
+END_TEST
+
+START_TEST(station_name)
+{
+	_cleanup_free_ char *dir = apo_station_state_dir("e", "db.internal");
+	char *n;
+
+	n = apo_runtime_station_name("e", "www1.example.com");
+	ck_assert_str_eq(n, "www1");
+	free(n);
+	n = apo_runtime_station_name("e", "www1");
+	ck_assert_str_eq(n, "www1");
+	free(n);
+	/* a state dir of that exact name wins over the FQDN rule */
+	ck_assert_int_eq(apo_mkdir_p(dir, 0755), 0);
+	n = apo_runtime_station_name("e", "db.internal");
+	ck_assert_str_eq(n, "db.internal");
+	free(n);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("runtime");
+	TCase *tc = tcase_create("runtime");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, caps_kept);
+	tcase_add_test(tc, absent_station);
+	tcase_add_test(tc, log_tail);
+	tcase_add_test(tc, station_name);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
