@@ -161,7 +161,7 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
 		"    balance roundrobin\n"
 		"    option httpchk GET %s\n"
 		"    http-check expect status 200\n"
-		"    default-server inter 1s fall 2 rise 1 observe layer4 error-limit 1 "
+		"    default-server inter 1s downinter 250ms fall 2 rise 1 observe layer4 error-limit 1 "
 		"on-error mark-down\n"
 		"    http-response set-header X-Served-By %%[srv_name]\n",
 		h->fqdn(st), h->fqdn(st), h->setting_string(st, "health_path"));

@@ -11,12 +11,6 @@ command -v psql >/dev/null || { echo "SKIP: needs psql (postgresql-client)" >&2;
 web_up
 apo status --json >"$WEB_TMP/status.json" || fail "status"
 
-# --- HTTPS through the load balancer, certificate from the CA -----------
-page=$(lb_curl "$LB/skel-0.1.0/") || fail "GET / through the LB"
-echo "$page" | grep -q '<title>skel 0.1.0</title>' || fail "skel front end not served: $page"
-# the certificate is the CA's, for the web name: without the CA curl refuses
-curl -sS --max-time 10 --resolve "www.$WEB_DOMAIN:$P_HTTPS:127.0.0.1" "$LB/" >/dev/null 2>&1 &&
-	fail "the LB's certificate verified without the environment's CA"
 # both backends serve (HAProxy's health checks see a web server that just
 # became ready within a second: polled, not assumed)
 both() {
@@ -27,6 +21,13 @@ both() {
 	echo "$s" | grep -q www1 && echo "$s" | grep -q www2
 }
 poll both || fail "www1 and www2 do not both serve through the LB"
+
+# --- HTTPS through the load balancer, certificate from the CA -----------
+page=$(lb_curl "$LB/skel-0.1.0/") || fail "GET / through the LB"
+echo "$page" | grep -q '<title>skel 0.1.0</title>' || fail "skel front end not served: $page"
+# the certificate is the CA's, for the web name: without the CA curl refuses
+curl -sS --max-time 10 --resolve "www.$WEB_DOMAIN:$P_HTTPS:127.0.0.1" "$LB/" >/dev/null 2>&1 &&
+	fail "the LB's certificate verified without the environment's CA"
 # 80 -> 443
 loc=$(curl -sS --max-time 10 -o /dev/null -D - "http://127.0.0.1:$P_HTTP/x?y=1" -H "Host: www.$WEB_DOMAIN" | header Location)
 [ "$loc" = "https://www.$WEB_DOMAIN/x?y=1" ] || fail "80 does not redirect to 443: '$loc'"
