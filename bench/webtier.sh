@@ -65,15 +65,18 @@ layers() {
 	echo "$out"
 }
 
+# prepare STATION: a copy of the station's writable layer (its config and
+# data), made before the clock starts
 # start STATION IMAGE CMD: CMD as the station's server in a root made of
-# IMAGE's layers under a copy of the station's writable layer (its config
-# and data), in the bench's network namespace and its own mount and PID
-# namespaces; everything dies with the PID namespace
+# IMAGE's layers under that copy, in the bench's network namespace and its
+# own mount and PID namespaces; everything dies with the PID namespace
+prepare() {
+	mkdir -p "$T/$1/upper" "$T/$1/work" "$T/$1/root"
+	cp -a "$LIB/$ENV/$1/upper/." "$T/$1/upper/"
+}
 start() {
 	st=$1 image=$2
 	shift 2
-	mkdir -p "$T/$st/upper" "$T/$st/work" "$T/$st/root"
-	cp -a "$LIB/$ENV/$st/upper/." "$T/$st/upper/"
 	unshare --mount --propagation private --pid --fork --kill-child \
 		nsenter --net="/run/netns/$NS" sh -c '
 		set -e
@@ -120,6 +123,7 @@ for a in 10.66.0.2 10.66.0.5 10.66.0.11 10.66.0.12; do ip -n "$NS" addr add "$a/
 
 sum_pg=0 sum_tc=0 sum_lb=0
 for r in $(seq "$RUNS"); do
+	for s in psql www1 www2 lb; do prepare $s; done
 	t0=$(now)
 	start psql psql sh -c 'install -d -o postgres -g postgres /run/postgresql &&
 		exec runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)/postgres" \
