@@ -3,7 +3,7 @@
  * apomon deploy STATION FILE: hands an artifact (e.g. a .war) to the
  * station type's deploy hook while the station runs; the type installs it
  * into the station's root (e.g. Tomcat's webapps/, which redeploys it
- * without a restart).
+ * without a restart), reached through its init's /proc/PID/root.
  */
 #include "config.h"
 
@@ -73,7 +73,9 @@ int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 			r < 0 ? strerror(-r) : apo_station_state_name(info.state));
 		goto out;
 	}
-	root = apo_xasprintf("%s/%s/roots/%s", apo_run_dir(), e.plan->env, s->name);
+	/* the station's root as its own mount namespace sees it: the host
+	 * keeps no mount of a started station's root */
+	root = apo_xasprintf("/proc/%d/root", (int)info.pid);
 	if (access(root, F_OK) < 0) {
 		apo_err("deploy: %s: root %s: %s", s->fqdn, root, strerror(errno));
 		goto out;

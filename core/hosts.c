@@ -24,7 +24,7 @@ static bool publishes_web(const struct apo_plan *p, size_t station)
 {
 	for (size_t i = 0; i < p->n_publish; i++)
 		if (p->publish[i].station == station &&
-		    (p->publish[i].host_port == 80 || p->publish[i].host_port == 443))
+		    (p->publish[i].port == 80 || p->publish[i].port == 443))
 			return true;
 	return false;
 }
@@ -145,15 +145,22 @@ static int write_all(int fd, const char *s, size_t len)
 
 int apo_hosts_update(const char *path, const char *env, const char *lines)
 {
-	_cleanup_free_ char *lockp = apo_xasprintf("%s/hosts.lock", apo_run_dir());
+	_cleanup_free_ char *dir = apo_xstrdup(path);
 	_cleanup_free_ char *tmp = apo_xasprintf("%s.apomon-%d", path, (int)getpid());
 	_cleanup_free_ char *old = NULL, *new = NULL;
 	struct stat st;
 	int lock = -1, fd = -1, rc;
 
-	if ((rc = apo_mkdir_p(apo_run_dir(), 0755)) < 0)
-		return rc;
-	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* the lock is the file's directory: it always exists and outlives
+	 * the renames, and no lock file is left behind */
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
 		rc = -errno;
 		goto out;

@@ -9,7 +9,7 @@
  *   # END apomon ENV
  *
  * The web names (www.DOMAIN and DOMAIN of a cluster whose station
- * publishes host port 80 or 443) point at 127.0.0.1, where the published
+ * publishes its port 80 or 443) point at 127.0.0.1, where the published
  * ports are; every station's FQDN points at its first address, which the
  * host reaches through the backbone.
  */
@@ -27,7 +27,7 @@ char *apo_hosts_splice(const char *text, const char *env, const char *lines);
 
 /*
  * Rewrites path (normally /etc/hosts) with env's block set to lines
- * (NULL: removed), under a lock (flock on /run/apomon/hosts.lock) and
+ * (NULL: removed), under a lock (flock on the file's directory) and
  * atomically (a temporary file renamed over it; when path is a mount
  * point, as in some containers, in place under the same lock).
  */

@@ -45,10 +45,9 @@ char *apo_publish_ruleset(const struct apo_plan *p)
 	 * gateway for the reply of a translated connection and rewrite it
 	 * there, one hop early.  The switches' traffic is the stations' own:
 	 * untracked on the host. */
-	fprintf(m,
-		"\t}\n"
-		"\tchain switches {\n"
-		"\t\ttype filter hook prerouting priority -300; policy accept;\n");
+	fprintf(m, "\t}\n"
+		   "\tchain switches {\n"
+		   "\t\ttype filter hook prerouting priority -300; policy accept;\n");
 	for (size_t i = 0; i < p->n_switches; i++)
 		fprintf(m, "\t\tiifname \"%s\" notrack\n", p->switches[i].name);
 	fprintf(m,

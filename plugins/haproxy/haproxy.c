@@ -25,7 +25,10 @@
 #define CFG "/etc/haproxy/haproxy.cfg"
 #define PEM "/etc/haproxy/certs/web.pem"
 
-static const char *const sealed[] = {CFG, NULL};
+/* the rendered config, and the error pages HAProxy serves from the image */
+static const char *const sealed[] = {CFG, "/etc/haproxy/errors/502.http",
+				     "/etc/haproxy/errors/503.http", "/etc/haproxy/errors/504.http",
+				     NULL};
 
 static const struct apomon_port ports[] = {
     {"http", APOMON_PROTO_TCP, 80},
@@ -161,7 +164,8 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
 		"    balance roundrobin\n"
 		"    option httpchk GET %s\n"
 		"    http-check expect status 200\n"
-		"    default-server inter 1s fall 2 rise 1 observe layer4 error-limit 1 "
+		"    default-server inter 1s downinter 250ms fall 2 rise 1 observe layer4 "
+		"error-limit 1 "
 		"on-error mark-down\n"
 		"    http-response set-header X-Served-By %%[srv_name]\n",
 		h->fqdn(st), h->fqdn(st), h->setting_string(st, "health_path"));

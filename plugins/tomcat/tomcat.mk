@@ -60,3 +60,10 @@ EXTRA_DIST += \
 	tests/integration/web-browser.js \
 	tests/fixtures/web/apomon.conf \
 	tests/fixtures/web/conf.d/10-web.conf
+
+# Its images (jre: the layer openjdk's postinst needs), installed beside base's.
+imagesjredir = $(imagesdir)/jre
+dist_imagesjre_DATA = images/jre/image.cfg
+imagestomcatdir = $(imagesdir)/tomcat
+dist_imagestomcat_DATA = images/tomcat/image.cfg images/tomcat/startup.sh
+EXTRA_DIST += plugins/tomcat/README.md

@@ -4,7 +4,7 @@
 # in the UI and sees it in the list; the screenshot is kept as an artifact.
 command -v chromium >/dev/null || fail "needs chromium"
 command -v certutil >/dev/null || fail "needs certutil (libnss3-tools)"
-node -e 'process.exit(0)' --experimental-websocket 2>/dev/null || fail "needs node >= 20.10"
+command -v node >/dev/null || fail "needs node (nodejs)"
 BR_HOME="$WEB_TMP/browser-home"
 mkdir -p "$BR_HOME/.pki/nssdb" "$WEB_TMP/chromium-profile"
 certutil -d "sql:$BR_HOME/.pki/nssdb" -N --empty-password || fail "certutil: new store"
@@ -20,7 +20,7 @@ devtools_port() { [ -s "$WEB_TMP/chromium-profile/DevToolsActivePort" ]; }
 poll devtools_port || fail "chromium did not start: $(tail -5 "$WEB_TMP/chromium.log")"
 BR_PORT=$(head -n 1 "$WEB_TMP/chromium-profile/DevToolsActivePort")
 email="grace.$$@browser.example"
-node --experimental-websocket "$APOMON_SRCDIR/tests/integration/web-browser.js" "$BR_PORT" \
+node "$APOMON_SRCDIR/tests/integration/web-browser.js" "$BR_PORT" \
 	"$LB/skel-0.1.0/" "Grace Browser" "$email" "$WEB_ARTIFACTS/web-skel.png" 2>&1 ||
 	fail "browser: $(tail -5 "$WEB_TMP/chromium.log")"
 kill $BR_PID 2>/dev/null

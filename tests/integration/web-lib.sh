@@ -1,6 +1,9 @@
 # Sourced by the web tier's integration tests after lib.sh: the web test
 # environment (tests/fixtures/web: its own networks, names and host ports,
 # so that it runs beside other environments), real clients, cleanup.
+# one web test at a time (make -j): they share the fixture's networks and names
+exec 9>/tmp/apomon-web-tests.lock
+flock 9
 WEB_CONF="$APOMON_SRCDIR/tests/fixtures/web"
 WEB_ENV=webtest
 WEB_DOMAIN=webtest.example.com

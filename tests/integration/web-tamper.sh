@@ -4,11 +4,11 @@
 # behind apomon's back: `up` refuses, names the station and the file, and
 # leaves nothing behind; restored, `up` works again.
 . "${top_builddir:?}/tests/integration/lib.sh"
-. "$APOMON_SRCDIR/tests/integration/web-lib.sh"
 "$APOMON" help 2>&1 | grep -qw seal || {
 	echo "SKIP: this build has no integrity gate (apomon seal)" >&2
 	exit 77
 }
+. "$APOMON_SRCDIR/tests/integration/web-lib.sh"
 
 web_up
 apo seal >/dev/null || fail "seal"
@@ -19,9 +19,10 @@ for f in "www1 /etc/tomcat10/web.xml" "lb /etc/haproxy/errors/503.http"; do
 	upper="/var/lib/apomon/$WEB_ENV/$1/upper"
 	mkdir -p "$upper$(dirname "$2")"
 	root_copy="$WEB_TMP/orig"
-	cp "/var/lib/apomon/images/$(apo plan --json | jq -r --arg s "$1" '.stations[] | select(.name == $s) | .image')/current$2" "$root_copy" 2>/dev/null ||
-		apo exec "$1" -- cat "$2" >"$root_copy" 2>/dev/null
-	{ cat "$root_copy"; echo "<!-- tampered -->"; } >"$upper$2"
+	image=$(apo plan --json | jq -r --arg s "$1" '.stations[] | select(.name == $s) | .image')
+	cp "${APOMON_LIB_DIR:-/var/lib/apomon}/images/$image/current/root$2" "$root_copy" ||
+		fail "$2 is not in image $image"
+	{ cat "$root_copy"; echo "<!-- tampered -->"; } >"$upper$2" # one line more
 	out=$(apo up --quiet 2>&1) && fail "up accepted a tampered $1:$2"
 	echo "$out" | grep -q "$1.$WEB_DOMAIN: integrity: $2" || fail "up's message does not name $1 and $2: $out"
 	[ -d "/run/apomon/$WEB_ENV" ] && fail "the refused up left state behind"

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* The postgres, tomcat and haproxy types as the core runs them, without a
+ * running environment: validate against a config with every setting wrong
+ * once, render the good fixture into temporary roots and read back what a
+ * server would read (configs, the certificate against the CA). */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "ca.h"
+#include "cli.h"
+#include "conf.h"
+#include "host.h"
+#include "paths.h"
+#include "registry.h"
+#include "util.h"
+#include "validate.h"
+
+static char tmp[] = "/tmp/apomon-test-webtypes.XXXXXX";
+static char *plugin_dir[4];
+
+static void setup(void)
+{
+	const char *b = getenv("top_builddir");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	setenv("APOMON_LIB_DIR", tmp, 1);
+	plugin_dir[0] = apo_xasprintf("%s/plugins/postgres/.libs", b ? b : ".");
+	plugin_dir[1] = apo_xasprintf("%s/plugins/tomcat/.libs", b ? b : ".");
+	plugin_dir[2] = apo_xasprintf("%s/plugins/haproxy/.libs", b ? b : ".");
+	plugin_dir[3] = apo_xasprintf("%s/plugins/base/.libs", b ? b : "."); /* the backbone */
+	/* stand-ins for the WARs: the type copies them, Tomcat is not here */
+	char *apps = apo_xasprintf("%s/webapps", tmp);
+	ck_assert_int_eq(apo_mkdir_p(apps, 0755), 0);
+	for (int i = 0; i < 2; i++) {
+		char *p = apo_xasprintf("%s/%s", apps, i ? "hello.war" : "skel-0.1.0.war");
+		FILE *f = fopen(p, "we");
+		fputs(i ? "PK\3\4hello" : "PK\3\4skel", f);
+		fclose(f);
+		free(p);
+	}
+	setenv("APOMON_WEBAPPS_DIR", apps, 1);
+	free(apps);
+}
+
+static void teardown(void)
+{
+	char *cmd = apo_xasprintf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	for (int i = 0; i < 4; i++)
+		free(plugin_dir[i]);
+	strcpy(tmp, "/tmp/apomon-test-webtypes.XXXXXX");
+}
+
+static struct apo_registry *registry(void)
+{
+	struct apo_registry *r = apo_registry_new();
+	apo_registry_load_all(r, plugin_dir, 4, NULL, 0);
+	ck_assert_ptr_nonnull(apo_registry_find(r, "postgres"));
+	ck_assert_ptr_nonnull(apo_registry_find(r, "tomcat"));
+	ck_assert_ptr_nonnull(apo_registry_find(r, "haproxy"));
+	return r;
+}
+
+static bool has_problem(const struct apo_diag *d, const char *path_end, const char *text)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct apo_problem *p = &d->problems[i];
+		if (p->path && apo_str_has_suffix(p->path, path_end) && strstr(p->message, text))
+			return true;
+	}
+	return false;
+}
+
+START_TEST(validate_reports_each_setting)
+{
+	struct apo_model *m = NULL;
+	struct apo_diag d;
+	struct apo_registry *r = registry();
+
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_conf_load(APO_SRCDIR "/tests/fixtures/web-bad", NULL, &m, &d), 0);
+	ck_assert_int_eq(apo_validate(m, r, &d), -EINVAL);
+	ck_assert(has_problem(&d, "lb.settings.backend_type", "no 'nginx' station"));
+	ck_assert(has_problem(&d, "lb.settings.health_path", "starting with /"));
+	ck_assert(has_problem(&d, "psql.settings.database", "Bad-Name"));
+	ck_assert(has_problem(&d, "psql.settings.password", "without quotes"));
+	ck_assert(has_problem(&d, "extra_sql.[0]", "/nonexistent/x.sql"));
+	ck_assert(has_problem(&d, "www1.settings.db_port", "70000"));
+	ck_assert(has_problem(&d, "www1.settings.db_user", "plain text"));
+	ck_assert(has_problem(&d, "apps.[0]", "NAME.war"));
+	/* every problem names its file and line */
+	for (size_t i = 0; i < d.n; i++)
+		ck_assert(d.problems[i].loc.file && d.problems[i].loc.line > 0);
+	apo_diag_clear(&d);
+	apo_model_free(m);
+	apo_registry_free(r);
+}
+END_TEST
+
+static char *slurp(const char *root, const char *path)
+{
+	char *full = apo_xasprintf("%s%s", root, path);
+	FILE *f = fopen(full, "re");
+	char *buf = apo_xcalloc(1 << 20, 1);
+	ck_assert_msg(f != NULL, "%s missing", full);
+	fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	free(full);
+	return buf;
+}
+
+/* Renders station NAME of the plan into a root of its own. */
+static char *render(struct apo_host_ctx *hc, const struct apo_plan *p, const char *name)
+{
+	ssize_t k = apo_plan_find(p, name);
+	ck_assert_int_ge(k, 0);
+	const struct apo_station *s = p->stations[k].station;
+	struct apomon_station *h = apo_host_handle(hc, s);
+	char *root = apo_xasprintf("%s/root-%s", tmp, name);
+	ck_assert_int_eq(apo_mkdir_p(root, 0755), 0);
+	free(h->root);
+	h->root = apo_xstrdup(root);
+	ck_assert_int_eq(s->type->render(&apo_host, h), 0);
+	return root;
+}
+
+static int verify_pem(const char *ca_path, const char *pem, const char *host)
+{
+	FILE *f = fopen(ca_path, "re");
+	X509 *ca = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *leaf = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509_STORE_add_cert(store, ca);
+	X509_STORE_CTX_init(ctx, store, leaf, NULL);
+	X509_VERIFY_PARAM_set1_host(X509_STORE_CTX_get0_param(ctx), host, 0);
+	int ok = X509_verify_cert(ctx);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	X509_free(ca);
+	X509_free(leaf);
+	return ok;
+}
+
+START_TEST(render_the_web_tier)
+{
+	struct apo_model *m = NULL;
+	struct apo_plan *p = NULL;
+	struct apo_diag d;
+	struct apo_host_ctx hc;
+	struct apo_registry *r = registry();
+	char *ca = NULL;
+
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_conf_load(APO_SRCDIR "/tests/fixtures/web", NULL, &m, &d), 0);
+	ck_assert_int_eq(apo_validate(m, r, &d), 0);
+	ck_assert_int_eq(apo_plan_build(m, &p, &d), 0);
+	ck_assert_int_eq(apo_ca_ensure(p->env, &ca, NULL), 0);
+	apo_host_ctx_init(&hc, m, &d);
+	hc.plan = p;
+	hc.ca_file = ca;
+
+	char *lb = render(&hc, p, "lb");
+	char *cfg = slurp(lb, "/etc/haproxy/haproxy.cfg");
+	ck_assert_ptr_nonnull(strstr(cfg, "server www1 10.66.0.11:8080 check\n"));
+	ck_assert_ptr_nonnull(strstr(cfg, "server www2 10.66.0.12:8080 check\n"));
+	ck_assert_ptr_nonnull(strstr(cfg, "balance roundrobin"));
+	ck_assert_ptr_nonnull(strstr(cfg, "bind :443 ssl crt /etc/haproxy/certs/web.pem"));
+	ck_assert_ptr_nonnull(strstr(cfg, "redirect scheme https"));
+	ck_assert_ptr_nonnull(strstr(cfg, "X-Served-By %[srv_name]"));
+	char *pem = slurp(lb, "/etc/haproxy/certs/web.pem");
+	ck_assert_ptr_nonnull(strstr(pem, "PRIVATE KEY"));
+	ck_assert_int_eq(verify_pem(ca, pem, "www.webtest.example.com"), 1);
+	ck_assert_int_eq(verify_pem(ca, pem, "webtest.example.com"), 1);
+	ck_assert_int_eq(verify_pem(ca, pem, "lb.webtest.example.com"), 1);
+	ck_assert_int_eq(verify_pem(ca, pem, "www.example.org"), 0);
+
+	char *pg = render(&hc, p, "psql");
+	char *pgconf = slurp(pg, "/etc/postgresql/apomon/postgresql.conf");
+	ck_assert_ptr_nonnull(strstr(pgconf, "listen_addresses = '10.66.0.5'\n"));
+	char *setup = slurp(pg, "/etc/postgresql/apomon/setup.d/00-apomon.sql");
+	ck_assert_ptr_nonnull(strstr(setup, "CREATE ROLE skel LOGIN PASSWORD 'skel';"));
+	ck_assert_ptr_nonnull(strstr(setup, "REFERENCES companies(id)"));
+
+	char *www = render(&hc, p, "www1");
+	char *ctx = slurp(www, "/etc/tomcat10/context.xml");
+	ck_assert_ptr_nonnull(strstr(ctx, "jdbc:postgresql://10.66.0.5:5432/skel"));
+	ck_assert_ptr_nonnull(strstr(ctx, "name=\"apomon.station\" value=\"www1\""));
+	char *server = slurp(www, "/etc/tomcat10/server.xml");
+	ck_assert_ptr_nonnull(strstr(server, "port=\"8080\""));
+	ck_assert_ptr_nonnull(strstr(server, "autoDeploy=\"true\""));
+	char *war = slurp(www, "/var/lib/tomcat10/webapps/skel-0.1.0.war");
+	ck_assert_str_eq(war, "PK\3\4skel");
+
+	/* deploy: a WAR under its own name; anything else refused */
+	ssize_t k = apo_plan_find(p, "www1");
+	struct apomon_station *h = apo_host_handle(&hc, p->stations[k].station);
+	char *art = apo_xasprintf("%s/webapps/hello.war", tmp);
+	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, art), 0);
+	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, "/etc/hostname"),
+			 -EINVAL);
+
+	free(art), free(war), free(server), free(ctx), free(www), free(setup), free(pgconf);
+	free(pg), free(pem), free(cfg), free(lb), free(ca);
+	apo_host_ctx_clear(&hc);
+	apo_plan_free(p);
+	apo_diag_clear(&d);
+	apo_model_free(m);
+	apo_registry_free(r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("webtypes");
+	TCase *tc = tcase_create("webtypes");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, validate_reports_each_setting);
+	tcase_add_test(tc, render_the_web_tier);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
