@@ -1,6 +1,6 @@
 #!/bin/sh
 # apomon plan, plan --json and graph on the repository's own config (its
-# enabled stations are of type base): real binary, real Graphviz.
+# stations are enabled): real binary, real Graphviz.
 . "${top_builddir:?}/tests/integration/lib.sh"
 
 tmp=$(mktemp -d /tmp/apomon-plan-cli.XXXXXX) || fail "mktemp"
@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 conf=$APOMON_SRCDIR
 
 "$APOMON" -c "$conf" plan >"$tmp/plan.txt" 2>"$tmp/err" || fail "plan exited $?: $(cat "$tmp/err")"
-for want in '^switches$' '^  backbone.example.com (backbone, type base, level 0, forwards)$' \
+for want in '^switches$' '^  backbone.example.com (backbone, type dns, level 0, forwards)$' \
 	'^    host0  host link, host end aph[0-9a-f]\{8\}: 10.254.254.2/30$' \
 	'^  route 10.2.0.0/24 via 10.254.254.2 dev aph[0-9a-f]\{8\}$' '^start levels$'; do
 	grep -q "$want" "$tmp/plan.txt" || fail "plan lacks /$want/: $(cat "$tmp/plan.txt")"

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 # the repository's own config
 "$APOMON" -c "$APOMON_SRCDIR" validate >"$tmp/out" 2>"$tmp/err" ||
 	fail "validate of the repository's config exited $?: $(cat "$tmp/err")"
-grep -qx "$APOMON_SRCDIR: environment 'example' is valid: 2 clusters, 2 stations enabled" \
+grep -qx "$APOMON_SRCDIR: environment 'example' is valid: 2 clusters, 9 stations enabled" \
 	"$tmp/out" || fail "validate said: $(cat "$tmp/out")"
 
 # -e overrides the config's environment, and is checked
@@ -22,7 +22,9 @@ rc=0
 grep -qx "environment: invalid name 'No Good' (from -e), expected lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 bytes" \
 	"$tmp/err" || fail "-e 'No Good' said: $(cat "$tmp/err")"
 
-# several problems in two files: all of them, sorted, and a count
+# several problems in two files: all of them, sorted, and a count; only
+# the base type loads here, so that tomcat is an unknown type
+APOMON_PLUGIN_PATH="$APOMON_BUILDDIR/plugins/base/.libs"
 c=$tmp/bad
 mkdir -p "$c/conf.d"
 cat >"$c/apomon.conf" <<'CONF'
