@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "apomon/station-type.h"
+#include "plugin-util.h"
 
 #define CONF_PATH "/etc/apomon/django.json"
 
@@ -55,32 +56,12 @@ static int check_port(const struct apomon_host *host, const struct apomon_statio
 	return 0;
 }
 
-struct pg_find {
-	const struct apomon_host *host;
-	const char *address;
-};
-
-static int find_postgres(const struct apomon_station *other, void *ctx)
-{
-	struct pg_find *f = ctx;
-	const char *t = f->host->type(other);
-
-	if (!t || strcmp(t, "postgres"))
-		return 0;
-	f->address = f->host->address(other, 0);
-	return 1;
-}
-
 /* database_host, else the first address of the cluster's postgres station */
 static const char *db_host(const struct apomon_host *host, const struct apomon_station *st)
 {
 	const char *v = host->setting_string(st, "database_host");
-	struct pg_find f = {.host = host};
 
-	if (v)
-		return v;
-	host->each_station(st, APOMON_SCOPE_CLUSTER, find_postgres, &f);
-	return f.address;
+	return v ? v : apo_plugin_cluster_peer(host, st, "postgres");
 }
 
 static int django_validate(const struct apomon_host *host, const struct apomon_station *st)

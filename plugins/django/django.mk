@@ -1,6 +1,8 @@
 # The `django` station type: the skel company directory under Gunicorn.
 plugin_LTLIBRARIES += plugins/django/django.la
-plugins_django_django_la_SOURCES = plugins/django/django.c
+plugins_django_django_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/plugins/common
+plugins_django_django_la_SOURCES = plugins/common/plugin-util.c plugins/common/plugin-util.h \
+	plugins/django/django.c
 plugins_django_django_la_LDFLAGS = $(APO_MODULE_FLAGS)
 EXTRA_DIST += plugins/django/README.md tests/integration/rest-django.sh
 TESTS += tests/integration/rest-django.sh

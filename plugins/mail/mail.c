@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "apomon/station-type.h"
+#include "plugin-util.h"
 #include "dialog.h"
 #include "passwd.h"
 
@@ -90,10 +91,7 @@ static int add_station(const struct apomon_station *other, void *ctx)
 static int write_text(const struct apomon_host *host, const struct apomon_station *st,
 		      const char *path, const char *text, size_t len, mode_t mode)
 {
-	int rc = host->write_file(st, path, text, len, mode);
-	if (rc < 0)
-		host->log(st, APOMON_LOG_ERROR, "render: %s: %s", path, strerror(-rc));
-	return rc;
+	return apo_plugin_write(host, st, path, text, len, mode);
 }
 
 static int mail_render(const struct apomon_host *host, const struct apomon_station *st)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "apomon/station-type.h"
+#include "plugin-util.h"
 #include "pg-sample.h"
 
 #define CONF "/etc/postgresql/apomon"
@@ -92,10 +93,7 @@ static int pg_validate(const struct apomon_host *h, const struct apomon_station 
 static int write_text(const struct apomon_host *h, const struct apomon_station *st,
 		      const char *path, const char *text, mode_t mode)
 {
-	int rc = h->write_file(st, path, text, strlen(text), mode);
-	if (rc < 0)
-		h->log(st, APOMON_LOG_ERROR, "render: %s: %s", path, strerror(-rc));
-	return rc;
+	return apo_plugin_write(h, st, path, text, strlen(text), mode);
 }
 
 static char *read_host_file(const char *path, size_t *len)

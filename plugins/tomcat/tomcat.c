@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "apomon/station-type.h"
+#include "plugin-util.h"
 
 #define WEBAPPS "/var/lib/tomcat10/webapps"
 #define PORT	8080
@@ -51,29 +52,11 @@ static const struct apomon_setting settings[] = {
 
 static const char *const default_apps[] = {"hello.war", "skel-0.1.0.war"};
 
-struct find_pg {
-	const struct apomon_host *h;
-	const char *addr;
-};
-
-static int find_postgres(const struct apomon_station *other, void *ctx)
-{
-	struct find_pg *f = ctx;
-	if (strcmp(f->h->type(other), "postgres") || !f->h->address_count(other))
-		return 0;
-	f->addr = f->h->address(other, 0);
-	return 1;
-}
-
 static const char *db_host(const struct apomon_host *h, const struct apomon_station *st)
 {
-	struct find_pg f = {.h = h};
 	const char *v = h->setting_string(st, "db_host");
 
-	if (v && *v)
-		return v;
-	h->each_station(st, APOMON_SCOPE_CLUSTER, find_postgres, &f);
-	return f.addr;
+	return v && *v ? v : apo_plugin_cluster_peer(h, st, "postgres");
 }
 
 static bool xml_safe(const char *s)
@@ -141,10 +124,7 @@ static int tc_validate(const struct apomon_host *h, const struct apomon_station 
 static int write_text(const struct apomon_host *h, const struct apomon_station *st,
 		      const char *path, const char *text, mode_t mode)
 {
-	int rc = h->write_file(st, path, text, strlen(text), mode);
-	if (rc < 0)
-		h->log(st, APOMON_LOG_ERROR, "render: %s: %s", path, strerror(-rc));
-	return rc;
+	return apo_plugin_write(h, st, path, text, strlen(text), mode);
 }
 
 static int read_file(const char *path, char **data, size_t *len)

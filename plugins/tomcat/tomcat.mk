@@ -3,8 +3,9 @@
 webappsdir = $(pkgdatadir)/webapps
 
 plugin_LTLIBRARIES += plugins/tomcat/tomcat.la
-plugins_tomcat_tomcat_la_SOURCES = plugins/tomcat/tomcat.c
-plugins_tomcat_tomcat_la_CPPFLAGS = $(AM_CPPFLAGS) -DAPO_WEBAPPSDIR=\"$(webappsdir)\"
+plugins_tomcat_tomcat_la_SOURCES = plugins/common/plugin-util.c plugins/common/plugin-util.h \
+	plugins/tomcat/tomcat.c
+plugins_tomcat_tomcat_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/plugins/common -DAPO_WEBAPPSDIR=\"$(webappsdir)\"
 plugins_tomcat_tomcat_la_LDFLAGS = $(APO_MODULE_FLAGS)
 
 WEB_SKEL_SRC = \
