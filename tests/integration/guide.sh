@@ -6,7 +6,7 @@
 # into a temporary plugin and image directory, and a station of the type
 # comes up (its real startup check), answers an HTTP GET from the host,
 # and goes down.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 command -v curl >/dev/null || { echo "SKIP: needs curl" >&2; exit 77; }
 umask 022
 tmp=$(mktemp -d /tmp/apomon-guide.XXXXXX)

@@ -3,7 +3,7 @@
 # exit 1, naming the image and the step, and leaves no layer, no temporary
 # directory, no mount and no process; a broken image.cfg is a config error
 # (exit 2) naming the file, the line and the setting.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/image-lib.sh"
 set -u
 

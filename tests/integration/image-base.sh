@@ -1,7 +1,7 @@
 #!/bin/sh
 # The base image: built (or found in the cache), a second build is a cache
 # hit that touches nothing, and the layer holds what image.cfg promises.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/image-lib.sh"
 set -u
 

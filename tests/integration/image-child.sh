@@ -3,7 +3,7 @@
 # chain mounts into the root it describes, changing one of its files
 # rebuilds it and not base, and image rm refuses base while it is built
 # on, then removes the child.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/image-lib.sh"
 set -u
 

@@ -2,7 +2,7 @@
 # kill -9 of `apomon image build` in the middle of a step: every process
 # of the build dies with it, nothing stays mounted, no layer is recorded,
 # and the next build removes the half-made directory.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/image-lib.sh"
 set -u
 

@@ -3,7 +3,7 @@
 # otherwise.  The root is the base layer under a scratch overlay, in private
 # mount, network and PID namespaces (what a station does, without the
 # runtime): everything vanishes with the namespaces.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/image-lib.sh"
 set -u
 

@@ -3,7 +3,7 @@
 # `seal` list, the default manifest under APOMON_LIB_DIR, a per-station
 # public key, the integrity log under APOMON_LOG_DIR; config problems in
 # the integrity groups are reported by validate.
-. "${top_srcdir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
 [ -x "$APOMON" ] || fail "$APOMON not built"
 T=$(mktemp -d /tmp/apomon-int-conf.XXXXXX)

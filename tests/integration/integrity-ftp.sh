@@ -3,7 +3,7 @@
 # Debian) with a login, in a test namespace.  The login exists only in the
 # server's private mount namespace: passwd/shadow copies are bound over
 # /etc there, the host's files are never touched.
-. "${top_srcdir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "${top_srcdir:?}/tests/integration/integrity-lib.sh"
 command -v vsftpd >/dev/null || { echo "SKIP: vsftpd not installed" >&2; exit 77; }
 set -u

@@ -3,7 +3,7 @@
 # namespace, with a CA the test makes: verified TLS passes, a certificate
 # from another CA is refused, signatures are fetched from the same place,
 # a tampered tree and a missing manifest are refused.
-. "${top_srcdir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "${top_srcdir:?}/tests/integration/integrity-lib.sh"
 command -v nginx >/dev/null || { echo "SKIP: nginx not installed" >&2; exit 77; }
 set -u

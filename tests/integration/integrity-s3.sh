@@ -7,7 +7,7 @@
 # signatures ("Signature version 4 calculation is unimplemented"), so a
 # wrong secret would pass.  It is installed with npm into
 # $APOMON_NPM_CACHE (default /var/cache/apomon-test/npm) on first use.
-. "${top_srcdir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "${top_srcdir:?}/tests/integration/integrity-lib.sh"
 set -u
 NPM_DIR=${APOMON_NPM_CACHE:-/var/cache/apomon-test/npm}

@@ -8,7 +8,7 @@
 # `status`) with its INTEGRITY GATE wired to apo_integrity_gate() (passes
 # with the runtime branch merged and the gate wired as in the integrity
 # part's report).
-. "${top_srcdir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
 [ -d "$APOMON_SRCDIR/tests/fixtures/runtime" ] || { echo "SKIP: no runtime fixtures" >&2; exit 77; }
 ENV="int-up-$$"

@@ -1,5 +1,5 @@
 # Sourced by integration tests.  Exits 77 (skip) unless root and enabled.
-. "${top_builddir:?}/tests/integration/env.sh"
+. "${top_builddir:?}/tests/integration/env.sh" || exit 99
 if [ "$APOMON_INTEGRATION" != yes ]; then
 	echo "SKIP: integration tests disabled at configure time" >&2
 	exit 77

@@ -3,7 +3,7 @@
 # says the environment is busy and who holds it; nothing is corrupted
 # (status matches the plan, down leaves nothing).  A `down` during an
 # `up` is refused the same way.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
 tmp=$(mktemp -d /tmp/apomon-net-concurrent.XXXXXX) || fail mktemp

@@ -5,7 +5,7 @@
 # addresses; the routes are the planned ones, the backbone really
 # forwards and members learn no redirect; status sees drift; up twice,
 # down twice.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
 conf="$APOMON_SRCDIR/tests/fixtures/net-three"

@@ -5,7 +5,7 @@
 # touches the kernel (measured first: from its journal's first record to
 # its end), so that kills land in every phase however long the start-up
 # (config, plugins) takes on a loaded machine.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
 tmp=$(mktemp -d /tmp/apomon-net-crash.XXXXXX) || fail mktemp

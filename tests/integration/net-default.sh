@@ -4,7 +4,7 @@
 # station and between the clusters, status, down.  Run as environment
 # net-default: its namespaces are named after the default FQDNs, so the
 # test skips when another run of the default topology holds them.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
 A="$APOMON -c $APOMON_SRCDIR -e net-default"

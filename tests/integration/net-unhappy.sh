@@ -4,7 +4,7 @@
 # link of a planned name that is not ours).  Each exits 1 naming the step
 # and the object, and leaves nothing of the environment -- while the
 # objects that were there before (not ours) are left alone.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
 tmp=$(mktemp -d /tmp/apomon-net-unhappy.XXXXXX) || fail mktemp

@@ -1,7 +1,7 @@
 #!/bin/sh
 # apomon plan, plan --json and graph on the repository's own config (its
 # stations are enabled): real binary, real Graphviz.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 tmp=$(mktemp -d /tmp/apomon-plan-cli.XXXXXX) || fail "mktemp"
 trap 'rm -rf "$tmp"' EXIT

@@ -4,7 +4,7 @@
 # green, the backbone answers for every station, every station resolves
 # and reaches service_endpoint.service.com through the backbone; then
 # down leaves none of its objects behind.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 REST_FIXTURE=none
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 mkdir -p "$REST_CONF"

@@ -4,7 +4,7 @@
 # from the host (directly and through its published port) and by name
 # from another cluster's station; it opens the database read-only.
 # Needs the postgres and tomcat types (the web tier).
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
 for t in postgres tomcat; do

@@ -3,7 +3,7 @@
 # gets the A and PTR record of every station address and the clusters'
 # extra records; nothing is forwarded; a station resolves another
 # cluster's station by name and reaches it through the backbone.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 command -v dig >/dev/null || { echo "SKIP: needs dig (Debian: bind9-dnsutils)" >&2; exit 77; }
 

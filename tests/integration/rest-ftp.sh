@@ -3,7 +3,7 @@
 # passive mode (EPSV and PASV), directly and through the published ports,
 # data ports in the configured range; a wrong password and anonymous
 # logins are refused.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
 rest_add ftp

@@ -3,7 +3,7 @@
 # over SMTP with curl, reads it back over IMAP and POP3 as 3pg; relaying
 # to another domain is refused, so is a client outside the environment
 # (the host), and a wrong password.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
 rest_add mail

@@ -1,7 +1,7 @@
 #!/bin/sh
 # kill -9 of `up` while it starts stations: `down` still removes every
 # station (process, mount, cgroup, state), from the journal alone.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 ENV="rt-crash-$$"
 # netns names are FQDNs and host routes are per network: a run of its own

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A station whose entrypoint exits 1, and one without an entrypoint: both
 # read as failed with the entrypoint's code, and cleanup leaves nothing.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/runtime-lib.sh"
 
 make_layer "$RT_TMP/bad" 'echo "cannot start: no config" >&2; exit 1'

@@ -2,7 +2,7 @@
 # A station on a real (busybox) root: its init, namespaces, hostname,
 # hosts file, /dev, capabilities, cgroup, exec, log, signal forwarding,
 # orphan reaping, data that survives a restart and not a purge.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/runtime-lib.sh"
 
 L="$RT_TMP/layer"

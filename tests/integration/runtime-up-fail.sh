@@ -2,7 +2,7 @@
 # A station whose startup.sh exits 1 makes `up` exit 1 naming it and
 # quoting its log, and leaves nothing; so does a station that never gets
 # ready, at its deadline.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 # netns names are FQDNs and host routes are per network: a run of its own
 N=$((180 + $$ % 30))

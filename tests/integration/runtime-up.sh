@@ -4,7 +4,7 @@
 # status, capabilities, cgroup limits, ssh with the environment's key,
 # data across restart, commit into an image a new station starts from,
 # down --purge.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 ENV="rt-up-$$"
 CONF=$(mktemp -d /tmp/apomon-rt-up.XXXXXX)

@@ -2,7 +2,7 @@
 # apomon validate, the real binary with the real base plugin: the exit
 # codes, every problem at once sorted by file and line, and an unknown
 # type explained by the loader's refusal of a plugin of that name.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 tmp=$(mktemp -d /tmp/apomon-config-cli.XXXXXX) || fail "mktemp"
 trap 'rm -rf "$tmp"' EXIT

@@ -3,7 +3,7 @@
 # writable layer across a down) and one of the haproxy station changed
 # behind apomon's back: `up` refuses, names the station and the file, and
 # leaves nothing behind; restored, `up` works again.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 "$APOMON" help 2>&1 | grep -qw seal || {
 	echo "SKIP: this build has no integrity gate (apomon seal)" >&2
 	exit 77

@@ -4,7 +4,7 @@
 # CA and both backends serving, the REST API against what psql sees,
 # published ports that bypass the balancer, redirect and stats, a
 # backend stopped and started again, a hot deploy, the hosts block.
-. "${top_builddir:?}/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/web-lib.sh"
 command -v psql >/dev/null || { echo "SKIP: needs psql (postgresql-client)" >&2; exit 77; }
 
