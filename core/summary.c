@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -30,41 +31,101 @@ static char *addresses(const struct apo_plan_station *s)
 	return out;
 }
 
+static char *append(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *append(char *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *more = apo_xvasprintf(fmt, ap);
+	va_end(ap);
+	char *n = apo_xasprintf("%s%s%s", out, *out ? " " : "", more);
+	free(out);
+	return n;
+}
+
+/* "81/tcp->8080 30000-30009/tcp->30000-30009": runs of consecutive host
+ * ports to consecutive station ports are shown as one range */
 static char *ports(const struct apo_plan *p, size_t station)
 {
 	char *out = apo_xstrdup("");
 	for (size_t i = 0; i < p->n_publish; i++) {
 		const struct apo_plan_publish *u = &p->publish[i];
+		size_t k = i;
 		if (u->station != station)
 			continue;
-		char *n = apo_xasprintf("%s%s%u/%s->%u", out, *out ? " " : "", u->host_port,
-					u->proto == IPPROTO_UDP ? "udp" : "tcp", u->port);
-		free(out);
-		out = n;
+		while (k + 1 < p->n_publish && p->publish[k + 1].station == station &&
+		       p->publish[k + 1].proto == u->proto &&
+		       p->publish[k + 1].host_port == p->publish[k].host_port + 1 &&
+		       p->publish[k + 1].port == p->publish[k].port + 1)
+			k++;
+		const char *proto = u->proto == IPPROTO_UDP ? "udp" : "tcp";
+		if (k == i)
+			out = append(out, "%u/%s->%u", u->host_port, proto, u->port);
+		else
+			out = append(out, "%u-%u/%s->%u-%u", u->host_port, p->publish[k].host_port,
+				     proto, u->port, p->publish[k].port);
+		i = k;
+	}
+	return out;
+}
+
+/* URLs that work from the host for the published ports whose type names
+ * them http, https or ftp */
+static char *urls(const struct apo_plan *p, size_t station)
+{
+	static const struct {
+		const char *name;
+		uint16_t default_port;
+	} schemes[] = {{"http", 80}, {"https", 443}, {"ftp", 21}};
+	const struct apomon_station_type *t = p->stations[station].station->type;
+	char *out = apo_xstrdup("");
+
+	for (size_t i = 0; t && t->ports && i < p->n_publish; i++) {
+		const struct apo_plan_publish *u = &p->publish[i];
+		if (u->station != station || u->proto != IPPROTO_TCP)
+			continue;
+		for (const struct apomon_port *tp = t->ports; tp->name; tp++) {
+			if (tp->port != u->port)
+				continue;
+			for (size_t k = 0; k < APO_ARRAY_SIZE(schemes); k++) {
+				if (strcmp(tp->name, schemes[k].name))
+					continue;
+				if (u->host_port == schemes[k].default_port)
+					out = append(out, "%s://127.0.0.1/", tp->name);
+				else
+					out = append(out, "%s://127.0.0.1:%u/", tp->name,
+						     u->host_port);
+			}
+		}
 	}
 	return out;
 }
 
 void apo_summary_print(const struct apo_plan *p, FILE *out)
 {
-	int w1 = (int)strlen("STATION"), w2 = (int)strlen("CLUSTER"), w3 = (int)strlen("ADDRESSES");
+	int w1 = (int)strlen("STATION"), w2 = (int)strlen("CLUSTER"), w3 = (int)strlen("ADDRESSES"),
+	    w4 = (int)strlen("PUBLISHED");
 
 	for (size_t i = 0; i < p->n_stations; i++) {
 		_cleanup_free_ char *a = addresses(&p->stations[i]);
+		_cleanup_free_ char *u = ports(p, i);
 		int l = (int)strlen(p->stations[i].station->fqdn);
 		w1 = l > w1 ? l : w1;
 		l = (int)strlen(cluster_of(&p->stations[i]));
 		w2 = l > w2 ? l : w2;
 		l = (int)strlen(a);
 		w3 = l > w3 ? l : w3;
+		l = (int)strlen(u);
+		w4 = l > w4 ? l : w4;
 	}
-	fprintf(out, "%-*s  %-*s  %-*s  %s\n", w1, "STATION", w2, "CLUSTER", w3, "ADDRESSES",
-		"PUBLISHED");
+	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w1, "STATION", w2, "CLUSTER", w3, "ADDRESSES",
+		w4, "PUBLISHED", "URLS");
 	for (size_t i = 0; i < p->n_stations; i++) {
 		_cleanup_free_ char *a = addresses(&p->stations[i]);
 		_cleanup_free_ char *u = ports(p, i);
-		fprintf(out, "%-*s  %-*s  %-*s  %s\n", w1, p->stations[i].station->fqdn, w2,
-			cluster_of(&p->stations[i]), w3, a, *u ? u : "-");
+		_cleanup_free_ char *l = urls(p, i);
+		fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w1, p->stations[i].station->fqdn, w2,
+			cluster_of(&p->stations[i]), w3, a, w4, *u ? u : "-", *l ? l : "-");
 	}
 }
 

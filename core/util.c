@@ -32,7 +32,7 @@ void *apo_xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		oom();
-	p = realloc(p, (n * size) ? n * size : 1);
+	p = realloc(p, n * size != 0 ? n * size : 1);
 	if (!p)
 		oom();
 	return p;
