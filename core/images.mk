@@ -33,6 +33,7 @@ EXTRA_DIST += \
 	tests/integration/image-ssh.sh \
 	tests/integration/image-child.sh \
 	tests/integration/image-bad.sh \
+	tests/integration/image-kill.sh \
 	tests/fixtures/images/images-test-child/image.cfg \
 	tests/fixtures/images/images-test-child/files/etc/images-test-child.txt \
 	tests/fixtures/images/images-test-bad/image.cfg

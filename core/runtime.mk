@@ -26,6 +26,7 @@ tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS)
 
 EXTRA_DIST += tests/integration/runtime-lib.sh
 TESTS += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh
+EXTRA_DIST += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh
 
 # A station type for the tests: its startup check never succeeds.
 check_LTLIBRARIES += tests/runtime/types/rt-never-ready.la
@@ -38,6 +39,8 @@ EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.c
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
 	tests/fixtures/runtime/images/rt-fail/startup.sh
 TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
+	tests/integration/runtime-crash.sh
+EXTRA_DIST += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
 	tests/integration/runtime-crash.sh
 
 check_PROGRAMS += tests/unit/test-runtime
