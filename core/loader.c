@@ -370,7 +370,10 @@ void apo_search_path_build(struct apo_search_path *sp, char *const *cli_dirs, si
 	}
 	for (size_t i = 0; i < n_conf; i++)
 		push_dir(sp, conf_dirs[i]);
-	push_dir(sp, APO_PLUGINDIR);
+	/* the installed directory; tests point it elsewhere so that an
+	 * apomon installed on the machine does not leak into them */
+	const char *installed = getenv("APOMON_PLUGINDIR");
+	push_dir(sp, installed && *installed ? installed : APO_PLUGINDIR);
 }
 
 void apo_search_path_clear(struct apo_search_path *sp)
