@@ -169,9 +169,7 @@ static int django_render(const struct apomon_host *host, const struct apomon_sta
 	}
 	/* readable by the application's user (www-data) through the group
 	 * is not possible from here: 0644, and the station is the boundary */
-	rc = host->write_file(st, CONF_PATH, text, len, 0644);
-	if (rc < 0)
-		host->log(st, APOMON_LOG_ERROR, "render: %s: %s", CONF_PATH, strerror(-rc));
+	rc = apo_plugin_write(host, st, CONF_PATH, text, len, 0644);
 	free(text);
 	return rc;
 }

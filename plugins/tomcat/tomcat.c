@@ -171,9 +171,7 @@ static int install_war(const struct apomon_host *h, const struct apomon_station 
 		return -EINVAL;
 	}
 	snprintf(dst, sizeof(dst), WEBAPPS "/%s", name);
-	rc = h->write_file(st, dst, data, len, 0644);
-	if (rc < 0)
-		h->log(st, APOMON_LOG_ERROR, "%s: %s", dst, strerror(-rc));
+	rc = apo_plugin_write(h, st, dst, data, len, 0644);
 	free(data);
 	return rc;
 }
