@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 APOMON=${APOMON:-$top/apomon}
-export APOMON_INIT=${APOMON_INIT:-$top/core/init/apomon-init}
+export APOMON_INIT=${APOMON_INIT:-$top/core/runtime/apomon-init}
 export APOMON_IMAGES_PATH=${APOMON_IMAGES_PATH:-$top/images}
 export APOMON_PLUGIN_PATH=${APOMON_PLUGIN_PATH:-$(printf '%s:' "$top"/plugins/*/.libs)}
 export APOMON_WEBAPPS_DIR=${APOMON_WEBAPPS_DIR:-$top/webapps}

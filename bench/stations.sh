@@ -14,7 +14,7 @@ top=${top_builddir:-$here/..}
 APOMON=$top/apomon
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
 [ -x "$APOMON" ] || { echo "build apomon first" >&2; exit 1; }
-export APOMON_INIT=$top/core/init/apomon-init
+export APOMON_INIT=$top/core/runtime/apomon-init
 export APOMON_PLUGIN_PATH=$top/plugins/base/.libs
 export APOMON_IMAGES_PATH=$here/images
 ENV="bench-rt-$$"

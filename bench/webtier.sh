@@ -22,7 +22,7 @@ APOMON="$top_builddir/apomon"
 CONF="$top_srcdir/tests/fixtures/web"
 APOMON_PLUGIN_PATH=$(printf '%s:' "$top_builddir"/plugins/*/.libs)
 APOMON_IMAGES_PATH="$top_srcdir/images"
-APOMON_INIT="$top_builddir/core/init/apomon-init"
+APOMON_INIT="$top_builddir/core/runtime/apomon-init"
 APOMON_WEBAPPS_DIR="$top_builddir/webapps"
 export APOMON_PLUGIN_PATH APOMON_IMAGES_PATH APOMON_INIT APOMON_WEBAPPS_DIR
 LIB=${APOMON_LIB_DIR:-/var/lib/apomon}

@@ -13,8 +13,8 @@ out=$builddir/tests/fuzz
 mkdir -p "$out/corpus"
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$builddir" -I"$srcdir/core" -I"$srcdir/plugin-api" \
-	"$srcdir/tests/fuzz/fuzz-manifest.c" "$srcdir/core/manifest.c" \
-	"$srcdir/core/sha256.c" "$srcdir/core/util.c" -lcrypto -lpthread \
+	"$srcdir/tests/fuzz/fuzz-manifest.c" "$srcdir/core/integrity/manifest.c" \
+	"$srcdir/core/base/sha256.c" "$srcdir/core/base/util.c" -lcrypto -lpthread \
 	-o "$out/fuzz-manifest"
 # seeds: a good manifest and a few near misses
 printf '# apomon-manifest 1\n# c\n%064d  /etc/a\nMISSING  /etc/b c\n' 0 >"$out/corpus/good"

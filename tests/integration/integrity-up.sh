@@ -14,7 +14,7 @@ set -u
 ENV="int-up-$$"
 CONF=$(mktemp -d /tmp/apomon-int-up.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
-APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 LIB=${APOMON_LIB_DIR:-/var/lib/apomon}
 LOG=${APOMON_LOG_DIR:-/var/log/apomon}

@@ -11,7 +11,7 @@ REST_TMP=$(mktemp -d /tmp/apomon-rest.XXXXXX)
 REST_CONF="$REST_TMP/conf"
 [ "${REST_FIXTURE:-}" = none ] ||
 	cp -r "$APOMON_SRCDIR/${REST_FIXTURE:-tests/fixtures/rest}" "$REST_CONF"
-APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/images${REST_IMAGES_PATH:+:$REST_IMAGES_PATH}"
 # types and images from elsewhere (another tree's build) may be added
 APOMON_PLUGIN_PATH="$APOMON_PLUGIN_PATH${REST_PLUGIN_PATH:-}"

@@ -8,7 +8,7 @@ ENV="rt-crash-$$"
 N=$((210 + $$ % 30))
 D="rtc$$.test"
 CONF=$(mktemp -d /tmp/apomon-rt-crash.XXXXXX)
-APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
 trap 'A down --purge -q >/dev/null 2>&1; rm -rf "$CONF"' EXIT

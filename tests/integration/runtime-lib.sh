@@ -1,7 +1,7 @@
 # Sourced by the runtime's integration tests after lib.sh: a unique
 # environment, a busybox root layer, and cleanup of what the test made.
 APO_STATION="$APOMON_BUILDDIR/tests/runtime/apo-station"
-APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 [ -x "$APO_STATION" ] || fail "build tests/runtime/apo-station first (make check builds it)"
 command -v busybox >/dev/null || { echo "SKIP: needs busybox (Debian: busybox-static)" >&2; exit 77; }

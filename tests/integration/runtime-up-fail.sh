@@ -9,7 +9,7 @@ N=$((180 + $$ % 30))
 D="rtf$$.test"
 CONF=$(mktemp -d /tmp/apomon-rt-fail.XXXXXX)
 ENV="rt-upfail-$$"
-APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/tests/fixtures/runtime/images"
 export APOMON_INIT APOMON_IMAGES_PATH
 A() { "$APOMON" -c "$CONF" -e "$ENV" --plugin-path "$APOMON_BUILDDIR/tests/runtime/types/.libs" "$@"; }

@@ -16,7 +16,7 @@ N=$((150 + $$ % 30))
 D="rt$$.test"
 sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
 	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
-APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
 cleanup() {

@@ -9,7 +9,7 @@ WEB_ENV=webtest
 WEB_DOMAIN=webtest.example.com
 WEB_TMP=$(mktemp -d /tmp/apomon-web.XXXXXX)
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
-APOMON_INIT="$APOMON_BUILDDIR/core/init/apomon-init"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 APOMON_WEBAPPS_DIR="$APOMON_BUILDDIR/webapps"
 # `hosts --apply` writes a copy: other tests run on this host meanwhile
 APOMON_HOSTS_FILE="$WEB_TMP/hosts"

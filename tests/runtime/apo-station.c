@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "station.h"
-#include "util.h"
+#include "runtime/station.h"
+#include "base/util.h"
 
 static char *slurp(const char *path)
 {

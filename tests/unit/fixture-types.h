@@ -4,7 +4,7 @@
 #ifndef APO_FIXTURE_TYPES_H
 #define APO_FIXTURE_TYPES_H
 
-#include "registry.h"
+#include "plugin/registry.h"
 
 /* A registry holding the four fixture types and one refusal, of
  * "/nonexistent/plugins/tomcat.so". */

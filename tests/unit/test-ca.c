@@ -15,8 +15,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include "ca.h"
-#include "util.h"
+#include "integrity/ca.h"
+#include "base/util.h"
 
 static char libdir[] = "/tmp/apomon-test-ca.XXXXXX";
 

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf-integrity.h"
-#include "util.h"
+#include "integrity/conf-integrity.h"
+#include "base/util.h"
 
 static char dir[] = "/tmp/apomon-int-conf-XXXXXX";
 static char file[256];

@@ -17,11 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "config/conf.h"
 #include "fixture-types.h"
-#include "model.h"
-#include "util.h"
-#include "validate.h"
+#include "config/model.h"
+#include "base/util.h"
+#include "validate/validate.h"
 
 #define BAD_DIR	 APO_SRCDIR "/tests/fixtures/bad"
 #define GOOD_DIR APO_SRCDIR "/tests/fixtures/good"

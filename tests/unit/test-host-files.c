@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host-files.h"
-#include "host.h"
-#include "paths.h"
-#include "util.h"
+#include "plugin/services-files.h"
+#include "plugin/services.h"
+#include "base/paths.h"
+#include "base/util.h"
 
 static char *new_dir(void)
 {

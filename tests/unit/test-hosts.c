@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hosts.h"
-#include "util.h"
+#include "net/hostsfile.h"
+#include "base/util.h"
 
 static const char *base = "127.0.0.1 localhost\n# a comment\n::1 ip6-localhost\n";
 

@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "image-cfg.h"
-#include "image-digest.h"
-#include "image-store.h"
-#include "util.h"
+#include "base/diag.h"
+#include "image/image-cfg.h"
+#include "image/image-digest.h"
+#include "image/image-store.h"
+#include "base/util.h"
 
 static char tmp[] = "/tmp/apomon-test-image-cfg.XXXXXX";
 

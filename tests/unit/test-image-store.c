@@ -16,9 +16,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "image-store.h"
-#include "paths.h"
-#include "util.h"
+#include "image/image-store.h"
+#include "base/paths.h"
+#include "base/util.h"
 
 static char tmp[] = "/tmp/apomon-test-image-store.XXXXXX";
 static char *lib, *defs;

@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "integrity.h"
-#include "manifest.h"
-#include "signature.h"
-#include "util.h"
+#include "integrity/integrity.h"
+#include "integrity/manifest.h"
+#include "integrity/signature.h"
+#include "base/util.h"
 
 static char tmp[] = "/tmp/apomon-int-unit-XXXXXX";
 static char root[4200], manifest[4200], logpath[4200];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The journal and lock of an environment (core/journal.c), in a state
+ * The journal and lock of an environment (core/engine/journal.c), in a state
  * directory of the test's own ($APOMON_RUN_DIR): records survive a
  * reopen, a torn last line is ignored, a second holder is refused with
  * who holds it, remove leaves nothing.  No privileges needed.
@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "util.h"
+#include "engine/journal.h"
+#include "base/util.h"
 
 static char dir[] = "/tmp/apomon-test-journal.XXXXXX";
 

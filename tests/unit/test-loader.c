@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader.h"
-#include "registry.h"
-#include "util.h"
+#include "plugin/loader.h"
+#include "plugin/registry.h"
+#include "base/util.h"
 
 static char *built_plugin(const char *name)
 {

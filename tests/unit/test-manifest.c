@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
-#include "util.h"
+#include "integrity/manifest.h"
+#include "base/util.h"
 
 #define H  "# apomon-manifest 1\n"
 #define D1 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

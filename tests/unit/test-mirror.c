@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "image-store.h"
-#include "mirror.h"
-#include "paths.h"
-#include "util.h"
+#include "image/image-store.h"
+#include "image/mirror.h"
+#include "base/paths.h"
+#include "base/util.h"
 
 static char root[] = "/tmp/apomon-test-mirror.XXXXXX";
 

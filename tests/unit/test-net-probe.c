@@ -18,11 +18,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "host-probe.h"
-#include "host.h"
-#include "netlink.h"
-#include "netns.h"
-#include "util.h"
+#include "plugin/services-probe.h"
+#include "plugin/services.h"
+#include "net/netlink.h"
+#include "net/netns.h"
+#include "base/util.h"
 
 static char ns_name[64];
 static int nsfd = -1;

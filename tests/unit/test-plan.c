@@ -18,12 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "graph.h"
-#include "plan-int.h"
-#include "registry.h"
-#include "util.h"
-#include "validate.h"
+#include "config/conf.h"
+#include "plan/graph.h"
+#include "plan/plan-int.h"
+#include "plugin/registry.h"
+#include "base/util.h"
+#include "validate/validate.h"
 
 #define FIXTURE APO_SRCDIR "/tests/fixtures/three-clusters"
 

@@ -16,14 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "host.h"
-#include "paths.h"
-#include "plan.h"
-#include "registry.h"
-#include "station.h"
-#include "util.h"
-#include "validate.h"
+#include "config/conf.h"
+#include "plugin/services.h"
+#include "base/paths.h"
+#include "plan/plan.h"
+#include "plugin/registry.h"
+#include "runtime/station.h"
+#include "base/util.h"
+#include "validate/validate.h"
 
 struct env {
 	struct apo_registry *reg;

@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "paths.h"
-#include "runtime.h"
-#include "station.h"
-#include "util.h"
+#include "base/paths.h"
+#include "runtime/runtime.h"
+#include "runtime/station.h"
+#include "base/util.h"
 
 static char tmp[] = "/tmp/apomon-test-runtime.XXXXXX";
 

@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf-internal.h"
-#include "conf.h"
+#include "config/conf-internal.h"
+#include "config/conf.h"
 #include "fixture-types.h"
-#include "host.h"
-#include "model.h"
-#include "registry.h"
-#include "util.h"
-#include "validate.h"
+#include "plugin/services.h"
+#include "config/model.h"
+#include "plugin/registry.h"
+#include "base/util.h"
+#include "validate/validate.h"
 
 #define THREE APO_SRCDIR "/tests/fixtures/good/three-clusters"
 

@@ -16,14 +16,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "ca.h"
-#include "cli.h"
-#include "conf.h"
-#include "host.h"
-#include "paths.h"
-#include "registry.h"
-#include "util.h"
-#include "validate.h"
+#include "integrity/ca.h"
+#include "cli/cli.h"
+#include "config/conf.h"
+#include "plugin/services.h"
+#include "base/paths.h"
+#include "plugin/registry.h"
+#include "base/util.h"
+#include "validate/validate.h"
 
 static char tmp[] = "/tmp/apomon-test-webtypes.XXXXXX";
 static char *plugin_dir[4];

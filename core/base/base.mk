@@ -1,0 +1,13 @@
+# core/base: helpers every other layer may use (files, paths, diagnostics,
+# workers, progress, hashing). The core library starts here; each folder's
+# fragment appends its own sources to it.
+noinst_LTLIBRARIES += core/libapocore.la
+core_libapocore_la_SOURCES = \
+	core/base/util.c core/base/util.h \
+	core/base/diag.c core/base/diag.h \
+	core/base/paths.c core/base/paths.h \
+	core/base/workers.c core/base/workers.h \
+	core/base/progress.c core/base/progress.h \
+	core/base/sha256.c core/base/sha256.h
+core_libapocore_la_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) -pthread
+core_libapocore_la_LIBADD = $(APO_LIBS)

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/paths.h"
+#include "base/util.h"
+
+static const char *dir_or(const char *var, const char *def)
+{
+	const char *v = getenv(var);
+	return v && *v ? v : def;
+}
+
+const char *apo_run_dir(void)
+{
+	return dir_or("APOMON_RUN_DIR", "/run/apomon");
+}
+
+const char *apo_lib_dir(void)
+{
+	return dir_or("APOMON_LIB_DIR", "/var/lib/apomon");
+}
+
+const char *apo_log_dir(void)
+{
+	return dir_or("APOMON_LOG_DIR", "/var/log/apomon");
+}
+
+char *apo_env_run_dir(const char *env)
+{
+	return apo_xasprintf("%s/%s", apo_run_dir(), env);
+}
+
+char *apo_env_lib_dir(const char *env)
+{
+	return apo_xasprintf("%s/%s", apo_lib_dir(), env);
+}
+
+char *apo_env_log_dir(const char *env)
+{
+	return apo_xasprintf("%s/%s", apo_log_dir(), env);
+}
+
+int apo_mkdir_p(const char *path, unsigned mode)
+{
+	_cleanup_free_ char *p = apo_xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}

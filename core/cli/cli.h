@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* The command line: global options, the command table, the shared
+ * load → validate → plan pipeline every command starts with. */
+#ifndef APO_CLI_H
+#define APO_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/model.h"
+#include "plan/plan.h"
+#include "plugin/registry.h"
+
+/* Exit codes, documented in apomon(8). */
+enum {
+	APO_EXIT_OK = 0,
+	APO_EXIT_FAILURE = 1, /* runtime failure: a kernel refusal, a station that did not start */
+	APO_EXIT_USAGE = 2,   /* usage or config error */
+};
+
+struct apo_cli {
+	const char *confdir; /* -c; default: the installed config directory */
+	const char *env;     /* -e; NULL: the config's, else "example" */
+	char **plugin_dirs;  /* --plugin-path, in order */
+	size_t n_plugin_dirs;
+	bool verbose;
+};
+
+/* What a command works on once the pipeline ran. */
+struct apo_env {
+	struct apo_model *model;
+	struct apo_registry *registry;
+	struct apo_plan *plan;
+};
+
+/*
+ * Loads the config, the plugins (with the config's plugin path), validates
+ * and plans.  Prints every problem to stderr and returns APO_EXIT_USAGE on
+ * a config error, else APO_EXIT_OK with *env filled.
+ */
+int apo_env_open(const struct apo_cli *cli, struct apo_env *env);
+void apo_env_close(struct apo_env *env);
+
+/* Prints "apomon: " + message to stderr. */
+void apo_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct apo_command {
+	const char *name;
+	const char *args;    /* "[--json]" */
+	const char *summary; /* one line for `apomon help` */
+	int (*run)(const struct apo_cli *cli, int argc, char **argv);
+};
+
+/* Commands; argv[0] is the command name, options follow. */
+int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_graph(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
+
+/* The environment a command is about: -e, else the config's, else
+ * "example"; reads the config only for its name (caller frees). */
+char *apo_cli_env_name(const struct apo_cli *cli);
+
+int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_logs(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_stop(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_start(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_restart(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv);
+
+/* Parses a command's own options: only --json (and -h) for now.
+ * Returns 0, or APO_EXIT_USAGE after printing why. */
+int apo_cli_parse_json_flag(int argc, char **argv, bool *json);
+
+#endif

@@ -1,0 +1,18 @@
+# core/cli: the program. main, the shared option handling (cli.c) and one
+# file a command; the only layer that prints verdicts and picks exit codes.
+core_libapocore_la_SOURCES += \
+	core/cli/cli.c core/cli/cli.h \
+	core/cli/cmd-validate.c core/cli/cmd-plan.c core/cli/cmd-graph.c \
+	core/cli/cmd-plugins.c core/cli/cmd-up.c core/cli/cmd-down.c \
+	core/cli/cmd-status.c core/cli/cmd-image.c core/cli/cmd-seal.c \
+	core/cli/cmd-verify.c core/cli/cmd-keygen.c core/cli/cmd-exec.c \
+	core/cli/cmd-logs.c core/cli/cmd-start.c core/cli/cmd-commit.c \
+	core/cli/cmd-ssh.c core/cli/cmd-ca.c core/cli/cmd-deploy.c \
+	core/cli/cmd-hosts.c
+
+bin_PROGRAMS += apomon
+apomon_SOURCES = core/cli/main.c
+apomon_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS)
+apomon_LDADD = core/libapocore.la
+# the loader resolves plugins' nothing against apomon: types only call
+# through struct apomon_host, so no -export-dynamic is needed

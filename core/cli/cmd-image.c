@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/* apomon image build [NAME...] | list [--json] | rm NAME... */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "image/image-build.h"
+#include "image/image-cfg.h"
+#include "image/image-store.h"
+#include "base/util.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: apomon image build [--images DIR]... [NAME...]\n"
+		"       apomon image list [--json]\n"
+		"       apomon image rm [--force] NAME...\n"
+		"\n"
+		"Definitions are searched in each --images DIR, then APOMON_IMAGES_PATH\n"
+		"(colon-separated), then %s.  build without NAME builds every\n"
+		"definition found.  Layers live in APOMON_LIB_DIR/images.\n",
+		APO_IMAGESDIR);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every image defined on the search path, each name once. */
+static void all_names(char **search, char ***names, size_t *n)
+{
+	size_t cap = 0;
+
+	for (char **s = search; *s; s++) {
+		DIR *d = opendir(*s);
+		struct dirent *e;
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			char *dir;
+			int seen = 0;
+			if (!apo_image_name_valid(e->d_name))
+				continue;
+			dir = apo_image_def_find(search, e->d_name);
+			for (size_t i = 0; i < *n; i++)
+				seen |= !strcmp((*names)[i], e->d_name);
+			if (dir && !seen)
+				APO_PUSH(*names, *n, cap, apo_xstrdup(e->d_name));
+			free(dir);
+		}
+		closedir(d);
+	}
+	if (*n)
+		qsort(*names, *n, sizeof(char *), cmp_str);
+}
+
+static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"images", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	char **dirs = NULL, **search, **names = NULL;
+	size_t n_dirs = 0, cap = 0, n_names = 0;
+	int c, rc = APO_EXIT_OK;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			APO_PUSH(dirs, n_dirs, cap, optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			free(dirs);
+			return APO_EXIT_OK;
+		default:
+			free(dirs);
+			return APO_EXIT_USAGE;
+		}
+	}
+	search = apo_image_search_path(dirs, n_dirs);
+	free(dirs);
+	cap = 0; /* it counted dirs' room, not names' */
+	if (optind < argc) {
+		for (int i = optind; i < argc; i++)
+			APO_PUSH(names, n_names, cap, apo_xstrdup(argv[i]));
+	} else {
+		all_names(search, &names, &n_names);
+		if (!n_names) {
+			apo_err("image build: no image definitions found");
+			rc = APO_EXIT_USAGE;
+		}
+	}
+	struct apo_image_opts o = {
+	    .search = search, .progress = stdout, .verbose = cli->verbose, .build = true};
+	for (size_t i = 0; i < n_names && rc == APO_EXIT_OK; i++) {
+		int r = apo_image_ensure(names[i], &o, NULL);
+		if (r == -EINVAL || r == -ENOENT)
+			rc = APO_EXIT_USAGE;
+		else if (r < 0)
+			rc = APO_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
+	apo_strv_free(search);
+	return rc;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct apo_image_meta **v = NULL;
+	size_t n = 0;
+	bool json;
+	int rc;
+
+	optind = 0;
+	if (apo_cli_parse_json_flag(argc, argv, &json))
+		return APO_EXIT_USAGE;
+	rc = apo_image_list(&v, &n);
+	if (rc < 0) {
+		apo_err("image list: %s", strerror(-rc));
+		return APO_EXIT_FAILURE;
+	}
+	if (json) {
+		struct json_object *a = json_object_new_array();
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *o = json_object_new_object(),
+					   *s = json_object_new_array();
+			char *layer = apo_image_layer_dir(v[i]->name, v[i]->digest);
+			json_object_object_add(o, "name", json_object_new_string(v[i]->name));
+			json_object_object_add(o, "digest", json_object_new_string(v[i]->digest));
+			json_object_object_add(o, "parent",
+					       v[i]->parent ? json_object_new_string(v[i]->parent)
+							    : NULL);
+			json_object_object_add(o, "parent_digest",
+					       v[i]->parent_digest
+						   ? json_object_new_string(v[i]->parent_digest)
+						   : NULL);
+			json_object_object_add(
+			    o, "origin",
+			    json_object_new_string(v[i]->origin ? v[i]->origin : "build"));
+			json_object_object_add(o, "created", json_object_new_int64(v[i]->created));
+			json_object_object_add(o, "size",
+					       json_object_new_int64((int64_t)v[i]->size));
+			json_object_object_add(o, "layer", json_object_new_string(layer));
+			for (size_t j = 0; j < v[i]->n_seal; j++)
+				json_object_array_add(s, json_object_new_string(v[i]->seal[j]));
+			json_object_object_add(o, "seal", s);
+			json_object_array_add(a, o);
+			free(layer);
+		}
+		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
+		json_object_put(a);
+	} else {
+		printf("%-20s %-12s %-20s %-8s %10s  %s\n", "NAME", "DIGEST", "PARENT", "ORIGIN",
+		       "SIZE", "CREATED");
+		for (size_t i = 0; i < n; i++) {
+			char when[32] = "-", size[32];
+			time_t t = (time_t)v[i]->created;
+			struct tm tm;
+			if (gmtime_r(&t, &tm))
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+			if (v[i]->size >= 10ull << 20)
+				snprintf(size, sizeof(size), "%llu MiB", v[i]->size >> 20);
+			else
+				snprintf(size, sizeof(size), "%llu KiB", (v[i]->size + 1023) >> 10);
+			printf("%-20s %-12.12s %-20s %-8s %10s  %s\n", v[i]->name, v[i]->digest,
+			       v[i]->parent ? v[i]->parent : "-",
+			       v[i]->origin ? v[i]->origin : "build", size, when);
+		}
+	}
+	apo_image_meta_list_free(v, n);
+	return APO_EXIT_OK;
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"force", no_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool force = false;
+	int c, rc = APO_EXIT_OK;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+		if (c != 'f')
+			return APO_EXIT_USAGE;
+		force = true;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return APO_EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		int r = apo_image_rm(argv[i], force);
+		if (r == -ENOENT || r == -EINVAL)
+			rc = rc ? rc : APO_EXIT_USAGE;
+		else if (r < 0)
+			rc = APO_EXIT_FAILURE;
+		else
+			printf("%s: removed\n", argv[i]);
+	}
+	return rc;
+}
+
+int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? APO_EXIT_USAGE : APO_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "build"))
+		return cmd_build(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rm"))
+		return cmd_rm(argc - 1, argv + 1);
+	apo_err("image: unknown subcommand '%s'; expected build, list or rm", argv[1]);
+	return APO_EXIT_USAGE;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apomon ssh STATION [SSH ARGS...]: ssh to 3pg@ the station's first
+ * address with the environment's key (/var/lib/apomon/ENV/ssh/), which
+ * `up` installs in every station whose image has the user 3pg.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "base/paths.h"
+#include "runtime/runtime.h"
+#include "base/util.h"
+
+int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv)
+{
+	struct apo_env e;
+	_cleanup_free_ char *priv = NULL, *pub = NULL;
+	char addr[INET_ADDRSTRLEN];
+	int r;
+
+	if (argc < 2) {
+		apo_err("ssh: usage: apomon ssh STATION [COMMAND...]");
+		return APO_EXIT_USAGE;
+	}
+	if ((r = apo_env_open(cli, &e)))
+		return r;
+	_cleanup_free_ char *name = apo_runtime_station_name(e.plan->env, argv[1]);
+	ssize_t k = apo_plan_find(e.plan, name);
+	if (k < 0 || !e.plan->stations[k].station->n_addrs) {
+		apo_err("ssh: %s: no such station with an address in environment '%s'", argv[1],
+			e.plan->env);
+		apo_env_close(&e);
+		return APO_EXIT_USAGE;
+	}
+	inet_ntop(AF_INET, &e.plan->stations[k].station->addrs[0].addr, addr, sizeof(addr));
+	if ((r = apo_runtime_ssh_key(e.plan->env, &priv, &pub)) < 0) {
+		apo_err("ssh: key of environment '%s': %s", e.plan->env, strerror(-r));
+		apo_env_close(&e);
+		return APO_EXIT_FAILURE;
+	}
+	_cleanup_free_ char *known =
+	    apo_xasprintf("UserKnownHostsFile=%s/%s/ssh/known_hosts", apo_lib_dir(), e.plan->env);
+	_cleanup_free_ char *dest = apo_xasprintf("3pg@%s", addr);
+	apo_env_close(&e);
+
+	/* stations are rebuilt often: their host keys change by design */
+	const char *base[] = {"ssh",
+			      "-i",
+			      priv,
+			      "-o",
+			      "IdentitiesOnly=yes",
+			      "-o",
+			      "StrictHostKeyChecking=no",
+			      "-o",
+			      known,
+			      "-o",
+			      "LogLevel=ERROR",
+			      dest};
+	size_t nb = APO_ARRAY_SIZE(base);
+	char **args = apo_xcalloc(nb + (size_t)argc, sizeof(*args));
+	for (size_t i = 0; i < nb; i++)
+		args[i] = (char *)base[i];
+	for (int i = 2; i < argc; i++)
+		args[nb + (size_t)i - 2] = argv[i];
+	execvp("ssh", args);
+	apo_err("ssh: %s", strerror(errno));
+	free(args);
+	return APO_EXIT_FAILURE;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* apomon validate: every problem of the config at once, exit 2 if any. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv)
+{
+	struct apo_env env;
+	bool json;
+	int rc;
+
+	if ((rc = apo_cli_parse_json_flag(argc, argv, &json)))
+		return rc;
+	if ((rc = apo_env_open(cli, &env)))
+		return rc;
+	size_t nc = env.model->n_clusters, ns = env.plan->n_stations;
+	printf("%s: environment '%s' is valid: %zu cluster%s, %zu station%s enabled\n",
+	       env.model->confdir, env.model->env, nc, nc == 1 ? "" : "s", ns, ns == 1 ? "" : "s");
+	apo_env_close(&env);
+	return APO_EXIT_OK;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading an environment's config files (libconfig): CONFDIR/apomon.conf,
+ * then CONFDIR/conf.d/\*.conf in lexical order, into a model.  Syntax,
+ * unknown settings and wrong kinds are reported here; cross-references
+ * and semantics in validate.c.
+ */
+#ifndef APO_CONF_H
+#define APO_CONF_H
+
+#include "base/diag.h"
+#include "config/model.h"
+
+/*
+ * Parses every file.  Always returns a model (possibly partial) in *out
+ * so that validation can go on and report more problems.  Returns 0 when
+ * no problem was recorded; -EINVAL when settings were wrong (unknown,
+ * wrong kind, bad value: validation still runs to report the rest);
+ * -EBADMSG when a file could not be parsed at all (syntax: validation
+ * would only add noise, so the caller stops); another negative errno when
+ * CONFDIR or apomon.conf cannot be read.  Problems are always in d.
+ * env_override: the -e option, or NULL.
+ */
+int apo_conf_load(const char *confdir, const char *env_override, struct apo_model **out,
+		  struct apo_diag *d);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `apomon down` and the rollback of a failed `up`: replays the journal in
+ * reverse.  Other parts' records (processes, mounts) are undone first,
+ * one by one; then the network, in the order that measured fastest:
+ *   1. the environment's link group (netlink.h): every bridge and veth
+ *      host end, and with them their peers inside the stations, in ONE
+ *      kernel batch;
+ *   2. the namespaces (umount + unlink): what is left in them (loopback,
+ *      p2p links) dies with them in the kernel's cleanup batch;
+ *   3. journaled links and bridges still there by name (a journal from
+ *      before groups, or a namespace something else still holds).
+ * Addresses and routes go with their links and are not journaled.
+ * Idempotent: what is already gone is fine.  Records marked `fail` (the
+ * kernel refused: the object is someone else's) are never touched.
+ */
+#ifndef APO_DOWN_H
+#define APO_DOWN_H
+
+#include <stdbool.h>
+
+#include "engine/journal.h"
+#include "base/progress.h"
+
+/* How to undo a kind of journal record.  The network kinds (bridge,
+ * netns, veth, p2p) are handled in down.c; other parts append their
+ * kinds (mount, process, ...) to apo_undo_kinds: those are undone one by
+ * one, in reverse journal order, before any network object goes. */
+struct apo_undo_kind {
+	const char *kind;
+	/* 0, or negative errno (already gone must count as 0) */
+	int (*undo)(const struct apo_jentry *e);
+	/* "namespace", "mount": for messages */
+	const char *what;
+};
+extern const struct apo_undo_kind apo_undo_kinds[];
+extern const size_t apo_undo_n_kinds;
+
+/* The runtime's undo of a `station NAME ENV` record (up-stations.c). */
+int apo_undo_station(const struct apo_jentry *e);
+int apo_undo_publish(const struct apo_jentry *e);
+int apo_undo_hosts(const struct apo_jentry *e);
+
+struct apo_down_opts {
+	bool quiet, json, verbose;
+	unsigned threads;
+};
+
+/* Undoes every record of a locked journal; prints one line per failure
+ * ("apomon: down: namespace X: Device or resource busy") and returns how
+ * many failed (0: everything is gone). */
+int apo_down_replay(struct apo_journal *j, struct apo_progress *p, unsigned threads);
+
+/* The whole command; returns an exit code (cli.h). */
+int apo_down(const char *env, const struct apo_down_opts *opts);
+
+#endif

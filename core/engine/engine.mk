@@ -1,0 +1,17 @@
+# core/engine: up (network, stations, published ports), down, status, the
+# journal they share, and the summary.
+core_libapocore_la_SOURCES += \
+	core/engine/journal.c core/engine/journal.h \
+	core/engine/summary.c core/engine/summary.h \
+	core/engine/up.c core/engine/up-net.c core/engine/up.h \
+	core/engine/up-stations.c core/engine/up-publish.c \
+	core/engine/down.c core/engine/down.h \
+	core/engine/status.c core/engine/status.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-journal
+TESTS += tests/unit/test-journal
+endif
+tests_unit_test_journal_SOURCES = tests/unit/test-journal.c
+tests_unit_test_journal_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_journal_LDADD = $(APO_TEST_LDADD)

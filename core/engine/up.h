@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `apomon up`: realizes a plan as an ordered table of phases, under the
+ * environment's lock, every object journaled before it exists.  Any
+ * failure rolls back everything the journal knows, in reverse (down.c),
+ * and `up` exits 1 naming the step and the object.
+ */
+#ifndef APO_UP_H
+#define APO_UP_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+
+#include "engine/journal.h"
+#include "net/netlink.h"
+#include "plan/plan.h"
+#include "base/progress.h"
+
+struct apo_up_opts {
+	bool quiet, json, verbose;
+	bool network_only; /* only the network phases (tests, benchmarks) */
+	unsigned threads;  /* 0: apo_workers_default() */
+};
+
+struct apo_up {
+	const struct apo_plan *plan;
+	const struct apo_up_opts *opts;
+	struct apo_journal *journal;
+	struct apo_progress *progress;
+	struct apo_nl *host_nl; /* the host namespace; main thread only */
+	int *nsfd;		/* per plan station: its namespace, O_CLOEXEC; -1 */
+	int *bridge_ifindex;	/* per plan switch */
+	uint32_t group;		/* link group of every host-side link (netlink.h) */
+	pthread_mutex_t mutex;
+	char *error; /* the first failure: "link apv1a2b3c4d (www1 eth0): File exists" */
+};
+
+/* Records the first failure (later ones are consequences) and returns
+ * err.  The message names the step and the object; ": strerror(-err)"
+ * is appended. */
+int apo_up_fail(struct apo_up *u, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Set by SIGINT/SIGTERM during `up`: phases stop and everything rolls back. */
+extern volatile sig_atomic_t apo_up_interrupted;
+
+struct apo_up_phase {
+	const char *name; /* shown in the progress line and the JSON */
+	/* how many objects it makes (for the progress line) */
+	size_t (*count)(const struct apo_up *u);
+	int (*run)(struct apo_up *u);
+	/* part of the network (`up --network-only` runs only these) */
+	bool network;
+};
+
+/* The phases, in order (up.c).  Later parts append theirs. */
+extern const struct apo_up_phase apo_up_phases[];
+extern const size_t apo_up_n_phases;
+
+/* The network phases (up-net.c). */
+int apo_up_precheck(struct apo_up *u);
+size_t apo_up_count_switches(const struct apo_up *u);
+size_t apo_up_count_stations(const struct apo_up *u);
+size_t apo_up_count_links(const struct apo_up *u);
+int apo_up_switches(struct apo_up *u);
+int apo_up_namespaces(struct apo_up *u);
+int apo_up_links(struct apo_up *u);
+int apo_up_addresses(struct apo_up *u);
+int apo_up_routes(struct apo_up *u);
+
+/* The images phase (before the network) and the stations phase (after
+ * it), up-stations.c. */
+size_t apo_up_count_images(const struct apo_up *u);
+int apo_up_images(struct apo_up *u);
+int apo_up_stations(struct apo_up *u);
+size_t apo_up_count_publish(const struct apo_up *u);
+int apo_up_publish(struct apo_up *u);
+/* `apomon start`/`restart`: starts these stations (indexes into
+ * p->stations) of an environment that is up, as one level. */
+int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err);
+
+/* The whole command; returns an exit code (cli.h). */
+int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts);
+
+/* "10.1.0.0/24" into buf (at least 19 bytes). */
+const char *apo_fmt_prefix(char *buf, struct in_addr a, unsigned prefix);
+
+#endif

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Files inside a station's root.  The root is a directory on the host whose
+ * content a station (and an image author) controls, so any symlink in it
+ * may point anywhere: every lookup goes through openat2(RESOLVE_IN_ROOT),
+ * which makes the kernel treat the root as "/" for absolute symlinks and
+ * ".." alike.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "plugin/services-files.h"
+#include "plugin/services.h"
+#include "base/util.h"
+
+/* openat2 races with a concurrent rename report -EAGAIN: try again a few times. */
+#define RESOLVE_RETRIES 8
+
+static int resolve(int rootfd, const char *rel, int flags, mode_t mode)
+{
+	struct open_how how = {
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? (mode & 07777) : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = -1;
+
+	for (int i = 0; i < RESOLVE_RETRIES; i++) {
+		fd = syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/*
+ * Copies path without leading or doubled slashes; refuses "." and ".."
+ * components (never needed to name a file in a root, and confusing when
+ * they clamp at the root) and an empty or directory-like path.
+ */
+static int normalize(const char *path, char **out)
+{
+	size_t len = strlen(path);
+	char *rel = apo_xmalloc(len + 1), *w = rel;
+	const char *p = path;
+
+	while (*p) {
+		const char *start, *end;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != '/')
+			p++;
+		end = p;
+		if ((end - start == 1 && start[0] == '.') ||
+		    (end - start == 2 && start[0] == '.' && start[1] == '.'))
+			goto invalid;
+		if (w != rel)
+			*w++ = '/';
+		memcpy(w, start, (size_t)(end - start));
+		w += end - start;
+	}
+	*w = '\0';
+	if (!*rel || path[len - 1] == '/')
+		goto invalid;
+	*out = rel;
+	return 0;
+
+invalid:
+	free(rel);
+	return -EINVAL;
+}
+
+/* Opens rel (a directory inside the root), creating what is missing 0755. */
+static int open_dir(int rootfd, char *rel)
+{
+	int fd, pfd, rc;
+	const char *last;
+	char *slash;
+
+	fd = resolve(rootfd, rel, O_PATH | O_DIRECTORY, 0);
+	if (fd != -ENOENT)
+		return fd;
+	slash = strrchr(rel, '/');
+	if (slash) {
+		*slash = '\0';
+		pfd = open_dir(rootfd, rel);
+		*slash = '/';
+		last = slash + 1;
+	} else {
+		pfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+		if (pfd < 0)
+			pfd = -errno;
+		last = rel;
+	}
+	if (pfd < 0)
+		return pfd;
+	/* a plain name in a directory resolved inside the root: safe */
+	bool created = mkdirat(pfd, last, 0755) == 0;
+	rc = !created && errno != EEXIST ? -errno : 0;
+	close(pfd);
+	if (rc < 0)
+		return rc;
+	if (created) {
+		/* the mode must not depend on the caller's umask */
+		fd = resolve(rootfd, rel, O_RDONLY | O_DIRECTORY, 0);
+		if (fd >= 0) {
+			rc = fchmod(fd, 0755) < 0 ? -errno : 0;
+			close(fd);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return resolve(rootfd, rel, O_PATH | O_DIRECTORY, 0);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int apo_root_open(const char *root, const char *path, int flags, mode_t mode)
+{
+	_cleanup_free_ char *rel = NULL;
+	_cleanup_close_ int rootfd = -1;
+	int rc;
+
+	if (!root || !path)
+		return -EINVAL;
+	if ((rc = normalize(path, &rel)) < 0)
+		return rc;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	return resolve(rootfd, rel, flags, mode);
+}
+
+int apo_root_write(const char *root, const char *path, const void *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *rel = NULL;
+	_cleanup_close_ int rootfd = -1, dfd = -1, fd = -1;
+	char tmp[32], *name, *slash;
+	int rc;
+
+	if (!root || !path || (!data && len))
+		return -EINVAL;
+	if ((rc = normalize(path, &rel)) < 0)
+		return rc;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+
+	slash = strrchr(rel, '/');
+	if (slash) {
+		*slash = '\0';
+		name = slash + 1;
+		dfd = open_dir(rootfd, rel);
+	} else {
+		name = rel;
+		dfd = resolve(rootfd, "", O_PATH | O_DIRECTORY, 0);
+	}
+	if (dfd < 0)
+		return dfd;
+
+	/* a fixed-length temporary name: the target's may be NAME_MAX long */
+	for (int i = 0; i < 16 && fd < 0; i++) {
+		uint64_t rnd = 0;
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			rnd = (uint64_t)getpid() << 20 ^ (uint64_t)i;
+		snprintf(tmp, sizeof(tmp), ".apomon-%016llx", (unsigned long long)rnd);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (fd < 0)
+		return -EEXIST;
+
+	/* no fsync: a station's root is rebuilt from its image and re-rendered
+	 * at every start, so what matters is that no reader sees half a file,
+	 * not that the file outlives a host crash */
+	rc = write_all(fd, data, len);
+	if (rc == 0 && fchmod(fd, mode & 07777) < 0)
+		rc = -errno;
+	if (rc == 0) {
+		rc = close(fd) < 0 ? -errno : 0;
+		fd = -1;
+	}
+	/* rename replaces a symlink at name itself, never what it points to */
+	if (rc == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(dfd, tmp, 0);
+	return rc;
+}
+
+const char *apo_host_root(const struct apomon_station *st)
+{
+	return st ? st->root : NULL;
+}
+
+int apo_host_write_file(const struct apomon_station *st, const char *path, const void *data,
+			size_t len, mode_t mode)
+{
+	if (!st || !st->root)
+		return -ENOTCONN;
+	return apo_root_write(st->root, path, data, len, mode);
+}

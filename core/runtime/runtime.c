@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: MIT */
+/* The plan's stations, level by level: see runtime.h for the sequence. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/paths.h"
+#include "runtime/runtime.h"
+#include "base/util.h"
+#include "base/workers.h"
+
+extern char **environ;
+
+static int host_run(const struct apomon_station *st, const char *const argv[], char **output)
+{
+	char *discard = NULL;
+	int rc = apo_station_exec(st->ctx->model->env, st->station->name, argv, false,
+				  output ? output : &discard);
+	free(discard);
+	return rc;
+}
+
+static int host_netns_fd(const struct apomon_station *st)
+{
+	_cleanup_free_ char *p = apo_xasprintf("/run/netns/%s", st->station->fqdn);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+void apo_runtime_wire(struct apo_host_ctx *hc)
+{
+	hc->run = host_run;
+	hc->netns_fd = host_netns_fd;
+}
+
+static const char *domain_of(const struct apo_station *s)
+{
+	const char *dot = strchr(s->fqdn, '.');
+	if (s->cluster)
+		return s->cluster->domain;
+	return dot ? dot + 1 : s->fqdn;
+}
+
+/* Every planned address of the station: its own, or for the backbone
+ * its legs in each cluster and on the host link. */
+char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station *ps)
+{
+	const struct apo_station *s = ps->station;
+	char *out =
+	    apo_xstrdup("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	(void)p;
+
+	for (size_t i = 0; i < ps->n_ifaces; i++) {
+		for (size_t k = 0; k < ps->ifaces[i].n_addrs; k++) {
+			char a[INET_ADDRSTRLEN];
+			char *n;
+			inet_ntop(AF_INET, &ps->ifaces[i].addrs[k].addr, a, sizeof(a));
+			n = apo_xasprintf("%s%s\t%s %s\n", out, a, s->fqdn, s->name);
+			free(out);
+			out = n;
+		}
+	}
+	return out;
+}
+
+char *apo_runtime_resolv(const struct apo_plan *p, const struct apo_plan_station *ps)
+{
+	const struct apo_station *s = ps->station;
+	char ns[INET_ADDRSTRLEN] = "127.0.0.1";
+
+	if (s->cluster)
+		inet_ntop(AF_INET, &s->cluster->router, ns, sizeof(ns));
+	/* the backbone asks its own DNS server, on loopback */
+	(void)p;
+	return apo_xasprintf("search %s\nnameserver %s\n", domain_of(s), ns);
+}
+
+static int run_argv(const char *const argv[])
+{
+	pid_t pid;
+	int st, rc;
+
+	rc = posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ);
+	if (rc)
+		return -rc;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+int apo_runtime_ssh_key(const char *env, char **priv, char **pub)
+{
+	_cleanup_free_ char *dir = apo_xasprintf("%s/%s/ssh", apo_lib_dir(), env);
+	char *key = apo_xasprintf("%s/id_ed25519", dir);
+	_cleanup_free_ char *pubp = apo_xasprintf("%s.pub", key);
+	_cleanup_free_ char *comment = apo_xasprintf("apomon-%s", env);
+	char buf[512];
+	ssize_t n;
+	int rc, fd;
+
+	*priv = *pub = NULL;
+	if ((rc = apo_mkdir_p(dir, 0700)) < 0)
+		goto fail;
+	if (access(key, F_OK) < 0) {
+		const char *argv[] = {"ssh-keygen", "-q",    "-t", "ed25519", "-N", "",
+				      "-C",	    comment, "-f", key,	      NULL};
+		if ((rc = run_argv(argv)) < 0)
+			goto fail;
+	}
+	fd = open(pubp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		rc = -EIO;
+		goto fail;
+	}
+	buf[n] = '\0';
+	*priv = key;
+	*pub = apo_xstrdup(buf);
+	return 0;
+fail:
+	free(key);
+	return rc;
+}
+
+/* uid and gid of user in the root's /etc/passwd; -ENOENT when absent */
+static int passwd_ids(const char *root, const char *user, uid_t *uid, gid_t *gid)
+{
+	_cleanup_free_ char *p = apo_xasprintf("%s/etc/passwd", root);
+	FILE *f = fopen(p, "re");
+	char line[512];
+	size_t ul = strlen(user);
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned u, g;
+		if (strncmp(line, user, ul) || line[ul] != ':')
+			continue;
+		if (sscanf(line + ul, ":%*[^:]:%u:%u:", &u, &g) == 2) {
+			*uid = u;
+			*gid = g;
+			rc = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* The environment's key lets 3pg in (when the image has that user). */
+static int install_ssh_key(const char *root, const char *pub)
+{
+	_cleanup_free_ char *home = apo_xasprintf("%s/home/3pg", root);
+	_cleanup_free_ char *dot = apo_xasprintf("%s/.ssh", home);
+	_cleanup_free_ char *ak = apo_xasprintf("%s/authorized_keys", dot);
+	_cleanup_close_ int fd = -1;
+	struct stat sb;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	size_t len = strlen(pub);
+
+	if (passwd_ids(root, "3pg", &uid, &gid) < 0 || lstat(home, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return 0;
+	if (mkdir(dot, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(dot, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	if (unlink(ak) < 0 && errno != ENOENT)
+		return -errno;
+	fd = open(ak, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, pub, len) != (ssize_t)len)
+		return -EIO;
+	if (fchown(fd, uid, gid) < 0 || lchown(dot, uid, gid) < 0)
+		return -errno;
+	return 0;
+}
+
+char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines)
+{
+	_cleanup_free_ char *p = apo_station_log_path(env, name);
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+	char buf[4096];
+	off_t size;
+	ssize_t n;
+	char *s, *out;
+	unsigned seen = 0;
+
+	if (fd < 0 || (size = lseek(fd, 0, SEEK_END)) <= 0)
+		return apo_xstrdup("  (its log is empty)\n");
+	n = pread(fd, buf, sizeof(buf) - 1,
+		  size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0);
+	if (n <= 0)
+		return apo_xstrdup("  (its log is empty)\n");
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	for (s = buf + n; s > buf; s--)
+		if (s[-1] == '\n' && ++seen == lines)
+			break;
+	/* indent every line by two spaces */
+	out = apo_xmalloc(strlen(s) * 3 + 4);
+	char *o = out;
+	*o++ = ' ';
+	*o++ = ' ';
+	for (; *s; s++) {
+		*o++ = *s;
+		if (*s == '\n') {
+			*o++ = ' ';
+			*o++ = ' ';
+		}
+	}
+	*o++ = '\n';
+	*o = '\0';
+	return out;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Steps 1-6 of runtime.h for one station. */
+static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
+		     const struct apo_runtime_opts *o, const struct apo_plan_station *ps,
+		     const char *ssh_pub, char **err)
+{
+	const struct apo_station *s = ps->station;
+	const struct apomon_station_type *t = s->type;
+	const char *image = s->image ? s->image : t->image;
+	struct apomon_station *h = apo_host_handle(hc, s);
+	_cleanup_free_ char *netns = apo_xasprintf("/run/netns/%s", ps->netns);
+	_cleanup_free_ char *hosts = apo_runtime_hosts(p, ps);
+	_cleanup_free_ char *resolv = apo_runtime_resolv(p, ps);
+	_cleanup_free_ const char **upper_first = NULL;
+	char **dirs = NULL, *root = NULL, *why = NULL;
+	size_t n = 0;
+	pid_t pid;
+	int rc;
+
+	if ((rc = o->layers(o->ctx, image, &dirs, &n)) < 0) {
+		*err = apo_xasprintf("%s: image %s: %s", s->fqdn, image, strerror(-rc));
+		return rc;
+	}
+	upper_first = apo_xcalloc(n ? n : 1, sizeof(*upper_first));
+	for (size_t i = 0; i < n; i++)
+		upper_first[i] = dirs[n - 1 - i];
+	struct apo_station_spec spec = {
+	    .env = p->env,
+	    .name = s->name,
+	    .fqdn = s->fqdn,
+	    .netns_path = netns,
+	    .layers = upper_first,
+	    .n_layers = n,
+	    .hosts = hosts,
+	    .resolv = resolv,
+	    .net_admin = ps->role == APOMON_ROLE_BACKBONE,
+	    .memory_bytes = s->limits.memory_bytes,
+	    .cpu_millis = s->limits.cpu_millis,
+	    .pids = s->limits.pids,
+	};
+
+	rc = apo_station_prepare(&spec, &root, err);
+	if (rc < 0)
+		goto out;
+	if (h) {
+		free(h->root);
+		h->root = apo_xstrdup(root);
+	}
+	if (ssh_pub && (rc = install_ssh_key(root, ssh_pub)) < 0) {
+		*err = apo_xasprintf("%s: root: /home/3pg/.ssh/authorized_keys: %s", s->fqdn,
+				     strerror(-rc));
+		goto out;
+	}
+	if (t->render && h && (rc = t->render(&apo_host, h)) < 0) {
+		*err = apo_xasprintf("%s: render: %s", s->fqdn, strerror(-rc));
+		goto out;
+	}
+	/* ---- INTEGRITY GATE: the seal check, between render and init ---- */
+	if (o->integrity && (rc = o->integrity(o->ctx, ps, root, &why)) != 0) {
+		*err = apo_xasprintf("%s: integrity: %s", s->fqdn, why ? why : strerror(-rc));
+		rc = rc < 0 ? rc : -EPERM;
+		goto out;
+	}
+	rc = apo_station_launch(&spec, &pid, err);
+	if (rc == 0 && h) {
+		/* the host's mount is gone: deploy and friends go through init */
+		free(h->root);
+		h->root = apo_xasprintf("/proc/%d/root", (int)pid);
+	}
+out:
+	free(why);
+	free(root);
+	if (o->layers_free)
+		o->layers_free(o->ctx, dirs, n);
+	return rc;
+}
+
+/* Step 7: the startup checks of a level's stations, round robin. */
+static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
+		      const struct apo_runtime_opts *o, const size_t *idx, size_t n, char **err)
+{
+	bool *done = apo_xcalloc(n ? n : 1, sizeof(*done));
+	double *deadline = apo_xcalloc(n ? n : 1, sizeof(*deadline));
+	size_t left = n;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct apomon_station_type *t = p->stations[idx[i]].station->type;
+		deadline[i] = now_ms() + (t->ready_timeout_ms ? t->ready_timeout_ms : 60000);
+	}
+	while (left) {
+		for (size_t i = 0; i < n && !rc; i++) {
+			const struct apo_station *s = p->stations[idx[i]].station;
+			const struct apomon_station_type *t = s->type;
+			struct apo_station_info in;
+			bool ready = false;
+
+			if (done[i])
+				continue;
+			apo_station_info(p->env, s->name, &in);
+			if (in.state != APO_STATION_STARTING && in.state != APO_STATION_READY) {
+				_cleanup_free_ char *tail =
+				    apo_runtime_log_tail(p->env, s->name, 10);
+				*err = apo_xasprintf(
+				    "%s: startup.sh %s %d; the end of its log:\n%s", s->fqdn,
+				    in.exit_code > 128 ? "died of signal" : "exited with",
+				    in.exit_code > 128 ? in.exit_code - 128 : in.exit_code, tail);
+				rc = -ECHILD;
+				break;
+			}
+			if (t->ready) {
+				int r = t->ready(&apo_host, apo_host_handle(hc, s));
+				if (r == 0)
+					ready = true;
+				else if (r != -EAGAIN) {
+					_cleanup_free_ char *tail =
+					    apo_runtime_log_tail(p->env, s->name, 10);
+					*err =
+					    apo_xasprintf("%s: ready: %s; the end of its log:\n%s",
+							  s->fqdn, strerror(-r), tail);
+					rc = r;
+					break;
+				}
+			} else {
+				ready = in.entry_idle;
+			}
+			if (ready) {
+				apo_station_mark_ready(p->env, s->name);
+				done[i] = true;
+				left--;
+				if (o->progress)
+					fprintf(o->progress, "%s: ready\n", s->fqdn);
+				if (o->on_ready)
+					o->on_ready(o->ctx, s->name);
+				continue;
+			}
+			if (now_ms() > deadline[i]) {
+				_cleanup_free_ char *tail =
+				    apo_runtime_log_tail(p->env, s->name, 10);
+				*err = apo_xasprintf(
+				    "%s: ready: not ready after %u ms; the end of its "
+				    "log:\n%s",
+				    s->fqdn, t->ready_timeout_ms ? t->ready_timeout_ms : 60000,
+				    tail);
+				rc = -ETIMEDOUT;
+				break;
+			}
+		}
+		if (rc || !left)
+			break;
+		if (o->interrupted && *o->interrupted) {
+			*err = apo_xstrdup("stations: interrupted");
+			rc = -EINTR;
+			break;
+		}
+		/* the pause between two rounds of real probes */
+		poll(NULL, 0, 20);
+	}
+	free(done);
+	free(deadline);
+	return rc;
+}
+
+struct level_work {
+	const struct apo_plan *p;
+	struct apo_host_ctx *hc;
+	const struct apo_runtime_opts *o;
+	const size_t *idx;
+	const char *pub;
+	char **errs;
+};
+
+static int level_item(void *ctx, size_t i, void *state)
+{
+	struct level_work *w = ctx;
+	const struct apo_plan_station *ps = &w->p->stations[w->idx[i]];
+	int rc;
+	(void)state;
+
+	if (w->o->interrupted && *w->o->interrupted) {
+		w->errs[i] = apo_xstrdup("stations: interrupted");
+		return -EINTR;
+	}
+	rc = start_one(w->p, w->hc, w->o, ps, w->pub, &w->errs[i]);
+	if (rc == 0 && w->o->progress)
+		fprintf(w->o->progress, "%s: started\n", ps->station->fqdn);
+	return rc;
+}
+
+int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
+			    const struct apo_runtime_opts *o, const size_t *idx, size_t n,
+			    char **err)
+{
+	_cleanup_free_ char *priv = NULL, *pub = NULL;
+	struct level_work lw = {.p = p, .hc = hc, .o = o, .idx = idx};
+	struct apo_work w = {.n = n, .ctx = &lw, .item = level_item};
+	int rc;
+
+	*err = NULL;
+	if ((rc = apo_runtime_ssh_key(p->env, &priv, &pub)) < 0) {
+		*err = apo_xasprintf("ssh key of environment %s: %s", p->env, strerror(-rc));
+		return rc;
+	}
+	/* APOMON_SERIAL_START=1: one station at a time, each ready before the
+	 * next starts; what bench/default-env.sh compares the parallel start with */
+	const char *serial = getenv("APOMON_SERIAL_START");
+	if (serial && *serial && strcmp(serial, "0") != 0) {
+		for (size_t i = 0; i < n; i++) {
+			const struct apo_plan_station *ps = &p->stations[idx[i]];
+			if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
+				return rc;
+			if (o->progress)
+				fprintf(o->progress, "%s: started\n", ps->station->fqdn);
+			if ((rc = wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
+				return rc;
+		}
+		return 0;
+	}
+	/* a station's start waits on the kernel (mounts, clone, exec) more
+	 * than it computes: a level's stations start on a few threads */
+	/* journaled first, the whole level in one write and one fsync */
+	if (o->journal) {
+		const char **names = apo_xcalloc(n ? n : 1, sizeof(*names));
+		for (size_t i = 0; i < n; i++)
+			names[i] = p->stations[idx[i]].station->name;
+		rc = o->journal(o->ctx, names, n);
+		free(names);
+		if (rc < 0) {
+			*err = apo_xasprintf("stations: journal: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	lw.pub = pub;
+	lw.errs = apo_xcalloc(n ? n : 1, sizeof(*lw.errs));
+	rc = apo_workers_run(0, &w);
+	for (size_t i = 0; i < n; i++) {
+		if (lw.errs[i] && !*err)
+			*err = lw.errs[i];
+		else
+			free(lw.errs[i]);
+	}
+	free(lw.errs);
+	if (rc < 0)
+		return rc;
+	return wait_ready(p, hc, o, idx, n, err);
+}
+
+int apo_runtime_start(const struct apo_plan *p, struct apo_host_ctx *hc,
+		      const struct apo_runtime_opts *o, char **err)
+{
+	int rc = 0;
+
+	apo_runtime_wire(hc);
+	for (size_t l = 0; l < p->n_levels && !rc; l++)
+		rc = apo_runtime_start_level(p, hc, o, p->levels[l].stations, p->levels[l].n, err);
+	return rc;
+}
+
+int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc, first;
+
+	if (!grace_ms)
+		grace_ms = APO_STATION_GRACE_MS;
+	first = apo_station_list(env, &names, &n);
+	rc = apo_station_stop_many(env, names, n, grace_ms);
+	if (rc < 0 && !first)
+		first = rc;
+	for (size_t i = 0; i < n; i++) {
+		rc = apo_station_cleanup(env, names[i], grace_ms, purge);
+		if (rc < 0 && !first)
+			first = rc;
+		free(names[i]);
+	}
+	free(names);
+	if (purge) {
+		/* stations no longer in the state dir but with data left, the
+		 * environment's SSH key, the logs */
+		_cleanup_free_ char *lib = apo_env_lib_dir(env);
+		_cleanup_free_ char *logs = apo_env_log_dir(env);
+		if ((rc = apo_rm_rf(lib)) < 0 && !first)
+			first = rc;
+		if ((rc = apo_rm_rf(logs)) < 0 && !first)
+			first = rc;
+	}
+	return first;
+}
+
+char *apo_runtime_station_name(const char *env, const char *arg)
+{
+	_cleanup_free_ char *dir = apo_station_state_dir(env, arg);
+	const char *dot = strchr(arg, '.');
+
+	/* a FQDN names the same station as its first label */
+	if (access(dir, F_OK) < 0 && dot)
+		return apo_xstrndup(arg, (size_t)(dot - arg));
+	return apo_xstrdup(arg);
+}

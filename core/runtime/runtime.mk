@@ -1,0 +1,49 @@
+# core/runtime: the station launcher (part of the core library) and
+# apomon-init, PID 1 of every station, installed under pkglibexecdir.
+AM_CPPFLAGS += -DAPO_INIT_PATH=\"$(pkglibexecdir)/apomon-init\"
+
+APO_RUNTIME_SOURCES = \
+	core/runtime/station.c core/runtime/station.h core/runtime/station-priv.h \
+	core/runtime/station-child.c core/runtime/station-stop.c \
+	core/runtime/station-exec.c core/runtime/station-template.c \
+	core/runtime/cgroup.c core/runtime/caps.c
+core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
+	core/runtime/runtime.c core/runtime/runtime.h
+
+# Static: it runs after pivot_root in roots that may lack a C library, and
+# its pages are then shared by every station on the host.
+pkglibexec_PROGRAMS = core/runtime/apomon-init
+core_runtime_apomon_init_SOURCES = core/runtime/apomon-init.c
+core_runtime_apomon_init_CFLAGS = $(AM_CFLAGS) -Os
+core_runtime_apomon_init_LDFLAGS = -all-static
+
+# Drives the launcher without config or plan (tests, benchmark).
+check_PROGRAMS += tests/runtime/apo-station
+tests_runtime_apo_station_SOURCES = tests/runtime/apo-station.c \
+	$(APO_RUNTIME_SOURCES) core/base/util.c core/base/paths.c
+tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS)
+
+EXTRA_DIST += tests/integration/runtime-lib.sh
+TESTS += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh
+EXTRA_DIST += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh
+
+# A station type for the tests: its startup check never succeeds.
+check_LTLIBRARIES += tests/runtime/types/rt-never-ready.la
+tests_runtime_types_rt_never_ready_la_SOURCES = tests/runtime/types/rt-never-ready.c
+tests_runtime_types_rt_never_ready_la_LDFLAGS = $(APO_MODULE_FLAGS)
+
+EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.cfg \
+	bench/images/bench-wait/startup.sh \
+	tests/fixtures/runtime/apomon.conf tests/fixtures/runtime/conf.d/10-lan.conf \
+	tests/fixtures/runtime/images/rt-fail/image.cfg \
+	tests/fixtures/runtime/images/rt-fail/startup.sh
+TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
+	tests/integration/runtime-crash.sh
+EXTRA_DIST += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
+	tests/integration/runtime-crash.sh
+
+check_PROGRAMS += tests/unit/test-runtime
+TESTS += tests/unit/test-runtime
+tests_unit_test_runtime_SOURCES = tests/unit/test-runtime.c
+tests_unit_test_runtime_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_runtime_LDADD = $(APO_TEST_LDADD)

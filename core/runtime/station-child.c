@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The launched side of a station: runs in the child of a fork-like clone
+ * (new mount, PID, UTS, IPC namespaces), possibly of a threaded `up`, so
+ * it only makes system calls on data prepared before the clone: no
+ * allocation, no stdio.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <linux/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/station-priv.h"
+
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} devs[] = {
+    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static void fail(const struct apo_child_args *a, enum apo_child_step step)
+{
+	struct apo_child_error e = {.step = step, .err = errno};
+
+	if (write(a->err_fd, &e, sizeof(e)) < 0)
+		_exit(126);
+	_exit(126);
+}
+
+/* p = a->root + rel, in a fixed buffer */
+static const char *at(const struct apo_child_args *a, char *buf, const char *rel)
+{
+	size_t n = strlen(a->root), m = strlen(rel);
+
+	if (n + m + 1 >= APO_CHILD_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	memcpy(buf, a->root, n);
+	memcpy(buf + n, rel, m + 1);
+	return buf;
+}
+
+static int make_dev(const struct apo_child_args *a)
+{
+	char p[APO_CHILD_PATH_MAX], src[32];
+	const unsigned long fl = MS_NOSUID | MS_NOEXEC;
+
+	if (!at(a, p, "/dev") || mount("tmpfs", p, "tmpfs", fl, "mode=755,size=64k") < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		char d[APO_CHILD_PATH_MAX];
+		size_t n = strlen(p);
+		int fd;
+
+		memcpy(d, p, n);
+		d[n] = '/';
+		strcpy(d + n + 1, devs[i].name);
+		/* a node is much cheaper than a bind mount (no mount lock, nothing
+		 * to tear down); bind the host's where nodes are refused */
+		if (mknod(d, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor)) == 0) {
+			chmod(d, 0666); /* past the umask */
+			continue;
+		}
+		if (errno != EPERM)
+			return -1;
+		fd = open(d, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return -1;
+		close(fd);
+		strcpy(src, "/dev/");
+		strcat(src, devs[i].name);
+		if (mount(src, d, NULL, MS_BIND, NULL) < 0)
+			return -1;
+	}
+	if (!at(a, p, "/dev/pts") || mkdir(p, 0755) < 0 ||
+	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620,gid=5") < 0)
+		return -1;
+	if (!at(a, p, "/dev/shm") || mkdir(p, 01777) < 0 ||
+	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k") < 0)
+		return -1;
+	if (!at(a, p, "/dev/ptmx") || symlink("pts/ptmx", p) < 0)
+		return -1;
+	if (!at(a, p, "/dev/fd") || symlink("/proc/self/fd", p) < 0)
+		return -1;
+	if (!at(a, p, "/dev/stdin") || symlink("/proc/self/fd/0", p) < 0)
+		return -1;
+	if (!at(a, p, "/dev/stdout") || symlink("/proc/self/fd/1", p) < 0)
+		return -1;
+	if (!at(a, p, "/dev/stderr") || symlink("/proc/self/fd/2", p) < 0)
+		return -1;
+	return 0;
+}
+
+int apo_station_child(void *arg)
+{
+	const struct apo_child_args *a = arg;
+	char p[APO_CHILD_PATH_MAX];
+	char go;
+	int fd;
+
+	/* Die with the thread that cloned us while we wait for it: other
+	 * stations cloned at the same time by other threads hold copies of
+	 * our sync pipe's write end, so a dead parent does not always mean
+	 * EOF, and an orphan would wait forever holding the environment's
+	 * lock.  The poll bound covers a parent that died before prctl. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	struct pollfd pfd = {.fd = a->sync_fd, .events = POLLIN};
+	if (poll(&pfd, 1, 60000) != 1)
+		_exit(125);
+	/* the parent attaches cgroups and journals our PID first; EOF means
+	 * it died before that: nobody would know about us, so do not run */
+	if (read(a->sync_fd, &go, 1) != 1)
+		_exit(125);
+	close(a->sync_fd);
+	/* journaled now: `down` finds us, and the thread may end before we do */
+	prctl(PR_SET_PDEATHSIG, 0);
+
+	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
+		fail(a, APO_STEP_NETNS);
+	if (a->template_fd >= 0 &&
+	    (setns(a->template_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
+		fail(a, APO_STEP_PRIVATE);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		fail(a, APO_STEP_PRIVATE);
+	if (a->tree_fd >= 0) {
+		if (syscall(SYS_move_mount, a->tree_fd, "", AT_FDCWD, a->root,
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			fail(a, APO_STEP_ROOT);
+	} else if (mount("overlay", a->root, "overlay", 0, a->overlay_opts) < 0) {
+		fail(a, APO_STEP_ROOT);
+	}
+	if (!at(a, p, "/proc") ||
+	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fail(a, APO_STEP_PROC);
+	if (!at(a, p, "/sys") ||
+	    mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fail(a, APO_STEP_SYS);
+	if (make_dev(a) < 0)
+		fail(a, APO_STEP_DEV);
+
+	/* pivot_root(".", "."): the old root ends up stacked under the new
+	 * one and is detached at once; no directory for it needed */
+	if (chdir(a->root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		fail(a, APO_STEP_PIVOT);
+	if (sethostname(a->fqdn, strlen(a->fqdn)) < 0)
+		fail(a, APO_STEP_HOSTNAME);
+
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(a->log_fd, 1) < 0 || dup2(a->log_fd, 2) < 0 ||
+	    dup2(a->status_fd, 3) < 0)
+		fail(a, APO_STEP_FDS);
+	if (setsid() < 0)
+		fail(a, APO_STEP_FDS);
+	if (apo_caps_drop(a->net_admin) < 0)
+		fail(a, APO_STEP_CAPS);
+
+	syscall(SYS_execveat, a->init_fd, "", a->argv, a->envp, AT_EMPTY_PATH);
+	fail(a, APO_STEP_EXEC);
+	return 126;
+}
+
+const char *apo_child_step_name(enum apo_child_step s)
+{
+	static const char *const names[] = {
+	    [APO_STEP_NETNS] = "join network namespace",
+	    [APO_STEP_PRIVATE] = "make mounts private",
+	    [APO_STEP_PROC] = "mount /proc",
+	    [APO_STEP_SYS] = "mount /sys",
+	    [APO_STEP_DEV] = "populate /dev",
+	    [APO_STEP_PIVOT] = "pivot_root",
+	    [APO_STEP_HOSTNAME] = "set hostname",
+	    [APO_STEP_FDS] = "set up stdio",
+	    [APO_STEP_CAPS] = "drop capabilities",
+	    [APO_STEP_EXEC] = "exec apomon-init",
+	};
+	return s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "start";
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals shared by the launcher's files. */
+#ifndef APO_STATION_PRIV_H
+#define APO_STATION_PRIV_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "runtime/station.h"
+
+#ifndef APO_INIT_PATH
+#define APO_INIT_PATH "/usr/local/libexec/apomon/apomon-init"
+#endif
+
+#define APO_CHILD_PATH_MAX 1024
+
+enum apo_child_step {
+	APO_STEP_NETNS = 1,
+	APO_STEP_PRIVATE,
+	APO_STEP_ROOT,
+	APO_STEP_PROC,
+	APO_STEP_SYS,
+	APO_STEP_DEV,
+	APO_STEP_PIVOT,
+	APO_STEP_HOSTNAME,
+	APO_STEP_FDS,
+	APO_STEP_CAPS,
+	APO_STEP_EXEC,
+};
+
+struct apo_child_error {
+	int step;
+	int err;
+};
+
+/* Everything the child needs, prepared before the clone. */
+struct apo_child_args {
+	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
+	int template_fd; /* the mount namespace to copy; -1: cloned with ours */
+	int tree_fd;	 /* a detached clone of the root's mount; -1: mount overlay_opts */
+	const char *overlay_opts;
+	const char *root;
+	const char *fqdn;
+	bool net_admin;
+	char *const *argv;
+	char *const *envp;
+};
+
+int apo_station_child(void *arg);
+const char *apo_child_step_name(enum apo_child_step s);
+
+/* The init file of the state dir: "PID STARTTIME NET_ADMIN". */
+struct apo_init_rec {
+	pid_t pid;
+	unsigned long long start; /* /proc/PID/stat field 22 */
+	bool net_admin;
+};
+int apo_station_read_init(const char *env, const char *name, struct apo_init_rec *r);
+/* True when r's process is alive (not a zombie) and is still r's. */
+bool apo_station_alive(const struct apo_init_rec *r);
+unsigned long long apo_proc_starttime(pid_t pid, char *state);
+
+/* The template mount namespace (station-template.c), made on first use;
+ * -1 when it cannot be made. */
+int apo_station_template_fd(void);
+/* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers
+ * it; closes the original.  -1 stays -1. */
+int apo_high_fd(int fd);
+
+/* The path to apomon-init: $APOMON_INIT, else the installed one. */
+const char *apo_init_path(void);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* Stopping a station and removing what it left: processes, mounts,
+ * cgroups, state; with purge, its data. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/paths.h"
+#include "runtime/station-priv.h"
+#include "base/util.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* Waits up to ms for pid to exit; true when it did. */
+static bool wait_exit(int pidfd, const struct apo_init_rec *r, unsigned ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	if (pidfd < 0) {
+		/* no pidfd (an old kernel): look at /proc every 10 ms */
+		for (unsigned t = 0; apo_station_alive(r); t += 10) {
+			if (t >= ms)
+				return false;
+			poll(NULL, 0, 10);
+		}
+		return true;
+	}
+	while (poll(&p, 1, (int)ms) < 0 && errno == EINTR)
+		;
+	waitpid(r->pid, NULL, WNOHANG);
+	return !apo_station_alive(r);
+}
+
+struct victim {
+	struct apo_init_rec r;
+	int pidfd;
+};
+
+/* Every init gets SIGTERM at once and they die in parallel: the kernel's
+ * namespace teardown, not our waiting, is what takes time. */
+int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigned grace_ms)
+{
+	struct victim *v = apo_xcalloc(n ? n : 1, sizeof(*v));
+	size_t nv = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *state = apo_station_state_dir(env, names[i]);
+		_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);
+		struct apo_init_rec r;
+		int fd;
+
+		if (apo_station_read_init(env, names[i], &r) < 0)
+			continue;
+		/* marked first so that death by SIGTERM reads as a stop */
+		fd = open(stopped, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			close(fd);
+		if (!apo_station_alive(&r))
+			continue;
+		fd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+		/* the PID may have been reused between alive() and pidfd_open() */
+		if (!apo_station_alive(&r)) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		v[nv].r = r;
+		v[nv++].pidfd = fd;
+		kill(r.pid, SIGTERM);
+	}
+	for (int round = 0; round < 2; round++) {
+		struct timespec t0;
+		unsigned budget = round ? 5000 : grace_ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (size_t i = 0; i < nv; i++) {
+			struct timespec t;
+			long spent;
+
+			if (v[i].r.pid == 0)
+				continue;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+			if (wait_exit(v[i].pidfd, &v[i].r,
+				      spent >= (long)budget ? 0 : budget - (unsigned)spent))
+				v[i].r.pid = 0;
+		}
+		for (size_t i = 0; i < nv; i++)
+			if (v[i].r.pid && !round)
+				kill(v[i].r.pid, SIGKILL);
+	}
+	for (size_t i = 0; i < n; i++)
+		apo_cgroup_remove(env, names[i]); /* empty now; start makes them anew */
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].r.pid)
+			rc = -ETIMEDOUT;
+		if (v[i].pidfd >= 0)
+			close(v[i].pidfd);
+	}
+	free(v);
+	return rc;
+}
+
+int apo_station_stop(const char *env, const char *name, unsigned grace_ms)
+{
+	char *names[] = {(char *)name};
+	return apo_station_stop_many(env, names, 1, grace_ms);
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(p);
+	else
+		unlink(p);
+	return 0;
+}
+
+int apo_rm_rf(const char *path)
+{
+	if (access(path, F_OK) < 0)
+		return 0;
+	return nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 ? -errno : 0;
+}
+
+/* rmdir each of the path's last `levels` components while empty */
+static void rmdir_up(const char *path, int levels)
+{
+	_cleanup_free_ char *p = apo_xstrdup(path);
+
+	for (int i = 0; i < levels; i++) {
+		if (rmdir(p) < 0 && errno != ENOENT)
+			return;
+		char *s = strrchr(p, '/');
+		if (!s || s == p)
+			return;
+		*s = '\0';
+	}
+}
+
+int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bool purge)
+{
+	_cleanup_free_ char *state = apo_station_state_dir(env, name);
+	_cleanup_free_ char *root = apo_station_root_path(env, name);
+	int rc = apo_station_stop(env, name, grace_ms);
+	int first = rc;
+
+	/* stacked mounts (a crashed run mounted twice) come off one by one */
+	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
+		;
+	rmdir_up(root, 2); /* and roots/ */
+	apo_cgroup_remove(env, name);
+	rc = apo_rm_rf(state);
+	if (rc < 0 && !first)
+		first = rc;
+	rmdir_up(state, 2); /* and stations/ */
+	if (purge) {
+		_cleanup_free_ char *lib = apo_xasprintf("%s/%s/%s", apo_lib_dir(), env, name);
+		_cleanup_free_ char *logp = apo_station_log_path(env, name);
+		rc = apo_rm_rf(lib);
+		if (rc < 0 && !first)
+			first = rc;
+		unlink(logp);
+	}
+	return first;
+}

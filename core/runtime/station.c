@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: MIT */
+/* Preparing and launching a station; its state on the host. */
+#include "config.h"
+
+#include <dirent.h>
+#include <sched.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <linux/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/paths.h"
+
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#include "runtime/station-priv.h"
+#include "base/util.h"
+
+const char *apo_init_path(void)
+{
+	const char *p = getenv("APOMON_INIT");
+	return p && *p ? p : APO_INIT_PATH;
+}
+
+const char *apo_station_state_name(enum apo_station_state s)
+{
+	switch (s) {
+	case APO_STATION_ABSENT:
+		return "absent";
+	case APO_STATION_PREPARED:
+		return "prepared";
+	case APO_STATION_STARTING:
+		return "starting";
+	case APO_STATION_READY:
+		return "ready";
+	case APO_STATION_FAILED:
+		return "failed";
+	case APO_STATION_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+char *apo_station_state_dir(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/%s/stations/%s", apo_run_dir(), env, name);
+}
+
+char *apo_station_root_path(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/%s/roots/%s", apo_run_dir(), env, name);
+}
+
+char *apo_station_log_path(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/%s/%s.log", apo_log_dir(), env, name);
+}
+
+static int set_err(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int set_err(char **err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	_cleanup_free_ char *what = NULL;
+
+	va_start(ap, fmt);
+	what = apo_xvasprintf(fmt, ap);
+	va_end(ap);
+	if (err) {
+		free(*err);
+		*err = apo_xasprintf("%s: %s", what, strerror(-rc));
+	}
+	return rc;
+}
+
+/* Replaces PATH in the root with data; never follows a symlink the image
+ * may have put there (it would point outside the root on the host). */
+static int write_in_root(const char *root, const char *path, const char *data)
+{
+	_cleanup_free_ char *p = apo_xasprintf("%s%s", root, path);
+	_cleanup_free_ char *dir = apo_xstrdup(p);
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(data);
+	int rc;
+
+	*strrchr(dir, '/') = '\0';
+	if ((rc = apo_mkdir_p(dir, 0755)) < 0)
+		return rc;
+	if (unlink(p) < 0 && errno != ENOENT)
+		return -errno;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len)
+		return -EIO;
+	return 0;
+}
+
+static bool is_mountpoint(const char *path)
+{
+	struct stat a, b;
+	_cleanup_free_ char *up = apo_xasprintf("%s/..", path);
+
+	if (stat(path, &a) < 0 || stat(up, &b) < 0)
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+int apo_high_fd(int fd)
+{
+	int h;
+
+	if (fd < 0 || fd >= 10)
+		return fd;
+	h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return h < 0 ? -1 : h;
+}
+
+static char *overlay_opts(const struct apo_station_spec *s, const char *upper, const char *work)
+{
+	size_t len = 0;
+	char *opts;
+
+	for (size_t i = 0; i < s->n_layers; i++)
+		len += strlen(s->layers[i]) + 1;
+	opts = apo_xmalloc(len + strlen(upper) + strlen(work) + 64);
+	strcpy(opts, "lowerdir=");
+	for (size_t i = 0; i < s->n_layers; i++) {
+		if (i)
+			strcat(opts, ":");
+		strcat(opts, s->layers[i]);
+	}
+	sprintf(opts + strlen(opts), ",upperdir=%s,workdir=%s", upper, work);
+	return opts;
+}
+
+static int refuse_running(const struct apo_station_spec *s, char **err)
+{
+	struct apo_init_rec old;
+
+	if (apo_station_read_init(s->env, s->name, &old) == 0 && apo_station_alive(&old))
+		return set_err(err, -EBUSY, "%s: start: already running (pid %d)", s->fqdn,
+			       (int)old.pid);
+	return 0;
+}
+
+int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
+{
+	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
+	_cleanup_free_ char *lib = apo_xasprintf("%s/%s/%s", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *upper = apo_xasprintf("%s/upper", lib);
+	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
+	_cleanup_free_ char *logdir = apo_env_log_dir(s->env);
+	char *r = apo_station_root_path(s->env, s->name);
+	_cleanup_free_ char *opts = NULL;
+	int rc;
+
+	*root = NULL;
+	/* a second overlay on the upper layer of a running station would
+	 * corrupt it */
+	if ((rc = refuse_running(s, err)) < 0)
+		goto fail;
+	if (!s->n_layers) {
+		rc = set_err(err, -EINVAL, "%s: root", s->fqdn);
+		goto fail;
+	}
+	/* the state dir first: from here on cleanup finds everything */
+	if ((rc = apo_mkdir_p(state, 0755)) < 0) {
+		set_err(err, rc, "%s: state: %s", s->fqdn, state);
+		goto fail;
+	}
+	if ((rc = apo_mkdir_p(upper, 0755)) < 0 || (rc = apo_mkdir_p(work, 0700)) < 0 ||
+	    (rc = apo_mkdir_p(r, 0755)) < 0 || (rc = apo_mkdir_p(logdir, 0755)) < 0) {
+		set_err(err, rc, "%s: root: directories", s->fqdn);
+		goto fail;
+	}
+	opts = overlay_opts(s, upper, work);
+	if (!is_mountpoint(r) && mount("overlay", r, "overlay", 0, opts) < 0) {
+		rc = set_err(err, -errno, "%s: root: mount overlay on %s", s->fqdn, r);
+		goto fail;
+	}
+	/* what the child mounts on must exist in the root */
+	static const char *const dirs[] = {"/proc", "/sys", "/dev", "/etc", "/tmp"};
+	for (size_t i = 0; i < APO_ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *d = apo_xasprintf("%s%s", r, dirs[i]);
+		if (mkdir(d, i == 4 ? 01777 : 0755) < 0 && errno != EEXIST) {
+			rc = set_err(err, -errno, "%s: root: %s", s->fqdn, dirs[i]);
+			goto fail;
+		}
+	}
+	if (s->hosts && (rc = write_in_root(r, "/etc/hosts", s->hosts)) < 0) {
+		set_err(err, rc, "%s: root: /etc/hosts", s->fqdn);
+		goto fail;
+	}
+	if (s->resolv && (rc = write_in_root(r, "/etc/resolv.conf", s->resolv)) < 0) {
+		set_err(err, rc, "%s: root: /etc/resolv.conf", s->fqdn);
+		goto fail;
+	}
+	*root = r;
+	return 0;
+fail:
+	free(r);
+	return rc;
+}
+
+unsigned long long apo_proc_starttime(pid_t pid, char *state)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the command may hold spaces and parentheses: count from the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	if (state)
+		*state = p[2];
+	/* fields 3.. follow; starttime is field 22 */
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+		   "%*d %llu",
+		   &start) != 1)
+		return 0;
+	return start;
+}
+
+int apo_station_read_init(const char *env, const char *name, struct apo_init_rec *r)
+{
+	_cleanup_free_ char *dir = apo_station_state_dir(env, name);
+	_cleanup_free_ char *p = apo_xasprintf("%s/init", dir);
+	FILE *f = fopen(p, "re");
+	int pid, na = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%d %llu %d", &pid, &r->start, &na) != 3) {
+		fclose(f);
+		return -EBADMSG;
+	}
+	fclose(f);
+	r->pid = pid;
+	r->net_admin = na;
+	return 0;
+}
+
+bool apo_station_alive(const struct apo_init_rec *r)
+{
+	char st = 0;
+
+	if (r->pid <= 0)
+		return false;
+	/* reap it when it is ours: `up` is its parent until it returns */
+	waitpid(r->pid, NULL, WNOHANG);
+	return apo_proc_starttime(r->pid, &st) == r->start && st != 'Z' && st != 'X';
+}
+
+static int write_file(const char *path, const char *data, int flags)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	size_t len = strlen(data);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len)
+		return -EIO;
+	return 0;
+}
+
+int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err)
+{
+	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
+	_cleanup_free_ char *root = apo_station_root_path(s->env, s->name);
+	_cleanup_free_ char *logp = apo_station_log_path(s->env, s->name);
+	_cleanup_free_ char *statusp = apo_xasprintf("%s/status", state);
+	_cleanup_free_ char *initp = apo_xasprintf("%s/init", state);
+	_cleanup_free_ char *tmp = apo_xasprintf("%s/init.tmp", state);
+	_cleanup_free_ char *e_host = apo_xasprintf("HOSTNAME=%s", s->fqdn);
+	_cleanup_free_ char *e_st = apo_xasprintf("APOMON_STATION=%s", s->name);
+	_cleanup_free_ char *e_env = apo_xasprintf("APOMON_ENV=%s", s->env);
+	const char *entry = s->entrypoint ? s->entrypoint : APO_STATION_ENTRYPOINT;
+	char *argv[] = {"apomon-init", (char *)entry, NULL};
+	char *envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			"HOME=/root",
+			"container=apomon",
+			"LANG=C.UTF-8",
+			e_host,
+			e_st,
+			e_env,
+			NULL};
+	struct apo_child_args a = {.netns_fd = -1, .init_fd = -1, .log_fd = -1, .status_fd = -1};
+	int tree_fd = -1;
+	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
+	struct apo_child_error ce = {0};
+	unsigned long flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	pid_t pid = -1;
+	char rec[96];
+	ssize_t n;
+	int rc;
+
+	*pidp = 0;
+	if ((rc = refuse_running(s, err)) < 0)
+		return rc;
+	unlink(initp);
+	_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);
+	_cleanup_free_ char *ready = apo_xasprintf("%s/ready", state);
+	unlink(stopped);
+	unlink(ready);
+
+	_cleanup_free_ char *upper =
+	    apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *opts = overlay_opts(s, upper, work);
+
+	/* the child attaches a clone of the host's mount of the root (the same
+	 * overlay, no second instance on the same upper and work), then the
+	 * host's goes: unmounting the last mount of an overlay syncs its upper
+	 * file system, which is the station's business at its stop, not ours
+	 * at every start.  Without open_tree the child mounts an overlay. */
+	tree_fd = apo_high_fd(
+	    (int)syscall(SYS_open_tree, AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
+		;
+	a.tree_fd = tree_fd;
+	a.template_fd = apo_station_template_fd();
+	a.overlay_opts = opts;
+	a.root = root;
+	a.fqdn = s->fqdn;
+	a.net_admin = s->net_admin;
+	a.argv = argv;
+	a.envp = envp;
+	a.init_fd = apo_high_fd(open(apo_init_path(), O_PATH | O_CLOEXEC));
+	if (a.init_fd < 0) {
+		rc = set_err(err, -errno, "%s: init: %s", s->fqdn, apo_init_path());
+		goto out;
+	}
+	a.log_fd = apo_high_fd(open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+	if (a.log_fd < 0) {
+		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, logp);
+		goto out;
+	}
+	a.status_fd =
+	    apo_high_fd(open(statusp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+	if (a.status_fd < 0) {
+		rc = set_err(err, -errno, "%s: state: %s", s->fqdn, statusp);
+		goto out;
+	}
+	if (s->netns_path) {
+		a.netns_fd = apo_high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));
+		if (a.netns_fd < 0) {
+			rc = set_err(err, -errno, "%s: netns: %s", s->fqdn, s->netns_path);
+			goto out;
+		}
+	} else {
+		flags |= CLONE_NEWNET;
+	}
+	if (a.template_fd < 0)
+		flags |= CLONE_NEWNS;
+	if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		rc = set_err(err, -errno, "%s: start", s->fqdn);
+		goto out;
+	}
+	syncp[0] = apo_high_fd(syncp[0]);
+	errp[1] = apo_high_fd(errp[1]);
+	a.sync_fd = syncp[0];
+	a.err_fd = errp[1];
+	if ((rc = apo_cgroup_create(s->env, s->name, s->memory_bytes, s->cpu_millis, s->pids)) <
+	    0) {
+		set_err(err, rc, "%s: cgroup", s->fqdn);
+		goto out;
+	}
+
+	/* fork-like: the child runs on a copy of our stack */
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0) {
+		rc = set_err(err, -errno, "%s: clone", s->fqdn);
+		goto out;
+	}
+	if (pid == 0) {
+		close(syncp[1]);
+		close(errp[0]);
+		_exit(apo_station_child(&a));
+	}
+	close(syncp[0]);
+	syncp[0] = -1;
+	close(errp[1]);
+	errp[1] = -1;
+
+	if ((rc = apo_cgroup_attach(s->env, s->name, pid)) < 0) {
+		set_err(err, rc, "%s: cgroup: attach", s->fqdn);
+		goto kill;
+	}
+	snprintf(rec, sizeof(rec), "%d %llu %d\n", (int)pid, apo_proc_starttime(pid, NULL),
+		 s->net_admin ? 1 : 0);
+	if ((rc = write_file(tmp, rec, O_TRUNC)) < 0 || rename(tmp, initp) < 0) {
+		set_err(err, rc < 0 ? rc : -errno, "%s: state: %s", s->fqdn, initp);
+		goto kill;
+	}
+	if (write(syncp[1], "g", 1) != 1) {
+		rc = set_err(err, -errno, "%s: start", s->fqdn);
+		goto kill;
+	}
+	close(syncp[1]);
+	syncp[1] = -1;
+	do
+		n = read(errp[0], &ce, sizeof(ce));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(ce)) {
+		rc = set_err(err, -ce.err, "%s: start: %s", s->fqdn, apo_child_step_name(ce.step));
+		waitpid(pid, NULL, 0);
+		unlink(initp);
+		goto out;
+	}
+	*pidp = pid;
+	rc = 0;
+	goto out;
+kill:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(initp);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (syncp[i] >= 0)
+			close(syncp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	if (a.init_fd >= 0)
+		close(a.init_fd);
+	if (a.log_fd >= 0)
+		close(a.log_fd);
+	if (a.status_fd >= 0)
+		close(a.status_fd);
+	if (a.netns_fd >= 0)
+		close(a.netns_fd);
+	if (tree_fd >= 0)
+		close(tree_fd);
+	return rc;
+}
+
+/* The last line of the status file init writes. */
+static void read_status(const char *state, char *word, size_t wlen, long *val)
+{
+	_cleanup_free_ char *p = apo_xasprintf("%s/status", state);
+	char line[96];
+	FILE *f = fopen(p, "re");
+
+	*word = '\0';
+	*val = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char w[32];
+		long v;
+		if (sscanf(line, "%31s %ld", w, &v) == 2) {
+			snprintf(word, wlen, "%s", w);
+			*val = v;
+		}
+	}
+	fclose(f);
+}
+
+/* A process and its descendants all blocked in the kernel: waiting on a
+ * server, or being one that waits for clients. */
+static bool tree_idle(pid_t pid, int depth)
+{
+	char path[64], st = 0;
+	FILE *f;
+	int child;
+	bool idle = true;
+
+	if (!apo_proc_starttime(pid, &st) || (st != 'S' && st != 'D'))
+		return false;
+	if (depth > 8)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	while (idle && fscanf(f, "%d", &child) == 1)
+		idle = tree_idle(child, depth + 1);
+	fclose(f);
+	return idle;
+}
+
+static bool entry_idle(pid_t init)
+{
+	char path[64];
+	FILE *f;
+	int child = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init, (int)init);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &child) != 1)
+		child = 0;
+	fclose(f);
+	return child > 0 && tree_idle(child, 0);
+}
+
+static double uptime_of(unsigned long long start_ticks)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9 - (double)start_ticks / (double)hz;
+}
+
+int apo_station_info(const char *env, const char *name, struct apo_station_info *info)
+{
+	_cleanup_free_ char *state = apo_station_state_dir(env, name);
+	_cleanup_free_ char *root = apo_station_root_path(env, name);
+	_cleanup_free_ char *readyp = apo_xasprintf("%s/ready", state);
+	_cleanup_free_ char *stoppedp = apo_xasprintf("%s/stopped", state);
+	struct apo_init_rec r;
+	char word[32];
+	long val;
+
+	memset(info, 0, sizeof(*info));
+	if (access(state, F_OK) < 0) {
+		info->state = APO_STATION_ABSENT;
+		return 0;
+	}
+	if (apo_station_read_init(env, name, &r) < 0) {
+		info->state = is_mountpoint(root) ? APO_STATION_PREPARED : APO_STATION_STOPPED;
+		if (access(stoppedp, F_OK) < 0 && !is_mountpoint(root))
+			info->state = APO_STATION_ABSENT;
+		return 0;
+	}
+	read_status(state, word, sizeof(word), &val);
+	if (apo_station_alive(&r)) {
+		info->pid = r.pid;
+		info->uptime_s = uptime_of(r.start);
+		info->entry_running = !strcmp(word, "running");
+		info->entry_idle = info->entry_running && entry_idle(r.pid);
+		if (!strcmp(word, "failed"))
+			info->state = APO_STATION_FAILED;
+		else if (access(readyp, F_OK) == 0)
+			info->state = APO_STATION_READY;
+		else
+			info->state = APO_STATION_STARTING;
+		return 0;
+	}
+	if (!strcmp(word, "exited"))
+		info->exit_code = (int)val;
+	else if (!strcmp(word, "killed"))
+		info->exit_code = 128 + (int)val;
+	else
+		info->exit_code = 127;
+	if (access(stoppedp, F_OK) == 0 || (!strcmp(word, "exited") && val == 0))
+		info->state = APO_STATION_STOPPED;
+	else
+		info->state = APO_STATION_FAILED;
+	return 0;
+}
+
+int apo_station_mark_ready(const char *env, const char *name)
+{
+	_cleanup_free_ char *state = apo_station_state_dir(env, name);
+	_cleanup_free_ char *p = apo_xasprintf("%s/ready", state);
+	return write_file(p, "", O_TRUNC);
+}
+
+int apo_station_list(const char *env, char ***names, size_t *n)
+{
+	_cleanup_free_ char *dir = apo_xasprintf("%s/%s/stations", apo_run_dir(), env);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		APO_PUSH(*names, *n, cap, apo_xstrdup(e->d_name));
+	}
+	closedir(d);
+	return 0;
+}
