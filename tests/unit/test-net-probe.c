@@ -2,7 +2,7 @@
 /*
  * The probes behind host->probe_tcp and host->probe_http, against real
  * listeners inside a network namespace of the test's own, on an address
- * (192.0.2.77, documentation range) that exists only in there.  Needs
+ * (198.51.100.77, documentation range) that exists only in there.  Needs
  * root (skipped otherwise); leaves no namespace behind.
  */
 #include "config.h"
@@ -44,7 +44,9 @@ static int ns_setup(void *arg)
 static void setup(void)
 {
 	snprintf(ns_name, sizeof(ns_name), "apomon-test-probe-%d", (int)getpid());
-	inet_pton(AF_INET, "192.0.2.77", &addr);
+	inet_pton(AF_INET, "198.51.100.77", &addr);
+	/* /run/netns need not exist yet on a fresh machine */
+	ck_assert_int_eq(apo_netns_prepare(), 0);
 	ck_assert_int_eq(apo_netns_create(ns_name), 0);
 	nsfd = apo_netns_open(ns_name);
 	ck_assert_int_ge(nsfd, 0);
@@ -57,7 +59,7 @@ static void teardown(void)
 	ck_assert_int_eq(apo_netns_delete(ns_name), 0);
 }
 
-/* A listener on 192.0.2.77 inside the namespace; *port gets its port. */
+/* A listener on 198.51.100.77 inside the namespace; *port gets its port. */
 static int listener(uint16_t *port)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr = addr};
@@ -110,8 +112,8 @@ START_TEST(tcp_accepted_and_refused)
 	int other = listener(&closed);
 
 	close(other); /* a port nobody listens on */
-	ck_assert_int_eq(apo_probe_tcp(nsfd, "192.0.2.77", port, 1000), 0);
-	ck_assert_int_eq(apo_probe_tcp(nsfd, "192.0.2.77", closed, 1000), -ECONNREFUSED);
+	ck_assert_int_eq(apo_probe_tcp(nsfd, "198.51.100.77", port, 1000), 0);
+	ck_assert_int_eq(apo_probe_tcp(nsfd, "198.51.100.77", closed, 1000), -ECONNREFUSED);
 	ck_assert_int_eq(apo_probe_tcp(nsfd, "not-an-address", port, 1000), -EINVAL);
 	close(fd);
 }
@@ -126,13 +128,13 @@ START_TEST(http_status)
 	char url[128], resolve[128];
 
 	pthread_create(&t, NULL, serve, &h);
-	snprintf(url, sizeof(url), "http://192.0.2.77:%u/health", port);
+	snprintf(url, sizeof(url), "http://198.51.100.77:%u/health", port);
 	ck_assert_int_eq(apo_probe_http(nsfd, url, 2000, NULL, NULL, &status), 0);
 	ck_assert_int_eq(status, 204);
 	/* a name only the environment knows */
 	status = 0;
 	snprintf(url, sizeof(url), "http://probe.test:%u/", port);
-	snprintf(resolve, sizeof(resolve), "probe.test:%u:192.0.2.77", port);
+	snprintf(resolve, sizeof(resolve), "probe.test:%u:198.51.100.77", port);
 	ck_assert_int_eq(apo_probe_http(nsfd, url, 2000, NULL, resolve, &status), 0);
 	ck_assert_int_eq(status, 204);
 	pthread_join(t, NULL);
