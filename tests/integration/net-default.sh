@@ -2,8 +2,8 @@
 # The repository's default topology, as far as its station types exist
 # (the enabled stations are of type base): up, TCP from the host to each
 # station and between the clusters, status, down.  Run as environment
-# net-default: its namespaces are named after the default FQDNs, so the
-# test skips when another run of the default topology holds them.
+# net-default: its namespaces are named after the default FQDNs; one that
+# exists already is a leak (or a default environment left up), a failure.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
@@ -13,9 +13,8 @@ trap '$A down --quiet; rm -rf "$tmp"' EXIT
 net_names "$APOMON_SRCDIR -e net-default" "$tmp/names"
 for ns in $(jq -r '.stations[].netns' "$tmp/names.json"); do
 	if [ -e "/run/netns/$ns" ]; then
-		echo "SKIP: /run/netns/$ns exists: the default topology is up elsewhere on this machine" >&2
 		trap 'rm -rf "$tmp"' EXIT
-		exit 77
+		fail "/run/netns/$ns exists before up: left behind, or the default environment is up on this machine"
 	fi
 done
 

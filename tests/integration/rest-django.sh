@@ -7,9 +7,10 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
-for t in postgres tomcat; do
-	"$APOMON" plugins 2>/dev/null | grep -q "^$t " ||
-		{ echo "SKIP: no $t station type loads" >&2; exit 77; }
+# a type of this tree that does not load is a failure, not a reason to skip
+plugins=$("$APOMON" plugins 2>&1) || fail "plugins: $plugins"
+for t in postgres tomcat django; do
+	printf '%s\n' "$plugins" | grep -q "^$t " || fail "the $t station type does not load: $plugins"
 done
 [ -f "$APOMON_WEBAPPS_DIR/skel-0.1.0.war" ] ||
 	{ echo "SKIP: $APOMON_WEBAPPS_DIR/skel-0.1.0.war not built (needs javac)" >&2; exit 77; }
