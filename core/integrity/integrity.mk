@@ -48,3 +48,11 @@ TESTS += tests/unit/test-ca
 tests_unit_test_ca_SOURCES = tests/unit/test-ca.c
 tests_unit_test_ca_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_ca_LDADD = $(APO_TEST_LDADD)
+
+# OpenSSH-format Ed25519 keys (station host keys, the environment's key)
+core_libapocore_la_SOURCES += core/integrity/sshkey.c core/integrity/sshkey.h
+check_PROGRAMS += tests/unit/test-sshkey
+TESTS += tests/unit/test-sshkey
+tests_unit_test_sshkey_SOURCES = tests/unit/test-sshkey.c
+tests_unit_test_sshkey_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_sshkey_LDADD = $(APO_TEST_LDADD)
