@@ -38,9 +38,11 @@ grep -q '^MISSING  /etc/absent.conf$' "$M" || fail "no MISSING line: $(cat "$M")
 grep -q '  /etc/app/app.conf$' "$M" || fail "no app.conf: $(cat "$M")"
 grep -q '^MISSING  /etc/from-image.conf$' "$M" || fail "no image path: $(cat "$M")"
 [ -s "$M.sig" ] || fail "no signature"
-A verify web1 --root "$T/root" | grep -q "web1.a.test: 3 files ok" || fail "verify"
+_v=$(A verify web1 --root "$T/root") || fail "verify exited $?: $_v"
+printf '%s\n' "$_v" | grep -q "web1.a.test: 3 files ok" || fail "verify"
 # the backbone was never sealed and nothing requires it: said, not failed
-A verify --root "$T/root" | grep -q "backbone.intconf.test: not sealed" || fail "unsealed"
+_v=$(A verify --root "$T/root") || fail "verify exited $?: $_v"
+printf '%s\n' "$_v" | grep -q "backbone.intconf.test: not sealed" || fail "unsealed"
 
 # tampered: refused, logged
 echo "port 8080" >"$T/root/etc/app/app.conf"

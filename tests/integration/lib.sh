@@ -11,7 +11,51 @@ fi
 # station types built in this tree
 APOMON_PLUGIN_PATH=$(printf '%s:' "$APOMON_BUILDDIR"/plugins/*/.libs)
 export APOMON_PLUGIN_PATH
+# image definitions of this tree, never an installed apomon's; a test
+# may put its own fixtures' in front
+APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
+export APOMON_IMAGES_PATH
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
+}
+
+# assert_env_gone ENV [NAMESFILE]: nothing of environment ENV is left on
+# the machine: its state directory, mounts, nft table, cgroups (v1 and v2
+# paths), processes running in its stations' roots, and, given NAMESFILE
+# (one kernel object name a line: namespaces, bridges, host-side links, as
+# net_names writes it), its namespaces and links.  The one oracle after
+# every down and every refused or rolled-back up.
+assert_env_gone() {
+	_env=$1
+	[ ! -e "/run/apomon/$_env" ] || fail "$_env: state /run/apomon/$_env is left"
+	if grep -E "/run/apomon/$_env/|/var/lib/apomon/$_env/" /proc/self/mounts >&2; then
+		fail "$_env: a mount is left (above)"
+	fi
+	command -v nft >/dev/null || fail "nft is not installed (tools/install-deps installs nftables)"
+	if _out=$(nft list table ip "apomon-$_env" 2>&1); then
+		fail "$_env: nft table apomon-$_env is left"
+	fi
+	case $_out in
+	*"No such file"*) ;;
+	*) fail "$_env: nft list table apomon-$_env: $_out" ;;
+	esac
+	for _cg in /sys/fs/cgroup/*/apomon/"$_env" /sys/fs/cgroup/apomon/"$_env"; do
+		[ ! -e "$_cg" ] || fail "$_env: cgroup $_cg is left"
+	done
+	# a station's processes see its overlay, whose layers are under
+	# /var/lib/apomon/ENV/ (the host's mount table no longer shows it)
+	for _mi in /proc/[0-9]*/mountinfo; do
+		if grep -qs "/var/lib/apomon/$_env/" "$_mi"; then
+			_pid=${_mi#/proc/}
+			_pid=${_pid%/mountinfo}
+			fail "$_env: process $_pid ($(tr '\0' ' ' <"/proc/$_pid/cmdline" 2>/dev/null)) is left"
+		fi
+	done
+	[ -z "${2:-}" ] && return 0
+	while read -r _name; do
+		[ ! -e "/run/netns/$_name" ] || fail "$_env: namespace $_name is left"
+		! ip link show dev "$_name" >/dev/null 2>&1 || fail "$_env: link $_name is left"
+	done <"$2"
+	return 0
 }

@@ -20,17 +20,11 @@ net_names() {
 	       .host.iface' "$2.json" | sort -u >"$2"
 }
 
-# net_assert_clean ENV NAMESFILE: nothing of ENV is left: no state
-# directory, no namespace and no link of the names its plan makes.
-# (Other parts' objects may exist at the same time on this machine; the
-# clean-machine check with tools/leftovers is CI's.)
+# net_assert_clean ENV NAMESFILE: nothing of ENV is left (lib.sh's
+# assert_env_gone; other parts' objects may exist at the same time on this
+# machine, the clean-machine check with tools/leftovers is CI's).
 net_assert_clean() {
-	[ ! -e "/run/apomon/$1" ] || fail "state /run/apomon/$1 is left"
-	while read -r _name; do
-		[ ! -e "/run/netns/$_name" ] || fail "namespace $_name is left"
-		! ip link show dev "$_name" >/dev/null 2>&1 || fail "link $_name is left"
-	done <"$2"
-	! grep -qs "/run/netns/[^ ]*$1" /proc/self/mounts || fail "a mount of $1 is left"
+	assert_env_gone "$1" "$2"
 }
 
 # tcp_ok SERVER_NS ADDR PORT CLIENT_NS ("-": the host)

@@ -37,8 +37,10 @@ expect "^  $tmp/b/dup\\.so: duplicate type name 'good': already loaded from $tmp
 out=$(APOMON_PLUGIN_PATH="$tmp/b" "$apomon" -c "$noconf" plugins) || fail "exit status $?, expected 0"
 expect "^good +member +base +- +- +$tmp/b/dup\\.so +an impostor\$"
 
-out=$("$apomon" -c "$noconf" --plugin-path "$tmp/a" plugins --json | tr -d ' \n') ||
+# apomon's own status, not tr's
+out=$("$apomon" -c "$noconf" --plugin-path "$tmp/a" plugins --json) ||
 	fail "--json: exit status $?, expected 0"
+out=$(printf '%s' "$out" | tr -d ' \n')
 expect '^\{"types":\[\{"name":"good","description":"avalidtesttype","version":"1\.2\.3","image":"base","role":"gateway","ports":\[\{"name":"http","proto":"tcp","port":8080\},\{"name":"dns","proto":"udp","port":53\}\]'
 expect "\"refused\":\\[\\{\"file\":\"$tmp/a/badabi\\.so\",\"reason\":\"wrongABIversion99"
 

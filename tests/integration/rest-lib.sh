@@ -25,8 +25,11 @@ A() { "$APOMON" -c "$REST_CONF" -e "$REST_ENV" "$@" 9>&-; }
 x() { s=$1; shift; A exec "$s" -- "$@"; }
 
 rest_cleanup() {
-	A down --quiet --purge >/dev/null 2>&1 || echo "down of $REST_ENV failed" >&2
+	_rc=$?
+	A down --quiet --purge >/dev/null 2>&1 || { echo "FAIL: down of $REST_ENV failed" >&2; _rc=1; }
 	rm -rf "$REST_TMP"
+	( assert_env_gone "$REST_ENV" ) || _rc=1
+	exit "$_rc"
 }
 trap rest_cleanup EXIT
 

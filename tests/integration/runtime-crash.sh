@@ -30,22 +30,35 @@ mkdir -p "$CONF/conf.d"
 
 "$APOMON" -c "$CONF" -e "$ENV" up -q >/dev/null 2>&1 &
 up=$!
-# poll the real state: kill it once some stations run
+# poll the real state: kill it once some stations' inits run (the test
+# is about those: a kill before any init would prove nothing)
 i=0
-until [ "$(ls "/run/apomon/$ENV/stations" 2>/dev/null | wc -l)" -ge 5 ]; do
+until [ "$(ls /run/apomon/"$ENV"/stations/*/init 2>/dev/null | wc -l)" -ge 3 ]; do
 	i=$((i + 1))
-	[ $i -gt 3000 ] && fail "no station started"
+	[ $i -gt 3000 ] && fail "no station's init started within 30 s"
 	kill -0 $up 2>/dev/null || fail "up ended before it could be killed"
 	sleep 0.01
 done
 kill -9 $up
 wait $up 2>/dev/null
-ls /run/apomon/"$ENV"/stations/*/init >/dev/null 2>&1 || echo "note: killed before any init ran" >&2
+# the inits that ran: PID, start time (/proc/PID/stat field 22)
+inits=$(cat /run/apomon/"$ENV"/stations/*/init 2>/dev/null | awk '{print $1 ":" $2}')
+[ -n "$inits" ] || fail "no init record after the kill"
+# alive: that very process (same start time), and not a zombie waiting
+# for whoever inherited it from the killed `up` to reap it
+alive_init() {
+	_st=$(sed 's/^.*) //' "/proc/${1%%:*}/stat" 2>/dev/null) || return 1
+	[ "${_st%% *}" != Z ] && [ "$(echo "$_st" | awk '{print $20}')" = "${1#*:}" ]
+}
+n=0
+for r in $inits; do alive_init "$r" && n=$((n + 1)); done
+[ "$n" -ge 1 ] || fail "no init was running when up was killed"
 
 A down -q || fail "down after kill -9"
-[ -e "/run/apomon/$ENV" ] && fail "state left"
-grep -qF "/$ENV/" /proc/self/mounts && fail "mount left"
-[ -e "/sys/fs/cgroup/pids/apomon/$ENV" ] && fail "cgroup left"
+assert_env_gone "$ENV"
+for r in $inits; do
+	alive_init "$r" && fail "init ${r%%:*} survived down"
+done
 for p in /proc/[0-9]*; do
 	case "$(cat "$p/environ" 2>/dev/null | tr '\0' '\n' | grep "^APOMON_ENV=")" in
 	"APOMON_ENV=$ENV") fail "process ${p#/proc/} of the station left" ;;

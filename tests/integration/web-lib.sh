@@ -30,13 +30,12 @@ done
 apo() { "$APOMON" -c "$WEB_CONF" "$@"; }
 
 web_cleanup() {
-	apo down --purge >/dev/null 2>&1 || echo "down failed" >&2
+	_rc=$?
+	apo down --purge >/dev/null 2>&1 || { echo "FAIL: down of $WEB_ENV failed" >&2; _rc=1; }
 	rm -rf "$WEB_TMP"
 	# nothing of ours may be left
-	if /work/shared/tools/leftovers 2>/dev/null | grep -e "$WEB_ENV" -e "$WEB_DOMAIN"; then
-		echo "FAIL: leftovers above" >&2
-		exit 1
-	fi
+	( assert_env_gone "$WEB_ENV" ) || _rc=1
+	exit "$_rc"
 }
 trap web_cleanup EXIT
 
