@@ -7,3 +7,8 @@ EXTRA_DIST += docs/architecture.md tools/check-layers \
 	core/image/README.md core/integrity/README.md core/net/README.md \
 	core/plugin/README.md core/validate/README.md core/runtime/README.md \
 	core/engine/README.md core/cli/README.md
+
+# Every guide a man page or a comment points at is installed beside
+# them; docs/security.md comes with the isolation part.
+dist_doc_DATA += README.md docs/architecture.md docs/images.md docs/manifest.md \
+	docs/network.md docs/plan-json.md docs/stations.md
