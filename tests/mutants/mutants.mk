@@ -1,0 +1,13 @@
+# Mutants: small deliberate defects, each with the tests that must catch
+# it (tests/mutants/*.mut).  `make check-mutants` (root) builds a copy of
+# the tree once and runs each mutant's tests; every mutant must be killed.
+# MUTANTS="tests/mutants/x.mut ..." picks some.
+EXTRA_DIST += tests/mutants/run.sh tests/mutants/integrity-gate-skipped.mut \
+	tests/mutants/namespaces-not-rolled-back.mut tests/mutants/ready-always.mut \
+	tests/mutants/nft-table-left.mut
+check-mutants:
+	$(SHELL) $(srcdir)/tests/mutants/run.sh $(srcdir) $(builddir) $(MUTANTS)
+clean-local: clean-mutants
+clean-mutants:
+	rm -rf mutants-tree mutants-*.log
+.PHONY: check-mutants clean-mutants
