@@ -46,6 +46,8 @@ static const char *kind_name(enum apomon_setting_kind kind)
 		return "bool";
 	case APOMON_SETTING_STRING_LIST:
 		return "string list";
+	case APOMON_SETTING_RETIRED:
+		return "retired";
 	}
 	return "?";
 }
@@ -167,6 +169,10 @@ static struct json_object *type_json(const struct apo_plugin *p)
 		json_object_object_add(j, "kind", jstr(kind_name(s->kind)));
 		json_object_object_add(j, "default", jstr(s->default_value));
 		json_object_object_add(j, "description", jstr(s->description));
+		if (s->kind == APOMON_SETTING_INT && (s->min || s->max)) {
+			json_object_object_add(j, "min", json_object_new_int64(s->min));
+			json_object_object_add(j, "max", json_object_new_int64(s->max));
+		}
 		json_object_array_add(a, j);
 	}
 	json_object_object_add(o, "settings", a);

@@ -1,6 +1,8 @@
 # The `haproxy` station type (image lb).
 plugin_LTLIBRARIES += plugins/haproxy/haproxy.la
-plugins_haproxy_haproxy_la_SOURCES = plugins/haproxy/haproxy.c
+plugins_haproxy_haproxy_la_SOURCES = plugins/common/plugin-util.c plugins/common/plugin-util.h \
+	plugins/haproxy/haproxy.c
+plugins_haproxy_haproxy_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/plugins/common
 plugins_haproxy_haproxy_la_LDFLAGS = $(APO_MODULE_FLAGS)
 
 # Its image, installed beside base's.
