@@ -238,9 +238,10 @@ static bool check_group(struct vctx *v, const struct apo_station *s,
 		if (spec->kind == APOMON_SETTING_INT && (spec->min || spec->max)) {
 			long long val = config_setting_get_int64(e);
 			if (val < spec->min || val > spec->max) {
+				/* the kind is right: the type's hook may still run and
+				 * report the station's other problems */
 				apo_diag_add(v->d, &loc, p, "%lld out of range %lld..%lld", val,
 					     spec->min, spec->max);
-				ok = false;
 			}
 		}
 	}

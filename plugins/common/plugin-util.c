@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "plugin-util.h"
@@ -49,18 +50,32 @@ const char *apo_plugin_db_host(const struct apomon_host *host, const struct apom
 	return v ? v : apo_plugin_cluster_peer(host, st, "postgres");
 }
 
-static bool plain_text(const char *s)
+/* every byte of s is in `ok` (or alphanumeric when alnum) */
+static bool only(const char *s, bool alnum, const char *ok)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f || strchr("<>&\"'", *s))
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (alnum && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9')))
+			continue;
+		if (ok ? !strchr(ok, c) : c < 0x20 || c == 0x7f)
 			return false;
+	}
 	return true;
 }
 
 int apo_plugin_db_validate(const struct apomon_host *host, const struct apomon_station *st)
 {
-	static const char *const names[] = {"database.host", "database.name", "database.user",
-					    "database.password"};
+	/* host, name and user land in a URL or connection string unquoted;
+	 * the password is escaped by each type where it lands */
+	static const struct {
+		const char *name, *ok, *expected;
+	} rules[] = {
+	    {"database.host", ".-", "a host name or IPv4 address"},
+	    {"database.name", "_.-", "letters, digits, _ . -"},
+	    {"database.user", "_.-", "letters, digits, _ . -"},
+	    {"database.password", NULL, "printable text"},
+	};
 	int rc = 0;
 
 	if (!apo_plugin_db_host(host, st)) {
@@ -70,18 +85,17 @@ int apo_plugin_db_validate(const struct apomon_host *host, const struct apomon_s
 			     host->cluster(st) ? host->cluster(st) : "");
 		rc = -EINVAL;
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *v = host->setting_string(st, names[i]);
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const char *v = host->setting_string(st, rules[i].name);
 		if (!v)
 			continue; /* only host has no default, and was checked above */
 		if (!*v) {
-			host->report(st, names[i], "is empty, expected a value%s",
-				     i == 0 ? " (omit it for the cluster's postgres station)" : "");
+			host->report(st, rules[i].name, "is empty, expected %s%s", rules[i].expected,
+				     i == 0 ? " (or omit it: the cluster's postgres station)" : "");
 			rc = -EINVAL;
-		} else if (!plain_text(v)) {
-			host->report(st, names[i],
-				     "contains < > & \" ' or a control character, expected plain "
-				     "text");
+		} else if (!only(v, rules[i].ok != NULL, rules[i].ok)) {
+			host->report(st, rules[i].name, "'%s' has other characters, expected %s",
+				     v, rules[i].expected);
 			rc = -EINVAL;
 		}
 	}

@@ -56,10 +56,10 @@ int apo_plugin_write(const struct apomon_host *host, const struct apomon_station
 /* database.host, else the cluster's postgres station; NULL when neither. */
 const char *apo_plugin_db_host(const struct apomon_host *host, const struct apomon_station *st);
 
-/* Checks the database group the same way for every type: host not empty
- * and resolvable to a station when omitted, name, user and password
- * non-empty plain text (no < > & " ' or control characters: they land
- * in XML and JSON files).  Reports each problem; 0 or -EINVAL. */
+/* Checks the database group the same way for every type: host a name
+ * or address (omitted: the cluster must have a postgres station), name
+ * and user letters, digits, _ . -, password printable (each type escapes
+ * it where it lands).  Reports each problem; 0 or -EINVAL. */
 int apo_plugin_db_validate(const struct apomon_host *host, const struct apomon_station *st);
 
 /* The port st's type declares as `name` (host->port); fallback when the

@@ -56,6 +56,32 @@ static const struct apomon_setting settings[] = {
 
 static const char *const default_apps[] = {"hello.war", "skel-0.1.0.war"};
 
+/* s as XML attribute text */
+static void xml_attr(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
 static const char *webapps_dir(void)
 {
 	const char *d = getenv("APOMON_WEBAPPS_DIR");
@@ -189,6 +215,8 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		return -EINVAL;
 	}
 	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return -errno;
 	fprintf(m,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<!-- rendered by apomon's tomcat station type: read by every application -->\n"
@@ -199,11 +227,14 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		"  <Parameter name=\"skel.db.url\" value=\"jdbc:postgresql://%s:%lld/%s\" "
 		"override=\"false\" />\n"
 		"  <Parameter name=\"skel.db.user\" value=\"%s\" override=\"false\" />\n"
-		"  <Parameter name=\"skel.db.password\" value=\"%s\" override=\"false\" />\n"
-		"</Context>\n",
+		"  <Parameter name=\"skel.db.password\" value=\"",
 		h->name(st), h->fqdn(st), host, h->setting_int(st, "database.port"),
-		h->setting_string(st, "database.name"), h->setting_string(st, "database.user"),
-		h->setting_string(st, "database.password"));
+		h->setting_string(st, "database.name"), h->setting_string(st, "database.user"));
+	/* the one value validate lets carry XML's special characters */
+	xml_attr(m, h->setting_string(st, "database.password"));
+	fputs("\" override=\"false\" />\n"
+	      "</Context>\n",
+	      m);
 	fclose(m);
 	rc = write_text(h, st, "/etc/tomcat10/context.xml", text, 0640);
 	free(text);
