@@ -278,6 +278,9 @@ static int tc_ready(const struct apomon_host *h, const struct apomon_station *st
 		if (strncmp(path, "/skel-", 6) == 0 ? status != 200 : status >= 400)
 			return -EAGAIN;
 	}
+	/* what it asked, in the station's log (apomon logs STATION) */
+	h->log(st, APOMON_LOG_INFO, "ready: %zu application%s answered on port %d", n_apps(h, st),
+	       n_apps(h, st) == 1 ? "" : "s", PORT);
 	return 0;
 }
 
