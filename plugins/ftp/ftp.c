@@ -69,15 +69,22 @@ static struct pasv pasv_range(const struct apomon_host *host, const struct apomo
 {
 	struct pasv r = {.lo = 30000, .hi = 30009};
 	enum apomon_proto proto;
-	unsigned hp, p, n;
+	unsigned hp, p, n, off = 0;
 
 	for (size_t i = 0; APOMON_HOST_HAS(host, published) &&
 			   host->published(st, i, &proto, &hp, &p, &n) == 0;
 	     i++) {
 		if (proto != APOMON_PROTO_TCP || (p <= 21 && p + n > 21))
 			continue;
-		r = (struct pasv){.lo = p, .hi = p + n - 1, .from_publish = true, .shifted = hp != p};
-		break;
+		if (!r.from_publish) {
+			r = (struct pasv){.lo = p, .hi = p + n - 1, .from_publish = true,
+					  .shifted = hp != p};
+			off = hp - p;
+		} else if (p == r.hi + 1 && hp - p == off) {
+			r.hi = p + n - 1; /* single entries that continue it: one range */
+		} else {
+			break;
+		}
 	}
 	return r;
 }
