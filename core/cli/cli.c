@@ -87,8 +87,8 @@ int apo_cli_command_usage(const struct apo_command *c)
 int apo_cli_parse_json_flag(int argc, char **argv, bool *json)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

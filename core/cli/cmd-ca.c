@@ -56,11 +56,10 @@ int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv)
 			path_only = true;
 			break;
 		case 'h':
-			puts(
-			    "Usage: apomon ca [--path]\n\n"
-			    "Writes the environment's CA certificate (made at the first `up`) to\n"
-			    "stdout as PEM (apomon ca > ca.pem) and how to trust it to stderr;\n"
-			    "--path: only its path, on stdout.");
+			puts("Usage: apomon ca [--path]\n\n"
+			     "Writes the environment's CA certificate (made at the first `up`) to\n"
+			     "stdout as PEM (apomon ca > ca.pem) and how to trust it to stderr;\n"
+			     "--path: only its path, on stdout.");
 			return APO_EXIT_OK;
 		default:
 			return APO_EXIT_USAGE;

@@ -93,7 +93,8 @@ static int publish_port(struct conf_ctx *c, config_setting_t *e, const char *ep,
 		const char *v = config_setting_get_string(s);
 		char *end;
 		*first = strtoll(v, &end, 10);
-		last = *end == '-' && end[1] >= '0' && end[1] <= '9' ? strtoll(end + 1, &end, 10) : -1;
+		last =
+		    *end == '-' && end[1] >= '0' && end[1] <= '9' ? strtoll(end + 1, &end, 10) : -1;
 		if (*v < '0' || *v > '9' || *end || last < *first || *first < 1 || last > 65535) {
 			conf_report(c, s, kp,
 				    "is a string '%s', expected a port (an integer) or a range "
@@ -142,10 +143,11 @@ static void parse_publish(struct conf_ctx *c, config_setting_t *g, struct apo_st
 			if (publish_port(c, e, ep, which[k], vals[k], &counts[k]) < 0)
 				ok = false;
 		if (ok && counts[0] != counts[1]) {
-			conf_report(c, e, ep,
-				    "host range has %lld ports and port range %lld, expected ranges "
-				    "of equal length",
-				    counts[0], counts[1]);
+			conf_report(
+			    c, e, ep,
+			    "host range has %lld ports and port range %lld, expected ranges "
+			    "of equal length",
+			    counts[0], counts[1]);
 			ok = false;
 		}
 		pub.count = (uint16_t)counts[0];

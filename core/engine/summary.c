@@ -59,7 +59,8 @@ static char *ports(const struct apo_plan *p, size_t station)
 		unsigned hlast = u->host_port + n - 1, plast = u->port + n - 1;
 		while (k + 1 < p->n_publish && p->publish[k + 1].station == station &&
 		       p->publish[k + 1].proto == u->proto &&
-		       p->publish[k + 1].host_port == hlast + 1 && p->publish[k + 1].port == plast + 1) {
+		       p->publish[k + 1].host_port == hlast + 1 &&
+		       p->publish[k + 1].port == plast + 1) {
 			k++;
 			hlast += p->publish[k].count ? p->publish[k].count : 1;
 			plast += p->publish[k].count ? p->publish[k].count : 1;
@@ -101,8 +102,8 @@ static char *urls(const struct apo_plan *p, size_t station)
 				if (host_port == schemes[k].default_port)
 					out = append(out, "%s://127.0.0.1/", tp->name);
 				else
-					out = append(out, "%s://127.0.0.1:%u/", tp->name,
-						     host_port);
+					out =
+					    append(out, "%s://127.0.0.1:%u/", tp->name, host_port);
 			}
 		}
 	}

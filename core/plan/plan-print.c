@@ -105,7 +105,8 @@ void apo_plan_print(const struct apo_plan *p, FILE *out)
 				pub->proto == IPPROTO_UDP ? "udp" : "tcp", pub->host_port,
 				pub->host_port + pub->count - 1,
 				p->stations[pub->station].station->name,
-				apo_plan_ip_str(pub->addr, a), pub->port, pub->port + pub->count - 1);
+				apo_plan_ip_str(pub->addr, a), pub->port,
+				pub->port + pub->count - 1);
 		else
 			fprintf(out, "  host %s/%u -> %s %s:%u\n",
 				pub->proto == IPPROTO_UDP ? "udp" : "tcp", pub->host_port,

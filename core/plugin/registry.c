@@ -73,7 +73,8 @@ static struct entry *find_entry(const struct apo_registry *r, const char *name)
  */
 size_t apo_type_setting_stride(const struct apomon_station_type *t)
 {
-	if (t->size >= offsetof(struct apomon_station_type, setting_size) + sizeof(t->setting_size) &&
+	if (t->size >=
+		offsetof(struct apomon_station_type, setting_size) + sizeof(t->setting_size) &&
 	    t->setting_size >= APOMON_SETTING_SIZE_V1)
 		return t->setting_size;
 	return APOMON_SETTING_SIZE_V1;

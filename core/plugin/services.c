@@ -63,9 +63,8 @@ static void host_log(const struct apomon_station *st, enum apomon_log_level leve
 	va_end(ap);
 	/* every level goes to the station's log (once the runtime gave it
 	 * one); only what needs attention reaches the terminal */
-	_cleanup_free_ char *line =
-	    apo_xasprintf("apomon: %s: %s: %s\n", S(st) && S(st)->type_name ? S(st)->type_name : who,
-			  lv, msg);
+	_cleanup_free_ char *line = apo_xasprintf(
+	    "apomon: %s: %s: %s\n", S(st) && S(st)->type_name ? S(st)->type_name : who, lv, msg);
 	append_to_log(st, line);
 	if (level <= APOMON_LOG_WARNING || getenv("APOMON_DEBUG"))
 		fprintf(stderr, "apomon: %s: %s: %s\n", who, lv, msg);

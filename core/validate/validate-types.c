@@ -188,8 +188,9 @@ static bool check_group(struct vctx *v, const struct apo_station *s,
 
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *e = config_setting_get_elem(g, i);
-		_cleanup_free_ char *name = prefix ? apo_xasprintf("%s.%s", prefix, config_setting_name(e))
-						   : apo_xstrdup(config_setting_name(e));
+		_cleanup_free_ char *name =
+		    prefix ? apo_xasprintf("%s.%s", prefix, config_setting_name(e))
+			   : apo_xstrdup(config_setting_name(e));
 		struct apo_loc loc = apo_model_loc(v->m, e);
 		_cleanup_free_ char *p = apo_xasprintf("%s.settings.%s", s->path, name);
 		const struct apomon_setting *spec = find_spec(t, name);
@@ -219,9 +220,9 @@ static bool check_group(struct vctx *v, const struct apo_station *s,
 			_cleanup_free_ char *list = accepted(t, prefix);
 			const char *leaf = config_setting_name(e);
 			if (*list)
-				apo_diag_add(v->d, &loc, p, "unknown setting '%s'; %s%s accepts: %s",
-					     leaf, prefix ? prefix : "type ",
-					     prefix ? "" : t->name, list);
+				apo_diag_add(
+				    v->d, &loc, p, "unknown setting '%s'; %s%s accepts: %s", leaf,
+				    prefix ? prefix : "type ", prefix ? "" : t->name, list);
 			else
 				apo_diag_add(v->d, &loc, p,
 					     "unknown setting '%s'; type %s accepts no settings",

@@ -47,7 +47,8 @@ void apo_validate_warnings(const struct apo_model *m, struct apo_diag *w)
 			 * passive ports), which no type can declare one by one */
 			if (p->count > 1 || declares(s->type, p->proto, p->port))
 				continue;
-			_cleanup_free_ char *path = apo_xasprintf("%s.publish[%zu].port", s->path, k);
+			_cleanup_free_ char *path =
+			    apo_xasprintf("%s.publish[%zu].port", s->path, k);
 			_cleanup_free_ char *d = declared(s->type);
 			apo_diag_add(w, &p->loc, path,
 				     "warning: type %s declares no %s port %u (it declares: %s), "

@@ -55,8 +55,8 @@ static bool only(const char *s, bool alnum, const char *ok)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (alnum && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			      (c >= '0' && c <= '9')))
+		if (alnum &&
+		    ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
 			continue;
 		if (ok ? !strchr(ok, c) : c < 0x20 || c == 0x7f)
 			return false;
@@ -90,12 +90,13 @@ int apo_plugin_db_validate(const struct apomon_host *host, const struct apomon_s
 		if (!v)
 			continue; /* only host has no default, and was checked above */
 		if (!*v) {
-			host->report(st, rules[i].name, "is empty, expected %s%s", rules[i].expected,
+			host->report(st, rules[i].name, "is empty, expected %s%s",
+				     rules[i].expected,
 				     i == 0 ? " (or omit it: the cluster's postgres station)" : "");
 			rc = -EINVAL;
 		} else if (!only(v, rules[i].ok != NULL, rules[i].ok)) {
-			host->report(st, rules[i].name, "'%s' has other characters, expected %s",
-				     v, rules[i].expected);
+			host->report(st, rules[i].name, "'%s' has other characters, expected %s", v,
+				     rules[i].expected);
 			rc = -EINVAL;
 		}
 	}

@@ -23,34 +23,34 @@ int apo_plugin_write(const struct apomon_host *host, const struct apomon_station
  *   settings = { database = { host; port; name; user; password; }; };
  * host omitted: the first address of the cluster's postgres station.
  */
-#define APO_PLUGIN_DATABASE_SETTINGS                                                     \
-	{.name = "database.host",                                                        \
-	 .kind = APOMON_SETTING_STRING,                                                  \
-	 .description = "the database's name or address; omitted: the cluster's "       \
-			"postgres station"},                                             \
-	    {.name = "database.port",                                                    \
-	     .kind = APOMON_SETTING_INT,                                                 \
-	     .default_value = "5432",                                                    \
-	     .description = "its port",                                                  \
-	     .min = 1,                                                                   \
-	     .max = 65535},                                                              \
-	    {.name = "database.name",                                                    \
-	     .kind = APOMON_SETTING_STRING,                                              \
-	     .default_value = "skel",                                                    \
-	     .description = "the database"},                                             \
-	    {.name = "database.user",                                                    \
-	     .kind = APOMON_SETTING_STRING,                                              \
-	     .default_value = "skel",                                                    \
-	     .description = "the role to connect as"},                                   \
-	{                                                                                \
-		.name = "database.password", .kind = APOMON_SETTING_STRING,               \
-		.default_value = "skel", .description = "that role's password"            \
+#define APO_PLUGIN_DATABASE_SETTINGS                                                               \
+	{.name = "database.host",                                                                  \
+	 .kind = APOMON_SETTING_STRING,                                                            \
+	 .description = "the database's name or address; omitted: the cluster's "                  \
+			"postgres station"},                                                       \
+	    {.name = "database.port",                                                              \
+	     .kind = APOMON_SETTING_INT,                                                           \
+	     .default_value = "5432",                                                              \
+	     .description = "its port",                                                            \
+	     .min = 1,                                                                             \
+	     .max = 65535},                                                                        \
+	    {.name = "database.name",                                                              \
+	     .kind = APOMON_SETTING_STRING,                                                        \
+	     .default_value = "skel",                                                              \
+	     .description = "the database"},                                                       \
+	    {.name = "database.user",                                                              \
+	     .kind = APOMON_SETTING_STRING,                                                        \
+	     .default_value = "skel",                                                              \
+	     .description = "the role to connect as"},                                             \
+	{                                                                                          \
+		.name = "database.password", .kind = APOMON_SETTING_STRING,                        \
+		.default_value = "skel", .description = "that role's password"                     \
 	}
 
 /* A retired setting name and what replaced it. */
-#define APO_PLUGIN_RETIRED(old, hint)                                                    \
-	{                                                                                \
-		.name = (old), .kind = APOMON_SETTING_RETIRED, .default_value = (hint)    \
+#define APO_PLUGIN_RETIRED(old, hint)                                                              \
+	{                                                                                          \
+		.name = (old), .kind = APOMON_SETTING_RETIRED, .default_value = (hint)             \
 	}
 
 /* database.host, else the cluster's postgres station; NULL when neither. */

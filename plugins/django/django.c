@@ -47,15 +47,12 @@ static const struct apomon_setting django_settings[] = {
      .description = "more Host names to answer, beyond the station's names and addresses"},
     APO_PLUGIN_RETIRED("port", "django listens on its declared port 8000; publish maps "
 			       "another host port to it"),
-    APO_PLUGIN_RETIRED("database_host",
-		       "renamed to database.host (database = { host = ...; })"),
-    APO_PLUGIN_RETIRED("database_port",
-		       "renamed to database.port (database = { port = ...; })"),
+    APO_PLUGIN_RETIRED("database_host", "renamed to database.host (database = { host = ...; })"),
+    APO_PLUGIN_RETIRED("database_port", "renamed to database.port (database = { port = ...; })"),
     APO_PLUGIN_RETIRED("database", "the database's name is now database.name "
 				   "(database = { name = ...; })"),
     APO_PLUGIN_RETIRED("user", "renamed to database.user (database = { user = ...; })"),
-    APO_PLUGIN_RETIRED("password",
-		       "renamed to database.password (database = { password = ...; })"),
+    APO_PLUGIN_RETIRED("password", "renamed to database.password (database = { password = ...; })"),
     {.name = NULL},
 };
 
@@ -107,7 +104,8 @@ static int django_render(const struct apomon_host *host, const struct apomon_sta
 		return -errno;
 	secret_key(host, st, key, sizeof(key));
 	fprintf(f, "{\n  \"port\": %lld,\n  \"workers\": %lld,\n  \"secret_key\": ",
-		(long long)apo_plugin_port(host, st, "http", PORT), host->setting_int(st, "workers"));
+		(long long)apo_plugin_port(host, st, "http", PORT),
+		host->setting_int(st, "workers"));
 	json_str(f, key);
 	/* its names and addresses, localhost (published ports), the
 	 * domain's www (the load balancer), and the extra ones */
@@ -126,8 +124,8 @@ static int django_render(const struct apomon_host *host, const struct apomon_sta
 	}
 	fputs("],\n  \"database\": {\n    \"host\": ", f);
 	json_str(f, apo_plugin_db_host(host, st));
-	fprintf(f, ",\n    \"port\": %lld,\n    \"name\": ",
-		host->setting_int(st, "database.port"));
+	fprintf(f,
+		",\n    \"port\": %lld,\n    \"name\": ", host->setting_int(st, "database.port"));
 	json_str(f, host->setting_string(st, "database.name"));
 	fputs(",\n    \"user\": ", f);
 	json_str(f, host->setting_string(st, "database.user"));

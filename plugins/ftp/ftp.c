@@ -17,10 +17,10 @@
 #include "passwd.h"
 #include "plugin-util.h"
 
-#define CONF_PATH  "/etc/vsftpd.conf"
-#define USERS_PATH "/etc/apomon/ftp-users"
+#define CONF_PATH     "/etc/vsftpd.conf"
+#define USERS_PATH    "/etc/apomon/ftp-users"
 #define USERLIST_PATH "/etc/apomon/ftp-userlist"
-#define USER	   "3pg"
+#define USER	      "3pg"
 
 static const struct apomon_port ftp_ports[] = {
     {"ftp", APOMON_PROTO_TCP, 21},
@@ -71,14 +71,14 @@ static struct pasv pasv_range(const struct apomon_host *host, const struct apomo
 	enum apomon_proto proto;
 	unsigned hp, p, n, off = 0;
 
-	for (size_t i = 0; APOMON_HOST_HAS(host, published) &&
-			   host->published(st, i, &proto, &hp, &p, &n) == 0;
+	for (size_t i = 0;
+	     APOMON_HOST_HAS(host, published) && host->published(st, i, &proto, &hp, &p, &n) == 0;
 	     i++) {
 		if (proto != APOMON_PROTO_TCP || (p <= 21 && p + n > 21))
 			continue;
 		if (!r.from_publish) {
-			r = (struct pasv){.lo = p, .hi = p + n - 1, .from_publish = true,
-					  .shifted = hp != p};
+			r = (struct pasv){
+			    .lo = p, .hi = p + n - 1, .from_publish = true, .shifted = hp != p};
 			off = hp - p;
 		} else if (p == r.hi + 1 && hp - p == off) {
 			r.hi = p + n - 1; /* single entries that continue it: one range */
@@ -129,10 +129,11 @@ static int ftp_validate(const struct apomon_host *host, const struct apomon_stat
 		rc = -EINVAL;
 	}
 	if (r.from_publish && r.shifted) {
-		host->report(st, NULL,
-			     "passive range %lld-%lld is published onto other host ports, expected "
-			     "the same host ports (FTP clients connect to the port the server names)",
-			     r.lo, r.hi);
+		host->report(
+		    st, NULL,
+		    "passive range %lld-%lld is published onto other host ports, expected "
+		    "the same host ports (FTP clients connect to the port the server names)",
+		    r.lo, r.hi);
 		rc = -EINVAL;
 	}
 	return rc;
@@ -155,24 +156,24 @@ static int ftp_render(const struct apomon_host *host, const struct apomon_statio
 		return rc;
 	struct pasv r = pasv_range(host, st);
 	bool anon = host->setting_bool(st, "anonymous");
-	int len = asprintf(
-	    &text,
-	    "# Written by apomon's ftp type at every start; sealed: change the\n"
-	    "# station's settings in conf.d/, not this file.\n"
-	    "listen=YES\nlisten_ipv6=NO\nbackground=NO\n"
-	    "anonymous_enable=%s\nno_anon_password=YES\nanon_upload_enable=NO\n"
-	    "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
-	    "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=" USERLIST_PATH "\n"
-	    "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
-	    "secure_chroot_dir=/run/vsftpd/empty\npam_service_name=vsftpd\n"
-	    "# passive ports: publish this range with the same host ports\n"
-	    "pasv_enable=YES\npasv_min_port=%lld\npasv_max_port=%lld\n"
-	    "# a station may not make namespaces: vsftpd must not try\n"
-	    "isolate=NO\nisolate_network=NO\nseccomp_sandbox=NO\n"
-	    "xferlog_enable=YES\nvsftpd_log_file=/var/log/vsftpd.log\n"
-	    "ftpd_banner=%s FTP\n",
-	    anon ? "YES" : "NO", setting_or(host, st, "pasv_min_port", r.lo),
-	    setting_or(host, st, "pasv_max_port", r.hi), host->fqdn(st));
+	int len =
+	    asprintf(&text,
+		     "# Written by apomon's ftp type at every start; sealed: change the\n"
+		     "# station's settings in conf.d/, not this file.\n"
+		     "listen=YES\nlisten_ipv6=NO\nbackground=NO\n"
+		     "anonymous_enable=%s\nno_anon_password=YES\nanon_upload_enable=NO\n"
+		     "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
+		     "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=" USERLIST_PATH "\n"
+		     "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
+		     "secure_chroot_dir=/run/vsftpd/empty\npam_service_name=vsftpd\n"
+		     "# passive ports: publish this range with the same host ports\n"
+		     "pasv_enable=YES\npasv_min_port=%lld\npasv_max_port=%lld\n"
+		     "# a station may not make namespaces: vsftpd must not try\n"
+		     "isolate=NO\nisolate_network=NO\nseccomp_sandbox=NO\n"
+		     "xferlog_enable=YES\nvsftpd_log_file=/var/log/vsftpd.log\n"
+		     "ftpd_banner=%s FTP\n",
+		     anon ? "YES" : "NO", setting_or(host, st, "pasv_min_port", r.lo),
+		     setting_or(host, st, "pasv_max_port", r.hi), host->fqdn(st));
 	if (len < 0)
 		return -ENOMEM;
 	rc = apo_plugin_write(host, st, CONF_PATH, text, (size_t)len, 0644);

@@ -37,8 +37,12 @@ static const struct apomon_port mail_ports[] = {
 static const char *const mail_sealed[] = {MAIN_CF, DOVECOT_CONF, USERS_PATH, NULL};
 
 static const struct apomon_setting mail_settings[] = {
-    {.name = "password", .kind = APOMON_SETTING_STRING, .description = "the password of mailbox 3pg@DOMAIN for IMAP and POP3 (required)"},
-    {.name = "mynetworks", .kind = APOMON_SETTING_STRING_LIST, .description = "more networks allowed to send mail (CIDR), beyond the environment's stations"},
+    {.name = "password",
+     .kind = APOMON_SETTING_STRING,
+     .description = "the password of mailbox 3pg@DOMAIN for IMAP and POP3 (required)"},
+    {.name = "mynetworks",
+     .kind = APOMON_SETTING_STRING_LIST,
+     .description = "more networks allowed to send mail (CIDR), beyond the environment's stations"},
     {.name = NULL},
 };
 

@@ -35,11 +35,25 @@ static const struct apomon_port ports[] = {
 };
 
 static const struct apomon_setting settings[] = {
-    {.name = "database", .kind = APOMON_SETTING_STRING, .default_value = "skel", .description = "the application's database"},
-    {.name = "user", .kind = APOMON_SETTING_STRING, .default_value = "skel", .description = "the application's role, owner of the database"},
-    {.name = "password", .kind = APOMON_SETTING_STRING, .default_value = "skel", .description = "its password (scram-sha-256)"},
-    {.name = "sample_data", .kind = APOMON_SETTING_BOOL, .default_value = "true", .description = "create the tables companies and users with sample rows"},
-    {.name = "extra_sql", .kind = APOMON_SETTING_STRING_LIST, .description = "SQL files on the host, run in the database as its owner at the first start"},
+    {.name = "database",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "skel",
+     .description = "the application's database"},
+    {.name = "user",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "skel",
+     .description = "the application's role, owner of the database"},
+    {.name = "password",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "skel",
+     .description = "its password (scram-sha-256)"},
+    {.name = "sample_data",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "true",
+     .description = "create the tables companies and users with sample rows"},
+    {.name = "extra_sql",
+     .kind = APOMON_SETTING_STRING_LIST,
+     .description = "SQL files on the host, run in the database as its owner at the first start"},
     {.name = NULL},
 };
 

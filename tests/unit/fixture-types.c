@@ -16,10 +16,19 @@ static const struct apomon_station_type base_type = {
 };
 
 static const struct apomon_setting web_settings[] = {
-    {.name = "port", .kind = APOMON_SETTING_INT, .default_value = "8080", .description = "the HTTP port"},
-    {.name = "docroot", .kind = APOMON_SETTING_STRING, .default_value = "/var/www", .description = "the document root"},
+    {.name = "port",
+     .kind = APOMON_SETTING_INT,
+     .default_value = "8080",
+     .description = "the HTTP port"},
+    {.name = "docroot",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "/var/www",
+     .description = "the document root"},
     {.name = "aliases", .kind = APOMON_SETTING_STRING_LIST, .description = "other names"},
-    {.name = "tls", .kind = APOMON_SETTING_BOOL, .default_value = "false", .description = "serve HTTPS"},
+    {.name = "tls",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "false",
+     .description = "serve HTTPS"},
     {.name = NULL},
 };
 
@@ -66,7 +75,10 @@ static int lb_validate(const struct apomon_host *host, const struct apomon_stati
 }
 
 static const struct apomon_setting lb_settings[] = {
-    {.name = "broken", .kind = APOMON_SETTING_BOOL, .default_value = "false", .description = "fail validation without a report"},
+    {.name = "broken",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "false",
+     .description = "fail validation without a report"},
     {.name = NULL},
 };
 

@@ -453,7 +453,10 @@ END_TEST
 static const struct apomon_setting bounded_settings[] = {
     {.name = "count", .kind = APOMON_SETTING_INT, .default_value = "3", .min = 1, .max = 10},
     {.name = "db.host", .kind = APOMON_SETTING_STRING},
-    {.name = "db.port", .kind = APOMON_SETTING_INT, .default_value = "5432", .min = 1,
+    {.name = "db.port",
+     .kind = APOMON_SETTING_INT,
+     .default_value = "5432",
+     .min = 1,
      .max = 65535},
     {.name = "old", .kind = APOMON_SETTING_RETIRED, .default_value = "renamed to db.host"},
     {.name = NULL},
@@ -471,8 +474,8 @@ static int bounded_validate(const struct apomon_host *h, const struct apomon_sta
 	const char *host = h->setting_string(st, "db.host");
 
 	if (host && !strcmp(host, "hook"))
-		h->report(st, "db.host", "hook saw count %lld, port %lld", h->setting_int(st, "count"),
-			  h->setting_int(st, "db.port"));
+		h->report(st, "db.host", "hook saw count %lld, port %lld",
+			  h->setting_int(st, "count"), h->setting_int(st, "db.port"));
 	ck_assert_int_eq(h->port(st, "http"), 80);
 	ck_assert_int_eq(h->port(st, "nosuch"), -ENOENT);
 	return 0;
@@ -531,10 +534,12 @@ START_TEST(bounds_groups_retired)
 	ck_assert_int_eq(apo_conf_load(dir, NULL, &mm, &d), 0);
 	ck_assert_int_eq(apo_validate(mm, r, &d), -EINVAL);
 	apo_diag_print(&d, stderr);
-	ck_assert(said(&d, "apomon.conf:5: clusters.c.stations.s1.settings.count: 11 out of range 1..10"));
+	ck_assert(said(
+	    &d, "apomon.conf:5: clusters.c.stations.s1.settings.count: 11 out of range 1..10"));
 	ck_assert(said(&d, ":6: clusters.c.stations.s1.settings.db.port: 0 out of range 1..65535"));
-	ck_assert(said(&d, ":6: clusters.c.stations.s1.settings.db.nosuch: unknown setting 'nosuch'; "
-			   "db accepts: host, port"));
+	ck_assert(said(&d,
+		       ":6: clusters.c.stations.s1.settings.db.nosuch: unknown setting 'nosuch'; "
+		       "db accepts: host, port"));
 	ck_assert(said(&d, ":7: clusters.c.stations.s1.settings.old: 'old' is no longer accepted: "
 			   "renamed to db.host"));
 	ck_assert(said(&d, ":9: clusters.c.stations.s2.settings.db: is a string, expected a group "

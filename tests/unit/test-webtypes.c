@@ -104,9 +104,11 @@ START_TEST(validate_reports_each_setting)
 	/* old names say the new one */
 	ck_assert(has_problem(&d, "www2.settings.db_host", "renamed to database.host"));
 	ck_assert(has_problem(&d, "www2.settings.db_port", "renamed to database.port"));
-	ck_assert(has_problem(&d, "www3.settings.database",
-			      "is a string, expected a group { host; port; name; user; password; }"));
-	ck_assert(has_problem(&d, "lb2.settings.backend_port", "the http port their type declares"));
+	ck_assert(
+	    has_problem(&d, "www3.settings.database",
+			"is a string, expected a group { host; port; name; user; password; }"));
+	ck_assert(
+	    has_problem(&d, "lb2.settings.backend_port", "the http port their type declares"));
 	/* every problem names its file and line */
 	for (size_t i = 0; i < d.n; i++)
 		ck_assert(d.problems[i].loc.file && d.problems[i].loc.line > 0);
