@@ -52,24 +52,6 @@ static const char *kind_name(enum apomon_setting_kind kind)
 	return "?";
 }
 
-/* "http/tcp/8080, ajp/tcp/8009" or "-"; caller frees. */
-static char *ports_text(const struct apomon_station_type *t)
-{
-	char *s = apo_xstrdup("");
-
-	for (const struct apomon_port *p = t->ports; p && p->name; p++) {
-		char *next = apo_xasprintf("%s%s%s/%s/%u", s, *s ? ", " : "", p->name,
-					   proto_name(p->proto), (unsigned)p->port);
-		free(s);
-		s = next;
-	}
-	if (!*s) {
-		free(s);
-		s = apo_xstrdup("-");
-	}
-	return s;
-}
-
 static int cmp_by_name(const void *a, const void *b)
 {
 	const struct apo_plugin *x = *(const struct apo_plugin *const *)a;
@@ -89,7 +71,7 @@ static void print_table(const struct apo_registry *r, const struct apo_search_pa
 	qsort(sorted, n, sizeof(*sorted), cmp_by_name);
 	for (size_t i = 0; i < n; i++) {
 		const struct apomon_station_type *t = sorted[i]->type;
-		ports[i] = ports_text(t);
+		ports[i] = apo_type_ports_text(t, "-");
 #define WIDEN(w, s) ((w) = (int)strlen(s) > (w) ? (int)strlen(s) : (w))
 		WIDEN(w_name, t->name);
 		WIDEN(w_role, role_name(t->role));

@@ -80,6 +80,24 @@ size_t apo_type_setting_stride(const struct apomon_station_type *t)
 	return APOMON_SETTING_SIZE_V1;
 }
 
+char *apo_type_ports_text(const struct apomon_station_type *t, const char *none)
+{
+	char *s = apo_xstrdup("");
+
+	for (const struct apomon_port *p = t->ports; p && p->name; p++) {
+		char *next =
+		    apo_xasprintf("%s%s%s/%s/%u", s, *s ? ", " : "", p->name,
+				  p->proto == APOMON_PROTO_UDP ? "udp" : "tcp", (unsigned)p->port);
+		free(s);
+		s = next;
+	}
+	if (!*s) {
+		free(s);
+		s = apo_xstrdup(none);
+	}
+	return s;
+}
+
 static void normalize(struct entry *e, const struct apomon_station_type *t)
 {
 	size_t tsize = t->size < sizeof(*t) ? t->size : sizeof(*t);

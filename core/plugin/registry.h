@@ -39,6 +39,9 @@ int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t
  * (APOMON_SETTING_SIZE_V1 for types that predate setting_size).  Types the
  * registry hands out are already re-laid out: this is for the loader. */
 size_t apo_type_setting_stride(const struct apomon_station_type *t);
+/* "http/tcp/8080, ajp/tcp/8009", or `none` when t declares no port
+ * (caller frees). */
+char *apo_type_ports_text(const struct apomon_station_type *t, const char *none);
 /* Records a refusal (one line, no trailing newline). */
 void apo_registry_refuse(struct apo_registry *r, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -9,24 +9,6 @@
 #include "base/util.h"
 #include "validate/validate.h"
 
-/* "http/tcp/8080, https/tcp/443" or "none" (caller frees) */
-static char *declared(const struct apomon_station_type *t)
-{
-	char *s = apo_xstrdup("");
-
-	for (const struct apomon_port *p = t->ports; p && p->name; p++) {
-		char *n = apo_xasprintf("%s%s%s/%s/%u", s, *s ? ", " : "", p->name,
-					p->proto == APOMON_PROTO_UDP ? "udp" : "tcp", p->port);
-		free(s);
-		s = n;
-	}
-	if (!*s) {
-		free(s);
-		s = apo_xstrdup("none");
-	}
-	return s;
-}
-
 static bool declares(const struct apomon_station_type *t, uint8_t proto, unsigned port)
 {
 	for (const struct apomon_port *p = t->ports; p && p->name; p++)
@@ -49,7 +31,7 @@ void apo_validate_warnings(const struct apo_model *m, struct apo_diag *w)
 				continue;
 			_cleanup_free_ char *path =
 			    apo_xasprintf("%s.publish[%zu].port", s->path, k);
-			_cleanup_free_ char *d = declared(s->type);
+			_cleanup_free_ char *d = apo_type_ports_text(s->type, "none");
 			apo_diag_add(w, &p->loc, path,
 				     "warning: type %s declares no %s port %u (it declares: %s), "
 				     "expected one of its ports",

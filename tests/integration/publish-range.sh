@@ -5,25 +5,11 @@
 # on two ports of the range; a shifted range (host 31600.. -> station
 # 32600..) maps port by port; a port past the range does not connect.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
-
-CONF="$APOMON_SRCDIR/tests/fixtures/publish-range"
+. "$APOMON_SRCDIR/tests/integration/env-lib.sh"
 NS=r1.pubrange.test
 PAIR="$APOMON_BUILDDIR/tests/integration/tcp-pair"
 [ -x "$PAIR" ] || fail "$PAIR is not built (make check builds it)"
-APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
-APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
-export APOMON_IMAGES_PATH APOMON_INIT
-tmp=$(mktemp -d /tmp/apomon-pubrange.XXXXXX) || fail "mktemp"
-apo() { "$APOMON" -c "$CONF" "$@"; }
-cleanup() {
-	apo down --purge >/dev/null 2>&1 || echo "down failed" >&2
-	rm -rf "$tmp"
-	if /work/shared/tools/leftovers 2>/dev/null | grep -e pubrange; then
-		echo "FAIL: leftovers above" >&2
-		exit 1
-	fi
-}
-trap cleanup EXIT
+env_test "$APOMON_SRCDIR/tests/fixtures/publish-range" pubrange
 
 # the plan carries the range as one entry
 apo plan --json >"$tmp/plan.json" || fail "plan"

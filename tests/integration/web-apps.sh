@@ -3,27 +3,14 @@
 # asks the applications it installed, not a hard-coded skel), serves
 # /hello/ on the port it declares, and has no skel.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
-
-CONF="$APOMON_SRCDIR/tests/fixtures/web-apps"
-APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
-APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
+. "$APOMON_SRCDIR/tests/integration/env-lib.sh"
 APOMON_WEBAPPS_DIR="$APOMON_BUILDDIR/webapps"
-export APOMON_IMAGES_PATH APOMON_INIT APOMON_WEBAPPS_DIR
+export APOMON_WEBAPPS_DIR
 [ -f "$APOMON_WEBAPPS_DIR/hello.war" ] || {
 	echo "SKIP: $APOMON_WEBAPPS_DIR/hello.war not built (needs javac)" >&2
 	exit 77
 }
-tmp=$(mktemp -d /tmp/apomon-webapps.XXXXXX) || fail "mktemp"
-apo() { "$APOMON" -c "$CONF" "$@"; }
-cleanup() {
-	apo down --purge >/dev/null 2>&1 || echo "down failed" >&2
-	rm -rf "$tmp"
-	if /work/shared/tools/leftovers 2>/dev/null | grep -e webapps; then
-		echo "FAIL: leftovers above" >&2
-		exit 1
-	fi
-}
-trap cleanup EXIT
+env_test "$APOMON_SRCDIR/tests/fixtures/web-apps" webapps
 
 start=$(date +%s)
 apo up --quiet >"$tmp/up" 2>&1 || fail "up: $(cat "$tmp/up")"

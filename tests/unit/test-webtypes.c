@@ -166,25 +166,52 @@ static int verify_pem(const char *ca_path, const char *pem, const char *host)
 	return ok;
 }
 
-START_TEST(render_the_web_tier)
-{
-	struct apo_model *m = NULL;
-	struct apo_plan *p = NULL;
+/* A fixture loaded, validated without a problem, planned, with its CA and
+ * the host services ready for render. */
+struct wenv {
+	struct apo_model *m;
+	struct apo_plan *p;
 	struct apo_diag d;
 	struct apo_host_ctx hc;
-	struct apo_registry *r = registry();
-	char *ca = NULL;
+	struct apo_registry *r;
+	char *ca;
+};
 
-	apo_diag_init(&d);
-	ck_assert_int_eq(apo_conf_load(APO_SRCDIR "/tests/fixtures/web", NULL, &m, &d), 0);
-	ck_assert_int_eq(apo_validate(m, r, &d), 0);
-	ck_assert_int_eq(apo_plan_build(m, &p, &d), 0);
-	ck_assert_int_eq(apo_ca_ensure(p->env, &ca, NULL), 0);
-	apo_host_ctx_init(&hc, m, &d);
-	hc.plan = p;
-	hc.ca_file = ca;
+static void wenv_open(struct wenv *e, const char *fixture)
+{
+	memset(e, 0, sizeof(*e));
+	e->r = registry();
+	apo_diag_init(&e->d);
+	ck_assert_int_eq(apo_conf_load(fixture, NULL, &e->m, &e->d), 0);
+	if (apo_validate(e->m, e->r, &e->d) != 0)
+		apo_diag_print(&e->d, stderr);
+	ck_assert_uint_eq(e->d.n, 0);
+	ck_assert_int_eq(apo_plan_build(e->m, &e->p, &e->d), 0);
+	ck_assert_int_eq(apo_ca_ensure(e->p->env, &e->ca, NULL), 0);
+	apo_host_ctx_init(&e->hc, e->m, &e->d);
+	e->hc.plan = e->p;
+	e->hc.ca_file = e->ca;
+}
 
-	char *lb = render(&hc, p, "lb");
+static void wenv_close(struct wenv *e)
+{
+	apo_host_ctx_clear(&e->hc);
+	apo_plan_free(e->p);
+	apo_diag_clear(&e->d);
+	apo_model_free(e->m);
+	apo_registry_free(e->r);
+	free(e->ca);
+}
+
+START_TEST(render_the_web_tier)
+{
+	struct wenv e;
+
+	wenv_open(&e, APO_SRCDIR "/tests/fixtures/web");
+	struct apo_plan *p = e.p;
+	char *ca = e.ca;
+
+	char *lb = render(&e.hc, p, "lb");
 	char *cfg = slurp(lb, "/etc/haproxy/haproxy.cfg");
 	ck_assert_ptr_nonnull(strstr(cfg, "option httpchk GET /hello/\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "server www1 10.66.0.11:8080 check\n"));
@@ -200,14 +227,14 @@ START_TEST(render_the_web_tier)
 	ck_assert_int_eq(verify_pem(ca, pem, "lb.webtest.example.com"), 1);
 	ck_assert_int_eq(verify_pem(ca, pem, "www.example.org"), 0);
 
-	char *pg = render(&hc, p, "psql");
+	char *pg = render(&e.hc, p, "psql");
 	char *pgconf = slurp(pg, "/etc/postgresql/apomon/postgresql.conf");
 	ck_assert_ptr_nonnull(strstr(pgconf, "listen_addresses = '10.66.0.5'\n"));
 	char *setup = slurp(pg, "/etc/postgresql/apomon/setup.d/00-apomon.sql");
 	ck_assert_ptr_nonnull(strstr(setup, "CREATE ROLE skel LOGIN PASSWORD 'skel';"));
 	ck_assert_ptr_nonnull(strstr(setup, "REFERENCES companies(id)"));
 
-	char *www = render(&hc, p, "www1");
+	char *www = render(&e.hc, p, "www1");
 	char *ctx = slurp(www, "/etc/tomcat10/context.xml");
 	ck_assert_ptr_nonnull(strstr(ctx, "jdbc:postgresql://10.66.0.5:5432/skel"));
 	ck_assert_ptr_nonnull(strstr(ctx, "name=\"apomon.station\" value=\"www1\""));
@@ -219,19 +246,15 @@ START_TEST(render_the_web_tier)
 
 	/* deploy: a WAR under its own name; anything else refused */
 	ssize_t k = apo_plan_find(p, "www1");
-	struct apomon_station *h = apo_host_handle(&hc, p->stations[k].station);
+	struct apomon_station *h = apo_host_handle(&e.hc, p->stations[k].station);
 	char *art = apo_xasprintf("%s/webapps/hello.war", tmp);
 	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, art), 0);
 	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, "/etc/hostname"),
 			 -EINVAL);
 
 	free(art), free(war), free(server), free(ctx), free(www), free(setup), free(pgconf);
-	free(pg), free(pem), free(cfg), free(lb), free(ca);
-	apo_host_ctx_clear(&hc);
-	apo_plan_free(p);
-	apo_diag_clear(&d);
-	apo_model_free(m);
-	apo_registry_free(r);
+	free(pg), free(pem), free(cfg), free(lb);
+	wenv_close(&e);
 }
 END_TEST
 
@@ -240,44 +263,28 @@ END_TEST
  * django renders the same declared port and the database group. */
 START_TEST(balance_django_on_its_declared_port)
 {
-	struct apo_model *m = NULL;
-	struct apo_plan *p = NULL;
-	struct apo_diag d;
-	struct apo_host_ctx hc;
-	struct apo_registry *r = registry();
-	char *ca = NULL;
+	struct wenv e;
 
-	apo_diag_init(&d);
-	ck_assert_int_eq(apo_conf_load(APO_SRCDIR "/tests/fixtures/web-django", NULL, &m, &d), 0);
-	if (apo_validate(m, r, &d) != 0)
-		apo_diag_print(&d, stderr);
-	ck_assert_uint_eq(d.n, 0);
-	ck_assert_int_eq(apo_plan_build(m, &p, &d), 0);
-	ck_assert_int_eq(apo_ca_ensure(p->env, &ca, NULL), 0);
-	apo_host_ctx_init(&hc, m, &d);
-	hc.plan = p;
-	hc.ca_file = ca;
+	wenv_open(&e, APO_SRCDIR "/tests/fixtures/web-django");
+	struct apo_host_ctx *hc = &e.hc;
+	struct apo_plan *p = e.p;
 
-	char *lb = render(&hc, p, "lb");
+	char *lb = render(hc, p, "lb");
 	char *cfg = slurp(lb, "/etc/haproxy/haproxy.cfg");
 	ck_assert_ptr_nonnull(strstr(cfg, "option httpchk GET /api/companies\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "server app1 10.68.0.31:8000 check\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "server app2 10.68.0.32:8000 check\n"));
 	ck_assert_ptr_null(strstr(cfg, "8080"));
 
-	char *a1 = render(&hc, p, "app1"), *a2 = render(&hc, p, "app2");
+	char *a1 = render(hc, p, "app1"), *a2 = render(hc, p, "app2");
 	char *j1 = slurp(a1, "/etc/apomon/django.json"), *j2 = slurp(a2, "/etc/apomon/django.json");
 	ck_assert_ptr_nonnull(strstr(j1, "\"port\": 8000,"));
 	/* omitted host: the cluster's postgres station, as tomcat does */
 	ck_assert_ptr_nonnull(strstr(j1, "\"host\": \"10.68.0.5\""));
 	ck_assert_ptr_nonnull(strstr(j2, "\"host\": \"psql.webdjango.example.com\""));
 
-	free(j1), free(j2), free(a1), free(a2), free(cfg), free(lb), free(ca);
-	apo_host_ctx_clear(&hc);
-	apo_plan_free(p);
-	apo_diag_clear(&d);
-	apo_model_free(m);
-	apo_registry_free(r);
+	free(j1), free(j2), free(a1), free(a2), free(cfg), free(lb);
+	wenv_close(&e);
 }
 END_TEST
 
