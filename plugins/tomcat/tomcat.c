@@ -28,9 +28,10 @@
 #include "plugin-util.h"
 
 #define WEBAPPS "/var/lib/tomcat10/webapps"
-/* the one declared port: ports[], server.xml and the ready check */
-#define PORT_TEXT "8080"
-#define PORT	  8080
+/* the one declared port: ports[], server.xml (as text) and the ready check */
+#define PORT	     8080
+#define TEXT_(x)     #x
+#define TEXT(x)	     TEXT_(x)
 
 static const char *const sealed[] = {"/etc/tomcat10/server.xml", "/etc/tomcat10/context.xml",
 				     "/etc/tomcat10/web.xml", NULL};
@@ -192,7 +193,7 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		 "  <Listener "
 		 "className=\"org.apache.catalina.core.JreMemoryLeakPreventionListener\" />\n"
 		 "  <Service name=\"Catalina\">\n"
-		 "    <Connector port=\"" PORT_TEXT "\" protocol=\"HTTP/1.1\" "
+		 "    <Connector port=\"" TEXT(PORT) "\" protocol=\"HTTP/1.1\" "
 		 "connectionTimeout=\"20000\"\n"
 		 "               server=\"Apache Tomcat\" />\n"
 		 "    <Engine name=\"Catalina\" defaultHost=\"localhost\" "
