@@ -66,11 +66,29 @@ void apo_env_close(struct apo_env *env)
 	memset(env, 0, sizeof(*env));
 }
 
+bool apo_cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return true;
+		if (!strcmp(a, "--") || a[0] != '-')
+			return false;
+	}
+	return false;
+}
+
+int apo_cli_command_usage(const struct apo_command *c)
+{
+	printf("Usage: apomon %s%s%s\n\n%s\n", c->name, *c->args ? " " : "", c->args, c->summary);
+	return APO_EXIT_OK;
+}
+
 int apo_cli_parse_json_flag(int argc, char **argv, bool *json)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

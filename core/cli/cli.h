@@ -49,7 +49,18 @@ struct apo_command {
 	const char *args;    /* "[--json]" */
 	const char *summary; /* one line for `apomon help` */
 	int (*run)(const struct apo_cli *cli, int argc, char **argv);
+	/* true: run handles -h/--help itself with a longer text; otherwise
+	 * main answers it from the line above (apo_cli_wants_help) */
+	bool own_help;
 };
+
+/* True when argv (a command's, argv[0] its name) asks for help: -h or
+ * --help before the first operand and before "--", so that
+ * `apomon exec www1 -- ls -h` still runs ls -h. */
+bool apo_cli_wants_help(int argc, char **argv);
+
+/* "Usage: apomon NAME ARGS" and the summary, on stdout; APO_EXIT_OK. */
+int apo_cli_command_usage(const struct apo_command *c);
 
 /* Commands; argv[0] is the command name, options follow. */
 int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv);
@@ -79,7 +90,8 @@ int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv);
 
-/* Parses a command's own options: only --json (and -h) for now.
+/* Parses a command's own options: only --json (main answers -h/--help
+ * before a command runs).
  * Returns 0, or APO_EXIT_USAGE after printing why. */
 int apo_cli_parse_json_flag(int argc, char **argv, bool *json);
 

@@ -16,3 +16,7 @@ apomon_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS)
 apomon_LDADD = core/libapocore.la
 # the loader resolves plugins' nothing against apomon: types only call
 # through struct apomon_host, so no -export-dynamic is needed
+
+# -h/--help on every command; apomon ca > ca.pem
+TESTS += tests/integration/cli-help-ca.sh
+EXTRA_DIST += tests/integration/cli-help-ca.sh

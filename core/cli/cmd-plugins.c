@@ -46,26 +46,10 @@ static const char *kind_name(enum apomon_setting_kind kind)
 		return "bool";
 	case APOMON_SETTING_STRING_LIST:
 		return "string list";
+	case APOMON_SETTING_RETIRED:
+		return "retired";
 	}
 	return "?";
-}
-
-/* "http/tcp/8080, ajp/tcp/8009" or "-"; caller frees. */
-static char *ports_text(const struct apomon_station_type *t)
-{
-	char *s = apo_xstrdup("");
-
-	for (const struct apomon_port *p = t->ports; p && p->name; p++) {
-		char *next = apo_xasprintf("%s%s%s/%s/%u", s, *s ? ", " : "", p->name,
-					   proto_name(p->proto), (unsigned)p->port);
-		free(s);
-		s = next;
-	}
-	if (!*s) {
-		free(s);
-		s = apo_xstrdup("-");
-	}
-	return s;
 }
 
 static int cmp_by_name(const void *a, const void *b)
@@ -87,7 +71,7 @@ static void print_table(const struct apo_registry *r, const struct apo_search_pa
 	qsort(sorted, n, sizeof(*sorted), cmp_by_name);
 	for (size_t i = 0; i < n; i++) {
 		const struct apomon_station_type *t = sorted[i]->type;
-		ports[i] = ports_text(t);
+		ports[i] = apo_type_ports_text(t, "-");
 #define WIDEN(w, s) ((w) = (int)strlen(s) > (w) ? (int)strlen(s) : (w))
 		WIDEN(w_name, t->name);
 		WIDEN(w_role, role_name(t->role));
@@ -167,6 +151,10 @@ static struct json_object *type_json(const struct apo_plugin *p)
 		json_object_object_add(j, "kind", jstr(kind_name(s->kind)));
 		json_object_object_add(j, "default", jstr(s->default_value));
 		json_object_object_add(j, "description", jstr(s->description));
+		if (s->kind == APOMON_SETTING_INT && (s->min || s->max)) {
+			json_object_object_add(j, "min", json_object_new_int64(s->min));
+			json_object_object_add(j, "max", json_object_new_int64(s->max));
+		}
 		json_object_array_add(a, j);
 	}
 	json_object_object_add(o, "settings", a);

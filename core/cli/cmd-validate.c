@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "validate/validate.h"
 
 int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv)
 {
@@ -16,6 +17,11 @@ int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = apo_env_open(cli, &env)))
 		return rc;
+	struct apo_diag w;
+	apo_diag_init(&w);
+	apo_validate_warnings(env.model, &w);
+	apo_diag_print(&w, stderr);
+	apo_diag_clear(&w);
 	size_t nc = env.model->n_clusters, ns = env.plan->n_stations;
 	printf("%s: environment '%s' is valid: %zu cluster%s, %zu station%s enabled\n",
 	       env.model->confdir, env.model->env, nc, nc == 1 ? "" : "s", ns, ns == 1 ? "" : "s");

@@ -10,27 +10,27 @@
 #include "base/util.h"
 
 static const struct apo_command commands[] = {
-	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins},
-	{"validate", "", "check the config files and report every problem", apo_cmd_validate},
-	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan},
-	{"up", "[--quiet] [--json] [--network-only]", "build the environment", apo_cmd_up},
-	{"down", "[--quiet] [--json] [--purge]", "remove the environment, even after a crash; --purge: and the stations' data", apo_cmd_down},
-	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status},
-	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph},
-	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image},
-	{"seal", "[STATION...] [-o FILE] [--sign KEY]", "write the manifests of stations' sealed files", apo_cmd_seal},
-	{"verify", "[STATION...] [--root DIR]", "check stations' sealed files against their manifests", apo_cmd_verify},
-	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen},
-	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec},
-	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs},
-	{"stop", "[-t SECONDS] STATION...", "stop stations (SIGTERM, then SIGKILL); data stays", apo_cmd_stop},
-	{"start", "STATION...", "start stopped stations again", apo_cmd_start},
-	{"restart", "[-t SECONDS] STATION...", "stop and start stations", apo_cmd_restart},
-	{"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit},
-	{"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh},
-	{"ca", "[--path]", "print the environment's CA certificate and how to trust it", apo_cmd_ca},
-	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy},
-	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts},
+	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins, false},
+	{"validate", "", "check the config files and report every problem", apo_cmd_validate, false},
+	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan, false},
+	{"up", "[--quiet] [--json] [--network-only]", "build the environment", apo_cmd_up, false},
+	{"down", "[--quiet] [--json] [--purge]", "remove the environment, even after a crash; --purge: and the stations' data", apo_cmd_down, false},
+	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status, false},
+	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph, true},
+	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image, true},
+	{"seal", "[STATION...] [-o FILE] [--sign KEY]", "write the manifests of stations' sealed files", apo_cmd_seal, true},
+	{"verify", "[STATION...] [--root DIR]", "check stations' sealed files against their manifests", apo_cmd_verify, true},
+	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen, true},
+	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec, false},
+	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs, false},
+	{"stop", "[-t SECONDS] STATION...", "stop stations (SIGTERM, then SIGKILL); data stays", apo_cmd_stop, false},
+	{"start", "STATION...", "start stopped stations again", apo_cmd_start, false},
+	{"restart", "[-t SECONDS] STATION...", "stop and start stations", apo_cmd_restart, false},
+	{"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit, false},
+	{"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh, false},
+	{"ca", "[--path]", "print the environment's CA certificate and how to trust it", apo_cmd_ca, true},
+	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy, false},
+	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts, true},
 };
 
 static void usage(FILE *out)
@@ -115,6 +115,10 @@ int main(int argc, char **argv)
 		int sub_argc = argc - optind;
 		char **sub_argv = argv + optind;
 		optind = 0;
+		if (!commands[i].own_help && apo_cli_wants_help(sub_argc, sub_argv)) {
+			free(cli.plugin_dirs);
+			return apo_cli_command_usage(&commands[i]);
+		}
 		rc = commands[i].run(&cli, sub_argc, sub_argv);
 		free(cli.plugin_dirs);
 		return rc;

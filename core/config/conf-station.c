@@ -80,6 +80,42 @@ static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_
 	st->n_addrs = good == (size_t)len ? good : 0;
 }
 
+/* host or port of a publish entry: an integer, or a range "A-B" as a
+ * string (A <= B), each a port from 1 to 65535.  0, or -1 after a report. */
+static int publish_port(struct conf_ctx *c, config_setting_t *e, const char *ep, const char *name,
+			long long *first, long long *count)
+{
+	config_setting_t *s = config_setting_get_member(e, name);
+	_cleanup_free_ char *kp = conf_path(ep, name);
+	long long last;
+
+	if (s && config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(s);
+		char *end;
+		*first = strtoll(v, &end, 10);
+		last =
+		    *end == '-' && end[1] >= '0' && end[1] <= '9' ? strtoll(end + 1, &end, 10) : -1;
+		if (*v < '0' || *v > '9' || *end || last < *first || *first < 1 || last > 65535) {
+			conf_report(c, s, kp,
+				    "is a string '%s', expected a port (an integer) or a range "
+				    "\"FIRST-LAST\" of ports from 1 to 65535, FIRST <= LAST",
+				    v);
+			return -1;
+		}
+		*count = last - *first + 1;
+		return 0;
+	}
+	int r = conf_member_int(c, e, ep, name, true, first);
+	if (r <= 0)
+		return -1;
+	if (*first < 1 || *first > 65535) {
+		conf_report(c, s, kp, "port %lld is out of range, expected 1 to 65535", *first);
+		return -1;
+	}
+	*count = 1;
+	return 0;
+}
+
 static void parse_publish(struct conf_ctx *c, config_setting_t *g, struct apo_station *st)
 {
 	config_setting_t *s = config_setting_get_member(g, "publish");
@@ -102,18 +138,19 @@ static void parse_publish(struct conf_ctx *c, config_setting_t *g, struct apo_st
 		conf_check_names(c, e, ep, publish_names);
 		static const char *const which[] = {"host", "port"};
 		long long *vals[] = {&host, &port};
-		for (int k = 0; k < 2; k++) {
-			int r = conf_member_int(c, e, ep, which[k], true, vals[k]);
-			if (r <= 0) {
+		long long counts[2] = {1, 1};
+		for (int k = 0; k < 2; k++)
+			if (publish_port(c, e, ep, which[k], vals[k], &counts[k]) < 0)
 				ok = false;
-			} else if (*vals[k] < 1 || *vals[k] > 65535) {
-				_cleanup_free_ char *kp = conf_path(ep, which[k]);
-				conf_report(c, config_setting_get_member(e, which[k]), kp,
-					    "port %lld is out of range, expected 1 to 65535",
-					    *vals[k]);
-				ok = false;
-			}
+		if (ok && counts[0] != counts[1]) {
+			conf_report(
+			    c, e, ep,
+			    "host range has %lld ports and port range %lld, expected ranges "
+			    "of equal length",
+			    counts[0], counts[1]);
+			ok = false;
 		}
+		pub.count = (uint16_t)counts[0];
 		const char *proto = conf_member_string(c, e, ep, "proto", false);
 		if (proto && strcmp(proto, "udp") == 0) {
 			pub.proto = IPPROTO_UDP;

@@ -28,7 +28,8 @@ struct apo_addr {
 /* A host port that reaches one station's port, bypassing the gateway. */
 struct apo_publish {
 	uint16_t host_port;
-	uint16_t port; /* the station's port */
+	uint16_t port;	/* the station's port */
+	uint16_t count; /* ports in the range: host_port+i reaches port+i (1: one) */
 	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	struct apo_loc loc;
 };

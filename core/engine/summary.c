@@ -53,17 +53,24 @@ static char *ports(const struct apo_plan *p, size_t station)
 		size_t k = i;
 		if (u->station != station)
 			continue;
+		/* the last port of entry k: a range entry's own, then any
+		 * entries that continue it */
+		unsigned n = u->count ? u->count : 1;
+		unsigned hlast = u->host_port + n - 1, plast = u->port + n - 1;
 		while (k + 1 < p->n_publish && p->publish[k + 1].station == station &&
 		       p->publish[k + 1].proto == u->proto &&
-		       p->publish[k + 1].host_port == p->publish[k].host_port + 1 &&
-		       p->publish[k + 1].port == p->publish[k].port + 1)
+		       p->publish[k + 1].host_port == hlast + 1 &&
+		       p->publish[k + 1].port == plast + 1) {
 			k++;
+			hlast += p->publish[k].count ? p->publish[k].count : 1;
+			plast += p->publish[k].count ? p->publish[k].count : 1;
+		}
 		const char *proto = u->proto == IPPROTO_UDP ? "udp" : "tcp";
-		if (k == i)
+		if (hlast == u->host_port)
 			out = append(out, "%u/%s->%u", u->host_port, proto, u->port);
 		else
-			out = append(out, "%u-%u/%s->%u-%u", u->host_port, p->publish[k].host_port,
-				     proto, u->port, p->publish[k].port);
+			out = append(out, "%u-%u/%s->%u-%u", u->host_port, hlast, proto, u->port,
+				     plast);
 		i = k;
 	}
 	return out;
@@ -85,16 +92,18 @@ static char *urls(const struct apo_plan *p, size_t station)
 		if (u->station != station || u->proto != IPPROTO_TCP)
 			continue;
 		for (const struct apomon_port *tp = t->ports; tp->name; tp++) {
-			if (tp->port != u->port)
+			unsigned n = u->count ? u->count : 1;
+			if (tp->port < u->port || tp->port >= u->port + n)
 				continue;
+			unsigned host_port = u->host_port + (tp->port - u->port);
 			for (size_t k = 0; k < APO_ARRAY_SIZE(schemes); k++) {
 				if (strcmp(tp->name, schemes[k].name))
 					continue;
-				if (u->host_port == schemes[k].default_port)
+				if (host_port == schemes[k].default_port)
 					out = append(out, "%s://127.0.0.1/", tp->name);
 				else
-					out = append(out, "%s://127.0.0.1:%u/", tp->name,
-						     u->host_port);
+					out =
+					    append(out, "%s://127.0.0.1:%u/", tp->name, host_port);
 			}
 		}
 	}

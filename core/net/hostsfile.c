@@ -24,7 +24,9 @@ static bool publishes_web(const struct apo_plan *p, size_t station)
 {
 	for (size_t i = 0; i < p->n_publish; i++)
 		if (p->publish[i].station == station &&
-		    (p->publish[i].port == 80 || p->publish[i].port == 443))
+		    (p->publish[i].port == 80 || p->publish[i].port == 443 ||
+		     (p->publish[i].port < 80 && p->publish[i].port + p->publish[i].count > 80) ||
+		     (p->publish[i].port < 443 && p->publish[i].port + p->publish[i].count > 443)))
 			return true;
 	return false;
 }

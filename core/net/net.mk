@@ -42,3 +42,8 @@ EXTRA_DIST += \
 	tests/integration/net-unhappy.sh \
 	tests/integration/net-crash.sh \
 	tests/integration/net-concurrent.sh
+
+# publish ranges: plan, nftables, real connections through 127.0.0.1
+TESTS += tests/integration/publish-range.sh
+EXTRA_DIST += tests/integration/publish-range.sh tests/fixtures/publish-range/apomon.conf \
+	tests/fixtures/publish-range/conf.d/10-range.conf

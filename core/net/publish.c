@@ -34,10 +34,23 @@ char *apo_publish_ruleset(const struct apo_plan *p)
 		table);
 	for (size_t i = 0; i < p->n_publish; i++) {
 		const struct apo_plan_publish *pb = &p->publish[i];
+		const char *proto = pb->proto == IPPROTO_UDP ? "udp" : "tcp";
+		const char *name = p->stations[pb->station].station->name;
 		inet_ntop(AF_INET, &pb->addr, a, sizeof(a));
-		fprintf(m, "\t\tfib daddr type local %s dport %u dnat to %s:%u comment \"%s\"\n",
-			pb->proto == IPPROTO_UDP ? "udp" : "tcp", pb->host_port, a, pb->port,
-			p->stations[pb->station].station->name);
+		/* a range onto the same ports is one rule (dnat keeps the
+		 * port); shifted by an offset, one rule a port */
+		if (pb->count > 1 && pb->host_port == pb->port)
+			fprintf(
+			    m,
+			    "\t\tfib daddr type local %s dport %u-%u dnat to %s comment \"%s\"\n",
+			    proto, pb->host_port, pb->host_port + pb->count - 1, a, name);
+		else
+			for (unsigned k = 0; k < (pb->count ? pb->count : 1u); k++)
+				fprintf(
+				    m,
+				    "\t\tfib daddr type local %s dport %u dnat to %s:%u comment "
+				    "\"%s\"\n",
+				    proto, pb->host_port + k, a, pb->port + k, name);
 	}
 	/* With br_netfilter loaded (bridge-nf-call-iptables, a host-wide
 	 * setting), frames crossing a cluster's switch pass the host's IP

@@ -152,6 +152,7 @@ static struct json_object *publish_json(const struct apo_plan *p,
 	add_str(o, "station", p->stations[pub->station].station->name);
 	json_object_object_add(o, "address", ip_json(pub->addr));
 	json_object_object_add(o, "port", json_object_new_int(pub->port));
+	json_object_object_add(o, "count", json_object_new_int(pub->count));
 	return o;
 }
 

@@ -100,10 +100,18 @@ void apo_plan_print(const struct apo_plan *p, FILE *out)
 		fprintf(out, "  (none)\n");
 	for (size_t i = 0; i < p->n_publish; i++) {
 		const struct apo_plan_publish *pub = &p->publish[i];
-		fprintf(out, "  host %s/%u -> %s %s:%u\n",
-			pub->proto == IPPROTO_UDP ? "udp" : "tcp", pub->host_port,
-			p->stations[pub->station].station->name, apo_plan_ip_str(pub->addr, a),
-			pub->port);
+		if (pub->count > 1)
+			fprintf(out, "  host %s/%u-%u -> %s %s:%u-%u\n",
+				pub->proto == IPPROTO_UDP ? "udp" : "tcp", pub->host_port,
+				pub->host_port + pub->count - 1,
+				p->stations[pub->station].station->name,
+				apo_plan_ip_str(pub->addr, a), pub->port,
+				pub->port + pub->count - 1);
+		else
+			fprintf(out, "  host %s/%u -> %s %s:%u\n",
+				pub->proto == IPPROTO_UDP ? "udp" : "tcp", pub->host_port,
+				p->stations[pub->station].station->name,
+				apo_plan_ip_str(pub->addr, a), pub->port);
 	}
 
 	fprintf(out, "\nstart levels\n");

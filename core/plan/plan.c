@@ -224,6 +224,7 @@ static void add_publish(struct apo_plan *p)
 			    .station = i,
 			    .addr = a ? a->addr : (struct in_addr){0},
 			    .port = s->publish[j].port,
+			    .count = s->publish[j].count ? s->publish[j].count : 1,
 			};
 			APO_PUSH(p->publish, p->n_publish, cap, pub);
 		}

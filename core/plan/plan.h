@@ -106,6 +106,7 @@ struct apo_plan_publish {
 	size_t station;	     /* index into plan->stations */
 	struct in_addr addr; /* the station's first address */
 	uint16_t port;
+	uint16_t count; /* a range: host_port+i reaches port+i, i < count */
 };
 
 struct apo_plan_level {

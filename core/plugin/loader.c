@@ -138,10 +138,19 @@ static bool type_is_usable(struct apo_registry *r, const char *file,
 			return false;
 		}
 	}
-	for (const struct apomon_setting *s = t->settings; s && s->name; s++) {
-		if (s->kind < APOMON_SETTING_STRING || s->kind > APOMON_SETTING_STRING_LIST) {
+	size_t stride = apo_type_setting_stride(t);
+	for (const char *p = (const char *)t->settings;
+	     p && ((const struct apomon_setting *)p)->name; p += stride) {
+		const struct apomon_setting *s = (const struct apomon_setting *)p;
+		if (s->kind < APOMON_SETTING_STRING || s->kind > APOMON_SETTING_RETIRED) {
 			apo_registry_refuse(r, file, "type %s: setting %s: unknown kind %d",
 					    t->name, s->name, (int)s->kind);
+			return false;
+		}
+		/* min/max exist only in arrays of the newer stride */
+		if (stride >= sizeof(*s) && s->kind == APOMON_SETTING_INT && s->min > s->max) {
+			apo_registry_refuse(r, file, "type %s: setting %s: min %lld above max %lld",
+					    t->name, s->name, s->min, s->max);
 			return false;
 		}
 	}

@@ -17,6 +17,9 @@ struct entry {
 	struct apo_plugin plugin; /* first: apo_registry_at hands out its address */
 	void *handle;
 	void (*close)(void *handle);
+	/* plugin.type points here: the type as this core's header lays it out */
+	struct apomon_station_type *copy;
+	struct apomon_setting *settings;
 };
 
 struct apo_registry {
@@ -41,6 +44,8 @@ void apo_registry_free(struct apo_registry *r)
 		if (e->close && e->handle)
 			e->close(e->handle);
 		free(e->plugin.file);
+		free(e->copy);
+		free(e->settings);
 	}
 	for (size_t i = 0; i < r->n_refusals; i++) {
 		free(r->refusals[i].file);
@@ -57,6 +62,59 @@ static struct entry *find_entry(const struct apo_registry *r, const char *name)
 		if (strcmp(r->types[i].plugin.type->name, name) == 0)
 			return &r->types[i];
 	return NULL;
+}
+
+/*
+ * The type in this core's layout: fields past the plugin's `size` read as
+ * 0/NULL, and the settings array is re-strided from the plugin's
+ * setting_size (APOMON_SETTING_SIZE_V1 for a type built before it), so
+ * that every other part of the core indexes settings[i] without caring
+ * which header the plugin was built against.
+ */
+size_t apo_type_setting_stride(const struct apomon_station_type *t)
+{
+	if (t->size >=
+		offsetof(struct apomon_station_type, setting_size) + sizeof(t->setting_size) &&
+	    t->setting_size >= APOMON_SETTING_SIZE_V1)
+		return t->setting_size;
+	return APOMON_SETTING_SIZE_V1;
+}
+
+char *apo_type_ports_text(const struct apomon_station_type *t, const char *none)
+{
+	char *s = apo_xstrdup("");
+
+	for (const struct apomon_port *p = t->ports; p && p->name; p++) {
+		char *next =
+		    apo_xasprintf("%s%s%s/%s/%u", s, *s ? ", " : "", p->name,
+				  p->proto == APOMON_PROTO_UDP ? "udp" : "tcp", (unsigned)p->port);
+		free(s);
+		s = next;
+	}
+	if (!*s) {
+		free(s);
+		s = apo_xstrdup(none);
+	}
+	return s;
+}
+
+static void normalize(struct entry *e, const struct apomon_station_type *t)
+{
+	size_t tsize = t->size < sizeof(*t) ? t->size : sizeof(*t);
+	size_t stride = apo_type_setting_stride(t), n = 0;
+
+	e->copy = apo_xcalloc(1, sizeof(*t));
+	memcpy(e->copy, t, tsize);
+	const char *base = (const char *)t->settings;
+	while (base && ((const struct apomon_setting *)(base + n * stride))->name)
+		n++;
+	e->settings = apo_xcalloc(n + 1, sizeof(*e->settings));
+	for (size_t i = 0; i < n; i++)
+		memcpy(&e->settings[i], base + i * stride,
+		       stride < sizeof(*e->settings) ? stride : sizeof(*e->settings));
+	e->copy->settings = t->settings ? e->settings : NULL;
+	e->copy->setting_size = sizeof(struct apomon_setting);
+	e->plugin.type = e->copy;
 }
 
 /* On -EEXIST or -EINVAL the registry does not take the handle: the caller
@@ -79,6 +137,7 @@ int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t
 	    .handle = handle,
 	    .close = close,
 	};
+	normalize(&e, t);
 	APO_PUSH(r->types, r->n_types, r->cap_types, e);
 	return 0;
 }

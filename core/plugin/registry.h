@@ -35,6 +35,13 @@ void apo_registry_free(struct apo_registry *r);
  */
 int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t,
 		     const char *file, void *handle, void (*close)(void *handle));
+/* The byte size of one element of t->settings as the plugin was built
+ * (APOMON_SETTING_SIZE_V1 for types that predate setting_size).  Types the
+ * registry hands out are already re-laid out: this is for the loader. */
+size_t apo_type_setting_stride(const struct apomon_station_type *t);
+/* "http/tcp/8080, ajp/tcp/8009", or `none` when t declares no port
+ * (caller frees). */
+char *apo_type_ports_text(const struct apomon_station_type *t, const char *none);
 /* Records a refusal (one line, no trailing newline). */
 void apo_registry_refuse(struct apo_registry *r, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -9,12 +9,15 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "plugin/services-ca.h"
 #include "plugin/services-files.h"
@@ -28,6 +31,20 @@ static const struct apo_station *S(const struct apomon_station *st)
 	return st ? st->station : NULL;
 }
 
+/* One line appended to the station's log (O_APPEND: one write, so lines
+ * of concurrent writers, the station's own output included, never mix). */
+static void append_to_log(const struct apomon_station *st, const char *line)
+{
+	if (!st || !st->ctx || !st->ctx->log_path)
+		return;
+	_cleanup_free_ char *path = st->ctx->log_path(st);
+	_cleanup_close_ int fd =
+	    path ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640) : -1;
+	if (fd >= 0 && write(fd, line, strlen(line)) < 0) {
+		/* a full disk must not fail the step that logs */
+	}
+}
+
 static void host_log(const struct apomon_station *st, enum apomon_log_level level, const char *fmt,
 		     ...)
 {
@@ -37,19 +54,20 @@ static void host_log(const struct apomon_station *st, enum apomon_log_level leve
 					    [APOMON_LOG_DEBUG] = "debug"};
 	va_list ap;
 
-	/* until the runtime gives stations a log, only what needs attention
-	 * reaches the terminal */
-	if (level > APOMON_LOG_WARNING && !getenv("APOMON_DEBUG"))
-		return;
 	const char *who = S(st) && S(st)->fqdn ? S(st)->fqdn : "apomon";
 	const char *lv = level >= 0 && (size_t)level < APO_ARRAY_SIZE(names) && names[level]
 			     ? names[level]
 			     : "log";
 	va_start(ap, fmt);
-	char *msg = apo_xvasprintf(fmt, ap);
+	_cleanup_free_ char *msg = apo_xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "apomon: %s: %s: %s\n", who, lv, msg);
-	free(msg);
+	/* every level goes to the station's log (once the runtime gave it
+	 * one); only what needs attention reaches the terminal */
+	_cleanup_free_ char *line = apo_xasprintf(
+	    "apomon: %s: %s: %s\n", S(st) && S(st)->type_name ? S(st)->type_name : who, lv, msg);
+	append_to_log(st, line);
+	if (level <= APOMON_LOG_WARNING || getenv("APOMON_DEBUG"))
+		fprintf(stderr, "apomon: %s: %s: %s\n", who, lv, msg);
 }
 
 static void host_report(const struct apomon_station *st, const char *setting, const char *fmt, ...)
@@ -154,13 +172,14 @@ static const struct apomon_setting *spec_of(const struct apomon_station *st, con
 		return NULL;
 	for (const struct apomon_setting *p = t->settings; p->name; p++)
 		if (strcmp(p->name, name) == 0)
-			return p;
+			return p->kind == APOMON_SETTING_RETIRED ? NULL : p;
 	return NULL;
 }
 
+/* name may be dotted: "database.host" is member host of group database */
 static const config_setting_t *value_of(const struct apomon_station *st, const char *name)
 {
-	return S(st)->settings ? config_setting_get_member(S(st)->settings, name) : NULL;
+	return S(st)->settings ? config_setting_lookup(S(st)->settings, name) : NULL;
 }
 
 static const char *host_setting_string(const struct apomon_station *st, const char *name)
@@ -281,6 +300,31 @@ static int host_each_record(const struct apomon_station *st, apomon_record_cb cb
 	return 0;
 }
 
+static int host_port(const struct apomon_station *st, const char *name)
+{
+	const struct apomon_station_type *t = S(st) ? S(st)->type : NULL;
+
+	for (const struct apomon_port *p = t && name ? t->ports : NULL; p && p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p->port;
+	return -ENOENT;
+}
+
+static int host_published(const struct apomon_station *st, size_t i, enum apomon_proto *proto,
+			  unsigned *host_port, unsigned *port, unsigned *count)
+{
+	const struct apo_station *s = S(st);
+
+	if (!s || i >= s->n_publish)
+		return -ENOENT;
+	const struct apo_publish *p = &s->publish[i];
+	*proto = p->proto == IPPROTO_UDP ? APOMON_PROTO_UDP : APOMON_PROTO_TCP;
+	*host_port = p->host_port;
+	*port = p->port;
+	*count = p->count ? p->count : 1;
+	return 0;
+}
+
 const struct apomon_host apo_host = {
     .abi_version = APOMON_ABI_VERSION,
     .size = sizeof(struct apomon_host),
@@ -310,6 +354,8 @@ const struct apomon_host apo_host = {
     .issue_cert = apo_host_issue_cert,
     .each_record = host_each_record,
     .socket = apo_host_socket,
+    .port = host_port,
+    .published = host_published,
 };
 
 static char *ntoa(struct in_addr a)

@@ -24,6 +24,8 @@ struct apo_host_ctx {
 	 * host functions then return -ENOTCONN). */
 	int (*run)(const struct apomon_station *st, const char *const argv[], char **output);
 	int (*netns_fd)(const struct apomon_station *st); /* opens its netns, O_CLOEXEC */
+	/* the station's log file (malloc'd), where host->log appends */
+	char *(*log_path)(const struct apomon_station *st);
 	const char *ca_file; /* the environment's CA certificate, for probe_http */
 };
 

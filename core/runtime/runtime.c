@@ -38,10 +38,16 @@ static int host_netns_fd(const struct apomon_station *st)
 	return fd < 0 ? -errno : fd;
 }
 
+static char *host_log_path(const struct apomon_station *st)
+{
+	return apo_station_log_path(st->ctx->model->env, st->station->name);
+}
+
 void apo_runtime_wire(struct apo_host_ctx *hc)
 {
 	hc->run = host_run;
 	hc->netns_fd = host_netns_fd;
+	hc->log_path = host_log_path;
 }
 
 static const char *domain_of(const struct apo_station *s)

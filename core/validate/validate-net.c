@@ -218,10 +218,10 @@ static int pub_cmp(const void *a, const void *b)
 	const struct pub *x = a, *y = b;
 	const struct apo_publish *p = &x->s->publish[x->k], *q = &y->s->publish[y->k];
 
-	if (p->host_port != q->host_port)
-		return p->host_port < q->host_port ? -1 : 1;
 	if (p->proto != q->proto)
 		return p->proto < q->proto ? -1 : 1;
+	if (p->host_port != q->host_port)
+		return p->host_port < q->host_port ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -240,15 +240,19 @@ void v_publish(struct vctx *v)
 	}
 	if (n)
 		qsort(pubs, n, sizeof(*pubs), pub_cmp);
-	/* sorted: the first of a run is the first in config order */
-	for (size_t i = 1, first = 0; i < n; i++) {
-		const struct apo_publish *fp = &pubs[first].s->publish[pubs[first].k];
+	/* sorted by protocol and first port: an entry collides with the one
+	 * reaching furthest among those before it (ranges included); on
+	 * equal first ports the first in config order owns the port */
+	for (size_t i = 1, owner = 0; i < n; i++) {
+		const struct apo_publish *fp = &pubs[owner].s->publish[pubs[owner].k];
 		const struct apo_publish *p = &pubs[i].s->publish[pubs[i].k];
-		if (p->host_port != fp->host_port || p->proto != fp->proto) {
-			first = i;
+		unsigned fend = (unsigned)fp->host_port + (fp->count ? fp->count : 1) - 1;
+		unsigned pend = (unsigned)p->host_port + (p->count ? p->count : 1) - 1;
+		if (p->proto != fp->proto || p->host_port > fend) {
+			owner = i;
 			continue;
 		}
-		const struct apo_station *s = pubs[i].s, *fs = pubs[first].s;
+		const struct apo_station *s = pubs[i].s, *fs = pubs[owner].s;
 		_cleanup_free_ char *path =
 		    apo_xasprintf("%s.publish[%zu].host", s->path, pubs[i].k);
 		_cleanup_free_ char *w = v_where(&fp->loc);
@@ -257,6 +261,8 @@ void v_publish(struct vctx *v)
 			     "host port",
 			     p->host_port, p->proto == IPPROTO_UDP ? "udp" : "tcp",
 			     fs->name ? fs->name : fs->path, w);
+		if (pend > fend)
+			owner = i;
 	}
 	free(pubs);
 }

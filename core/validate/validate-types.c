@@ -35,6 +35,8 @@ static const char *kind_name(enum apomon_setting_kind k)
 		return "a boolean (true or false)";
 	case APOMON_SETTING_STRING_LIST:
 		return "an array of strings [\"...\", ...]";
+	case APOMON_SETTING_RETIRED:
+		return "nothing: it is no longer accepted";
 	}
 	return "a value";
 }
@@ -58,6 +60,8 @@ static bool kind_matches(const config_setting_t *s, enum apomon_setting_kind k)
 			    CONFIG_TYPE_STRING)
 				return false;
 		return true;
+	case APOMON_SETTING_RETIRED:
+		return false;
 	}
 	return false;
 }
@@ -113,40 +117,116 @@ static char *refusal_note(const struct apo_registry *r, const char *name)
 	return apo_xstrdup("");
 }
 
-static bool check_settings(struct vctx *v, const struct apo_station *s,
-			   const struct apomon_station_type *t)
+static const struct apomon_setting *find_spec(const struct apomon_station_type *t, const char *name)
+{
+	for (const struct apomon_setting *q = t->settings; q && q->name; q++)
+		if (strcmp(q->name, name) == 0)
+			return q;
+	return NULL;
+}
+
+/* True when some accepted setting is a member of group `prefix`
+ * ("database" for database.host). */
+static bool is_group(const struct apomon_station_type *t, const char *prefix)
+{
+	size_t l = strlen(prefix);
+
+	for (const struct apomon_setting *q = t->settings; q && q->name; q++)
+		if (q->kind != APOMON_SETTING_RETIRED && strncmp(q->name, prefix, l) == 0 &&
+		    q->name[l] == '.')
+			return true;
+	return false;
+}
+
+/* "a, b, c": the names accepted at this level (group members once, as
+ * "database = { host; port; }"). */
+static char *accepted(const struct apomon_station_type *t, const char *prefix)
+{
+	char *list = apo_xstrdup("");
+	size_t pl = prefix ? strlen(prefix) : 0;
+
+	for (const struct apomon_setting *q = t->settings; q && q->name; q++) {
+		if (q->kind == APOMON_SETTING_RETIRED)
+			continue;
+		const char *n = q->name;
+		if (prefix) {
+			if (strncmp(n, prefix, pl) || n[pl] != '.')
+				continue;
+			n += pl + 1;
+		}
+		const char *dot = strchr(n, '.');
+		_cleanup_free_ char *item = NULL;
+		if (dot) {
+			/* a group: list it once, with its members */
+			_cleanup_free_ char *g = apo_xstrndup(n, (size_t)(dot - n));
+			_cleanup_free_ char *full =
+			    prefix ? apo_xasprintf("%s.%s", prefix, g) : apo_xstrdup(g);
+			_cleanup_free_ char *head = apo_xasprintf("%s = {", g);
+			if (strstr(list, head))
+				continue;
+			_cleanup_free_ char *members = accepted(t, full);
+			char *w;
+			/* members are ", "-separated; a group lists them "; " */
+			while ((w = strstr(members, ", ")))
+				*w = ';';
+			item = apo_xasprintf("%s = { %s; }", g, members);
+		} else {
+			item = apo_xstrdup(n);
+		}
+		char *more = apo_xasprintf("%s%s%s", list, *list ? ", " : "", item);
+		free(list);
+		list = more;
+	}
+	return list;
+}
+
+static bool check_group(struct vctx *v, const struct apo_station *s,
+			const struct apomon_station_type *t, const config_setting_t *g,
+			const char *prefix)
 {
 	bool ok = true;
 
-	if (!s->settings)
-		return true;
-	for (int i = 0; i < config_setting_length(s->settings); i++) {
-		const config_setting_t *e = config_setting_get_elem(s->settings, i);
-		const char *name = config_setting_name(e);
-		const struct apomon_setting *spec = NULL;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *e = config_setting_get_elem(g, i);
+		_cleanup_free_ char *name =
+		    prefix ? apo_xasprintf("%s.%s", prefix, config_setting_name(e))
+			   : apo_xstrdup(config_setting_name(e));
 		struct apo_loc loc = apo_model_loc(v->m, e);
 		_cleanup_free_ char *p = apo_xasprintf("%s.settings.%s", s->path, name);
+		const struct apomon_setting *spec = find_spec(t, name);
 
-		for (const struct apomon_setting *q = t->settings; q && q->name && !spec; q++)
-			if (strcmp(q->name, name) == 0)
-				spec = q;
+		if (config_setting_type(e) == CONFIG_TYPE_GROUP && is_group(t, name)) {
+			ok = check_group(v, s, t, e, name) && ok;
+			continue;
+		}
+		if (spec && spec->kind == APOMON_SETTING_RETIRED) {
+			apo_diag_add(v->d, &loc, p, "'%s' is no longer accepted: %s", name,
+				     spec->default_value ? spec->default_value
+							 : "the type dropped it");
+			ok = false;
+			continue;
+		}
+		if (!spec && is_group(t, name)) {
+			_cleanup_free_ char *members = accepted(t, name);
+			char *w;
+			while ((w = strstr(members, ", ")))
+				*w = ';';
+			apo_diag_add(v->d, &loc, p, "is %s, expected a group { %s; }", kind_of(e),
+				     members);
+			ok = false;
+			continue;
+		}
 		if (!spec) {
-			size_t len = 1;
-			for (const struct apomon_setting *q = t->settings; q && q->name; q++)
-				len += strlen(q->name) + 2;
-			char *list = apo_xmalloc(len), *w = list;
-			*w = '\0';
-			for (const struct apomon_setting *q = t->settings; q && q->name; q++)
-				w = stpcpy(stpcpy(w, w == list ? "" : ", "), q->name);
+			_cleanup_free_ char *list = accepted(t, prefix);
+			const char *leaf = config_setting_name(e);
 			if (*list)
-				apo_diag_add(v->d, &loc, p,
-					     "unknown setting '%s'; type %s accepts: %s", name,
-					     t->name, list);
+				apo_diag_add(
+				    v->d, &loc, p, "unknown setting '%s'; %s%s accepts: %s", leaf,
+				    prefix ? prefix : "type ", prefix ? "" : t->name, list);
 			else
 				apo_diag_add(v->d, &loc, p,
 					     "unknown setting '%s'; type %s accepts no settings",
-					     name, t->name);
-			free(list);
+					     leaf, t->name);
 			ok = false;
 			continue;
 		}
@@ -154,9 +234,25 @@ static bool check_settings(struct vctx *v, const struct apo_station *s,
 			apo_diag_add(v->d, &loc, p, "is %s, expected %s", kind_of(e),
 				     kind_name(spec->kind));
 			ok = false;
+			continue;
+		}
+		if (spec->kind == APOMON_SETTING_INT && (spec->min || spec->max)) {
+			long long val = config_setting_get_int64(e);
+			if (val < spec->min || val > spec->max) {
+				/* the kind is right: the type's hook may still run and
+				 * report the station's other problems */
+				apo_diag_add(v->d, &loc, p, "%lld out of range %lld..%lld", val,
+					     spec->min, spec->max);
+			}
 		}
 	}
 	return ok;
+}
+
+static bool check_settings(struct vctx *v, const struct apo_station *s,
+			   const struct apomon_station_type *t)
+{
+	return !s->settings || check_group(v, s, t, s->settings, NULL);
 }
 
 void v_types(struct vctx *v)

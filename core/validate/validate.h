@@ -16,4 +16,9 @@
  */
 int apo_validate(struct apo_model *m, const struct apo_registry *r, struct apo_diag *d);
 
+/* Records in w what a valid model (apo_validate returned 0) probably did
+ * not mean, one line each, "warning: ..." (validate-warn.c): a publish
+ * to a port its station's type does not declare. */
+void apo_validate_warnings(const struct apo_model *m, struct apo_diag *w);
+
 #endif

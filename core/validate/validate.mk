@@ -3,7 +3,7 @@ core_libapocore_la_SOURCES += \
 	core/validate/validate.c core/validate/validate.h \
 	core/validate/validate-internal.h \
 	core/validate/validate-net.c core/validate/validate-deps.c \
-	core/validate/validate-types.c
+	core/validate/validate-types.c core/validate/validate-warn.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-validate

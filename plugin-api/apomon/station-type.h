@@ -71,12 +71,19 @@ enum apomon_setting_kind {
 	APOMON_SETTING_INT = 2,
 	APOMON_SETTING_BOOL = 3,
 	APOMON_SETTING_STRING_LIST = 4,
+	/* A name the type no longer accepts: the core refuses it with
+	 * FILE:LINE: PATH: 'NAME' is no longer accepted: DEFAULT_VALUE, so
+	 * default_value says what to write instead ("renamed to
+	 * database.host").  The getters treat it as undeclared. */
+	APOMON_SETTING_RETIRED = 5,
 };
 
 /*
  * A setting a type accepts.  The core rejects unknown settings and wrong
  * kinds before the type's validate hook runs, with the file and line.
- * Arrays end with name NULL.
+ * A dotted name ("database.host") is a member of a group in the config
+ * (settings = { database = { host = "..."; }; }); the getters take the
+ * dotted name.  Arrays end with name NULL.
  */
 struct apomon_setting {
 	const char *name;
@@ -84,7 +91,16 @@ struct apomon_setting {
 	/* default, as text ("5432", "true", "skel"); NULL = no default */
 	const char *default_value;
 	const char *description;
+	/* Appended after ABI 1's first cut (the core learns the element size
+	 * from apomon_station_type.setting_size, so older arrays still load):
+	 * for APOMON_SETTING_INT, the inclusive range the core enforces
+	 * (FILE:LINE: PATH: VALUE out of range MIN..MAX) before the type's
+	 * validate hook; both 0 = no bounds. */
+	long long min, max;
 };
+
+/* The element size of settings arrays built before min/max existed. */
+#define APOMON_SETTING_SIZE_V1 offsetof(struct apomon_setting, min)
 
 /* Opaque: one station of the plan, as the core sees it. */
 struct apomon_station;
@@ -218,6 +234,20 @@ struct apomon_host {
 	 * type closes it) or a negative errno. */
 	int (*socket)(const struct apomon_station *st, int domain, int type,
 		      int protocol);
+
+	/* Added later still: check APOMON_HOST_HAS(host, port).
+	 * The port st's type declares under `name` ("http"), the one place a
+	 * listening port comes from: render writes it into the config, the
+	 * plan, the summary and publish validation read it too.  -ENOENT
+	 * when st's type declares no such port. */
+	int (*port)(const struct apomon_station *st, const char *name);
+
+	/* Also later: check APOMON_HOST_HAS(host, published).
+	 * The i-th entry of st's `publish` list: host ports host_port ..
+	 * host_port+count-1 reach the station's port .. port+count-1 (count
+	 * 1: one port).  0, or -ENOENT past the end. */
+	int (*published)(const struct apomon_station *st, size_t i, enum apomon_proto *proto,
+			 unsigned *host_port, unsigned *port, unsigned *count);
 };
 
 /* True when the core's host struct has `field` (for later additions). */
@@ -267,6 +297,12 @@ struct apomon_station_type {
 	/* Optional: install an artifact (e.g. a .war) into a running station. */
 	int (*deploy)(const struct apomon_host *host, const struct apomon_station *st,
 		      const char *artifact);
+
+	/* Appended: sizeof(struct apomon_setting) as the type was built
+	 * (APOMON_STATION_TYPE_HEADER sets it), the stride of `settings`.
+	 * A type built before it existed (size too small, or 0) has arrays
+	 * of APOMON_SETTING_SIZE_V1 bytes an element, without min/max. */
+	uint32_t setting_size;
 };
 
 /* The smallest struct the core accepts: everything up to `deploy`. */
@@ -276,7 +312,8 @@ struct apomon_station_type {
 
 #define APOMON_STATION_TYPE_HEADER                                     \
 	.abi_version = APOMON_ABI_VERSION,                             \
-	.size = sizeof(struct apomon_station_type)
+	.size = sizeof(struct apomon_station_type),                    \
+	.setting_size = sizeof(struct apomon_setting)
 
 #if defined(__GNUC__)
 #define APOMON_EXPORT __attribute__((visibility("default")))

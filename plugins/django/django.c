@@ -22,8 +22,12 @@
 
 #define CONF_PATH "/etc/apomon/django.json"
 
+/* the one place its port comes from: Gunicorn's bind (rendered), the
+ * ready check, the plan, the summary and publish validation */
+#define PORT 8000
+
 static const struct apomon_port django_ports[] = {
-    {"http", APOMON_PROTO_TCP, 8000},
+    {"http", APOMON_PROTO_TCP, PORT},
     {NULL, 0, 0},
 };
 
@@ -31,66 +35,30 @@ static const struct apomon_port django_ports[] = {
 static const char *const django_sealed[] = {CONF_PATH, NULL};
 
 static const struct apomon_setting django_settings[] = {
-    {"port", APOMON_SETTING_INT, "8000", "the port Gunicorn listens on"},
-    {"workers", APOMON_SETTING_INT, "2", "Gunicorn worker processes (1..32)"},
-    {"database_host", APOMON_SETTING_STRING, NULL,
-     "the database's name or address; default: the cluster's postgres station"},
-    {"database_port", APOMON_SETTING_INT, "5432", "its port"},
-    {"database", APOMON_SETTING_STRING, "skel", "the database to read"},
-    {"user", APOMON_SETTING_STRING, "skel", "the role to read it as"},
-    {"password", APOMON_SETTING_STRING, "skel", "that role's password"},
-    {"allowed_hosts", APOMON_SETTING_STRING_LIST, NULL,
-     "more Host names to answer, beyond the station's names and addresses"},
-    {NULL, 0, NULL, NULL},
+    {.name = "workers",
+     .kind = APOMON_SETTING_INT,
+     .default_value = "2",
+     .description = "Gunicorn worker processes",
+     .min = 1,
+     .max = 32},
+    APO_PLUGIN_DATABASE_SETTINGS,
+    {.name = "allowed_hosts",
+     .kind = APOMON_SETTING_STRING_LIST,
+     .description = "more Host names to answer, beyond the station's names and addresses"},
+    APO_PLUGIN_RETIRED("port", "django listens on its declared port 8000; publish maps "
+			       "another host port to it"),
+    APO_PLUGIN_RETIRED("database_host", "renamed to database.host (database = { host = ...; })"),
+    APO_PLUGIN_RETIRED("database_port", "renamed to database.port (database = { port = ...; })"),
+    APO_PLUGIN_RETIRED("database", "the database's name is now database.name "
+				   "(database = { name = ...; })"),
+    APO_PLUGIN_RETIRED("user", "renamed to database.user (database = { user = ...; })"),
+    APO_PLUGIN_RETIRED("password", "renamed to database.password (database = { password = ...; })"),
+    {.name = NULL},
 };
-
-static int check_port(const struct apomon_host *host, const struct apomon_station *st,
-		      const char *name)
-{
-	long long p = host->setting_int(st, name);
-
-	if (p < 1 || p > 65535) {
-		host->report(st, name, "%lld is out of range, expected 1..65535", p);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* database_host, else the first address of the cluster's postgres station */
-static const char *db_host(const struct apomon_host *host, const struct apomon_station *st)
-{
-	const char *v = host->setting_string(st, "database_host");
-
-	return v ? v : apo_plugin_cluster_peer(host, st, "postgres");
-}
 
 static int django_validate(const struct apomon_host *host, const struct apomon_station *st)
 {
-	int rc = 0;
-	long long w = host->setting_int(st, "workers");
-	static const char *const strings[] = {"database", "user", "password"};
-
-	if (check_port(host, st, "port") < 0 || check_port(host, st, "database_port") < 0)
-		rc = -EINVAL;
-	if (w < 1 || w > 32) {
-		host->report(st, "workers", "%lld is out of range, expected 1..32", w);
-		rc = -EINVAL;
-	}
-	const char *dbh = db_host(host, st);
-	if (!dbh || !*dbh) {
-		host->report(st, "database_host",
-			     "no postgres station in the cluster, expected one there or "
-			     "settings.database_host");
-		rc = -EINVAL;
-	}
-	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-		const char *v = host->setting_string(st, strings[i]);
-		if (!v || !*v) {
-			host->report(st, strings[i], "is empty, expected a value");
-			rc = -EINVAL;
-		}
-	}
-	return rc;
+	return apo_plugin_db_validate(host, st);
 }
 
 /* s as a JSON string */
@@ -115,7 +83,7 @@ static void secret_key(const struct apomon_host *host, const struct apomon_stati
 		       size_t size)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *parts[] = {host->fqdn(st), host->setting_string(st, "password"),
+	const char *parts[] = {host->fqdn(st), host->setting_string(st, "database.password"),
 			       host->env_name(st)};
 
 	for (size_t i = 0; i < 3; i++)
@@ -136,7 +104,8 @@ static int django_render(const struct apomon_host *host, const struct apomon_sta
 		return -errno;
 	secret_key(host, st, key, sizeof(key));
 	fprintf(f, "{\n  \"port\": %lld,\n  \"workers\": %lld,\n  \"secret_key\": ",
-		host->setting_int(st, "port"), host->setting_int(st, "workers"));
+		(long long)apo_plugin_port(host, st, "http", PORT),
+		host->setting_int(st, "workers"));
 	json_str(f, key);
 	/* its names and addresses, localhost (published ports), the
 	 * domain's www (the load balancer), and the extra ones */
@@ -154,14 +123,14 @@ static int django_render(const struct apomon_host *host, const struct apomon_sta
 		json_str(f, host->setting_list_item(st, "allowed_hosts", i));
 	}
 	fputs("],\n  \"database\": {\n    \"host\": ", f);
-	json_str(f, db_host(host, st));
+	json_str(f, apo_plugin_db_host(host, st));
 	fprintf(f,
-		",\n    \"port\": %lld,\n    \"name\": ", host->setting_int(st, "database_port"));
-	json_str(f, host->setting_string(st, "database"));
+		",\n    \"port\": %lld,\n    \"name\": ", host->setting_int(st, "database.port"));
+	json_str(f, host->setting_string(st, "database.name"));
 	fputs(",\n    \"user\": ", f);
-	json_str(f, host->setting_string(st, "user"));
+	json_str(f, host->setting_string(st, "database.user"));
 	fputs(",\n    \"password\": ", f);
-	json_str(f, host->setting_string(st, "password"));
+	json_str(f, host->setting_string(st, "database.password"));
 	fputs("\n  }\n}\n", f);
 	if (fclose(f) != 0) {
 		free(text);
@@ -184,8 +153,8 @@ static int django_ready(const struct apomon_host *host, const struct apomon_stat
 	char url[300];
 	long status = 0;
 
-	snprintf(url, sizeof(url), "http://%s:%lld/api/companies", host->fqdn(st),
-		 host->setting_int(st, "port"));
+	snprintf(url, sizeof(url), "http://%s:%d/api/companies", host->fqdn(st),
+		 apo_plugin_port(host, st, "http", PORT));
 	int rc = host->probe_http(st, url, 2000, &status);
 	if (rc < 0)
 		return -EAGAIN;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "apomon/station-type.h"
+#include "plugin-util.h"
 
 #define CONF_PATH "/etc/apomon/dnsmasq.conf"
 
@@ -39,22 +40,18 @@ static const struct apomon_port dns_ports[] = {
 static const char *const dns_sealed[] = {CONF_PATH, NULL};
 
 static const struct apomon_setting dns_settings[] = {
-    {"ttl", APOMON_SETTING_INT, "60", "TTL of the answers, in seconds (0..86400)"},
-    {"log_queries", APOMON_SETTING_BOOL, "false",
-     "log every query to the station's log (apomon logs STATION)"},
-    {NULL, 0, NULL, NULL},
+    {.name = "ttl",
+     .kind = APOMON_SETTING_INT,
+     .default_value = "60",
+     .description = "TTL of the answers, in seconds",
+     .min = 0,
+     .max = 86400},
+    {.name = "log_queries",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "false",
+     .description = "log every query to the station's log (apomon logs STATION)"},
+    {.name = NULL},
 };
-
-static int dns_validate(const struct apomon_host *host, const struct apomon_station *st)
-{
-	long long ttl = host->setting_int(st, "ttl");
-
-	if (ttl < 0 || ttl > 86400) {
-		host->report(st, "ttl", "%lld is out of range, expected 0..86400 seconds", ttl);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* "www1.example.com." -> "www1.example.com" in a static-size buffer */
 static const char *bare(const char *name, char *buf, size_t size)
@@ -247,9 +244,7 @@ static int dns_render(const struct apomon_host *host, const struct apomon_statio
 		rc = -EIO;
 		goto out;
 	}
-	rc = host->write_file(st, CONF_PATH, text, len, 0644);
-	if (rc < 0)
-		host->log(st, APOMON_LOG_ERROR, "render: %s: %s", CONF_PATH, strerror(-rc));
+	rc = apo_plugin_write(host, st, CONF_PATH, text, len, 0644);
 out:
 	free(text);
 	recs_free(&r);
@@ -372,7 +367,6 @@ static const struct apomon_station_type dns = {
     .sealed = dns_sealed,
     .settings = dns_settings,
     .ready_timeout_ms = 60000,
-    .validate = dns_validate,
     .render = dns_render,
     .ready = dns_ready,
 };

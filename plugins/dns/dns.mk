@@ -1,6 +1,8 @@
 # The `dns` station type: the backbone's DNS server (dnsmasq).
 plugin_LTLIBRARIES += plugins/dns/dns.la
-plugins_dns_dns_la_SOURCES = plugins/dns/dns.c
+plugins_dns_dns_la_SOURCES = plugins/common/plugin-util.c plugins/common/plugin-util.h \
+	plugins/dns/dns.c
+plugins_dns_dns_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/plugins/common
 plugins_dns_dns_la_LDFLAGS = $(APO_MODULE_FLAGS)
 EXTRA_DIST += plugins/dns/README.md
 EXTRA_DIST += tests/integration/rest-dns.sh

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ftp station type: vsftpd from Debian, user 3pg with the password
- * from the config, chrooted to its home, passive ports in a fixed range
- * (publish them with the same host ports, and the control port, to use
- * it through the host), no anonymous login unless asked for.
+ * from the config, chrooted to its home, passive ports in the range the
+ * station publishes (one entry, onto the same host ports, beside the
+ * control port), no anonymous login unless asked for.
  */
 #include "config.h"
 
@@ -15,11 +15,12 @@
 #include "apomon/station-type.h"
 #include "dialog.h"
 #include "passwd.h"
+#include "plugin-util.h"
 
-#define CONF_PATH  "/etc/vsftpd.conf"
-#define USERS_PATH "/etc/apomon/ftp-users"
+#define CONF_PATH     "/etc/vsftpd.conf"
+#define USERS_PATH    "/etc/apomon/ftp-users"
 #define USERLIST_PATH "/etc/apomon/ftp-userlist"
-#define USER	   "3pg"
+#define USER	      "3pg"
 
 static const struct apomon_port ftp_ports[] = {
     {"ftp", APOMON_PROTO_TCP, 21},
@@ -29,18 +30,78 @@ static const struct apomon_port ftp_ports[] = {
 static const char *const ftp_sealed[] = {CONF_PATH, USERS_PATH, USERLIST_PATH, NULL};
 
 static const struct apomon_setting ftp_settings[] = {
-    {"password", APOMON_SETTING_STRING, NULL, "the password of user 3pg (required)"},
-    {"pasv_min_port", APOMON_SETTING_INT, "30000", "first port of the passive range"},
-    {"pasv_max_port", APOMON_SETTING_INT, "30009", "last port of the passive range"},
-    {"anonymous", APOMON_SETTING_BOOL, "false", "allow anonymous read-only logins"},
-    {NULL, 0, NULL, NULL},
+    {.name = "password",
+     .kind = APOMON_SETTING_STRING,
+     .description = "the password of user 3pg (required)"},
+    {.name = "pasv_min_port",
+     .kind = APOMON_SETTING_INT,
+     .description = "first port of the passive range; default: the station's published "
+		    "range, else 30000",
+     .min = 1024,
+     .max = 65535},
+    {.name = "pasv_max_port",
+     .kind = APOMON_SETTING_INT,
+     .description = "last port of the passive range; default: the station's published "
+		    "range, else 30009",
+     .min = 1024,
+     .max = 65535},
+    {.name = "anonymous",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "false",
+     .description = "allow anonymous read-only logins"},
+    {.name = NULL},
 };
+
+struct pasv {
+	long long lo, hi;
+	bool from_publish; /* a published range, not the settings */
+	bool shifted;	   /* published onto other host ports */
+};
+
+/*
+ * The passive range is typed once: in `publish`, which must exist for a
+ * client on the host anyway ({ host = "30000-30009"; port = "30000-30009"; }).
+ * The first published TCP range that is not the control port is it.  The
+ * settings are for a station nobody publishes (clients in the LAN), or
+ * must agree with the published range.
+ */
+static struct pasv pasv_range(const struct apomon_host *host, const struct apomon_station *st)
+{
+	struct pasv r = {.lo = 30000, .hi = 30009};
+	enum apomon_proto proto;
+	unsigned hp, p, n, off = 0;
+
+	for (size_t i = 0;
+	     APOMON_HOST_HAS(host, published) && host->published(st, i, &proto, &hp, &p, &n) == 0;
+	     i++) {
+		if (proto != APOMON_PROTO_TCP || (p <= 21 && p + n > 21))
+			continue;
+		if (!r.from_publish) {
+			r = (struct pasv){
+			    .lo = p, .hi = p + n - 1, .from_publish = true, .shifted = hp != p};
+			off = hp - p;
+		} else if (p == r.hi + 1 && hp - p == off) {
+			r.hi = p + n - 1; /* single entries that continue it: one range */
+		} else {
+			break;
+		}
+	}
+	return r;
+}
+
+static long long setting_or(const struct apomon_host *host, const struct apomon_station *st,
+			    const char *name, long long fallback)
+{
+	long long v = host->setting_int(st, name);
+	return v ? v : fallback; /* no default: 0 means omitted (bounds forbid 0) */
+}
 
 static int ftp_validate(const struct apomon_host *host, const struct apomon_station *st)
 {
 	const char *pw = host->setting_string(st, "password");
-	long long lo = host->setting_int(st, "pasv_min_port");
-	long long hi = host->setting_int(st, "pasv_max_port");
+	struct pasv r = pasv_range(host, st);
+	long long lo = setting_or(host, st, "pasv_min_port", r.lo);
+	long long hi = setting_or(host, st, "pasv_max_port", r.hi);
 	int rc = 0;
 
 	if (!pw || !*pw) {
@@ -55,13 +116,24 @@ static int ftp_validate(const struct apomon_host *host, const struct apomon_stat
 				break;
 			}
 	}
-	if (lo < 1024 || lo > 65535) {
-		host->report(st, "pasv_min_port", "%lld is out of range, expected 1024..65535", lo);
-		rc = -EINVAL;
-	}
-	if (hi < lo || hi > 65535) {
+	if (hi < lo) {
 		host->report(st, "pasv_max_port",
 			     "%lld is out of range, expected pasv_min_port (%lld)..65535", hi, lo);
+		rc = -EINVAL;
+	}
+	if (r.from_publish && (lo != r.lo || hi != r.hi)) {
+		host->report(st, lo != r.lo ? "pasv_min_port" : "pasv_max_port",
+			     "passive range %lld-%lld differs from the published range %lld-%lld, "
+			     "expected the same (or omit the setting: the published range is used)",
+			     lo, hi, r.lo, r.hi);
+		rc = -EINVAL;
+	}
+	if (r.from_publish && r.shifted) {
+		host->report(
+		    st, NULL,
+		    "passive range %lld-%lld is published onto other host ports, expected "
+		    "the same host ports (FTP clients connect to the port the server names)",
+		    r.lo, r.hi);
 		rc = -EINVAL;
 	}
 	return rc;
@@ -79,44 +151,38 @@ static int ftp_render(const struct apomon_host *host, const struct apomon_statio
 	}
 	char users[160];
 	int ul = snprintf(users, sizeof(users), USER ":%s\n", hash);
-	rc = host->write_file(st, USERS_PATH, users, (size_t)ul, 0600);
-	if (rc < 0) {
-		host->log(st, APOMON_LOG_ERROR, "render: %s: %s", USERS_PATH, strerror(-rc));
+	rc = apo_plugin_write(host, st, USERS_PATH, users, (size_t)ul, 0600);
+	if (rc < 0)
 		return rc;
-	}
+	struct pasv r = pasv_range(host, st);
 	bool anon = host->setting_bool(st, "anonymous");
-	int len = asprintf(
-	    &text,
-	    "# Written by apomon's ftp type at every start; sealed: change the\n"
-	    "# station's settings in conf.d/, not this file.\n"
-	    "listen=YES\nlisten_ipv6=NO\nbackground=NO\n"
-	    "anonymous_enable=%s\nno_anon_password=YES\nanon_upload_enable=NO\n"
-	    "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
-	    "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=" USERLIST_PATH "\n"
-	    "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
-	    "secure_chroot_dir=/run/vsftpd/empty\npam_service_name=vsftpd\n"
-	    "# passive ports: publish this range with the same host ports\n"
-	    "pasv_enable=YES\npasv_min_port=%lld\npasv_max_port=%lld\n"
-	    "# a station may not make namespaces: vsftpd must not try\n"
-	    "isolate=NO\nisolate_network=NO\nseccomp_sandbox=NO\n"
-	    "xferlog_enable=YES\nvsftpd_log_file=/var/log/vsftpd.log\n"
-	    "ftpd_banner=%s FTP\n",
-	    anon ? "YES" : "NO", host->setting_int(st, "pasv_min_port"),
-	    host->setting_int(st, "pasv_max_port"), host->fqdn(st));
+	int len =
+	    asprintf(&text,
+		     "# Written by apomon's ftp type at every start; sealed: change the\n"
+		     "# station's settings in conf.d/, not this file.\n"
+		     "listen=YES\nlisten_ipv6=NO\nbackground=NO\n"
+		     "anonymous_enable=%s\nno_anon_password=YES\nanon_upload_enable=NO\n"
+		     "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
+		     "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=" USERLIST_PATH "\n"
+		     "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
+		     "secure_chroot_dir=/run/vsftpd/empty\npam_service_name=vsftpd\n"
+		     "# passive ports: publish this range with the same host ports\n"
+		     "pasv_enable=YES\npasv_min_port=%lld\npasv_max_port=%lld\n"
+		     "# a station may not make namespaces: vsftpd must not try\n"
+		     "isolate=NO\nisolate_network=NO\nseccomp_sandbox=NO\n"
+		     "xferlog_enable=YES\nvsftpd_log_file=/var/log/vsftpd.log\n"
+		     "ftpd_banner=%s FTP\n",
+		     anon ? "YES" : "NO", setting_or(host, st, "pasv_min_port", r.lo),
+		     setting_or(host, st, "pasv_max_port", r.hi), host->fqdn(st));
 	if (len < 0)
 		return -ENOMEM;
-	rc = host->write_file(st, CONF_PATH, text, (size_t)len, 0644);
+	rc = apo_plugin_write(host, st, CONF_PATH, text, (size_t)len, 0644);
 	free(text);
-	if (rc < 0) {
-		host->log(st, APOMON_LOG_ERROR, "render: %s: %s", CONF_PATH, strerror(-rc));
+	if (rc < 0)
 		return rc;
-	}
 	/* who may log in at all: 3pg, and anonymous when enabled */
 	const char *list = anon ? USER "\nanonymous\nftp\n" : USER "\n";
-	rc = host->write_file(st, USERLIST_PATH, list, strlen(list), 0644);
-	if (rc < 0)
-		host->log(st, APOMON_LOG_ERROR, "render: " USERLIST_PATH ": %s", strerror(-rc));
-	return rc;
+	return apo_plugin_write(host, st, USERLIST_PATH, list, strlen(list), 0644);
 }
 
 /* The startup check: the banner, then a real login as 3pg. */

@@ -1,6 +1,7 @@
 # The `ftp` station type: vsftpd with user 3pg.
 plugin_LTLIBRARIES += plugins/ftp/ftp.la
 plugins_ftp_ftp_la_SOURCES = plugins/ftp/ftp.c plugins/common/dialog.c \
+	plugins/common/plugin-util.c plugins/common/plugin-util.h \
 	plugins/common/dialog.h plugins/common/passwd.c plugins/common/passwd.h
 plugins_ftp_ftp_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/plugins/common
 plugins_ftp_ftp_la_LDFLAGS = $(APO_MODULE_FLAGS)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The haproxy station type, a cluster's gateway: Debian's HAProxy
- * balancing HTTP round robin over the cluster's tomcat stations (health
- * checked), HTTPS on 443 with a certificate from the environment's CA for
+ * balancing HTTP round robin over the cluster's stations of backend_type
+ * (tomcat by default), each on the http port its type declares, health
+ * checked on health_path, HTTPS on 443 with a certificate from the environment's CA for
  * the cluster's web names, 80 redirected to 443, and its statistics page
  * on 8404 (/stats), which the host reaches through the backbone.
  *
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "apomon/station-type.h"
+#include "plugin-util.h"
 
 #define CFG "/etc/haproxy/haproxy.cfg"
 #define PEM "/etc/haproxy/certs/web.pem"
@@ -38,22 +40,31 @@ static const struct apomon_port ports[] = {
 };
 
 static const struct apomon_setting settings[] = {
-    {"names", APOMON_SETTING_STRING_LIST, NULL,
-     "extra names for the certificate (always: www.DOMAIN, DOMAIN and the station's FQDN)"},
-    {"backend_type", APOMON_SETTING_STRING, "tomcat",
-     "the type of the cluster's stations to balance over"},
-    {"backend_port", APOMON_SETTING_INT, "8080", "their HTTP port"},
-    {"health_path", APOMON_SETTING_STRING, "/hello/",
-     "the path a backend must answer 200 on to get traffic"},
-    {NULL, 0, NULL, NULL},
+    {.name = "names",
+     .kind = APOMON_SETTING_STRING_LIST,
+     .description = "extra names for the certificate (always: www.DOMAIN, DOMAIN and the "
+		    "station's FQDN)"},
+    {.name = "backend_type",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "tomcat",
+     .description = "the type of the cluster's stations to balance over, on the port "
+		    "their type declares as http"},
+    {.name = "health_path",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "/",
+     .description = "the path a backend must answer 200 on to get traffic"},
+    APO_PLUGIN_RETIRED("backend_port", "the backends' port is the http port their type "
+				       "declares (tomcat 8080, django 8000)"),
+    {.name = NULL},
 };
 
 struct backends {
 	const struct apomon_host *h;
+	const struct apomon_station *lb;
 	const char *type;
 	FILE *out;
-	long long port;
 	size_t n;
+	int rc;
 };
 
 static int add_backend(const struct apomon_station *other, void *ctx)
@@ -61,29 +72,36 @@ static int add_backend(const struct apomon_station *other, void *ctx)
 	struct backends *b = ctx;
 	if (strcmp(b->h->type(other), b->type) || !b->h->address_count(other))
 		return 0;
+	/* its own declared port: the one its type renders and publish checks */
+	int port = apo_plugin_port(b->h, other, "http", -ENOENT);
+	if (port < 0) {
+		if (!b->out)
+			b->h->report(b->lb, "backend_type",
+				     "type %s declares no http port, expected a web server type",
+				     b->type);
+		b->rc = -EINVAL;
+		return 1;
+	}
 	if (b->out)
-		fprintf(b->out, "    server %s %s:%lld check\n", b->h->name(other),
-			b->h->address(other, 0), b->port);
+		fprintf(b->out, "    server %s %s:%d check\n", b->h->name(other),
+			b->h->address(other, 0), port);
 	b->n++;
 	return 0;
 }
 
 static int lb_validate(const struct apomon_host *h, const struct apomon_station *st)
 {
-	struct backends b = {.h = h, .type = h->setting_string(st, "backend_type")};
+	struct backends b = {.h = h, .lb = st, .type = h->setting_string(st, "backend_type")};
 	int rc = 0;
 
 	h->each_station(st, APOMON_SCOPE_CLUSTER, add_backend, &b);
-	if (!b.n) {
+	if (b.rc < 0) {
+		rc = b.rc;
+	} else if (!b.n) {
 		h->report(st, "backend_type",
 			  "no '%s' station in cluster '%s', expected at least one "
 			  "to balance over",
 			  b.type, h->cluster(st) ? h->cluster(st) : "");
-		rc = -EINVAL;
-	}
-	long long port = h->setting_int(st, "backend_port");
-	if (port < 1 || port > 65535) {
-		h->report(st, "backend_port", "%lld is out of range, expected 1..65535", port);
 		rc = -EINVAL;
 	}
 	const char *hp = h->setting_string(st, "health_path");
@@ -102,9 +120,7 @@ static int lb_validate(const struct apomon_host *h, const struct apomon_station 
 
 static int lb_render(const struct apomon_host *h, const struct apomon_station *st)
 {
-	struct backends b = {.h = h,
-			     .type = h->setting_string(st, "backend_type"),
-			     .port = h->setting_int(st, "backend_port")};
+	struct backends b = {.h = h, .lb = st, .type = h->setting_string(st, "backend_type")};
 	const char *domain = h->domain(st);
 	size_t n_extra = h->setting_list_count(st, "names");
 	const char **names = calloc(n_extra + 4, sizeof(*names));
@@ -179,9 +195,7 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
 		   "    stats refresh 5s\n"
 		   "    stats show-node\n");
 	fclose(m);
-	rc = h->write_file(st, CFG, text, strlen(text), 0644);
-	if (rc < 0)
-		h->log(st, APOMON_LOG_ERROR, "render: %s: %s", CFG, strerror(-rc));
+	rc = apo_plugin_write(h, st, CFG, text, strlen(text), 0644);
 	free(text);
 	return rc;
 }

@@ -37,11 +37,13 @@ static const struct apomon_port mail_ports[] = {
 static const char *const mail_sealed[] = {MAIN_CF, DOVECOT_CONF, USERS_PATH, NULL};
 
 static const struct apomon_setting mail_settings[] = {
-    {"password", APOMON_SETTING_STRING, NULL,
-     "the password of mailbox 3pg@DOMAIN for IMAP and POP3 (required)"},
-    {"mynetworks", APOMON_SETTING_STRING_LIST, NULL,
-     "more networks allowed to send mail (CIDR), beyond the environment's stations"},
-    {NULL, 0, NULL, NULL},
+    {.name = "password",
+     .kind = APOMON_SETTING_STRING,
+     .description = "the password of mailbox 3pg@DOMAIN for IMAP and POP3 (required)"},
+    {.name = "mynetworks",
+     .kind = APOMON_SETTING_STRING_LIST,
+     .description = "more networks allowed to send mail (CIDR), beyond the environment's stations"},
+    {.name = NULL},
 };
 
 static int mail_validate(const struct apomon_host *host, const struct apomon_station *st)

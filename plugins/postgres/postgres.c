@@ -35,14 +35,26 @@ static const struct apomon_port ports[] = {
 };
 
 static const struct apomon_setting settings[] = {
-    {"database", APOMON_SETTING_STRING, "skel", "the application's database"},
-    {"user", APOMON_SETTING_STRING, "skel", "the application's role, owner of the database"},
-    {"password", APOMON_SETTING_STRING, "skel", "its password (scram-sha-256)"},
-    {"sample_data", APOMON_SETTING_BOOL, "true",
-     "create the tables companies and users with sample rows"},
-    {"extra_sql", APOMON_SETTING_STRING_LIST, NULL,
-     "SQL files on the host, run in the database as its owner at the first start"},
-    {NULL, 0, NULL, NULL},
+    {.name = "database",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "skel",
+     .description = "the application's database"},
+    {.name = "user",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "skel",
+     .description = "the application's role, owner of the database"},
+    {.name = "password",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "skel",
+     .description = "its password (scram-sha-256)"},
+    {.name = "sample_data",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "true",
+     .description = "create the tables companies and users with sample rows"},
+    {.name = "extra_sql",
+     .kind = APOMON_SETTING_STRING_LIST,
+     .description = "SQL files on the host, run in the database as its owner at the first start"},
+    {.name = NULL},
 };
 
 static bool identifier_ok(const char *s)
@@ -205,7 +217,7 @@ static int pg_render(const struct apomon_host *h, const struct apomon_station *s
 		fputc('\n', w);
 		fclose(w);
 		free(body);
-		rc = h->write_file(st, path, wrapped, wlen, 0600);
+		rc = apo_plugin_write(h, st, path, wrapped, wlen, 0600);
 		free(wrapped);
 		if (rc < 0)
 			return rc;

@@ -11,8 +11,8 @@
  * context parameters every application reads) and the two WARs, which
  * are built from webapps/ in apomon's tree and installed under
  * $(pkgdatadir)/webapps (APOMON_WEBAPPS_DIR overrides, for the build
- * tree).  ready: GET /skel-0.1.0/api/companies answers 200, which needs
- * Tomcat, the application and its database.
+ * tree).  ready: every application of `apps` answers (skel's API 200,
+ * which needs its database; another's context root below 400).
  */
 #include "config.h"
 
@@ -28,7 +28,10 @@
 #include "plugin-util.h"
 
 #define WEBAPPS "/var/lib/tomcat10/webapps"
-#define PORT	8080
+/* the one declared port: ports[], server.xml (as text) and the ready check */
+#define PORT	     8080
+#define TEXT_(x)     #x
+#define TEXT(x)	     TEXT_(x)
 
 static const char *const sealed[] = {"/etc/tomcat10/server.xml", "/etc/tomcat10/context.xml",
 				     "/etc/tomcat10/web.xml", NULL};
@@ -39,29 +42,45 @@ static const struct apomon_port ports[] = {
 };
 
 static const struct apomon_setting settings[] = {
-    {"db_host", APOMON_SETTING_STRING, NULL,
-     "the database's address or name; default: the cluster's postgres station"},
-    {"db_port", APOMON_SETTING_INT, "5432", "the database's port"},
-    {"db_name", APOMON_SETTING_STRING, "skel", "the database"},
-    {"db_user", APOMON_SETTING_STRING, "skel", "the application's role"},
-    {"db_password", APOMON_SETTING_STRING, "skel", "its password"},
-    {"apps", APOMON_SETTING_STRING_LIST, NULL,
-     "WARs to install (default: hello.war and skel-0.1.0.war)"},
-    {NULL, 0, NULL, NULL},
+    APO_PLUGIN_DATABASE_SETTINGS,
+    {.name = "apps",
+     .kind = APOMON_SETTING_STRING_LIST,
+     .description = "WARs to install (default: hello.war and skel-0.1.0.war)"},
+    APO_PLUGIN_RETIRED("db_host", "renamed to database.host (database = { host = ...; })"),
+    APO_PLUGIN_RETIRED("db_port", "renamed to database.port (database = { port = ...; })"),
+    APO_PLUGIN_RETIRED("db_name", "renamed to database.name (database = { name = ...; })"),
+    APO_PLUGIN_RETIRED("db_user", "renamed to database.user (database = { user = ...; })"),
+    APO_PLUGIN_RETIRED("db_password",
+		       "renamed to database.password (database = { password = ...; })"),
+    {.name = NULL},
 };
 
 static const char *const default_apps[] = {"hello.war", "skel-0.1.0.war"};
 
-static const char *db_host(const struct apomon_host *h, const struct apomon_station *st)
+/* s as XML attribute text */
+static void xml_attr(FILE *f, const char *s)
 {
-	const char *v = h->setting_string(st, "db_host");
-
-	return v && *v ? v : apo_plugin_cluster_peer(h, st, "postgres");
-}
-
-static bool xml_safe(const char *s)
-{
-	return s && !strpbrk(s, "<>&\"'\n");
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
 }
 
 static const char *webapps_dir(void)
@@ -86,27 +105,8 @@ static int tc_validate(const struct apomon_host *h, const struct apomon_station 
 {
 	int rc = 0;
 
-	if (!db_host(h, st)) {
-		h->report(st, "db_host",
-			  "no postgres station in cluster '%s', expected one there "
-			  "or settings.db_host",
-			  h->cluster(st) ? h->cluster(st) : "");
+	if (apo_plugin_db_validate(h, st) < 0)
 		rc = -EINVAL;
-	}
-	long long port = h->setting_int(st, "db_port");
-	if (port < 1 || port > 65535) {
-		h->report(st, "db_port", "%lld is out of range, expected 1..65535", port);
-		rc = -EINVAL;
-	}
-	const char *names[] = {"db_host", "db_name", "db_user", "db_password"};
-	for (size_t i = 0; i < 4; i++) {
-		const char *v = h->setting_string(st, names[i]);
-		if (v && !xml_safe(v)) {
-			h->report(st, names[i],
-				  "contains < > & \" ' or a newline, expected plain text");
-			rc = -EINVAL;
-		}
-	}
 	for (size_t i = 0, n = h->setting_list_count(st, "apps"); i < n; i++) {
 		const char *a = h->setting_list_item(st, "apps", i);
 		size_t l = strlen(a);
@@ -193,7 +193,8 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		 "  <Listener "
 		 "className=\"org.apache.catalina.core.JreMemoryLeakPreventionListener\" />\n"
 		 "  <Service name=\"Catalina\">\n"
-		 "    <Connector port=\"8080\" protocol=\"HTTP/1.1\" connectionTimeout=\"20000\"\n"
+		 "    <Connector port=\"" TEXT(PORT) "\" protocol=\"HTTP/1.1\" "
+		 "connectionTimeout=\"20000\"\n"
 		 "               server=\"Apache Tomcat\" />\n"
 		 "    <Engine name=\"Catalina\" defaultHost=\"localhost\" "
 		 "backgroundProcessorDelay=\"1\">\n"
@@ -209,12 +210,14 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		 0644)) < 0)
 		return rc;
 
-	const char *host = db_host(h, st);
+	const char *host = apo_plugin_db_host(h, st);
 	if (!host) {
 		h->log(st, APOMON_LOG_ERROR, "render: no database host");
 		return -EINVAL;
 	}
 	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return -errno;
 	fprintf(m,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<!-- rendered by apomon's tomcat station type: read by every application -->\n"
@@ -225,11 +228,14 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		"  <Parameter name=\"skel.db.url\" value=\"jdbc:postgresql://%s:%lld/%s\" "
 		"override=\"false\" />\n"
 		"  <Parameter name=\"skel.db.user\" value=\"%s\" override=\"false\" />\n"
-		"  <Parameter name=\"skel.db.password\" value=\"%s\" override=\"false\" />\n"
-		"</Context>\n",
-		h->name(st), h->fqdn(st), host, h->setting_int(st, "db_port"),
-		h->setting_string(st, "db_name"), h->setting_string(st, "db_user"),
-		h->setting_string(st, "db_password"));
+		"  <Parameter name=\"skel.db.password\" value=\"",
+		h->name(st), h->fqdn(st), host, h->setting_int(st, "database.port"),
+		h->setting_string(st, "database.name"), h->setting_string(st, "database.user"));
+	/* the one value validate lets carry XML's special characters */
+	xml_attr(m, h->setting_string(st, "database.password"));
+	fputs("\" override=\"false\" />\n"
+	      "</Context>\n",
+	      m);
 	fclose(m);
 	rc = write_text(h, st, "/etc/tomcat10/context.xml", text, 0640);
 	free(text);
@@ -245,17 +251,38 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 	return 0;
 }
 
+/* The path that proves an application is up: skel's API (which needs
+ * its database too), else the context root. */
+static void ready_path(const char *war, char *out, size_t size)
+{
+	int l = (int)strlen(war) - 4; /* validate checked the .war suffix */
+
+	if (strncmp(war, "skel-", 5) == 0)
+		snprintf(out, size, "/%.*s/api/companies", l, war);
+	else
+		snprintf(out, size, "/%.*s/", l, war);
+}
+
+/* Ready when every installed application answers: 200 from skel's API,
+ * below 400 from another's context root (a 404 means Tomcat has not
+ * deployed it yet). */
 static int tc_ready(const struct apomon_host *h, const struct apomon_station *st)
 {
-	char url[256];
-	long status = 0;
+	for (size_t i = 0; i < n_apps(h, st); i++) {
+		char path[300], url[400];
+		long status = 0;
 
-	snprintf(url, sizeof(url), "http://%s:%d/skel-0.1.0/api/companies", h->address(st, 0),
-		 PORT);
-	int rc = h->probe_http(st, url, 2000, &status);
-	if (rc == 0 && status == 200)
-		return 0;
-	return -EAGAIN;
+		ready_path(app(h, st, i), path, sizeof(path));
+		snprintf(url, sizeof(url), "http://%s:%d%s", h->address(st, 0), PORT, path);
+		if (h->probe_http(st, url, 2000, &status) < 0)
+			return -EAGAIN;
+		if (strncmp(path, "/skel-", 6) == 0 ? status != 200 : status >= 400)
+			return -EAGAIN;
+	}
+	/* what it asked, in the station's log (apomon logs STATION) */
+	h->log(st, APOMON_LOG_INFO, "ready: %zu application%s answered on port %d", n_apps(h, st),
+	       n_apps(h, st) == 1 ? "" : "s", PORT);
+	return 0;
 }
 
 /* apomon deploy STATION FILE.war: the WAR lands in webapps/ under its own

@@ -52,8 +52,12 @@ endif
 
 # The web tier's integration tests (root; real PostgreSQL, Tomcat, HAProxy,
 # curl, psql, Chromium) on their own environment tests/fixtures/web.
-TESTS += tests/integration/web-tier.sh tests/integration/web-tamper.sh
+TESTS += tests/integration/web-tier.sh tests/integration/web-tamper.sh \
+	tests/integration/web-apps.sh
 EXTRA_DIST += \
+	tests/integration/web-apps.sh \
+	tests/fixtures/web-apps/apomon.conf \
+	tests/fixtures/web-apps/conf.d/10-web.conf \
 	tests/integration/web-tier.sh \
 	tests/integration/web-tamper.sh \
 	tests/integration/web-lib.sh \

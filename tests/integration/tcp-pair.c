@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tcp-pair SERVER_NS ADDR PORT CLIENT_NS [TIMEOUT_MS]
+ * tcp-pair SERVER_NS ADDR PORT CLIENT_NS [TIMEOUT_MS [TO_ADDR TO_PORT]]
  *
  * A real TCP connect/accept between two network namespaces (named under
  * /run/netns; "-" is the caller's own): a thread in SERVER_NS listens on
  * ADDR:PORT (so ADDR must be one of SERVER_NS's addresses), a thread in
- * CLIENT_NS connects to it, sends a token, and checks the echo.
+ * CLIENT_NS connects to it (or to TO_ADDR:TO_PORT, e.g. a published host
+ * port that a DNAT rule should bring there), sends a token, and checks
+ * the echo.
  * Exit 0: connected and echoed; 1: the connection failed (refused,
  * unreachable, timed out); 3: the test could not be set up (e.g. ADDR is
  * not an address of SERVER_NS).
@@ -25,7 +27,7 @@
 #include <unistd.h>
 
 static const char *server_ns, *client_ns;
-static struct sockaddr_in addr;
+static struct sockaddr_in addr, dest;
 static int timeout_ms = 3000;
 static int listen_fd = -1;
 static char token[64];
@@ -94,7 +96,7 @@ static int client(void)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno != EINPROGRESS) {
+	if (connect(fd, (struct sockaddr *)&dest, sizeof(dest)) < 0 && errno != EINPROGRESS) {
 		err = errno;
 		goto out;
 	}
@@ -139,7 +141,9 @@ int main(int argc, char **argv)
 	struct cargs c;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s SERVER_NS ADDR PORT CLIENT_NS [TIMEOUT_MS]\n", argv[0]);
+		fprintf(stderr,
+			"usage: %s SERVER_NS ADDR PORT CLIENT_NS [TIMEOUT_MS [TO_ADDR TO_PORT]]\n",
+			argv[0]);
 		return 3;
 	}
 	server_ns = argv[1];
@@ -152,6 +156,14 @@ int main(int argc, char **argv)
 	}
 	if (argc > 5)
 		timeout_ms = atoi(argv[5]);
+	dest = addr;
+	if (argc > 7) {
+		dest.sin_port = htons((uint16_t)atoi(argv[7]));
+		if (inet_pton(AF_INET, argv[6], &dest.sin_addr) != 1) {
+			fprintf(stderr, "tcp-pair: bad address %s\n", argv[6]);
+			return 3;
+		}
+	}
 	snprintf(token, sizeof(token), "tcp-pair %d", (int)getpid());
 
 	/* a thread of its own so that the main thread never changes namespace */

@@ -16,11 +16,20 @@ static const struct apomon_station_type base_type = {
 };
 
 static const struct apomon_setting web_settings[] = {
-    {"port", APOMON_SETTING_INT, "8080", "the HTTP port"},
-    {"docroot", APOMON_SETTING_STRING, "/var/www", "the document root"},
-    {"aliases", APOMON_SETTING_STRING_LIST, NULL, "other names"},
-    {"tls", APOMON_SETTING_BOOL, "false", "serve HTTPS"},
-    {NULL, 0, NULL, NULL},
+    {.name = "port",
+     .kind = APOMON_SETTING_INT,
+     .default_value = "8080",
+     .description = "the HTTP port"},
+    {.name = "docroot",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "/var/www",
+     .description = "the document root"},
+    {.name = "aliases", .kind = APOMON_SETTING_STRING_LIST, .description = "other names"},
+    {.name = "tls",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "false",
+     .description = "serve HTTPS"},
+    {.name = NULL},
 };
 
 /* Reports each problem, as real types do, then fails. */
@@ -66,8 +75,11 @@ static int lb_validate(const struct apomon_host *host, const struct apomon_stati
 }
 
 static const struct apomon_setting lb_settings[] = {
-    {"broken", APOMON_SETTING_BOOL, "false", "fail validation without a report"},
-    {NULL, 0, NULL, NULL},
+    {.name = "broken",
+     .kind = APOMON_SETTING_BOOL,
+     .default_value = "false",
+     .description = "fail validation without a report"},
+    {.name = NULL},
 };
 
 static const struct apomon_station_type lb_type = {

@@ -144,7 +144,8 @@ START_TEST(renders)
 
 	_cleanup_free_ char *ftp = file_of(&e, "ftp", "/etc/vsftpd.conf");
 	HAS(ftp, "\nanonymous_enable=NO\n");
-	HAS(ftp, "\npasv_min_port=30000\npasv_max_port=30009\n");
+	/* from the published range */
+	HAS(ftp, "\npasv_min_port=30200\npasv_max_port=30204\n");
 	_cleanup_free_ char *fu = file_of(&e, "ftp", "/etc/apomon/ftp-users");
 	ck_assert_msg(strncmp(fu, "3pg:$6$", 7) == 0, "ftp-users: %s", fu);
 	ck_assert_ptr_null(strstr(fu, "pw one"));
@@ -172,14 +173,26 @@ START_TEST(refuses)
 {
 	struct env e;
 	static const char *const expected[] = {
-	    "apomon.conf:4: backbone.settings.ttl: -1 is out of range",
+	    /* bounds the core checks from the types' declarations */
+	    "apomon.conf:4: backbone.settings.ttl: -1 out of range 0..86400",
+	    "clusters.example.stations.django.settings.workers: 0 out of range 1..32",
+	    "clusters.example.stations.ftp3.settings.pasv_min_port: 80 out of range 1024..65535",
 	    "10-example.conf:7: clusters.example.stations.ftp.settings.pasv_max_port: 30000 is out "
 	    "of range",
 	    "clusters.example.stations.ftp.settings.password: missing",
 	    "clusters.example.stations.mail.settings.mynetworks: '10.0.0.0/33' is not a network",
-	    "clusters.example.stations.django.settings.workers: 0 is out of range",
-	    "clusters.example.stations.django.settings.database: is empty",
-	    "clusters.example.stations.django.settings.database_host: no postgres station",
+	    "clusters.example.stations.django.settings.database.name: is empty",
+	    "clusters.example.stations.django.settings.database.host: omitted, and cluster "
+	    "'example' has no postgres station",
+	    "stations.old.settings.database_host: 'database_host' is no longer accepted: renamed "
+	    "to database.host",
+	    "stations.old.settings.port: 'port' is no longer accepted: django listens on its "
+	    "declared port 8000",
+	    "stations.old.settings.user: 'user' is no longer accepted: renamed to database.user",
+	    "stations.ftp2.settings.pasv_min_port: passive range 30001-30004 differs from the "
+	    "published range 30000-30004",
+	    "clusters.example.stations.ftp2: passive range 30000-30004 is published onto other "
+	    "host ports",
 	};
 
 	load(&e, "bad");

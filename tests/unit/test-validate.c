@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/conf-internal.h"
 #include "config/conf.h"
@@ -400,6 +401,172 @@ START_TEST(value_parsers)
 }
 END_TEST
 
+/* A type built against the header before min/max: its settings array has
+ * the old element size, and its struct ends before setting_size.  The
+ * registry re-lays both out: every setting is found, without bounds. */
+struct setting_v1 {
+	const char *name;
+	enum apomon_setting_kind kind;
+	const char *default_value;
+	const char *description;
+};
+
+static const struct setting_v1 old_settings[] = {
+    {"port", APOMON_SETTING_INT, "8080", "the port"},
+    {"name", APOMON_SETTING_STRING, "x", "a name"},
+    {"tls", APOMON_SETTING_BOOL, "false", "serve HTTPS"},
+    {NULL, 0, NULL, NULL},
+};
+
+START_TEST(settings_of_an_old_plugin)
+{
+	struct apomon_station_type old = {
+	    .abi_version = APOMON_ABI_VERSION,
+	    .size = APOMON_STATION_TYPE_MIN_SIZE, /* what the old header's sizeof was */
+	    .name = "old",
+	    .description = "built before setting bounds",
+	    .image = "base",
+	    .settings = (const struct apomon_setting *)old_settings,
+	    .setting_size = 999, /* past its size: never read */
+	};
+	struct apo_registry *r = apo_registry_new();
+
+	ck_assert_uint_eq(APOMON_SETTING_SIZE_V1, sizeof(struct setting_v1));
+	ck_assert_uint_eq(apo_type_setting_stride(&old), sizeof(struct setting_v1));
+	ck_assert_int_eq(apo_registry_add(r, &old, "/x/old.so", NULL, NULL), 0);
+	const struct apomon_station_type *t = apo_registry_find(r, "old");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->settings[0].name, "port");
+	ck_assert_str_eq(t->settings[1].name, "name");
+	ck_assert_str_eq(t->settings[1].default_value, "x");
+	ck_assert_str_eq(t->settings[2].name, "tls");
+	ck_assert_int_eq(t->settings[2].kind, APOMON_SETTING_BOOL);
+	ck_assert_ptr_null(t->settings[3].name);
+	for (int i = 0; i < 3; i++)
+		ck_assert(t->settings[i].min == 0 && t->settings[i].max == 0);
+	/* fields past its size read as 0/NULL, whatever the memory held */
+	ck_assert_ptr_null(t->deploy);
+	apo_registry_free(r);
+}
+END_TEST
+
+static const struct apomon_setting bounded_settings[] = {
+    {.name = "count", .kind = APOMON_SETTING_INT, .default_value = "3", .min = 1, .max = 10},
+    {.name = "db.host", .kind = APOMON_SETTING_STRING},
+    {.name = "db.port",
+     .kind = APOMON_SETTING_INT,
+     .default_value = "5432",
+     .min = 1,
+     .max = 65535},
+    {.name = "old", .kind = APOMON_SETTING_RETIRED, .default_value = "renamed to db.host"},
+    {.name = NULL},
+};
+
+static const struct apomon_port bounded_ports[] = {
+    {"http", APOMON_PROTO_TCP, 80},
+    {NULL, 0, 0},
+};
+
+/* The hook still runs when only a bound was broken, and reads the group
+ * members by their dotted names. */
+static int bounded_validate(const struct apomon_host *h, const struct apomon_station *st)
+{
+	const char *host = h->setting_string(st, "db.host");
+
+	if (host && !strcmp(host, "hook"))
+		h->report(st, "db.host", "hook saw count %lld, port %lld",
+			  h->setting_int(st, "count"), h->setting_int(st, "db.port"));
+	ck_assert_int_eq(h->port(st, "http"), 80);
+	ck_assert_int_eq(h->port(st, "nosuch"), -ENOENT);
+	return 0;
+}
+
+static const struct apomon_station_type bounded = {
+    APOMON_STATION_TYPE_HEADER,
+    .name = "bounded",
+    .description = "settings with bounds, a group and a retired name",
+    .image = "base",
+    .ports = bounded_ports,
+    .settings = bounded_settings,
+    .validate = bounded_validate,
+};
+
+static bool said(struct apo_diag *d, const char *text)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		_cleanup_free_ char *f = apo_problem_format(&d->problems[i]);
+		if (strstr(f, text))
+			return true;
+	}
+	return false;
+}
+
+START_TEST(bounds_groups_retired)
+{
+	char dir[] = "/tmp/apomon-test-bounds.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	_cleanup_free_ char *conf = apo_xasprintf("%s/apomon.conf", dir);
+	FILE *f = fopen(conf, "we");
+	fputs("backbone = { name = \"backbone\"; domain = \"example.com\"; type = \"base\"; };\n"
+	      "cluster = { name = \"c\"; domain = \"example.com\"; network = \"10.1.0.0/24\";\n"
+	      "  stations = (\n"
+	      "    { name = \"s1\"; type = \"bounded\"; addresses = [\"10.1.0.11\"];\n"
+	      "      settings = { count = 11;\n"
+	      "        db = { port = 0; host = \"h\"; nosuch = 1; };\n"
+	      "        old = 1; }; },\n"
+	      "    { name = \"s2\"; type = \"bounded\"; addresses = [\"10.1.0.12\"];\n"
+	      "      settings = { count = 10; db = \"x\"; };\n"
+	      "      publish = ( { host = 8080; port = 8080; }, { host = 81; port = 80; },\n"
+	      "                  { host = \"9000-9009\"; port = \"9000-9009\"; } ); },\n"
+	      "    { name = \"s3\"; type = \"bounded\"; addresses = [\"10.1.0.13\"];\n"
+	      "      settings = { count = 0; db = { host = \"hook\"; }; }; }\n"
+	      "  );\n"
+	      "};\n",
+	      f);
+	fclose(f);
+
+	struct apo_registry *r = fixture_registry();
+	struct apo_model *mm = NULL;
+	struct apo_diag d, w;
+	apo_diag_init(&d);
+	apo_diag_init(&w);
+	ck_assert_int_eq(apo_registry_add(r, &bounded, "(test)", NULL, NULL), 0);
+	ck_assert_int_eq(apo_conf_load(dir, NULL, &mm, &d), 0);
+	ck_assert_int_eq(apo_validate(mm, r, &d), -EINVAL);
+	apo_diag_print(&d, stderr);
+	ck_assert(said(
+	    &d, "apomon.conf:5: clusters.c.stations.s1.settings.count: 11 out of range 1..10"));
+	ck_assert(said(&d, ":6: clusters.c.stations.s1.settings.db.port: 0 out of range 1..65535"));
+	ck_assert(said(&d,
+		       ":6: clusters.c.stations.s1.settings.db.nosuch: unknown setting 'nosuch'; "
+		       "db accepts: host, port"));
+	ck_assert(said(&d, ":7: clusters.c.stations.s1.settings.old: 'old' is no longer accepted: "
+			   "renamed to db.host"));
+	ck_assert(said(&d, ":9: clusters.c.stations.s2.settings.db: is a string, expected a group "
+			   "{ host; port; }"));
+	ck_assert(!said(&d, "s2.settings.count"));
+	/* only a bound broken: the hook ran, and saw the dotted members */
+	ck_assert(said(&d, ":13: clusters.c.stations.s3.settings.count: 0 out of range 1..10"));
+	ck_assert(said(&d, "s3.settings.db.host: hook saw count 0, port 5432"));
+	ck_assert_uint_eq(d.n, 7);
+
+	/* publish to a port the type does not declare: a warning; ranges
+	 * (ports picked at run time) and declared ports are not */
+	apo_validate_warnings(mm, &w);
+	apo_diag_print(&w, stderr);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert(said(&w, ":10: clusters.c.stations.s2.publish[0].port: warning: type bounded "
+			   "declares no tcp port 8080 (it declares: http/tcp/80)"));
+
+	apo_diag_clear(&d);
+	apo_diag_clear(&w);
+	apo_model_free(mm);
+	apo_registry_free(r);
+	unlink(conf);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("validate");
@@ -415,6 +582,8 @@ int main(void)
 	tcase_add_test(units, registry);
 	tcase_add_test(units, registry_closes_handles);
 	tcase_add_test(units, value_parsers);
+	tcase_add_test(units, settings_of_an_old_plugin);
+	tcase_add_test(units, bounds_groups_retired);
 	suite_add_tcase(s, units);
 
 	SRunner *sr = srunner_create(s);

@@ -26,7 +26,7 @@
 #include "validate/validate.h"
 
 static char tmp[] = "/tmp/apomon-test-webtypes.XXXXXX";
-static char *plugin_dir[4];
+static char *plugin_dir[5];
 
 static void setup(void)
 {
@@ -37,6 +37,7 @@ static void setup(void)
 	plugin_dir[1] = apo_xasprintf("%s/plugins/tomcat/.libs", b ? b : ".");
 	plugin_dir[2] = apo_xasprintf("%s/plugins/haproxy/.libs", b ? b : ".");
 	plugin_dir[3] = apo_xasprintf("%s/plugins/base/.libs", b ? b : "."); /* the backbone */
+	plugin_dir[4] = apo_xasprintf("%s/plugins/django/.libs", b ? b : ".");
 	/* stand-ins for the WARs: the type copies them, Tomcat is not here */
 	char *apps = apo_xasprintf("%s/webapps", tmp);
 	ck_assert_int_eq(apo_mkdir_p(apps, 0755), 0);
@@ -56,7 +57,7 @@ static void teardown(void)
 	char *cmd = apo_xasprintf("rm -rf '%s'", tmp);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		free(plugin_dir[i]);
 	strcpy(tmp, "/tmp/apomon-test-webtypes.XXXXXX");
 }
@@ -64,7 +65,7 @@ static void teardown(void)
 static struct apo_registry *registry(void)
 {
 	struct apo_registry *r = apo_registry_new();
-	apo_registry_load_all(r, plugin_dir, 4, NULL, 0);
+	apo_registry_load_all(r, plugin_dir, 5, NULL, 0);
 	ck_assert_ptr_nonnull(apo_registry_find(r, "postgres"));
 	ck_assert_ptr_nonnull(apo_registry_find(r, "tomcat"));
 	ck_assert_ptr_nonnull(apo_registry_find(r, "haproxy"));
@@ -95,9 +96,19 @@ START_TEST(validate_reports_each_setting)
 	ck_assert(has_problem(&d, "psql.settings.database", "Bad-Name"));
 	ck_assert(has_problem(&d, "psql.settings.password", "without quotes"));
 	ck_assert(has_problem(&d, "extra_sql.[0]", "/nonexistent/x.sql"));
-	ck_assert(has_problem(&d, "www1.settings.db_port", "70000"));
-	ck_assert(has_problem(&d, "www1.settings.db_user", "plain text"));
+	/* the core checks the declared bounds; the type's hook still runs */
+	ck_assert(has_problem(&d, "www1.settings.database.port", "70000 out of range 1..65535"));
+	ck_assert(has_problem(&d, "www1.settings.database.user", "'a<b' has other characters"));
+	ck_assert(has_problem(&d, "www1.settings.database.host", "is empty"));
 	ck_assert(has_problem(&d, "apps.[0]", "NAME.war"));
+	/* old names say the new one */
+	ck_assert(has_problem(&d, "www2.settings.db_host", "renamed to database.host"));
+	ck_assert(has_problem(&d, "www2.settings.db_port", "renamed to database.port"));
+	ck_assert(
+	    has_problem(&d, "www3.settings.database",
+			"is a string, expected a group { host; port; name; user; password; }"));
+	ck_assert(
+	    has_problem(&d, "lb2.settings.backend_port", "the http port their type declares"));
 	/* every problem names its file and line */
 	for (size_t i = 0; i < d.n; i++)
 		ck_assert(d.problems[i].loc.file && d.problems[i].loc.line > 0);
@@ -155,26 +166,54 @@ static int verify_pem(const char *ca_path, const char *pem, const char *host)
 	return ok;
 }
 
-START_TEST(render_the_web_tier)
-{
-	struct apo_model *m = NULL;
-	struct apo_plan *p = NULL;
+/* A fixture loaded, validated without a problem, planned, with its CA and
+ * the host services ready for render. */
+struct wenv {
+	struct apo_model *m;
+	struct apo_plan *p;
 	struct apo_diag d;
 	struct apo_host_ctx hc;
-	struct apo_registry *r = registry();
-	char *ca = NULL;
+	struct apo_registry *r;
+	char *ca;
+};
 
-	apo_diag_init(&d);
-	ck_assert_int_eq(apo_conf_load(APO_SRCDIR "/tests/fixtures/web", NULL, &m, &d), 0);
-	ck_assert_int_eq(apo_validate(m, r, &d), 0);
-	ck_assert_int_eq(apo_plan_build(m, &p, &d), 0);
-	ck_assert_int_eq(apo_ca_ensure(p->env, &ca, NULL), 0);
-	apo_host_ctx_init(&hc, m, &d);
-	hc.plan = p;
-	hc.ca_file = ca;
+static void wenv_open(struct wenv *e, const char *fixture)
+{
+	memset(e, 0, sizeof(*e));
+	e->r = registry();
+	apo_diag_init(&e->d);
+	ck_assert_int_eq(apo_conf_load(fixture, NULL, &e->m, &e->d), 0);
+	if (apo_validate(e->m, e->r, &e->d) != 0)
+		apo_diag_print(&e->d, stderr);
+	ck_assert_uint_eq(e->d.n, 0);
+	ck_assert_int_eq(apo_plan_build(e->m, &e->p, &e->d), 0);
+	ck_assert_int_eq(apo_ca_ensure(e->p->env, &e->ca, NULL), 0);
+	apo_host_ctx_init(&e->hc, e->m, &e->d);
+	e->hc.plan = e->p;
+	e->hc.ca_file = e->ca;
+}
 
-	char *lb = render(&hc, p, "lb");
+static void wenv_close(struct wenv *e)
+{
+	apo_host_ctx_clear(&e->hc);
+	apo_plan_free(e->p);
+	apo_diag_clear(&e->d);
+	apo_model_free(e->m);
+	apo_registry_free(e->r);
+	free(e->ca);
+}
+
+START_TEST(render_the_web_tier)
+{
+	struct wenv e;
+
+	wenv_open(&e, APO_SRCDIR "/tests/fixtures/web");
+	struct apo_plan *p = e.p;
+	char *ca = e.ca;
+
+	char *lb = render(&e.hc, p, "lb");
 	char *cfg = slurp(lb, "/etc/haproxy/haproxy.cfg");
+	ck_assert_ptr_nonnull(strstr(cfg, "option httpchk GET /hello/\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "server www1 10.66.0.11:8080 check\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "server www2 10.66.0.12:8080 check\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "balance roundrobin"));
@@ -188,14 +227,14 @@ START_TEST(render_the_web_tier)
 	ck_assert_int_eq(verify_pem(ca, pem, "lb.webtest.example.com"), 1);
 	ck_assert_int_eq(verify_pem(ca, pem, "www.example.org"), 0);
 
-	char *pg = render(&hc, p, "psql");
+	char *pg = render(&e.hc, p, "psql");
 	char *pgconf = slurp(pg, "/etc/postgresql/apomon/postgresql.conf");
 	ck_assert_ptr_nonnull(strstr(pgconf, "listen_addresses = '10.66.0.5'\n"));
 	char *setup = slurp(pg, "/etc/postgresql/apomon/setup.d/00-apomon.sql");
 	ck_assert_ptr_nonnull(strstr(setup, "CREATE ROLE skel LOGIN PASSWORD 'skel';"));
 	ck_assert_ptr_nonnull(strstr(setup, "REFERENCES companies(id)"));
 
-	char *www = render(&hc, p, "www1");
+	char *www = render(&e.hc, p, "www1");
 	char *ctx = slurp(www, "/etc/tomcat10/context.xml");
 	ck_assert_ptr_nonnull(strstr(ctx, "jdbc:postgresql://10.66.0.5:5432/skel"));
 	ck_assert_ptr_nonnull(strstr(ctx, "name=\"apomon.station\" value=\"www1\""));
@@ -207,19 +246,45 @@ START_TEST(render_the_web_tier)
 
 	/* deploy: a WAR under its own name; anything else refused */
 	ssize_t k = apo_plan_find(p, "www1");
-	struct apomon_station *h = apo_host_handle(&hc, p->stations[k].station);
+	struct apomon_station *h = apo_host_handle(&e.hc, p->stations[k].station);
 	char *art = apo_xasprintf("%s/webapps/hello.war", tmp);
 	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, art), 0);
 	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, "/etc/hostname"),
 			 -EINVAL);
 
 	free(art), free(war), free(server), free(ctx), free(www), free(setup), free(pgconf);
-	free(pg), free(pem), free(cfg), free(lb), free(ca);
-	apo_host_ctx_clear(&hc);
-	apo_plan_free(p);
-	apo_diag_clear(&d);
-	apo_model_free(m);
-	apo_registry_free(r);
+	free(pg), free(pem), free(cfg), free(lb);
+	wenv_close(&e);
+}
+END_TEST
+
+/* The balancer takes its backends' port from their type's declaration
+ * and the check path from its setting: django's 8000, not tomcat's 8080;
+ * django renders the same declared port and the database group. */
+START_TEST(balance_django_on_its_declared_port)
+{
+	struct wenv e;
+
+	wenv_open(&e, APO_SRCDIR "/tests/fixtures/web-django");
+	struct apo_host_ctx *hc = &e.hc;
+	struct apo_plan *p = e.p;
+
+	char *lb = render(hc, p, "lb");
+	char *cfg = slurp(lb, "/etc/haproxy/haproxy.cfg");
+	ck_assert_ptr_nonnull(strstr(cfg, "option httpchk GET /api/companies\n"));
+	ck_assert_ptr_nonnull(strstr(cfg, "server app1 10.68.0.31:8000 check\n"));
+	ck_assert_ptr_nonnull(strstr(cfg, "server app2 10.68.0.32:8000 check\n"));
+	ck_assert_ptr_null(strstr(cfg, "8080"));
+
+	char *a1 = render(hc, p, "app1"), *a2 = render(hc, p, "app2");
+	char *j1 = slurp(a1, "/etc/apomon/django.json"), *j2 = slurp(a2, "/etc/apomon/django.json");
+	ck_assert_ptr_nonnull(strstr(j1, "\"port\": 8000,"));
+	/* omitted host: the cluster's postgres station, as tomcat does */
+	ck_assert_ptr_nonnull(strstr(j1, "\"host\": \"10.68.0.5\""));
+	ck_assert_ptr_nonnull(strstr(j2, "\"host\": \"psql.webdjango.example.com\""));
+
+	free(j1), free(j2), free(a1), free(a2), free(cfg), free(lb);
+	wenv_close(&e);
 }
 END_TEST
 
@@ -230,6 +295,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, validate_reports_each_setting);
 	tcase_add_test(tc, render_the_web_tier);
+	tcase_add_test(tc, balance_django_on_its_declared_port);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Every command answers -h and --help with its usage and exit 0 (before
+# touching the config or the kernel); `apomon ca > ca.pem` is the
+# certificate itself, its hints go to stderr.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+
+tmp=$(mktemp -d /tmp/apomon-cli-help.XXXXXX) || fail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+
+# the commands, from the top-level usage
+"$APOMON" --help >"$tmp/usage" || fail "apomon --help exited $?"
+cmds=$(sed -n '/^Commands:/,/^$/p' "$tmp/usage" | awk 'NF && !/^Commands:/ {print $1}')
+[ "$(echo "$cmds" | wc -l)" -ge 20 ] || fail "few commands in the usage: $cmds"
+for c in $cmds; do
+	for h in -h --help; do
+		rc=0
+		# a config directory that does not exist: help must not read it
+		"$APOMON" -c "$tmp/none" "$c" $h >"$tmp/out" 2>"$tmp/err" || rc=$?
+		[ "$rc" = 0 ] || fail "apomon $c $h exited $rc: $(cat "$tmp/err")"
+		grep -qi "usage: apomon $c" "$tmp/out" || [ "$c" = help ] ||
+			fail "apomon $c $h printed: $(cat "$tmp/out")"
+	done
+done
+# after an operand -h is the operand's: exec passes it to the command
+rc=0
+"$APOMON" -c "$APOMON_SRCDIR" -e clihelp exec nosuch -- ls -h >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" != 0 ] && ! grep -qi usage "$tmp/out" || fail "exec ... -- ls -h answered with usage"
+
+# apomon ca > ca.pem: a PEM certificate, nothing else on stdout
+export APOMON_LIB_DIR="$tmp/lib"
+"$APOMON" -c "$APOMON_SRCDIR" -e clihelp ca >"$tmp/ca.pem" 2>"$tmp/err" || fail "ca exited $?"
+openssl x509 -noout -subject -in "$tmp/ca.pem" >"$tmp/subject" ||
+	fail "apomon ca > ca.pem is not a certificate: $(head -3 "$tmp/ca.pem")"
+[ "$(head -1 "$tmp/ca.pem")" = "-----BEGIN CERTIFICATE-----" ] || fail "stdout starts: $(head -1 "$tmp/ca.pem")"
+[ "$(tail -1 "$tmp/ca.pem")" = "-----END CERTIFICATE-----" ] || fail "stdout ends: $(tail -1 "$tmp/ca.pem")"
+grep -q "curl --cacert" "$tmp/err" || fail "no hints on stderr: $(cat "$tmp/err")"
+path=$("$APOMON" -c "$APOMON_SRCDIR" -e clihelp ca --path) || fail "ca --path exited $?"
+cmp -s "$path" "$tmp/ca.pem" || fail "ca printed another certificate than $path"
+echo "PASS: -h/--help on $(echo "$cmds" | wc -l) commands; apomon ca > ca.pem is a certificate"
