@@ -1,12 +1,15 @@
 #!/bin/bash
 # bench/stations.sh [COUNT...]: starts COUNT stations (default 100 and
-# 500) whose startup.sh only waits, with `apomon up`, and in the same run
-# the same count of `unshare --fork --pid --mount-proc ...` processes
-# started by a shell loop (new net, mount, PID, UTS, IPC namespaces each).
-# Measures the time to bring all up and down (apomon: SIGTERM, wait,
+# 500) with `apomon up`, twice: of the real `base` image (what every
+# station type builds on: its SSH on demand, its startup.sh) and of a
+# waiting image whose startup.sh only waits; and in the same run the same
+# count of `unshare --fork --pid --mount-proc ...` processes started by a
+# shell loop (new net, mount, PID, UTS, IPC namespaces each).  Measures
+# the time to bring all up to all-ready and down (apomon: SIGTERM, wait,
 # unmount, remove cgroups and network; the loop: SIGKILL and wait until
-# every namespaced process is gone), and the PSS per station of
-# apomon's own per-station process (apomon-init) against unshare's.
+# every namespaced process is gone), and the PSS per station of all of a
+# station's processes (apomon-init and what it runs) against unshare's.
+# IMAGES="base bench-wait" chooses the rows.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +19,7 @@ APOMON=$top/apomon
 [ -x "$APOMON" ] || { echo "build apomon first" >&2; exit 1; }
 export APOMON_INIT=$top/core/runtime/apomon-init
 export APOMON_PLUGIN_PATH=$top/plugins/base/.libs
-export APOMON_IMAGES_PATH=$here/images
+export APOMON_IMAGES_PATH=$here/images:$here/../images
 ENV="bench-rt-$$"
 CONF=$(mktemp -d /tmp/apomon-bench-stations.XXXXXX)
 PIDS=()
@@ -31,13 +34,14 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
 
-# config COUNT: one /16 cluster of COUNT base stations on the waiting image
+# config COUNT IMAGE: one /16 cluster of COUNT base stations of IMAGE
 config() {
+	local img=$2
 	mkdir -p "$CONF/conf.d"
 	cat >"$CONF/apomon.conf" <<EOC
 environment = "bench";
 plugin_path = [];
-backbone = { name = "bb"; domain = "bench.test"; type = "base"; image = "bench-wait";
+backbone = { name = "bb"; domain = "bench.test"; type = "base"; image = "$img";
              host_network = "10.253.80.0/30"; };
 EOC
 	{
@@ -46,7 +50,7 @@ EOC
 		for i in $(seq 1 "$1"); do
 			sep=","
 			[ "$i" = "$1" ] && sep=""
-			echo "    { name = \"s$i\"; type = \"base\"; image = \"bench-wait\";" \
+			echo "    { name = \"s$i\"; type = \"base\"; image = \"$img\";" \
 				"addresses = [\"10.80.$((i / 250)).$((i % 250 + 1))\"]; }$sep"
 		done
 		echo '  ); };'
@@ -61,6 +65,13 @@ pss_kib() {
 		sum=$((sum + ${v:-0}))
 	done
 	echo "$sum"
+}
+
+# tree PID: PID and all its descendants
+tree() {
+	local c
+	echo "$1"
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done
 }
 
 # the peer: a shell loop of unshare; up = every one has its namespaced child
@@ -99,15 +110,16 @@ peer() {
 }
 
 ours() {
-	local n=$1 t0 t1 t2 pids
-	config "$n"
+	local n=$1 img=$2 t0 t1 t2 pids
+	rm -rf "$CONF"/conf.d
+	config "$n" "$img"
 	# the image once, outside the timing
-	"$APOMON" image build bench-wait >/dev/null || exit 1
+	"$APOMON" image build "$img" >/dev/null || exit 1
 	t0=$(now)
 	"$APOMON" -c "$CONF" -e "$ENV" up -q || exit 1
 	t1=$(now)
 	OURS_UP=$(elapsed "$t0" "$t1")
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do cut -d' ' -f1 "$f"; done)
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
 	OURS_PSS=$(($(pss_kib $pids) / n))
 	t1=$(now)
 	"$APOMON" -c "$CONF" -e "$ENV" down -q || exit 1
@@ -118,16 +130,20 @@ ours() {
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
 
-printf '%-8s | %-26s | %-26s | %-30s\n' "" "up (s)" "down (s)" "PSS per station (KiB)"
-printf '%-8s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations apomon loop ratio \
-	apomon loop ratio apomon-init unshare ratio
+printf '%-8s %-10s | %-26s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
+	"PSS per station (KiB)"
+printf '%-8s %-10s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations image apomon loop \
+	ratio apomon loop ratio apomon unshare ratio
 for n in "${@:-100 500}"; do
 	for n1 in $n; do
-		ours "$n1"
 		peer "$n1"
-		printf '%-8s | %8.2f %8.2f %8s | %8.2f %8.2f %8s | %10s %10s %8s\n' "$n1" \
-			"$OURS_UP" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
-			"$OURS_DOWN" "$PEER_DOWN" "$(ratio "$OURS_DOWN" "$PEER_DOWN")" \
-			"$OURS_PSS" "$PEER_PSS" "$(ratio "$OURS_PSS" "$PEER_PSS")"
+		for img in ${IMAGES:-base bench-wait}; do
+			ours "$n1" "$img"
+			printf '%-8s %-10s | %8.2f %8.2f %8s | %8.2f %8.2f %8s | %10s %10s %8s\n' \
+				"$n1" "$img" \
+				"$OURS_UP" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
+				"$OURS_DOWN" "$PEER_DOWN" "$(ratio "$OURS_DOWN" "$PEER_DOWN")" \
+				"$OURS_PSS" "$PEER_PSS" "$(ratio "$OURS_PSS" "$PEER_PSS")"
+		done
 	done
 done

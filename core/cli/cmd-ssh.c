@@ -2,7 +2,9 @@
 /*
  * apomon ssh STATION [SSH ARGS...]: ssh to 3pg@ the station's first
  * address with the environment's key (/var/lib/apomon/ENV/ssh/), which
- * `up` installs in every station whose image has the user 3pg.
+ * `up` installs in every station whose image has the user 3pg.  The
+ * station's host key is checked strictly against the environment's
+ * known_hosts (runtime/ssh-keys.h): a changed key is refused.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include "cli/cli.h"
 #include "base/paths.h"
 #include "runtime/runtime.h"
+#include "runtime/ssh-keys.h"
 #include "base/util.h"
 
 int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv)
@@ -44,21 +47,24 @@ int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv)
 		apo_env_close(&e);
 		return APO_EXIT_FAILURE;
 	}
-	_cleanup_free_ char *known =
-	    apo_xasprintf("UserKnownHostsFile=%s/%s/ssh/known_hosts", apo_lib_dir(), e.plan->env);
+	_cleanup_free_ char *kh = apo_ssh_known_hosts_path(e.plan->env);
+	_cleanup_free_ char *known = apo_xasprintf("UserKnownHostsFile=%s", kh);
 	_cleanup_free_ char *dest = apo_xasprintf("3pg@%s", addr);
 	apo_env_close(&e);
 
-	/* stations are rebuilt often: their host keys change by design */
+	/* apomon made every station's host key and pinned it: no prompt, no
+	 * trust on first use, and nothing learnt into the user's files */
 	const char *base[] = {"ssh",
 			      "-i",
 			      priv,
 			      "-o",
 			      "IdentitiesOnly=yes",
 			      "-o",
-			      "StrictHostKeyChecking=no",
+			      "StrictHostKeyChecking=yes",
 			      "-o",
 			      known,
+			      "-o",
+			      "GlobalKnownHostsFile=/dev/null",
 			      "-o",
 			      "LogLevel=ERROR",
 			      dest};

@@ -12,7 +12,8 @@ core_libapocore_la_SOURCES += \
 imagesbasedir = $(imagesdir)/base
 dist_imagesbase_DATA = images/base/image.cfg images/base/startup.sh
 imagesbaseapomondir = $(imagesdir)/base/files/apomon
-dist_imagesbaseapomon_DATA = images/base/files/apomon/sshd.sh
+dist_imagesbaseapomon_DATA = images/base/files/apomon/sshd.sh \
+	images/base/files/apomon/inetd.conf
 imagesbasesshdir = $(imagesdir)/base/files/etc/ssh
 dist_imagesbasessh_DATA = images/base/files/etc/ssh/sshd_config
 imagesbasedpkgdir = $(imagesdir)/base/files/etc/dpkg/dpkg.cfg.d

@@ -17,6 +17,12 @@
  *   exited CODE       the entrypoint exited with CODE
  *   killed SIGNAL     the entrypoint died of SIGNAL
  *
+ * Services on demand (inetd style): when the root has /apomon/inetd.conf,
+ * init listens on each TCP port it names, before the entrypoint starts,
+ * and runs the service's program for each connection with the socket as
+ * its stdin and stdout, e.g. `22 /usr/sbin/sshd -i`.  A station that
+ * nobody logs into pays nothing for its SSH server.
+ *
  * Kept tiny and linked statically: it runs after pivot_root, inside roots
  * that may have no C library, and 500 of them must cost little memory.
  */
@@ -27,11 +33,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define STATUS_FD 3
+#define INETD_CONF "/apomon/inetd.conf"
+#define MAX_SERVICES 8
+#define MAX_ARGS 16
+/* connections served at once, per service: a flood of connects must not
+ * turn into a fork bomb inside the station */
+#define MAX_CONNS 32
+
+struct service {
+	int fd;		 /* listening socket */
+	unsigned port;
+	char *argv[MAX_ARGS + 1];
+	unsigned active; /* its children alive */
+	pid_t kids[MAX_CONNS];
+};
+
+static struct service services[MAX_SERVICES];
+static size_t n_services;
+static char conf_buf[4096];
 
 static void say(const char *word, long v)
 {
@@ -84,6 +112,122 @@ static pid_t spawn(char **argv, const sigset_t *old)
 	return pid;
 }
 
+/*
+ * Reads INETD_CONF: one service a line, "PORT PROGRAM [ARGS...]", '#'
+ * comments.  A line it cannot use is said on stderr (the station's log)
+ * and skipped; the station itself still starts.
+ */
+static void read_inetd_conf(void)
+{
+	int fd = open(INETD_CONF, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *line, *save = NULL;
+
+	if (fd < 0)
+		return;
+	n = read(fd, conf_buf, sizeof(conf_buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	conf_buf[n] = '\0';
+	for (line = strtok_r(conf_buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct service *sv = &services[n_services];
+		char *w, *wsave = NULL, *end;
+		size_t argc = 0;
+		unsigned long port;
+
+		line += strspn(line, " \t");
+		if (!*line || *line == '#')
+			continue;
+		if (n_services == MAX_SERVICES) {
+			dprintf(2, "apomon-init: %s: more than %d services\n", INETD_CONF, MAX_SERVICES);
+			return;
+		}
+		w = strtok_r(line, " \t", &wsave);
+		errno = 0;
+		port = strtoul(w, &end, 10);
+		if (errno || *end || port == 0 || port > 65535) {
+			dprintf(2, "apomon-init: %s: '%s': not a port\n", INETD_CONF, w);
+			continue;
+		}
+		while ((w = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS)
+			sv->argv[argc++] = w;
+		if (!argc || sv->argv[0][0] != '/') {
+			dprintf(2, "apomon-init: %s: port %lu: expected an absolute program path\n",
+				INETD_CONF, port);
+			continue;
+		}
+		sv->argv[argc] = NULL;
+		sv->port = (unsigned)port;
+		n_services++;
+	}
+}
+
+/* Binds every service's port (all addresses of the station). */
+static void listen_all(void)
+{
+	for (size_t i = 0; i < n_services; i++) {
+		struct service *sv = &services[i];
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(sv->port)};
+		int one = 1;
+
+		sv->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (sv->fd < 0 || setsockopt(sv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    bind(sv->fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(sv->fd, 64) < 0) {
+			msg(sv->argv[0], errno);
+			if (sv->fd >= 0)
+				close(sv->fd);
+			sv->fd = -1;
+		}
+	}
+}
+
+/* One connection: its program runs with the socket as stdin and stdout,
+ * in a session of its own, with default signals. */
+static void serve(struct service *sv, const sigset_t *old)
+{
+	int c = accept4(sv->fd, NULL, NULL, SOCK_CLOEXEC);
+	pid_t pid;
+
+	if (c < 0)
+		return;
+	if (sv->active == MAX_CONNS) {
+		close(c); /* refused now; the client may retry */
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		sigprocmask(SIG_SETMASK, old, NULL);
+		if (dup2(c, 0) < 0 || dup2(c, 1) < 0)
+			_exit(127);
+		execv(sv->argv[0], sv->argv);
+		msg(sv->argv[0], errno);
+		_exit(127);
+	}
+	close(c);
+	if (pid < 0)
+		return;
+	for (size_t k = 0; k < MAX_CONNS; k++)
+		if (!sv->kids[k]) {
+			sv->kids[k] = pid;
+			sv->active++;
+			break;
+		}
+}
+
+/* A reaped PID that was a connection's frees its slot. */
+static void reaped(pid_t p)
+{
+	for (size_t i = 0; i < n_services; i++)
+		for (size_t k = 0; k < MAX_CONNS; k++)
+			if (services[i].kids[k] == p) {
+				services[i].kids[k] = 0;
+				services[i].active--;
+				return;
+			}
+}
+
 static void nothing(int sig)
 {
 	(void)sig;
@@ -93,7 +237,7 @@ int main(int argc, char **argv)
 {
 	sigset_t all, old;
 	pid_t child;
-	int code = 1;
+	int code = 1, sfd;
 
 	if (argc < 2) {
 		dprintf(2, "usage: apomon-init ENTRYPOINT [ARGS...]\n");
@@ -105,7 +249,7 @@ int main(int argc, char **argv)
 		fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
 
 	/* PID 1 only gets signals it handles; a handler that does nothing
-	 * makes them deliverable, sigwaitinfo then takes them in order */
+	 * makes them deliverable; the signalfd below then reads them in order */
 	struct sigaction sa = {.sa_handler = nothing};
 	for (int s = 1; s < _NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)
@@ -113,6 +257,9 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	read_inetd_conf();
+	listen_all(); /* before the entrypoint: a station that runs can be reached */
 
 	child = spawn(argv + 1, &old);
 	if (child < 0) {
@@ -122,12 +269,27 @@ int main(int argc, char **argv)
 	}
 	say("running", child);
 
+	sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (sfd < 0) {
+		msg("signalfd", errno);
+		return 1;
+	}
 	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si);
+		struct pollfd pfd[1 + MAX_SERVICES];
+		struct signalfd_siginfo si;
+		size_t np = 0;
 
-		if (sig < 0)
+		pfd[np++] = (struct pollfd){.fd = sfd, .events = POLLIN};
+		for (size_t i = 0; i < n_services; i++)
+			pfd[np++] = (struct pollfd){.fd = services[i].fd, .events = POLLIN};
+		if (poll(pfd, np, -1) < 0)
 			continue;
+		for (size_t i = 0; i < n_services; i++)
+			if (pfd[1 + i].revents & POLLIN)
+				serve(&services[i], &old);
+		if (!(pfd[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		int sig = (int)si.ssi_signo;
 		if (sig != SIGCHLD) {
 			/* forward: to the group first, then the process in case
 			 * it left its group */
@@ -144,8 +306,10 @@ int main(int argc, char **argv)
 
 			if (p <= 0)
 				break;
-			if (p != child)
-				continue; /* an orphan: reaped, nothing else to do */
+			if (p != child) {
+				reaped(p); /* an orphan or a connection's program */
+				continue;
+			}
 			if (WIFEXITED(st)) {
 				code = WEXITSTATUS(st);
 				say("exited", code);

@@ -17,6 +17,7 @@
 
 #include "base/paths.h"
 #include "runtime/runtime.h"
+#include "runtime/ssh-keys.h"
 #include "base/util.h"
 #include "base/workers.h"
 
@@ -92,57 +93,9 @@ char *apo_runtime_resolv(const struct apo_plan *p, const struct apo_plan_station
 	return apo_xasprintf("search %s\nnameserver %s\n", domain_of(s), ns);
 }
 
-static int run_argv(const char *const argv[])
-{
-	pid_t pid;
-	int st, rc;
-
-	rc = posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ);
-	if (rc)
-		return -rc;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
-}
-
 int apo_runtime_ssh_key(const char *env, char **priv, char **pub)
 {
-	_cleanup_free_ char *dir = apo_xasprintf("%s/%s/ssh", apo_lib_dir(), env);
-	char *key = apo_xasprintf("%s/id_ed25519", dir);
-	_cleanup_free_ char *pubp = apo_xasprintf("%s.pub", key);
-	_cleanup_free_ char *comment = apo_xasprintf("apomon-%s", env);
-	char buf[512];
-	ssize_t n;
-	int rc, fd;
-
-	*priv = *pub = NULL;
-	if ((rc = apo_mkdir_p(dir, 0700)) < 0)
-		goto fail;
-	if (access(key, F_OK) < 0) {
-		const char *argv[] = {"ssh-keygen", "-q",    "-t", "ed25519", "-N", "",
-				      "-C",	    comment, "-f", key,	      NULL};
-		if ((rc = run_argv(argv)) < 0)
-			goto fail;
-	}
-	fd = open(pubp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0) {
-		rc = -EIO;
-		goto fail;
-	}
-	buf[n] = '\0';
-	*priv = key;
-	*pub = apo_xstrdup(buf);
-	return 0;
-fail:
-	free(key);
-	return rc;
+	return apo_ssh_env_key(env, priv, pub);
 }
 
 /* uid and gid of user in the root's /etc/passwd; -ENOENT when absent */
@@ -247,6 +200,21 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The station's own SSH host key, the one known_hosts pins. */
+static int install_host_key(const char *env, const struct apo_station *s, const char *root,
+			    char **err)
+{
+	_cleanup_free_ char *priv = NULL, *pub = NULL;
+	int rc = apo_ssh_host_key(env, s->name, s->fqdn, &priv, &pub);
+
+	if (rc == 0)
+		rc = apo_ssh_install_host_key(root, priv, pub, 0, 0);
+	if (rc < 0)
+		*err = apo_xasprintf("%s: root: /etc/ssh/ssh_host_ed25519_key: %s", s->fqdn,
+				     strerror(-rc));
+	return rc;
+}
+
 /* Steps 1-6 of runtime.h for one station. */
 static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 		     const struct apo_runtime_opts *o, const struct apo_plan_station *ps,
@@ -299,6 +267,8 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 				     strerror(-rc));
 		goto out;
 	}
+	if ((rc = install_host_key(p->env, s, root, err)) < 0)
+		goto out;
 	if (t->render && h && (rc = t->render(&apo_host, h)) < 0) {
 		*err = apo_xasprintf("%s: render: %s", s->fqdn, strerror(-rc));
 		goto out;
@@ -499,6 +469,11 @@ int apo_runtime_start(const struct apo_plan *p, struct apo_host_ctx *hc,
 	int rc = 0;
 
 	apo_runtime_wire(hc);
+	if ((rc = apo_ssh_known_hosts(p)) < 0) {
+		_cleanup_free_ char *kh = apo_ssh_known_hosts_path(p->env);
+		*err = apo_xasprintf("ssh: %s: %s", kh, strerror(-rc));
+		return rc;
+	}
 	for (size_t l = 0; l < p->n_levels && !rc; l++)
 		rc = apo_runtime_start_level(p, hc, o, p->levels[l].stations, p->levels[l].n, err);
 	return rc;

@@ -89,8 +89,8 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge);
 char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines);
 
 /* The environment's SSH key pair under /var/lib/apomon/ENV/ssh/ (made
- * with ssh-keygen when missing): *priv the private key's path, *pub the
- * public key's text (caller frees both). */
+ * when missing, runtime/ssh-keys.h): *priv the private key's path, *pub
+ * the public key's text (caller frees both). */
 int apo_runtime_ssh_key(const char *env, char **priv, char **pub);
 
 /* The station NAME an argument means: NAME or its FQDN (caller frees). */

@@ -8,7 +8,8 @@ APO_RUNTIME_SOURCES = \
 	core/runtime/station-exec.c core/runtime/station-template.c \
 	core/runtime/cgroup.c core/runtime/caps.c
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
-	core/runtime/runtime.c core/runtime/runtime.h
+	core/runtime/runtime.c core/runtime/runtime.h \
+	core/runtime/ssh-keys.c core/runtime/ssh-keys.h
 
 # Static: it runs after pivot_root in roots that may lack a C library, and
 # its pages are then shared by every station on the host.
@@ -47,3 +48,7 @@ TESTS += tests/unit/test-runtime
 tests_unit_test_runtime_SOURCES = tests/unit/test-runtime.c
 tests_unit_test_runtime_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_runtime_LDADD = $(APO_TEST_LDADD)
+
+# SSH on demand (apomon-init's inetd.conf) with host keys pinned by apomon
+TESTS += tests/integration/ssh-demand.sh
+EXTRA_DIST += tests/integration/ssh-demand.sh

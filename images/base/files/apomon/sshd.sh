@@ -1,9 +1,7 @@
-# Starts the SSH server; sourced by startup.sh (and by child images'
-# startup.sh: `. /apomon/sshd.sh`).  Returns only when sshd listens, and
-# fails the startup when it cannot.
-mkdir -p -m 0755 /run/sshd
-# per-station host keys, kept in the station's writable layer
-ssh-keygen -A >/dev/null
-/usr/sbin/sshd -t
-# without -D sshd forks and exits 0 only once its sockets are bound
-/usr/sbin/sshd -E /var/log/sshd.log
+# Sourced by startup.sh (and by child images' startup.sh: `. /apomon/sshd.sh`).
+# No sshd starts here: apomon-init listens on port 22 and runs `sshd -i`
+# for each connection (/apomon/inetd.conf), with the host key apomon
+# wrote into /etc/ssh at this start.  sshd needs its privilege separation
+# directory, made once in the station's writable layer (the image build
+# has a tmpfs on /run, so the image cannot carry it).
+[ -d /run/sshd ] || mkdir -m 0755 /run/sshd
