@@ -14,7 +14,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -81,10 +83,88 @@ static void relay(int master, pid_t child)
 	(void)child;
 }
 
+/* The command's stdio when it has neither a pty nor a captured output:
+ * pipes, never the caller's own descriptors (a terminal among them would
+ * take TIOCSTI keystrokes from station code). */
+struct relay_pipes {
+	int in[2], out[2], err[2];
+};
+
+static void close_pipe(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0) {
+			close(p[i]);
+			p[i] = -1;
+		}
+}
+
+static int open_pipes(struct relay_pipes *rp)
+{
+	if (pipe2(rp->in, O_CLOEXEC) < 0 || pipe2(rp->out, O_CLOEXEC) < 0 ||
+	    pipe2(rp->err, O_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool copy_once(int from, int to)
+{
+	char buf[16384];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		off += w;
+	}
+	return true;
+}
+
+/* The caller's 0, 1, 2 to and from the command's pipes, until its output
+ * ends.  Like ssh, what stdin had ready is forwarded as it comes. */
+static void relay_pipes(struct relay_pipes *rp)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	bool in_open = true;
+
+	sigaction(SIGPIPE, &ign, &old);
+	while (rp->out[0] >= 0 || rp->err[0] >= 0) {
+		struct pollfd p[3] = {{.fd = in_open ? 0 : -1, .events = POLLIN},
+				      {.fd = rp->out[0], .events = POLLIN},
+				      {.fd = rp->err[0], .events = POLLIN}};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents && !copy_once(0, rp->in[1])) {
+			in_open = false;
+			close_pipe(rp->in); /* EOF for the command */
+		}
+		for (int i = 1; i < 3; i++) {
+			int *fd = i == 1 ? &rp->out[0] : &rp->err[0];
+			if (p[i].revents && !copy_once(*fd, i)) {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+	}
+	close_pipe(rp->in);
+	sigaction(SIGPIPE, &old, NULL);
+}
+
 /* In the forked helper: join, fork the command, wait, exit with its code. */
 static void __attribute__((noreturn))
 helper(const char *env, const char *name, const struct apo_init_rec *r, const char *const argv[],
-       bool tty, int out_fd)
+       bool tty, int out_fd, const struct relay_pipes *rp, const struct apo_bpf *bpf,
+       unsigned long long caps)
 {
 	int fds[APO_ARRAY_SIZE(nss)];
 	char path[64];
@@ -139,8 +219,9 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 
 		if (chdir("/") < 0)
 			_exit(126);
+		/* a session of its own: no controlling terminal of the caller's */
+		setsid();
 		if (tty) {
-			setsid();
 			ioctl(slave, TIOCSCTTY, 0);
 			dup2(slave, 0);
 			dup2(slave, 1);
@@ -151,8 +232,18 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 				dup2(null, 0);
 			dup2(out_fd, 1);
 			dup2(out_fd, 2);
+		} else if (dup2(rp->in[0], 0) < 0 || dup2(rp->out[1], 1) < 0 ||
+			   dup2(rp->err[1], 2) < 0) {
+			_exit(126);
 		}
-		if (apo_caps_drop(r->net_admin) < 0) {
+		/* the same walls as the station's own processes (confine.h) */
+		syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+		if (apo_seccomp_load(bpf) < 0) {
+			dprintf(2, "apomon: %s: exec: load the seccomp filter: %s\n", name,
+				strerror(errno));
+			_exit(126);
+		}
+		if (apo_caps_drop(caps) < 0) {
 			dprintf(2, "apomon: %s: exec: drop capabilities: %s\n", name,
 				strerror(errno));
 			_exit(126);
@@ -164,6 +255,18 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 	if (tty) {
 		close(slave);
 		relay(master, pid);
+	} else if (out_fd < 0) {
+		/* only the command holds its ends: EOF reaches the relay */
+		close(rp->in[0]);
+		close(rp->out[1]);
+		close(rp->err[1]);
+		/* the caller's 0 and 1 go no further than this process */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			close(null);
+		}
 	}
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
@@ -175,6 +278,10 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		     char **output)
 {
 	struct apo_init_rec r;
+	struct relay_pipes rp = {{-1, -1}, {-1, -1}, {-1, -1}};
+	struct apo_bpf bpf = {0};
+	unsigned long long caps;
+	bool pipes = !output && !tty;
 	int pipefd[2] = {-1, -1};
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -185,8 +292,14 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		*output = NULL;
 	if ((rc = apo_station_read_init(env, name, &r)) < 0 || !apo_station_alive(&r))
 		return -ESRCH;
-	if (output && pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
+	if ((rc = apo_station_confinement(env, name, &bpf, &caps)) < 0)
+		goto out;
+	if (output && pipe2(pipefd, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (pipes && (rc = open_pipes(&rp)) < 0)
+		goto out;
 	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
@@ -195,7 +308,19 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 	if (pid == 0) {
 		if (pipefd[0] >= 0)
 			close(pipefd[0]);
-		helper(env, name, &r, argv, tty && !output, pipefd[1]);
+		if (pipes) {
+			close(rp.in[1]);
+			close(rp.out[0]);
+			close(rp.err[0]);
+		}
+		helper(env, name, &r, argv, tty && !output, pipefd[1], &rp, &bpf, caps);
+	}
+	if (pipes) {
+		close(rp.in[0]);
+		close(rp.out[1]);
+		close(rp.err[1]);
+		rp.in[0] = rp.out[1] = rp.err[1] = -1;
+		relay_pipes(&rp);
 	}
 	if (output) {
 		close(pipefd[1]);
@@ -228,6 +353,10 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		buf = NULL;
 	}
 out:
+	close_pipe(rp.in);
+	close_pipe(rp.out);
+	close_pipe(rp.err);
+	free(bpf.insns);
 	free(buf);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
