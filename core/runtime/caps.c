@@ -34,7 +34,8 @@ unsigned long long apo_caps_kept(unsigned long long drop)
 	/* APOMON_TEST_WEAKEN=caps: what stations kept before issue 10 */
 	if (apo_test_weakened("caps"))
 		keep |= BIT(CAP_DAC_READ_SEARCH) | BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_MODULE) |
-			BIT(CAP_SYS_TIME) | BIT(CAP_SYS_BOOT) | BIT(CAP_NET_ADMIN);
+			BIT(CAP_SYS_TIME) | BIT(CAP_SYS_BOOT) | BIT(CAP_NET_ADMIN) |
+			BIT(CAP_SYS_RAWIO);
 	return keep & ~drop;
 }
 

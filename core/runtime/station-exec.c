@@ -88,6 +88,7 @@ static void relay(int master, pid_t child)
  * take TIOCSTI keystrokes from station code). */
 struct relay_pipes {
 	int in[2], out[2], err[2];
+	bool weak; /* test-only: none, the caller's own (confine.h) */
 };
 
 static void close_pipe(int p[2])
@@ -220,7 +221,8 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 		if (chdir("/") < 0)
 			_exit(126);
 		/* a session of its own: no controlling terminal of the caller's */
-		setsid();
+		if (!rp->weak)
+			setsid();
 		if (tty) {
 			ioctl(slave, TIOCSCTTY, 0);
 			dup2(slave, 0);
@@ -232,8 +234,8 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 				dup2(null, 0);
 			dup2(out_fd, 1);
 			dup2(out_fd, 2);
-		} else if (dup2(rp->in[0], 0) < 0 || dup2(rp->out[1], 1) < 0 ||
-			   dup2(rp->err[1], 2) < 0) {
+		} else if (!rp->weak && (dup2(rp->in[0], 0) < 0 || dup2(rp->out[1], 1) < 0 ||
+					 dup2(rp->err[1], 2) < 0)) {
 			_exit(126);
 		}
 		/* the same walls as the station's own processes (confine.h) */
@@ -255,7 +257,7 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 	if (tty) {
 		close(slave);
 		relay(master, pid);
-	} else if (out_fd < 0) {
+	} else if (out_fd < 0 && !rp->weak) {
 		/* only the command holds its ends: EOF reaches the relay */
 		close(rp->in[0]);
 		close(rp->out[1]);
@@ -278,10 +280,12 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		     char **output)
 {
 	struct apo_init_rec r;
-	struct relay_pipes rp = {{-1, -1}, {-1, -1}, {-1, -1}};
+	struct relay_pipes rp = {{-1, -1}, {-1, -1}, {-1, -1}, false};
 	struct apo_bpf bpf = {0};
 	unsigned long long caps;
-	bool pipes = !output && !tty;
+	/* APOMON_TEST_WEAKEN=stdio: the caller's own descriptors, as before */
+	bool weak = apo_test_weakened("stdio");
+	bool pipes = !output && !tty && !weak;
 	int pipefd[2] = {-1, -1};
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -298,6 +302,7 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		rc = -errno;
 		goto out;
 	}
+	rp.weak = weak && !output && !tty;
 	if (pipes && (rc = open_pipes(&rp)) < 0)
 		goto out;
 	pid = fork();

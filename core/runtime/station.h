@@ -40,7 +40,7 @@ struct apo_station_spec {
 	const char *hosts;	/* /etc/hosts; NULL: leave the image's */
 	const char *resolv;	/* /etc/resolv.conf; NULL: leave the image's */
 	const char *entrypoint; /* NULL: APO_STATION_ENTRYPOINT */
-	bool net_admin; /* the backbone; no capability any more (caps.c) */
+	bool net_admin;		/* the backbone; no capability any more (caps.c) */
 	/* cgroup limits; 0 = none (and then no cgroup is made) */
 	unsigned long long memory_bytes;
 	unsigned cpu_millis;

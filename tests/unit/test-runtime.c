@@ -75,6 +75,13 @@ START_TEST(seccomp_filter)
 	ck_assert_int_eq(apo_seccomp_filter(keys, &c), 0);
 	ck_assert_ptr_ne(a, c);
 	ck_assert_int_eq(apo_seccomp_filter(bogus, &c), -EINVAL);
+	/* a type built before the confinement fields has none of them */
+	struct apomon_station_type old = {.size = APOMON_STATION_TYPE_MIN_SIZE};
+	struct apomon_station_type now = {APOMON_STATION_TYPE_HEADER};
+	ck_assert(!APOMON_TYPE_HAS(&old, seccomp_allow));
+	ck_assert(!APOMON_TYPE_HAS(&old, caps_drop));
+	ck_assert(APOMON_TYPE_HAS(&now, seccomp_allow));
+	ck_assert(APOMON_TYPE_HAS(&now, caps_drop));
 	setenv("APOMON_TEST_WEAKEN", "mask,seccomp", 1);
 	ck_assert(apo_test_weakened("seccomp"));
 	ck_assert(!apo_test_weakened("caps"));
