@@ -9,18 +9,19 @@
 
 # scan: host descriptors of s1's processes, while an exec'd command runs
 scan() {
-	A exec -T s1 -- sleep 30 </dev/null >"$CONF/exec.out" 2>&1 &
+	A exec -T s1 -- tail -f /dev/null </dev/null >"$CONF/exec.out" 2>&1 &
 	bg=$!
-	# the exec'd sleep is in the station when it shows in its PID namespace
+	# the exec'd tail is in the station when it shows in its PID namespace
+	# (not sleep: the entrypoint is one)
 	i=0
-	until station_pids | xargs -I{} cat /proc/{}/comm 2>/dev/null | grep -qx sleep; do
+	until station_pids | xargs -I{} cat /proc/{}/comm 2>/dev/null | grep -qx tail; do
 		i=$((i + 1))
-		[ $i -lt 500 ] || fail "exec: sleep never started"
+		[ $i -lt 500 ] || fail "exec: tail never started"
 		sleep 0.02
 	done
 	host_fds $(station_pids)
 	kill "$bg" 2>/dev/null
-	A exec -T s1 -- pkill -x sleep </dev/null
+	A exec -T s1 -- pkill -x tail </dev/null
 	wait "$bg" 2>/dev/null
 }
 

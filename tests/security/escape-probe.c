@@ -11,7 +11,8 @@
  *                every descriptor held: the root directory of a host file
  *                system when fd is a host file
  *   core_pattern write /proc/sys/kernel/core_pattern (its own value back)
- *   kcore        read the first byte of /proc/kcore
+ *   masked       read a byte of /proc/kcore, /proc/keys, /proc/timer_list,
+ *                /proc/sched_debug (those this kernel has)
  *   mount        mount a tmpfs on /mnt
  *   keyctl       ask for the session keyring
  *   bpf          create a BPF array map
@@ -133,20 +134,28 @@ static int core_pattern(void)
 	return verdict("core_pattern: write", w, err, err);
 }
 
-static int kcore(void)
+static int masked(void)
 {
-	char c;
-	int fd = open("/proc/kcore", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return verdict("kcore: open", -1, errno, errno);
-	long n = read(fd, &c, 1);
-	int err = errno;
-	close(fd);
-	if (n == 0) {
-		printf("kcore: refused (empty: masked)\n");
-		return 1;
+	static const char *const files[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
+					    "/proc/sched_debug"};
+	int escaped = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char c;
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			printf("%s: %s\n", files[i], strerror(errno));
+			continue;
+		}
+		long n = read(fd, &c, 1);
+		int err = errno;
+		close(fd);
+		if (n == 0)
+			printf("%s: refused (empty: masked)\n", files[i]);
+		else if (verdict(files[i], n, err, err) == 0)
+			escaped = 1;
 	}
-	return verdict("kcore: read", n, err, err);
+	return escaped ? 0 : 1;
 }
 
 static int mount_tmpfs(void)
@@ -270,7 +279,7 @@ int main(int argc, char **argv)
 		int (*fn)(void);
 	} t[] = {
 	    {"shocker", shocker},     {"core_pattern", core_pattern},
-	    {"kcore", kcore},	      {"mount", mount_tmpfs},
+	    {"masked", masked},	      {"mount", mount_tmpfs},
 	    {"keyctl", keyctl},	      {"bpf", bpf_map},
 	    {"module", module},	      {"reboot", reboot_cad},
 	    {"clock", clock_set},     {"userns", userns},
