@@ -6,7 +6,8 @@
 # Measures the time to bring all up and down (apomon: SIGTERM, wait,
 # unmount, remove cgroups and network; the loop: SIGKILL and wait until
 # every namespaced process is gone), and the PSS per station of
-# apomon's own per-station process (apomon-init) against unshare's.
+# apomon's own per-station processes (apomon-init and its logger,
+# apomon-log) against unshare's.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +110,9 @@ ours() {
 	OURS_UP=$(elapsed "$t0" "$t1")
 	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do cut -d' ' -f1 "$f"; done)
 	OURS_PSS=$(($(pss_kib $pids) / n))
+	# each station's logger (apomon-log), outside the station
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done)
+	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
 	t1=$(now)
 	"$APOMON" -c "$CONF" -e "$ENV" down -q || exit 1
 	t2=$(now)
@@ -120,7 +124,7 @@ ratio() { echo "scale=2; $1 / $2" | bc; }
 
 printf '%-8s | %-26s | %-26s | %-30s\n' "" "up (s)" "down (s)" "PSS per station (KiB)"
 printf '%-8s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations apomon loop ratio \
-	apomon loop ratio apomon-init unshare ratio
+	apomon loop ratio init+log unshare ratio
 for n in "${@:-100 500}"; do
 	for n1 in $n; do
 		ours "$n1"

@@ -135,7 +135,7 @@ static void detach(const char *record)
 
 int main(int argc, char **argv)
 {
-	char buf[16384];
+	char buf[4096]; /* one page: a pipe's writes are at most that atomic */
 	const char *status_path;
 	int status_fd;
 	bool out_open = true, st_open = true;
