@@ -149,6 +149,10 @@ int main(int argc, char **argv)
 	max_size = strtoull(argv[4], NULL, 10);
 	if (!max_size)
 		max_size = 10ULL << 20;
+	/* no directory of the caller's kept busy (a mount point, a test's
+	 * temporary directory) */
+	if (chdir("/") < 0)
+		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	/* a hangup or an interrupt at the operator's terminal is not ours */
 	signal(SIGHUP, SIG_IGN);
@@ -164,13 +168,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	detach(argv[3]);
-	/* nothing of the launcher's terminal stays open */
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
 
 	while (out_open || st_open) {
 		struct pollfd p[2] = {{.fd = out_open ? 0 : -1, .events = POLLIN},

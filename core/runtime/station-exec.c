@@ -129,18 +129,37 @@ static bool copy_once(int from, int to)
 }
 
 /* The caller's 0, 1, 2 to and from the command's pipes, until its output
- * ends.  Like ssh, what stdin had ready is forwarded as it comes. */
-static void relay_pipes(struct relay_pipes *rp)
+ * ends, or until it exited (helper, through a pidfd) and what it wrote is
+ * drained: a daemon it started may hold its stdout for ever, and `exec`
+ * returns when the command does, as before.  Like ssh, what stdin had
+ * ready is forwarded as it comes. */
+static void relay_pipes(struct relay_pipes *rp, pid_t helper)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	bool in_open = true;
+	int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
+	bool in_open = true, gone = false;
 
 	sigaction(SIGPIPE, &ign, &old);
 	while (rp->out[0] >= 0 || rp->err[0] >= 0) {
-		struct pollfd p[3] = {{.fd = in_open ? 0 : -1, .events = POLLIN},
+		struct pollfd p[4] = {{.fd = in_open ? 0 : -1, .events = POLLIN},
 				      {.fd = rp->out[0], .events = POLLIN},
-				      {.fd = rp->err[0], .events = POLLIN}};
-		if (poll(p, 3, -1) < 0) {
+				      {.fd = rp->err[0], .events = POLLIN},
+				      {.fd = gone ? -1 : pidfd, .events = POLLIN}};
+		if (gone) {
+			/* exited: what is in the pipes now, then no more */
+			for (int i = 1; i < 3; i++) {
+				int *fd = i == 1 ? &rp->out[0] : &rp->err[0];
+				if (*fd >= 0 && fcntl(*fd, F_SETFL, O_NONBLOCK) == 0)
+					while (copy_once(*fd, i))
+						;
+				if (*fd >= 0) {
+					close(*fd);
+					*fd = -1;
+				}
+			}
+			break;
+		}
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -156,7 +175,10 @@ static void relay_pipes(struct relay_pipes *rp)
 				*fd = -1;
 			}
 		}
+		gone = p[3].revents != 0;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	close_pipe(rp->in);
 	sigaction(SIGPIPE, &old, NULL);
 }
@@ -325,7 +347,7 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		close(rp.out[1]);
 		close(rp.err[1]);
 		rp.in[0] = rp.out[1] = rp.err[1] = -1;
-		relay_pipes(&rp);
+		relay_pipes(&rp, pid);
 	}
 	if (output) {
 		close(pipefd[1]);

@@ -18,8 +18,6 @@
 #include "runtime/station-log.h"
 #include "runtime/station-priv.h"
 
-extern char **environ;
-
 char *apo_logger_path(void)
 {
 	const char *p = getenv("APOMON_LOGGER");
@@ -75,7 +73,12 @@ int apo_logger_start(const char *env, const char *name, unsigned long long max_b
 		goto out;
 	posix_spawn_file_actions_adddup2(&fa, out[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, st[0], 3);
-	rc = -posix_spawn(&pid, prog, &fa, NULL, argv, environ);
+	/* nothing of the caller's: a `$(apomon up)` must not wait for it */
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	/* no environment: it needs none, and its stack pages stay few */
+	char *envp[] = {NULL};
+	rc = -posix_spawn(&pid, prog, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc < 0)
 		goto out;

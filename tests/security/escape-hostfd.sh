@@ -30,6 +30,18 @@ n=$(station_pids | wc -l)
 [ "$n" -ge 3 ] || fail "only $n processes in s1"
 out=$(scan)
 [ -z "$out" ] || fail "host descriptors in a station: $out"
+# exec's pipes: stdin reaches the command, stdout and stderr come back
+# apart, and exec returns when its command does even though a daemon it
+# started holds them
+[ "$(echo via-stdin | A exec -T s1 -- cat)" = via-stdin ] || fail "exec: stdin"
+[ "$(A exec -T s1 -- sh -c 'echo out; echo err >&2' </dev/null 2>/dev/null)" = out ] ||
+	fail "exec: stdout"
+[ "$(A exec -T s1 -- sh -c 'echo out; echo err >&2' </dev/null 2>&1 >/dev/null)" = err ] ||
+	fail "exec: stderr"
+out=$(timeout 20 "$APOMON" -c "$CONF" -e "$ENV" exec -T s1 -- \
+	sh -c 'tail -f /dev/null & echo started' </dev/null) || fail "exec waited for its command's daemon"
+[ "$out" = started ] || fail "exec: output '$out'"
+A exec -T s1 -- pkill -x tail </dev/null
 # init's descriptors are 0-3 only
 fds=$(ls "/proc/$(awk '{print $1}' "/run/apomon/$ENV/stations/s1/init")/fd" | tr '\n' ' ')
 [ "$fds" = "0 1 2 3 " ] || fail "init holds descriptors $fds"
