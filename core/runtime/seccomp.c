@@ -128,6 +128,11 @@ static int build(const char *const *allow, struct apo_bpf *out)
 
 	if (!c)
 		return -ENOMEM;
+	/* a binary tree of syscall numbers, not a chain: fewer instructions
+	 * per call, and a load several times cheaper (the kernel runs the
+	 * filter for every syscall number to build its action cache) */
+	if ((rc = seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
+		goto out;
 	/* a 32-bit program in a station is filtered, not killed (a filter
 	 * kills calls of architectures it does not list) */
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
