@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* apomon logs [-f] STATION: the station's output (startup.sh and its
- * services); -f follows it while the station runs. */
+ * services, written by its logger); -f follows it while the station runs,
+ * across the logger's rotation of the file. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -26,6 +28,29 @@ static int copy_out(int fd)
 			return -EIO;
 	fflush(stdout);
 	return n < 0 ? -errno : 0;
+}
+
+/* The logger rotated the log (renamed it to .1, started a new one): the
+ * rest of the old file, then the new one from its start. */
+static int follow_rotation(const char *path, int *fd, int in)
+{
+	struct stat a, b;
+	int nfd, rc;
+
+	if (stat(path, &a) < 0 || fstat(*fd, &b) < 0 ||
+	    (a.st_ino == b.st_ino && a.st_dev == b.st_dev))
+		return 0;
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nfd < 0)
+		return 0; /* between the rename and the new file: next time */
+	if ((rc = copy_out(*fd)) < 0) {
+		close(nfd);
+		return rc;
+	}
+	close(*fd);
+	*fd = nfd;
+	inotify_add_watch(in, path, IN_MODIFY);
+	return 0;
 }
 
 static bool running(const char *env, const char *name)
@@ -79,7 +104,8 @@ int apo_cmd_logs(const struct apo_cli *cli, int argc, char **argv)
 		char ev[4096];
 		if (poll(&p, 1, 1000) > 0 && read(in, ev, sizeof(ev)) < 0 && errno != EAGAIN)
 			break;
-		if ((rc = copy_out(fd)) < 0)
+		if ((rc = copy_out(fd)) < 0 || (rc = follow_rotation(path, &fd, in)) < 0 ||
+		    (rc = copy_out(fd)) < 0)
 			goto fail;
 	}
 	if (follow && (rc = copy_out(fd)) < 0)

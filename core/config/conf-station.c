@@ -21,7 +21,7 @@ static const char *const backbone_names[] = {
     "seal", "publish", "limits", "integrity", "enabled",      NULL,
 };
 static const char *const publish_names[] = {"host", "port", "proto", NULL};
-static const char *const limits_names[] = {"memory", "cpus", "pids", NULL};
+static const char *const limits_names[] = {"memory", "cpus", "pids", "log", NULL};
 
 static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_station *st,
 			    const struct apo_cluster *cl)
@@ -252,6 +252,19 @@ static void parse_limits(struct conf_ctx *c, config_setting_t *g, struct apo_sta
 			conf_report(c, cpus, cp, "%g is out of range, expected 0.001 to 4096", v);
 		else
 			st->limits.cpu_millis = (unsigned)(v * 1000 + 0.5);
+	}
+	/* the cap of the station's log, rotated once past it */
+	config_setting_t *log = config_setting_get_member(s, "log");
+	if (log) {
+		_cleanup_free_ char *lp = conf_path(p, "log");
+		const char *v = config_setting_type(log) == CONFIG_TYPE_STRING
+				    ? config_setting_get_string(log)
+				    : NULL;
+		if (!v || apo_parse_size(v, &st->limits.log_bytes) < 0 ||
+		    st->limits.log_bytes < 4096)
+			conf_report(c, log, lp,
+				    "expected a size of at least 4K such as \"10M\" (K, M, G or T "
+				    "suffix)");
 	}
 	long long pids;
 	int r = conf_member_int(c, s, p, "pids", false, &pids);

@@ -63,6 +63,7 @@ struct apo_station {
 		unsigned long long memory_bytes; /* limits.memory: "512M", "2G" or bytes */
 		unsigned cpu_millis;             /* limits.cpus: 1.5 -> 1500 */
 		unsigned pids;                   /* limits.pids */
+		unsigned long long log_bytes;    /* limits.log: the log's cap; 0 = 10 MiB */
 		struct apo_loc loc;
 	} limits;
 	/* the station's `integrity` group, parsed by the integrity part (may be NULL) */

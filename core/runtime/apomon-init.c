@@ -3,8 +3,10 @@
  * apomon-init: PID 1 of a station.
  *
  * Usage (by the launcher, never by hand): apomon-init ENTRYPOINT [ARGS...]
- * with fd 0 = /dev/null, fds 1 and 2 = the station's log, and fd 3 = its
- * status file on the host (/run/apomon/ENV/stations/NAME/status).
+ * with fd 0 = /dev/null, fds 1 and 2 = a pipe to the station's logger, and
+ * fd 3 = a pipe the logger copies to the station's status file on the
+ * host (/run/apomon/ENV/stations/NAME/status): no file of the host is
+ * open in a station (see apomon-log.c).  Only 0-2 reach the entrypoint.
  *
  * Contract: the entrypoint (startup.sh) is the station's long-running
  * process: it execs its server or waits for it.  While it runs, the

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* A station keeps what its services need (Docker's default set plus a few
- * servers ask for) and nothing that reaches the host: no SYS_ADMIN,
- * SYS_MODULE, SYS_TIME, SYS_BOOT, SYS_RAWIO, MKNOD, and NET_ADMIN only on
- * the backbone.  Raw prctl/capset: no libcap. */
+/* A station keeps at most Docker's default capabilities, less MKNOD (its
+ * /dev is made by the launcher): nothing that reaches the host's kernel
+ * state (SYS_ADMIN, SYS_MODULE, SYS_TIME, SYS_BOOT, SYS_RAWIO, SYS_NICE,
+ * SYS_RESOURCE, IPC_LOCK), no DAC_READ_SEARCH (open_by_handle_at: the
+ * Shocker escape), no NET_ADMIN even on the backbone (its forwarding and
+ * routes are set from outside).  A type may keep fewer.  Raw
+ * prctl/capset: no libcap. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,22 +18,25 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "runtime/confine.h"
 #include "runtime/station.h"
 
 #define BIT(c) (1ULL << (c))
 
-unsigned long long apo_caps_kept(bool net_admin)
+unsigned long long apo_caps_kept(unsigned long long drop)
 {
-	unsigned long long keep =
-	    BIT(CAP_CHOWN) | BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH) | BIT(CAP_FOWNER) |
-	    BIT(CAP_FSETID) | BIT(CAP_KILL) | BIT(CAP_SETGID) | BIT(CAP_SETUID) | BIT(CAP_SETPCAP) |
-	    BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_NET_BROADCAST) | BIT(CAP_NET_RAW) |
-	    BIT(CAP_IPC_LOCK) | BIT(CAP_SYS_CHROOT) | BIT(CAP_SYS_NICE) | BIT(CAP_SYS_RESOURCE) |
-	    BIT(CAP_AUDIT_WRITE) | BIT(CAP_SETFCAP);
+	unsigned long long keep = BIT(CAP_CHOWN) | BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FOWNER) |
+				  BIT(CAP_FSETID) | BIT(CAP_KILL) | BIT(CAP_SETGID) |
+				  BIT(CAP_SETUID) | BIT(CAP_SETPCAP) | BIT(CAP_NET_BIND_SERVICE) |
+				  BIT(CAP_NET_RAW) | BIT(CAP_SYS_CHROOT) | BIT(CAP_AUDIT_WRITE) |
+				  BIT(CAP_SETFCAP);
 
-	if (net_admin)
-		keep |= BIT(CAP_NET_ADMIN);
-	return keep;
+	/* APOMON_TEST_WEAKEN=caps: what stations kept before issue 10 */
+	if (apo_test_weakened("caps"))
+		keep |= BIT(CAP_DAC_READ_SEARCH) | BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_MODULE) |
+			BIT(CAP_SYS_TIME) | BIT(CAP_SYS_BOOT) | BIT(CAP_NET_ADMIN) |
+			BIT(CAP_SYS_RAWIO);
+	return keep & ~drop;
 }
 
 static int last_cap(void)
@@ -49,9 +55,8 @@ static int last_cap(void)
 }
 
 /* No allocation: runs in the launcher's child between clone and exec. */
-int apo_caps_drop(bool net_admin)
+int apo_caps_drop(unsigned long long keep)
 {
-	unsigned long long keep = apo_caps_kept(net_admin);
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2] = {0};
 	unsigned long long have;

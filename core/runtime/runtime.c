@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/paths.h"
+#include "plugin/services-files.h"
 #include "runtime/runtime.h"
 #include "runtime/ssh-keys.h"
 #include "base/util.h"
@@ -98,17 +99,23 @@ int apo_runtime_ssh_key(const char *env, char **priv, char **pub)
 	return apo_ssh_env_key(env, priv, pub);
 }
 
-/* uid and gid of user in the root's /etc/passwd; -ENOENT when absent */
+/* uid and gid of user in the root's /etc/passwd; -ENOENT when absent.
+ * Read inside the root: the station may have made /etc a symlink. */
 static int passwd_ids(const char *root, const char *user, uid_t *uid, gid_t *gid)
 {
-	_cleanup_free_ char *p = apo_xasprintf("%s/etc/passwd", root);
-	FILE *f = fopen(p, "re");
+	int fd = apo_root_open(root, "/etc/passwd", O_RDONLY, 0);
+	FILE *f;
 	char line[512];
 	size_t ul = strlen(user);
 	int rc = -ENOENT;
 
-	if (!f)
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "re");
+	if (!f) {
+		close(fd);
 		return -errno;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned u, g;
 		if (strncmp(line, user, ul) || line[ul] != ':')
@@ -124,32 +131,35 @@ static int passwd_ids(const char *root, const char *user, uid_t *uid, gid_t *gid
 	return rc;
 }
 
-/* The environment's key lets 3pg in (when the image has that user). */
+/* The environment's key lets 3pg in (when the image has that user).  The
+ * home is resolved inside the root (openat2), then only plain names are
+ * used relative to it, never following a symlink. */
 static int install_ssh_key(const char *root, const char *pub)
 {
-	_cleanup_free_ char *home = apo_xasprintf("%s/home/3pg", root);
-	_cleanup_free_ char *dot = apo_xasprintf("%s/.ssh", home);
-	_cleanup_free_ char *ak = apo_xasprintf("%s/authorized_keys", dot);
-	_cleanup_close_ int fd = -1;
-	struct stat sb;
+	_cleanup_close_ int home = -1, dot = -1, fd = -1;
 	uid_t uid = 0;
 	gid_t gid = 0;
 	size_t len = strlen(pub);
 
-	if (passwd_ids(root, "3pg", &uid, &gid) < 0 || lstat(home, &sb) < 0 || !S_ISDIR(sb.st_mode))
+	if (passwd_ids(root, "3pg", &uid, &gid) < 0)
 		return 0;
-	if (mkdir(dot, 0700) < 0 && errno != EEXIST)
+	home = apo_root_open(root, "/home/3pg", O_RDONLY | O_DIRECTORY, 0);
+	if (home < 0)
+		return 0;
+	if (mkdirat(home, ".ssh", 0700) < 0 && errno != EEXIST)
 		return -errno;
-	if (lstat(dot, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return -ENOTDIR;
-	if (unlink(ak) < 0 && errno != ENOENT)
+	dot = openat(home, ".ssh", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dot < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	if (unlinkat(dot, "authorized_keys", 0) < 0 && errno != ENOENT)
 		return -errno;
-	fd = open(ak, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dot, "authorized_keys", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, pub, len) != (ssize_t)len)
 		return -EIO;
-	if (fchown(fd, uid, gid) < 0 || lchown(dot, uid, gid) < 0)
+	if (fchown(fd, uid, gid) < 0 || fchown(dot, uid, gid) < 0)
 		return -errno;
 	return 0;
 }
@@ -253,6 +263,10 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 	    .memory_bytes = s->limits.memory_bytes,
 	    .cpu_millis = s->limits.cpu_millis,
 	    .pids = s->limits.pids,
+	    /* confinement: what the type asks beyond the defaults */
+	    .seccomp_allow = APOMON_TYPE_HAS(t, seccomp_allow) ? t->seccomp_allow : NULL,
+	    .caps_drop = APOMON_TYPE_HAS(t, caps_drop) ? t->caps_drop : 0,
+	    .log_max_bytes = s->limits.log_bytes,
 	};
 
 	rc = apo_station_prepare(&spec, &root, err);

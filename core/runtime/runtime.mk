@@ -6,7 +6,10 @@ APO_RUNTIME_SOURCES = \
 	core/runtime/station.c core/runtime/station.h core/runtime/station-priv.h \
 	core/runtime/station-child.c core/runtime/station-stop.c \
 	core/runtime/station-exec.c core/runtime/station-template.c \
-	core/runtime/cgroup.c core/runtime/caps.c
+	core/runtime/cgroup.c core/runtime/caps.c \
+	core/runtime/confine.h core/runtime/seccomp.c core/runtime/mask.c \
+	core/runtime/station-confine.c core/runtime/station-log.c \
+	core/runtime/station-log.h
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
 	core/runtime/runtime.c core/runtime/runtime.h \
 	core/runtime/ssh-keys.c core/runtime/ssh-keys.h
@@ -18,11 +21,20 @@ core_runtime_apomon_init_SOURCES = core/runtime/apomon-init.c
 core_runtime_apomon_init_CFLAGS = $(AM_CFLAGS) -Os
 core_runtime_apomon_init_LDFLAGS = -all-static
 
+# A station's logger, outside the station (station-log.c): static and
+# tiny for the same reasons, one runs for every station.
+pkglibexec_PROGRAMS += core/runtime/apomon-log
+core_runtime_apomon_log_SOURCES = core/runtime/apomon-log.c
+core_runtime_apomon_log_CFLAGS = $(AM_CFLAGS) -Os
+core_runtime_apomon_log_LDFLAGS = -all-static
+
 # Drives the launcher without config or plan (tests, benchmark).
 check_PROGRAMS += tests/runtime/apo-station
 tests_runtime_apo_station_SOURCES = tests/runtime/apo-station.c \
-	$(APO_RUNTIME_SOURCES) core/base/util.c core/base/paths.c
-tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS)
+	$(APO_RUNTIME_SOURCES) core/base/util.c core/base/paths.c \
+	core/plugin/services-files.c
+tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) -pthread
+tests_runtime_apo_station_LDADD = $(SECCOMP_LIBS)
 
 EXTRA_DIST += tests/integration/runtime-lib.sh
 TESTS += tests/integration/runtime-station.sh tests/integration/runtime-fail.sh

@@ -14,7 +14,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -81,10 +83,111 @@ static void relay(int master, pid_t child)
 	(void)child;
 }
 
+/* The command's stdio when it has neither a pty nor a captured output:
+ * pipes, never the caller's own descriptors (a terminal among them would
+ * take TIOCSTI keystrokes from station code). */
+struct relay_pipes {
+	int in[2], out[2], err[2];
+	bool weak; /* test-only: none, the caller's own (confine.h) */
+};
+
+static void close_pipe(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0) {
+			close(p[i]);
+			p[i] = -1;
+		}
+}
+
+static int open_pipes(struct relay_pipes *rp)
+{
+	if (pipe2(rp->in, O_CLOEXEC) < 0 || pipe2(rp->out, O_CLOEXEC) < 0 ||
+	    pipe2(rp->err, O_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool copy_once(int from, int to)
+{
+	char buf[16384];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		off += w;
+	}
+	return true;
+}
+
+/* The caller's 0, 1, 2 to and from the command's pipes, until its output
+ * ends, or until it exited (helper, through a pidfd) and what it wrote is
+ * drained: a daemon it started may hold its stdout for ever, and `exec`
+ * returns when the command does, as before.  Like ssh, what stdin had
+ * ready is forwarded as it comes. */
+static void relay_pipes(struct relay_pipes *rp, pid_t helper)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
+	bool in_open = true, gone = false;
+
+	sigaction(SIGPIPE, &ign, &old);
+	while (rp->out[0] >= 0 || rp->err[0] >= 0) {
+		struct pollfd p[4] = {{.fd = in_open ? 0 : -1, .events = POLLIN},
+				      {.fd = rp->out[0], .events = POLLIN},
+				      {.fd = rp->err[0], .events = POLLIN},
+				      {.fd = gone ? -1 : pidfd, .events = POLLIN}};
+		if (gone) {
+			/* exited: what is in the pipes now, then no more */
+			for (int i = 1; i < 3; i++) {
+				int *fd = i == 1 ? &rp->out[0] : &rp->err[0];
+				if (*fd >= 0 && fcntl(*fd, F_SETFL, O_NONBLOCK) == 0)
+					while (copy_once(*fd, i))
+						;
+				if (*fd >= 0) {
+					close(*fd);
+					*fd = -1;
+				}
+			}
+			break;
+		}
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents && !copy_once(0, rp->in[1])) {
+			in_open = false;
+			close_pipe(rp->in); /* EOF for the command */
+		}
+		for (int i = 1; i < 3; i++) {
+			int *fd = i == 1 ? &rp->out[0] : &rp->err[0];
+			if (p[i].revents && !copy_once(*fd, i)) {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+		gone = p[3].revents != 0;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	close_pipe(rp->in);
+	sigaction(SIGPIPE, &old, NULL);
+}
+
 /* In the forked helper: join, fork the command, wait, exit with its code. */
 static void __attribute__((noreturn))
 helper(const char *env, const char *name, const struct apo_init_rec *r, const char *const argv[],
-       bool tty, int out_fd)
+       bool tty, int out_fd, const struct relay_pipes *rp, const struct apo_bpf *bpf,
+       unsigned long long caps)
 {
 	int fds[APO_ARRAY_SIZE(nss)];
 	char path[64];
@@ -139,8 +242,10 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 
 		if (chdir("/") < 0)
 			_exit(126);
-		if (tty) {
+		/* a session of its own: no controlling terminal of the caller's */
+		if (!rp->weak)
 			setsid();
+		if (tty) {
 			ioctl(slave, TIOCSCTTY, 0);
 			dup2(slave, 0);
 			dup2(slave, 1);
@@ -151,8 +256,18 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 				dup2(null, 0);
 			dup2(out_fd, 1);
 			dup2(out_fd, 2);
+		} else if (!rp->weak && (dup2(rp->in[0], 0) < 0 || dup2(rp->out[1], 1) < 0 ||
+					 dup2(rp->err[1], 2) < 0)) {
+			_exit(126);
 		}
-		if (apo_caps_drop(r->net_admin) < 0) {
+		/* the same walls as the station's own processes (confine.h) */
+		syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+		if (apo_seccomp_load(bpf) < 0) {
+			dprintf(2, "apomon: %s: exec: load the seccomp filter: %s\n", name,
+				strerror(errno));
+			_exit(126);
+		}
+		if (apo_caps_drop(caps) < 0) {
 			dprintf(2, "apomon: %s: exec: drop capabilities: %s\n", name,
 				strerror(errno));
 			_exit(126);
@@ -164,6 +279,18 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 	if (tty) {
 		close(slave);
 		relay(master, pid);
+	} else if (out_fd < 0 && !rp->weak) {
+		/* only the command holds its ends: EOF reaches the relay */
+		close(rp->in[0]);
+		close(rp->out[1]);
+		close(rp->err[1]);
+		/* the caller's 0 and 1 go no further than this process */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			close(null);
+		}
 	}
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
@@ -175,6 +302,12 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		     char **output)
 {
 	struct apo_init_rec r;
+	struct relay_pipes rp = {{-1, -1}, {-1, -1}, {-1, -1}, false};
+	struct apo_bpf bpf = {0};
+	unsigned long long caps;
+	/* APOMON_TEST_WEAKEN=stdio: the caller's own descriptors, as before */
+	bool weak = apo_test_weakened("stdio");
+	bool pipes = !output && !tty && !weak;
 	int pipefd[2] = {-1, -1};
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -185,8 +318,15 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		*output = NULL;
 	if ((rc = apo_station_read_init(env, name, &r)) < 0 || !apo_station_alive(&r))
 		return -ESRCH;
-	if (output && pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
+	if ((rc = apo_station_confinement(env, name, &bpf, &caps)) < 0)
+		goto out;
+	if (output && pipe2(pipefd, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rp.weak = weak && !output && !tty;
+	if (pipes && (rc = open_pipes(&rp)) < 0)
+		goto out;
 	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
@@ -195,7 +335,19 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 	if (pid == 0) {
 		if (pipefd[0] >= 0)
 			close(pipefd[0]);
-		helper(env, name, &r, argv, tty && !output, pipefd[1]);
+		if (pipes) {
+			close(rp.in[1]);
+			close(rp.out[0]);
+			close(rp.err[0]);
+		}
+		helper(env, name, &r, argv, tty && !output, pipefd[1], &rp, &bpf, caps);
+	}
+	if (pipes) {
+		close(rp.in[0]);
+		close(rp.out[1]);
+		close(rp.err[1]);
+		rp.in[0] = rp.out[1] = rp.err[1] = -1;
+		relay_pipes(&rp, pid);
 	}
 	if (output) {
 		close(pipefd[1]);
@@ -228,6 +380,10 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 		buf = NULL;
 	}
 out:
+	close_pipe(rp.in);
+	close_pipe(rp.out);
+	close_pipe(rp.err);
+	free(bpf.insns);
 	free(buf);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);

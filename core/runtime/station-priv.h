@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "runtime/confine.h"
 #include "runtime/station.h"
 
 #ifndef APO_INIT_PATH
@@ -26,6 +27,8 @@ enum apo_child_step {
 	APO_STEP_FDS,
 	APO_STEP_CAPS,
 	APO_STEP_EXEC,
+	APO_STEP_MASK,
+	APO_STEP_SECCOMP,
 };
 
 struct apo_child_error {
@@ -42,11 +45,23 @@ struct apo_child_args {
 	const char *root;
 	const char *fqdn;
 	bool net_admin;
+	/* confinement (confine.h): prepared before the clone */
+	const struct apo_bpf *seccomp;
+	unsigned long long caps; /* the capabilities kept */
+	bool mask;		 /* /proc and /sys masked */
 	char *const *argv;
 	char *const *envp;
 };
 
 int apo_station_child(void *arg);
+/* station-confine.c: fills a's filter, capabilities, masking and stdio
+ * (the logger's pipes) for s, and records the filter and capabilities in
+ * the state dir for `apomon exec`. */
+int apo_station_confine(const struct apo_station_spec *s, struct apo_child_args *a, char **err);
+/* What exec applies: the station's recorded filter and capabilities, or
+ * the defaults when it has no record. */
+int apo_station_confinement(const char *env, const char *name, struct apo_bpf *bpf,
+			    unsigned long long *caps);
 const char *apo_child_step_name(enum apo_child_step s);
 
 /* The init file of the state dir: "PID STARTTIME NET_ADMIN". */

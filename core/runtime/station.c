@@ -23,6 +23,8 @@
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
 #endif
+#include "plugin/services-files.h"
+#include "runtime/station-log.h"
 #include "runtime/station-priv.h"
 #include "base/util.h"
 
@@ -82,10 +84,15 @@ static int set_err(char **err, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* Replaces PATH in the root with data; never follows a symlink the image
- * may have put there (it would point outside the root on the host). */
+/* Replaces PATH in the root with data.  Every component is resolved
+ * inside the root (openat2 RESOLVE_IN_ROOT): a station may have made any
+ * of them a symlink, e.g. /etc -> /etc, which a plain path would follow
+ * to the host's own files. */
 static int write_in_root(const char *root, const char *path, const char *data)
 {
+	if (!apo_test_weakened("paths")) /* confine.h */
+		return apo_root_write(root, path, data, strlen(data), 0644);
+	/* APOMON_TEST_WEAKEN=paths: the plain path, as before issue 10 */
 	_cleanup_free_ char *p = apo_xasprintf("%s%s", root, path);
 	_cleanup_free_ char *dir = apo_xstrdup(p);
 	_cleanup_close_ int fd = -1;
@@ -291,8 +298,6 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
 	_cleanup_free_ char *root = apo_station_root_path(s->env, s->name);
-	_cleanup_free_ char *logp = apo_station_log_path(s->env, s->name);
-	_cleanup_free_ char *statusp = apo_xasprintf("%s/status", state);
 	_cleanup_free_ char *initp = apo_xasprintf("%s/init", state);
 	_cleanup_free_ char *tmp = apo_xasprintf("%s/init.tmp", state);
 	_cleanup_free_ char *e_host = apo_xasprintf("HOSTNAME=%s", s->fqdn);
@@ -354,17 +359,10 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 		rc = set_err(err, -errno, "%s: init: %s", s->fqdn, apo_init_path());
 		goto out;
 	}
-	a.log_fd = apo_high_fd(open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
-	if (a.log_fd < 0) {
-		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, logp);
+	/* ---- confinement (confine.h, station-log.h) ---- */
+	if ((rc = apo_station_confine(s, &a, err)) < 0)
 		goto out;
-	}
-	a.status_fd =
-	    apo_high_fd(open(statusp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
-	if (a.status_fd < 0) {
-		rc = set_err(err, -errno, "%s: state: %s", s->fqdn, statusp);
-		goto out;
-	}
+	/* ---- */
 	if (s->netns_path) {
 		a.netns_fd = apo_high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));
 		if (a.netns_fd < 0) {
@@ -549,6 +547,8 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 			info->state = APO_STATION_ABSENT;
 		return 0;
 	}
+	if (!apo_station_alive(&r)) /* its logger writes the last status line */
+		apo_logger_wait(env, name, 1000);
 	read_status(state, word, sizeof(word), &val);
 	if (apo_station_alive(&r)) {
 		info->pid = r.pid;

@@ -40,11 +40,17 @@ struct apo_station_spec {
 	const char *hosts;	/* /etc/hosts; NULL: leave the image's */
 	const char *resolv;	/* /etc/resolv.conf; NULL: leave the image's */
 	const char *entrypoint; /* NULL: APO_STATION_ENTRYPOINT */
-	bool net_admin;		/* keep CAP_NET_ADMIN (the backbone) */
+	bool net_admin;		/* the backbone; no capability any more (caps.c) */
 	/* cgroup limits; 0 = none (and then no cgroup is made) */
 	unsigned long long memory_bytes;
 	unsigned cpu_millis;
 	unsigned pids;
+	/* confinement: syscalls the default filter refuses that the type
+	 * needs (NULL-terminated; NULL: none), capabilities (1 << CAP_*) it
+	 * does without, the cap of its log (0: 10 MiB) */
+	const char *const *seccomp_allow;
+	unsigned long long caps_drop;
+	unsigned long long log_max_bytes;
 };
 
 enum apo_station_state {
@@ -141,9 +147,10 @@ int apo_cgroup_create(const char *env, const char *name, unsigned long long memo
 int apo_cgroup_attach(const char *env, const char *name, pid_t pid);
 void apo_cgroup_remove(const char *env, const char *name);
 
-/* Capabilities (caps.c): drops what a station must not have; raw syscalls. */
-int apo_caps_drop(bool net_admin);
-/* The mask of capabilities a station keeps, for tests. */
-unsigned long long apo_caps_kept(bool net_admin);
+/* Capabilities (caps.c): keeps only keep (a mask of 1 << CAP_*); raw
+ * syscalls, no allocation. */
+int apo_caps_drop(unsigned long long keep);
+/* The mask of capabilities a station keeps: the default set less drop. */
+unsigned long long apo_caps_kept(unsigned long long drop);
 
 #endif

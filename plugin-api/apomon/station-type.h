@@ -303,7 +303,25 @@ struct apomon_station_type {
 	 * A type built before it existed (size too small, or 0) has arrays
 	 * of APOMON_SETTING_SIZE_V1 bytes an element, without min/max. */
 	uint32_t setting_size;
+
+	/* Appended: the core reads them only when APOMON_TYPE_HAS(type,
+	 * field); a type built before has neither. */
+
+	/* Syscalls that apomon's default seccomp filter refuses and that
+	 * this type's servers need, by name as in syscalls(2), e.g.
+	 * "personality" (which then loses its conditions too); NULL-
+	 * terminated; NULL: none.  A name the host's libseccomp does not
+	 * know fails the station's start.  See apomon-plugin(7). */
+	const char *const *seccomp_allow;
+	/* Capabilities, as (1ULL << CAP_*) bits, that this type's stations
+	 * do without, out of apomon's default set; 0: the whole set. */
+	uint64_t caps_drop;
 };
+
+/* True when type t (built against some version of this header) has field. */
+#define APOMON_TYPE_HAS(t, field)                                      \
+	((t)->size >= offsetof(struct apomon_station_type, field) +    \
+			  sizeof(((struct apomon_station_type *)0)->field))
 
 /* The smallest struct the core accepts: everything up to `deploy`. */
 #define APOMON_STATION_TYPE_MIN_SIZE                                   \

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/paths.h"
+#include "runtime/confine.h"
 #include "runtime/runtime.h"
 #include "runtime/station.h"
 #include "base/util.h"
@@ -34,17 +35,59 @@ static void teardown(void)
 
 START_TEST(caps_kept)
 {
-	static const int never[] = {CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_TIME,
-				    CAP_SYS_BOOT,  CAP_SYS_RAWIO,  CAP_MKNOD};
-	for (int b = 0; b < 2; b++) {
-		unsigned long long k = apo_caps_kept(b);
-		for (size_t i = 0; i < APO_ARRAY_SIZE(never); i++)
-			ck_assert_msg(!(k & (1ULL << never[i])), "cap %d kept", never[i]);
-		ck_assert(k & (1ULL << CAP_NET_BIND_SERVICE));
-		ck_assert(k & (1ULL << CAP_SETUID));
-	}
-	ck_assert(!(apo_caps_kept(false) & (1ULL << CAP_NET_ADMIN)));
-	ck_assert(apo_caps_kept(true) & (1ULL << CAP_NET_ADMIN));
+	static const int never[] = {
+	    CAP_SYS_ADMIN, CAP_SYS_MODULE,   CAP_SYS_TIME,	  CAP_SYS_BOOT,	  CAP_SYS_RAWIO,
+	    CAP_MKNOD,	   CAP_NET_ADMIN,    CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, CAP_SYS_NICE,
+	    CAP_IPC_LOCK,  CAP_SYS_RESOURCE, CAP_NET_BROADCAST,	  CAP_BPF,	  CAP_PERFMON,
+	};
+	/* Docker's default set, less MKNOD */
+	static const int docker[] = {
+	    CAP_CHOWN,	    CAP_DAC_OVERRIDE, CAP_FSETID,      CAP_FOWNER,  CAP_NET_RAW,
+	    CAP_SETGID,	    CAP_SETUID,	      CAP_SETFCAP,     CAP_SETPCAP, CAP_NET_BIND_SERVICE,
+	    CAP_SYS_CHROOT, CAP_KILL,	      CAP_AUDIT_WRITE,
+	};
+	unsigned long long k = apo_caps_kept(0), all = 0;
+
+	unsetenv("APOMON_TEST_WEAKEN");
+	for (size_t i = 0; i < APO_ARRAY_SIZE(never); i++)
+		ck_assert_msg(!(k & (1ULL << never[i])), "cap %d kept", never[i]);
+	for (size_t i = 0; i < APO_ARRAY_SIZE(docker); i++)
+		all |= 1ULL << docker[i];
+	ck_assert_uint_eq(k, all);
+	/* a type asks for fewer */
+	k = apo_caps_kept(1ULL << CAP_NET_RAW);
+	ck_assert(!(k & (1ULL << CAP_NET_RAW)));
+	ck_assert(k & (1ULL << CAP_CHOWN));
+}
+END_TEST
+
+START_TEST(seccomp_filter)
+{
+	static const char *const bogus[] = {"no_such_syscall", NULL};
+	static const char *const keys[] = {"keyctl", NULL};
+	const struct apo_bpf *a, *b, *c;
+
+	unsetenv("APOMON_TEST_WEAKEN");
+	ck_assert_int_eq(apo_seccomp_filter(NULL, &a), 0);
+	ck_assert_uint_gt(a->len, 20);
+	ck_assert_int_eq(apo_seccomp_filter(NULL, &b), 0);
+	ck_assert_ptr_eq(a, b); /* built once */
+	ck_assert_int_eq(apo_seccomp_filter(keys, &c), 0);
+	ck_assert_ptr_ne(a, c);
+	ck_assert_int_eq(apo_seccomp_filter(bogus, &c), -EINVAL);
+	/* a type built before the confinement fields has none of them */
+	struct apomon_station_type old = {.size = APOMON_STATION_TYPE_MIN_SIZE};
+	struct apomon_station_type now = {APOMON_STATION_TYPE_HEADER};
+	ck_assert(!APOMON_TYPE_HAS(&old, seccomp_allow));
+	ck_assert(!APOMON_TYPE_HAS(&old, caps_drop));
+	ck_assert(APOMON_TYPE_HAS(&now, seccomp_allow));
+	ck_assert(APOMON_TYPE_HAS(&now, caps_drop));
+	setenv("APOMON_TEST_WEAKEN", "mask,seccomp", 1);
+	ck_assert(apo_test_weakened("seccomp"));
+	ck_assert(!apo_test_weakened("caps"));
+	ck_assert_int_eq(apo_seccomp_filter(NULL, &c), 0);
+	ck_assert_uint_eq(c->len, 0);
+	unsetenv("APOMON_TEST_WEAKEN");
 }
 END_TEST
 
@@ -131,6 +174,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, caps_kept);
+	tcase_add_test(tc, seccomp_filter);
 	tcase_add_test(tc, absent_station);
 	tcase_add_test(tc, log_tail);
 	tcase_add_test(tc, station_name);
