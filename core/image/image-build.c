@@ -23,6 +23,7 @@
 #include "image/image-digest.h"
 #include "image/image-store.h"
 #include "image/mirror.h"
+#include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
 
@@ -446,7 +447,7 @@ static void remove_stale(const char *dir)
 		if (strncmp(e->d_name, ".tmp-", 5))
 			continue;
 		char *p = apo_xasprintf("%s/%s", dir, e->d_name);
-		apo_rm_tree(p);
+		apo_rmtree(p);
 		free(p);
 	}
 	closedir(d);
@@ -575,11 +576,11 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 		goto out;
 
 	/* only the layer stays: overlay's workdir and the staging copy go */
-	if (b.work && (rc = apo_rm_tree(b.work)) < 0)
+	if (b.work && (rc = apo_rmtree(b.work)) < 0)
 		goto out;
 	if (b.merged)
 		rmdir(b.merged);
-	apo_rm_tree(b.stage);
+	apo_rmtree(b.stage);
 	m.name = def->name;
 	m.digest = (char *)digest;
 	m.parent = def->parent;
@@ -593,7 +594,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 	if ((rc = apo_image_meta_save(json, &m)) < 0)
 		goto out;
 	if (access(final, F_OK) == 0)
-		apo_rm_tree(final); /* a layer without metadata: never completed */
+		apo_rmtree(final); /* a layer without metadata: never completed */
 	if (rename(b.tmp, final) < 0) {
 		rc = -errno;
 		fprintf(stderr, "%s: rename %s: %s\n", def->name, final, strerror(errno));
@@ -607,7 +608,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 		 digest);
 out:
 	if (b.tmp) {
-		apo_rm_tree(b.tmp);
+		apo_rmtree(b.tmp);
 		rmdir(dir); /* only when this was its first build */
 		fprintf(stderr, "%s: build failed; no layer was kept\n", def->name);
 	}

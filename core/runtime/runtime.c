@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/paths.h"
 #include "runtime/runtime.h"
 #include "base/util.h"
@@ -520,11 +521,13 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 	if (purge) {
 		/* stations no longer in the state dir but with data left, the
 		 * environment's SSH key, the logs */
-		_cleanup_free_ char *lib = apo_env_lib_dir(env);
-		_cleanup_free_ char *logs = apo_env_log_dir(env);
-		if ((rc = apo_rm_rf(lib)) < 0 && !first)
+		/* ENV must be one component of apomon's own directories and
+		 * not the image store's; nothing below is followed out */
+		if (!apo_fs_component_ok(env) || apo_env_name_reserved(env))
+			return -EINVAL;
+		if ((rc = apo_rmtree_below(apo_lib_dir(), env)) < 0 && !first)
 			first = rc;
-		if ((rc = apo_rm_rf(logs)) < 0 && !first)
+		if ((rc = apo_rmtree_below(apo_log_dir(), env)) < 0 && !first)
 			first = rc;
 	}
 	return first;

@@ -110,9 +110,6 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
  */
 int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bool purge);
 
-/* rm -rf, not crossing into other file systems (a mount left in it). */
-int apo_rm_rf(const char *path);
-
 /* The names of the stations of env that have a state dir; caller frees
  * each and the array. */
 int apo_station_list(const char *env, char ***names, size_t *n);

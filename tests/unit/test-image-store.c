@@ -4,6 +4,7 @@
  * the lowerdir order, sealed paths along the chain, list, rm.  As root it
  * also checks that a commit keeps overlayfs whiteouts and opaque markers.
  */
+#include "base/fs.h"
 #include "config.h"
 
 #include <check.h>
@@ -69,7 +70,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	apo_rm_tree(tmp);
+	apo_rmtree(tmp);
 	free(lib);
 	free(defs);
 	unsetenv("APOMON_LIB_DIR");
