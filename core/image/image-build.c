@@ -28,9 +28,11 @@
 #include "base/util.h"
 
 /* Where the definition's files/ and startup.sh appear during the copy step. */
-#define STAGE		"/.apomon-stage"
-#define TAIL_LINES	20
-#define MAX_ERROR_LINES 40
+/* Debian 12: the debian-archive-keyring package (tools/install-deps) */
+#define APO_DEBIAN_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define STAGE		   "/.apomon-stage"
+#define TAIL_LINES	   20
+#define MAX_ERROR_LINES	   40
 
 struct build {
 	const struct apo_image_def *def;
@@ -347,8 +349,17 @@ static int build_steps(struct build *b)
 		     (def->n_packages || !def->parent ? 1 : 0);
 	if (!def->parent) {
 		char *opt = apo_xasprintf("--cache-dir=%s", b->cache);
-		char *argv[] = {"debootstrap", "--variant=minbase", opt, def->suite,
-				b->root,       b->mirror,	    NULL};
+		/* the host's Debian keyring, and no fallback to an unchecked
+		 * archive: a mirror or proxy in the path cannot slip packages in */
+		char *argv[] = {"debootstrap",
+				"--variant=minbase",
+				"--keyring=" APO_DEBIAN_KEYRING,
+				"--force-check-gpg",
+				opt,
+				def->suite,
+				b->root,
+				b->mirror,
+				NULL};
 		char *label = apo_xasprintf("debootstrap --variant=minbase %s from %s", def->suite,
 					    b->mirror);
 		rc = run(b, label, 0, argv);
@@ -492,7 +503,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 	char size[32];
 	int rc;
 
-	if ((rc = apo_mkdir_p(dir, 0755)) < 0) {
+	if ((rc = apo_image_store_prepare()) < 0 || (rc = apo_mkdir_p(dir, 0755)) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", def->name, dir, strerror(-rc));
 		return rc;
 	}

@@ -196,11 +196,24 @@ int apo_image_list(struct apo_image_meta ***out, size_t *n)
 	return 0;
 }
 
+int apo_image_store_prepare(void)
+{
+	_cleanup_free_ char *dir = apo_images_dir();
+	int rc = apo_mkdir_p(apo_lib_dir(), 0755);
+
+	if (rc < 0)
+		return rc;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	/* a store made before: closed now */
+	return chmod(dir, 0700) < 0 ? -errno : 0;
+}
+
 int apo_image_store_lock(void)
 {
 	_cleanup_free_ char *dir = apo_images_dir();
 	_cleanup_free_ char *path = apo_xasprintf("%s/.lock", dir);
-	int rc = apo_mkdir_p(dir, 0755), fd;
+	int rc = apo_image_store_prepare(), fd;
 
 	if (rc < 0)
 		return rc;
@@ -622,7 +635,7 @@ int apo_image_commit(const char *upperdir, const char *name, const char *parent,
 		goto out;
 	}
 	dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
-	if ((rc = apo_mkdir_p(dir, 0755)) < 0)
+	if ((rc = apo_image_store_prepare()) < 0 || (rc = apo_mkdir_p(dir, 0755)) < 0)
 		goto out;
 	tmp = apo_xasprintf("%s/.tmp-XXXXXX", dir);
 	if (!mkdtemp(tmp)) {
