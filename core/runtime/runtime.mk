@@ -20,7 +20,7 @@ core_runtime_apomon_init_LDFLAGS = -all-static
 # Drives the launcher without config or plan (tests, benchmark).
 check_PROGRAMS += tests/runtime/apo-station
 tests_runtime_apo_station_SOURCES = tests/runtime/apo-station.c \
-	$(APO_RUNTIME_SOURCES) core/base/util.c core/base/paths.c
+	$(APO_RUNTIME_SOURCES) core/base/util.c core/base/paths.c core/base/fs.c
 tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS)
 
 EXTRA_DIST += tests/integration/runtime-lib.sh
