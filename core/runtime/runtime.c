@@ -23,12 +23,28 @@
 
 extern char **environ;
 
+/* bounded: a hung or chatty command in a station can neither hold `up`
+ * past the type's ready timeout nor fill apomon's memory */
 static int host_run(const struct apomon_station *st, const char *const argv[], char **output)
 {
+	const struct apomon_station_type *t = st->station->type;
+	struct apo_run_limits lim = {
+	    .timeout_ms = t && t->ready_timeout_ms ? t->ready_timeout_ms : APO_RUN_TIMEOUT_MS,
+	    .max_output = APO_RUN_MAX_OUTPUT,
+	};
 	char *discard = NULL;
-	int rc = apo_station_exec(st->ctx->model->env, st->station->name, argv, false,
-				  output ? output : &discard);
+	size_t dropped = 0;
+	int rc = apo_station_run(st->ctx->model->env, st->station->name, argv, &lim,
+				 output ? output : &discard, &dropped);
 	free(discard);
+	if (dropped)
+		apo_host.log(st, APOMON_LOG_WARNING,
+			     "run %s: output cut at %zu bytes, %zu more discarded", argv[0],
+			     lim.max_output, dropped);
+	if (rc == -ETIMEDOUT)
+		apo_host.log(st, APOMON_LOG_ERROR,
+			     "run %s: still running after %u ms: killed, with what it started",
+			     argv[0], lim.timeout_ms);
 	return rc;
 }
 

@@ -132,6 +132,21 @@ char *apo_station_root_path(const char *env, const char *name);
 int apo_station_exec(const char *env, const char *name, const char *const argv[], bool tty,
 		     char **output);
 
+/*
+ * host->run's bounds: a command that does not exit within timeout_ms is
+ * killed with everything it started (-ETIMEDOUT); of its output the
+ * first max_output bytes are kept, the rest is read and dropped
+ * (*discarded says how much).  0: the defaults below.
+ */
+#define APO_RUN_TIMEOUT_MS 60000
+#define APO_RUN_MAX_OUTPUT (64 * 1024)
+struct apo_run_limits {
+	unsigned timeout_ms;
+	size_t max_output;
+};
+int apo_station_run(const char *env, const char *name, const char *const argv[],
+		    const struct apo_run_limits *lim, char **output, size_t *discarded);
+
 /* Cgroups (cgroup.c): v1 per controller, or the unified v2 hierarchy. */
 int apo_cgroup_create(const char *env, const char *name, unsigned long long memory_bytes,
 		      unsigned cpu_millis, unsigned pids);
