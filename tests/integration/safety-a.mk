@@ -14,5 +14,7 @@ tests_runtime_types_rt_run_hang_la_CPPFLAGS = $(AM_CPPFLAGS) -DRT_RUN_HANG
 tests_runtime_types_rt_run_hang_la_LDFLAGS = $(APO_MODULE_FLAGS)
 tests_runtime_types_rt_run_flood_la_SOURCES = tests/runtime/types/rt-run-bounded.c
 tests_runtime_types_rt_run_flood_la_LDFLAGS = $(APO_MODULE_FLAGS)
-TESTS += tests/integration/safety-run.sh tests/integration/safety-down.sh
-EXTRA_DIST += tests/integration/safety-run.sh tests/integration/safety-down.sh
+TESTS += tests/integration/safety-run.sh tests/integration/safety-down.sh \
+	tests/integration/safety-pgpass.sh
+EXTRA_DIST += tests/integration/safety-run.sh tests/integration/safety-down.sh \
+	tests/integration/safety-pgpass.sh tests/runtime/types/rt-run-bounded.c

@@ -48,6 +48,21 @@ fi
 $A down --quiet || fail "the second down: $?"
 net_assert_clean safety-down "$tmp/names"
 
+# not one thread: `up` (and its rollback), then `down`, on the calling thread
+echo 1 >"$CG/pids.max"
+sh -c "echo \$\$ >$CG/cgroup.procs && exec $A up --network-only --quiet" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+echo "up under pids.max 1: exit $rc $(head -c 300 "$tmp/err")"
+[ $rc = 0 ] || [ $rc = 1 ] || fail "up under pids.max 1 exited $rc"
+if [ $rc = 0 ]; then
+	sh -c "echo \$\$ >$CG/cgroup.procs && exec $A down --quiet" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	echo "down under pids.max 1: exit $rc $(head -c 300 "$tmp/err")"
+	[ $rc = 0 ] && net_assert_clean safety-down "$tmp/names"
+fi
+$A down --quiet || fail "down after pids.max 1: $?"
+net_assert_clean safety-down "$tmp/names"
+
 # up that fails (or not) under a small address space; then down
 prlimit --as=$((60 * 1024 * 1024)) $A up --network-only --quiet >"$tmp/out" 2>"$tmp/err"
 rc=$?
