@@ -18,3 +18,10 @@ TESTS += tests/integration/safety-run.sh tests/integration/safety-down.sh \
 	tests/integration/safety-pgpass.sh
 EXTRA_DIST += tests/integration/safety-run.sh tests/integration/safety-down.sh \
 	tests/integration/safety-pgpass.sh tests/runtime/types/rt-run-bounded.c
+
+# the one tree removal (core/base/fs.c)
+check_PROGRAMS += tests/unit/test-fs
+TESTS += tests/unit/test-fs
+tests_unit_test_fs_SOURCES = tests/unit/test-fs.c
+tests_unit_test_fs_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_fs_LDADD = $(APO_TEST_LDADD)
