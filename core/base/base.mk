@@ -6,6 +6,7 @@ core_libapocore_la_SOURCES = \
 	core/base/util.c core/base/util.h \
 	core/base/diag.c core/base/diag.h \
 	core/base/paths.c core/base/paths.h \
+	core/base/fs.c core/base/fs.h \
 	core/base/workers.c core/base/workers.h \
 	core/base/progress.c core/base/progress.h \
 	core/base/sha256.c core/base/sha256.h

@@ -30,6 +30,12 @@ const char *apo_log_dir(void)
 	return dir_or("APOMON_LOG_DIR", "/var/log/apomon");
 }
 
+bool apo_env_name_reserved(const char *env)
+{
+	/* the image store and its build logs sit beside the environments */
+	return !strcmp(env, "images");
+}
+
 char *apo_env_run_dir(const char *env)
 {
 	return apo_xasprintf("%s/%s", apo_run_dir(), env);

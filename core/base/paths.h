@@ -9,9 +9,15 @@
 #ifndef APO_PATHS_H
 #define APO_PATHS_H
 
+#include <stdbool.h>
+
 const char *apo_run_dir(void);
 const char *apo_lib_dir(void);
 const char *apo_log_dir(void);
+
+/* Names an environment may not have: the image store's directories sit
+ * beside the environments' in the lib and log dirs. */
+bool apo_env_name_reserved(const char *env);
 
 /* "/run/apomon/ENV" etc.; caller frees. */
 char *apo_env_run_dir(const char *env);

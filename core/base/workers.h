@@ -25,7 +25,10 @@ struct apo_work {
 };
 
 /* Runs the work on up to `threads` threads (0: the default, see
- * apo_workers_default).  Returns 0 or the first failure. */
+ * apo_workers_run).  When no thread can be started at all (pids.max,
+ * RLIMIT_NPROC, no memory), the calling thread does the work itself,
+ * back in its own network namespace after each item.
+ * Returns 0 or the first failure. */
 int apo_workers_run(unsigned threads, struct apo_work *w);
 
 /* $APOMON_THREADS, else 4. */

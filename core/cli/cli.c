@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "config/conf.h"
+#include "base/paths.h"
 #include "base/util.h"
 #include "validate/validate.h"
 
@@ -20,6 +22,106 @@ void apo_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* a name as one printable line, cut short: it may hold anything */
+static void quote_name(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; s[i] && o + 8 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'')
+			out[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
+		if (i == 60 && s[i + 1]) {
+			o += (size_t)snprintf(out + o, size - o, "...");
+			break;
+		}
+	}
+	out[o] = '\0';
+}
+
+static bool station_arg_ok(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	if (!dot)
+		return apo_valid_station_name(s);
+	/* a FQDN: its first label is the station's name */
+	char label[64];
+	size_t n = (size_t)(dot - s);
+	if (n == 0 || n >= sizeof(label) || !apo_valid_dns_name(s))
+		return false;
+	memcpy(label, s, n);
+	label[n] = '\0';
+	return apo_valid_station_name(label);
+}
+
+int apo_cli_check_name(const char *cmd, const char *what, const char *name)
+{
+	char q[256];
+	bool env = !strcmp(what, "environment");
+
+	if (name && (env ? apo_valid_station_name(name) && !apo_env_name_reserved(name)
+			 : station_arg_ok(name)))
+		return 0;
+	quote_name(name ? name : "", q, sizeof(q));
+	if (env && name && apo_env_name_reserved(name))
+		apo_err("%s: invalid environment name '%s': reserved for the image store", cmd, q);
+	else
+		apo_err("%s: invalid %s name '%s', expected lower-case letters, digits, '-' and "
+			"'_', starting with a letter or digit, at most 63 bytes%s",
+			cmd, what, q, env ? "" : " (or the station's FQDN)");
+	return APO_EXIT_USAGE;
+}
+
+int apo_cli_parse_seconds(const char *cmd, const char *opt, const char *s, unsigned max,
+			  unsigned *ms)
+{
+	unsigned long long whole = 0, frac = 0, scale = 1000;
+	const char *p = s;
+
+	/* strtod would take "abc" as 0, " 1", "1e3", "nan" and "-0" */
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	for (; isdigit((unsigned char)*p) && whole <= max; p++)
+		whole = whole * 10 + (unsigned)(*p - '0');
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		for (; isdigit((unsigned char)*p); p++)
+			if (scale > 1)
+				frac += (scale /= 10) * (unsigned)(*p - '0');
+	}
+	if (*p || whole > max || (whole == max && frac))
+		goto bad;
+	*ms = (unsigned)(whole * 1000 + frac);
+	return 0;
+bad:;
+	char q[256];
+	quote_name(s, q, sizeof(q));
+	apo_err("%s: %s '%s': expected a number of seconds from 0 to %u (e.g. 10 or 0.5)", cmd, opt,
+		q, max);
+	return APO_EXIT_USAGE;
+}
+
+int apo_cli_parse_uint(const char *cmd, const char *opt, const char *s, unsigned max, unsigned *out)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+
+	for (; isdigit((unsigned char)*p) && v <= max; p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (p == s || *p || v > max) {
+		char q[256];
+		quote_name(s, q, sizeof(q));
+		apo_err("%s: %s '%s': expected a whole number from 0 to %u", cmd, opt, q, max);
+		return APO_EXIT_USAGE;
+	}
+	*out = (unsigned)v;
+	return 0;
 }
 
 int apo_env_open(const struct apo_cli *cli, struct apo_env *env)
@@ -46,6 +148,11 @@ int apo_env_open(const struct apo_cli *cli, struct apo_env *env)
 		goto fail;
 	if (apo_plan_build(env->model, &env->plan, &d) < 0)
 		goto fail;
+	if (apo_cli_check_name("config", "environment", env->model->env)) {
+		apo_diag_clear(&d);
+		apo_env_close(env);
+		return APO_EXIT_USAGE;
+	}
 	apo_diag_clear(&d);
 	return APO_EXIT_OK;
 

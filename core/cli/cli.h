@@ -41,6 +41,27 @@ struct apo_env {
 int apo_env_open(const struct apo_cli *cli, struct apo_env *env);
 void apo_env_close(struct apo_env *env);
 
+/*
+ * The one check of a name given on the command line or taken from the
+ * config before it becomes part of a path: WHAT is "environment" (a
+ * station-name label, not a name the image store uses) or "station" (a
+ * station name, or its FQDN: a host name whose first label is one).
+ * Returns 0, or prints one line naming the command and returns
+ * APO_EXIT_USAGE.
+ */
+int apo_cli_check_name(const char *cmd, const char *what, const char *name);
+
+/* A number of seconds for option OPT of CMD: decimal digits with an
+ * optional fraction ("2", "0.5"), 0..MAX; nothing else.  *ms gets it in
+ * milliseconds.  0, or APO_EXIT_USAGE after one line. */
+int apo_cli_parse_seconds(const char *cmd, const char *opt, const char *s, unsigned max,
+			  unsigned *ms);
+
+/* A whole number 0..MAX in decimal digits, nothing else; 0, or
+ * APO_EXIT_USAGE after one line. */
+int apo_cli_parse_uint(const char *cmd, const char *opt, const char *s, unsigned max,
+		       unsigned *out);
+
 /* Prints "apomon: " + message to stderr. */
 void apo_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -76,7 +97,8 @@ int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
 
 /* The environment a command is about: -e, else the config's, else
- * "example"; reads the config only for its name (caller frees). */
+ * "example"; reads the config only for its name (caller frees).  NULL
+ * after printing why when the name is not one (apo_cli_check_name). */
 char *apo_cli_env_name(const struct apo_cli *cli);
 
 int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv);

@@ -30,6 +30,8 @@ int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv)
 		apo_err("commit: usage: apomon commit STATION IMAGE");
 		return APO_EXIT_USAGE;
 	}
+	if (apo_cli_check_name("commit", "station", argv[1]))
+		return APO_EXIT_USAGE;
 	if (!apo_image_name_valid(argv[2])) {
 		apo_err("commit: '%s' is not a valid image name", argv[2]);
 		return APO_EXIT_USAGE;

@@ -39,6 +39,8 @@ int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 		apo_err("deploy: usage: apomon deploy STATION FILE");
 		return APO_EXIT_USAGE;
 	}
+	if (apo_cli_check_name("deploy", "station", argv[1]))
+		return APO_EXIT_USAGE;
 	if (!realpath(argv[2], artifact)) {
 		apo_err("deploy: %s: %s", argv[2], strerror(errno));
 		return APO_EXIT_USAGE;

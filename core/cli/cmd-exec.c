@@ -32,6 +32,8 @@ int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv)
 		return APO_EXIT_USAGE;
 	}
 	const char *arg = argv[optind++];
+	if (apo_cli_check_name("exec", "station", arg))
+		return APO_EXIT_USAGE;
 	if (!strcmp(argv[optind], "--"))
 		optind++;
 	if (optind >= argc) {
@@ -39,6 +41,8 @@ int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv)
 		return APO_EXIT_USAGE;
 	}
 	_cleanup_free_ char *env = apo_cli_env_name(cli);
+	if (!env)
+		return APO_EXIT_USAGE;
 	_cleanup_free_ char *name = apo_runtime_station_name(env, arg);
 	fflush(stdout);
 	rc = apo_station_exec(env, name, (const char *const *)argv + optind, tty, NULL);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,18 @@
 #include "net/hostsfile.h"
 #include "engine/journal.h"
 #include "base/util.h"
+
+static void hosts_err(const char *path, const char *env, int r)
+{
+	size_t line;
+
+	if (r == -EBADMSG && (line = apo_hosts_unterminated_line(path, env)))
+		apo_err("hosts: %s:%zu: '# BEGIN apomon %s' without its '# END apomon %s' line "
+			"after it: refused, nothing was changed; remove the block by hand",
+			path, line, env, env);
+	else
+		apo_err("hosts: %s: %s", path, strerror(-r));
+}
 
 int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv)
 {
@@ -56,7 +69,7 @@ int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv)
 	}
 	if (mode == 'r') {
 		if ((r = apo_hosts_update(path, e.plan->env, NULL)) < 0) {
-			apo_err("hosts: %s: %s", path, strerror(-r));
+			hosts_err(path, e.plan->env, r);
 			rc = APO_EXIT_FAILURE;
 		}
 		goto out;
@@ -76,7 +89,7 @@ int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv)
 	/* journaled first: `down` removes the block even if we die here */
 	apo_journal_intent(j, "hosts", path, e.plan->env);
 	if ((r = apo_journal_sync(j)) < 0 || (r = apo_hosts_update(path, e.plan->env, lines)) < 0) {
-		apo_err("hosts: %s: %s", path, strerror(-r));
+		hosts_err(path, e.plan->env, r);
 		rc = APO_EXIT_FAILURE;
 		goto out;
 	}

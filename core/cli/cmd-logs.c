@@ -78,12 +78,23 @@ int apo_cmd_logs(const struct apo_cli *cli, int argc, char **argv)
 		apo_err("logs: usage: apomon logs [-f] STATION");
 		return APO_EXIT_USAGE;
 	}
+	if (apo_cli_check_name("logs", "station", argv[optind]))
+		return APO_EXIT_USAGE;
 	_cleanup_free_ char *env = apo_cli_env_name(cli);
+	if (!env)
+		return APO_EXIT_USAGE;
 	_cleanup_free_ char *name = apo_runtime_station_name(env, argv[optind]);
 	_cleanup_free_ char *path = apo_station_log_path(env, name);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int in = -1;
 
+	/* the same verdict as exec and ssh: only a station that runs */
+	if (!running(env, name)) {
+		apo_err("%s: logs: not running in environment '%s' (its last output, if any: %s)",
+			argv[optind], env, path);
+		return APO_EXIT_FAILURE;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		apo_err("%s: logs: %s: %s", argv[optind], path, strerror(errno));
 		return APO_EXIT_FAILURE;

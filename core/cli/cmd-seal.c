@@ -194,7 +194,8 @@ int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv)
 			a.paths_from = optarg;
 			break;
 		case 'j':
-			a.threads = (unsigned)strtoul(optarg, NULL, 10);
+			if (apo_cli_parse_uint("seal", "-j", optarg, 256, &a.threads))
+				return APO_EXIT_USAGE;
 			break;
 		case 'h':
 			printf(

@@ -31,6 +31,8 @@ int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv)
 		apo_err("ssh: usage: apomon ssh STATION [COMMAND...]");
 		return APO_EXIT_USAGE;
 	}
+	if (apo_cli_check_name("ssh", "station", argv[1]))
+		return APO_EXIT_USAGE;
 	if ((r = apo_env_open(cli, &e)))
 		return r;
 	_cleanup_free_ char *name = apo_runtime_station_name(e.plan->env, argv[1]);
@@ -40,6 +42,15 @@ int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv)
 			e.plan->env);
 		apo_env_close(&e);
 		return APO_EXIT_USAGE;
+	}
+	/* never a packet towards a station that is not up: its address may
+	 * well be routed elsewhere by the host */
+	struct apo_station_info in;
+	if (apo_station_info(e.plan->env, name, &in) < 0 ||
+	    (in.state != APO_STATION_STARTING && in.state != APO_STATION_READY)) {
+		apo_err("ssh: %s: not running in environment '%s'", argv[1], e.plan->env);
+		apo_env_close(&e);
+		return APO_EXIT_FAILURE;
 	}
 	inet_ntop(AF_INET, &e.plan->stations[k].station->addrs[0].addr, addr, sizeof(addr));
 	if ((r = apo_runtime_ssh_key(e.plan->env, &priv, &pub)) < 0) {

@@ -37,12 +37,16 @@ static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
 		if (c != 't')
 			return APO_EXIT_USAGE;
-		grace_ms = (unsigned)(strtod(optarg, NULL) * 1000);
+		if (apo_cli_parse_seconds(argv[0], "-t", optarg, 3600, &grace_ms))
+			return APO_EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		apo_err("%s: usage: apomon %s [-t SECONDS] STATION...", argv[0], argv[0]);
 		return APO_EXIT_USAGE;
 	}
+	for (int i = optind; i < argc; i++)
+		if (apo_cli_check_name(argv[0], "station", argv[i]))
+			return APO_EXIT_USAGE;
 	if ((r = apo_env_open(cli, &e)))
 		return r;
 	opened = true;

@@ -56,6 +56,7 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 	const char *root = NULL, *manifest = NULL, *pub = NULL, *ca = NULL;
 	unsigned threads = 0;
 	long timeout = 0;
+	unsigned u;
 	int retries = -1;
 	struct apo_env env = {0};
 	int c, rc;
@@ -75,13 +76,18 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 			ca = optarg;
 			break;
 		case 'j':
-			threads = (unsigned)strtoul(optarg, NULL, 10);
+			if (apo_cli_parse_uint("verify", "-j", optarg, 256, &threads))
+				return APO_EXIT_USAGE;
 			break;
 		case 'T':
-			timeout = strtol(optarg, NULL, 10);
+			if (apo_cli_parse_uint("verify", "--timeout", optarg, 86400, &u))
+				return APO_EXIT_USAGE;
+			timeout = u;
 			break;
 		case 'R':
-			retries = (int)strtol(optarg, NULL, 10);
+			if (apo_cli_parse_uint("verify", "--retries", optarg, 100, &u))
+				return APO_EXIT_USAGE;
+			retries = (int)u;
 			break;
 		case 'h':
 			printf("Usage: apomon verify [STATION...] [--root DIR] [-m MANIFEST]\n"

@@ -99,6 +99,11 @@ int main(int argc, char **argv)
 			return APO_EXIT_USAGE;
 		}
 	}
+	/* before any command: -e becomes part of paths */
+	if (cli.env && apo_cli_check_name("-e", "environment", cli.env)) {
+		free(cli.plugin_dirs);
+		return APO_EXIT_USAGE;
+	}
 	if (optind >= argc) {
 		usage(stderr);
 		return APO_EXIT_USAGE;

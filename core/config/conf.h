@@ -24,4 +24,9 @@
 int apo_conf_load(const char *confdir, const char *env_override, struct apo_model **out,
 		  struct apo_diag *d);
 
+/* The config's name rules, shared with the command line (conf-values.c):
+ * a host name, and a station (or environment) name label. */
+bool apo_valid_dns_name(const char *s);
+bool apo_valid_station_name(const char *s);
+
 #endif

@@ -11,6 +11,8 @@
 #include "engine/down.h"
 #include "net/netlink.h"
 #include "net/netns.h"
+#include "base/paths.h"
+#include "runtime/runtime.h"
 #include "base/util.h"
 #include "base/workers.h"
 
@@ -131,8 +133,13 @@ int apo_down_replay(struct apo_journal *j, struct apo_progress *p, unsigned thre
 	/* more threads than for `up`: concurrent unmounts share the RCU
 	 * grace period each one waits for (measured at 1000: ~150 ms with
 	 * 4 threads, ~25 ms with 8) */
-	if (d.netns.n)
-		apo_workers_run(threads ? threads : getenv("APOMON_THREADS") ? 0 : 8, &w);
+	/* a pool that could not start does the work on this thread; what
+	 * it still reports is a failure: the journal must stay */
+	if (d.netns.n && (r = apo_workers_run(threads			 ? threads
+					      : getenv("APOMON_THREADS") ? 0
+									 : 8,
+					      &w)) < 0)
+		failed(&d, "namespaces", "workers", r);
 
 	apo_progress_phase(p, "leftover links", d.veths.n);
 	if (d.veths.n) {
@@ -171,6 +178,17 @@ out:
 	return d.failures;
 }
 
+/* the stations' writable layers, the environment's SSH key and CA, the
+ * logs: only below the lib and log dirs, ENV one checked component */
+static int purge(const char *env)
+{
+	int r = apo_runtime_down(env, 0, true);
+	if (r < 0)
+		apo_err("down: --purge: environment '%s' (%s/%s, %s/%s): %s", env, apo_lib_dir(),
+			env, apo_log_dir(), env, strerror(-r));
+	return r;
+}
+
 int apo_down(const char *env, const struct apo_down_opts *o)
 {
 	struct apo_journal *j = NULL;
@@ -188,6 +206,8 @@ int apo_down(const char *env, const struct apo_down_opts *o)
 		return APO_EXIT_FAILURE;
 	}
 	if (!apo_journal_exists(j)) {
+		if (o->purge && (r = purge(env)) < 0)
+			goto out;
 		apo_journal_remove(j);
 		if (o->json)
 			printf(
@@ -202,6 +222,9 @@ int apo_down(const char *env, const struct apo_down_opts *o)
 	p = apo_progress_new("down", o->quiet, o->json);
 	int failures = apo_down_replay(j, p, o->threads);
 	apo_progress_end(p);
+	/* the data goes only once nothing of the environment runs */
+	if (failures == 0 && o->purge && purge(env) < 0)
+		failures++;
 	if (failures == 0 && (r = apo_journal_remove(j)) < 0) {
 		apo_err("down: %s: %s", j->dir, strerror(-r));
 		failures++;

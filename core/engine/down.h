@@ -43,6 +43,9 @@ int apo_undo_hosts(const struct apo_jentry *e);
 
 struct apo_down_opts {
 	bool quiet, json, verbose;
+	/* and the environment's data and logs, under its lock, once nothing
+	 * of it runs */
+	bool purge;
 	unsigned threads;
 };
 

@@ -15,3 +15,13 @@ endif
 tests_unit_test_journal_SOURCES = tests/unit/test-journal.c
 tests_unit_test_journal_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_journal_LDADD = $(APO_TEST_LDADD)
+
+# The journal reader's fuzz target (clang, libFuzzer): run by `make fuzz`
+# next to the manifest's, bounded by FUZZ_SECONDS; not part of `make check`.
+EXTRA_DIST += tests/fuzz/fuzz-journal.c tests/fuzz/run-journal.sh
+CLEANFILES += tests/fuzz/fuzz-journal
+fuzz: fuzz-journal
+fuzz-journal:
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	$(SHELL) $(top_srcdir)/tests/fuzz/run-journal.sh $(FUZZ_SECONDS)
+.PHONY: fuzz-journal

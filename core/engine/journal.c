@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,48 +31,127 @@ static struct apo_jentry *find(struct apo_journal *j, const char *kind, const ch
 	return NULL;
 }
 
-static void record(struct apo_journal *j, char *line)
+/* a journal word: printable ASCII, no blank (names, paths, numbers) */
+static bool word_ok(const char *s)
 {
-	char *save, *verb = strtok_r(line, " \n", &save);
-	char *kind = strtok_r(NULL, " \n", &save);
-	char *name = strtok_r(NULL, " \n", &save);
-	char *detail = strtok_r(NULL, " \n", &save);
-
-	if (!verb)
-		return;
-	if (!strcmp(verb, "begin")) {
-		j->begun_by = kind ? (pid_t)atoi(kind) : 0;
-		j->complete = false;
-	} else if (!strcmp(verb, "complete")) {
-		j->complete = true;
-	} else if (kind && name && !strcmp(verb, "intent")) {
-		struct apo_jentry e = {apo_xstrdup(kind), apo_xstrdup(name),
-				       detail ? apo_xstrdup(detail) : NULL, APO_J_INTENT};
-		APO_PUSH(j->entries, j->n, j->cap, e);
-	} else if (kind && name && (!strcmp(verb, "done") || !strcmp(verb, "fail"))) {
-		struct apo_jentry *e = find(j, kind, name);
-		if (e)
-			e->state = verb[0] == 'd' ? APO_J_DONE : APO_J_FAIL;
-	}
-	/* a torn last line (crash mid-write) is simply ignored */
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
 }
 
-static int load(struct apo_journal *j)
+/* One complete line (without its '\n'); NULL, or what is wrong with it. */
+static const char *record(struct apo_journal *j, char *line, size_t len)
+{
+	char *f[5];
+	size_t n = 0;
+
+	if (memchr(line, '\0', len))
+		return "a NUL byte";
+	if (!len)
+		return "an empty line";
+	/* fields separated by one blank: the writer never makes others */
+	for (char *p = line;;) {
+		if (n == APO_ARRAY_SIZE(f))
+			return "too many fields";
+		f[n++] = p;
+		char *sp = strchr(p, ' ');
+		if (!sp)
+			break;
+		*sp = '\0';
+		p = sp + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!word_ok(f[i]))
+			return "an empty field or a control character";
+	const char *verb = f[0];
+	if (!strcmp(verb, "begin")) {
+		char *end;
+		if (n != 3)
+			return "begin: expected 'begin PID COMMAND'";
+		errno = 0;
+		long pid = strtol(f[1], &end, 10);
+		if (*end || errno || pid <= 0 || pid > INT32_MAX)
+			return "begin: the PID is not a number";
+		j->begun_by = (pid_t)pid;
+		j->complete = false;
+	} else if (!strcmp(verb, "complete")) {
+		if (n != 1)
+			return "complete: expected nothing after it";
+		j->complete = true;
+	} else if (!strcmp(verb, "intent")) {
+		if (n != 3 && n != 4)
+			return "intent: expected 'intent KIND NAME [DETAIL]'";
+		struct apo_jentry e = {apo_xstrdup(f[1]), apo_xstrdup(f[2]),
+				       n == 4 ? apo_xstrdup(f[3]) : NULL, APO_J_INTENT};
+		APO_PUSH(j->entries, j->n, j->cap, e);
+	} else if (!strcmp(verb, "done") || !strcmp(verb, "fail")) {
+		if (n != 3)
+			return "done/fail: expected 'VERB KIND NAME'";
+		/* without its intent: nothing to mark (as before) */
+		struct apo_jentry *e = find(j, f[1], f[2]);
+		if (e)
+			e->state = verb[0] == 'd' ? APO_J_DONE : APO_J_FAIL;
+	} else {
+		return "unknown record";
+	}
+	return NULL;
+}
+
+int apo_journal_parse(struct apo_journal *j, const char *path, const char *data, size_t len,
+		      char **why)
+{
+	size_t lineno = 0;
+
+	*why = NULL;
+	for (size_t off = 0; off < len;) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		lineno++;
+		if (!nl)
+			break; /* a torn last line (crash mid-write): never acted on */
+		size_t l = (size_t)(nl - (data + off));
+		char *line = apo_xstrndup(data + off, l);
+		/* strndup stops at a NUL: keep the real length to see it */
+		const char *what = strlen(line) != l ? "a NUL byte" : record(j, line, l);
+		free(line);
+		if (what) {
+			*why = apo_xasprintf("%s:%zu: %s; not touching anything: inspect or "
+					     "remove it by hand",
+					     path, lineno, what);
+			return -EBADMSG;
+		}
+		off += l + 1;
+	}
+	return 0;
+}
+
+static int load(struct apo_journal *j, char **why)
 {
 	_cleanup_free_ char *path = jpath(j, "journal");
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(path, "re");
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0, cap = 0;
+	char buf[16384];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (!f)
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	while (getline(&line, &cap, f) > 0) {
-		if (line[strlen(line) - 1] != '\n')
-			break; /* torn */
-		record(j, line);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (len + (size_t)n > cap) {
+			cap = (len + (size_t)n) * 2;
+			data = apo_xreallocarray(data, cap, 1);
+		}
+		memcpy(data + len, buf, (size_t)n);
+		len += (size_t)n;
 	}
-	free(line);
-	fclose(f);
+	int r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	if ((r = apo_journal_parse(j, path, data ? data : "", len, why)) < 0)
+		return r;
 	j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	return j->fd < 0 ? -errno : 0;
 }
@@ -151,7 +231,7 @@ int apo_journal_open(const char *env, const char *command, struct apo_journal **
 		r = -errno;
 		goto fail;
 	}
-	if ((r = load(j)) < 0)
+	if ((r = load(j, busy_msg)) < 0)
 		goto fail;
 	*out = j;
 	return 0;
@@ -184,7 +264,9 @@ static void append(struct apo_journal *j, const char *fmt, ...)
 	memcpy(j->buf + j->len, s, l);
 	j->len += l;
 	/* keep the in-memory view in step with the file */
-	record(j, s);
+	if (l && s[l - 1] == '\n')
+		s[--l] = '\0';
+	record(j, s, l);
 	pthread_mutex_unlock(&j->mutex);
 	free(s);
 }

@@ -63,6 +63,17 @@ struct apo_journal {
 int apo_journal_open(const char *env, const char *command, struct apo_journal **out,
 		     char **busy_msg);
 
+/*
+ * Reads the records of DATA (LEN bytes, the journal file PATH) into j.
+ * A torn last line (no '\n': a crash mid-write) is ignored; any other
+ * line that is not a record the writer makes -- a NUL byte, an unknown
+ * verb, a wrong number of fields, a done without its intent -- is
+ * refused: -EBADMSG with *why "PATH:LINE: what" (caller frees).
+ * apo_journal_open() refuses such a journal the same way (*busy_msg).
+ */
+int apo_journal_parse(struct apo_journal *j, const char *path, const char *data, size_t len,
+		      char **why);
+
 /* True when the environment has a journal (something may exist). */
 bool apo_journal_exists(const struct apo_journal *j);
 

@@ -23,13 +23,16 @@
 #include "image/image-digest.h"
 #include "image/image-store.h"
 #include "image/mirror.h"
+#include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
 
 /* Where the definition's files/ and startup.sh appear during the copy step. */
-#define STAGE		"/.apomon-stage"
-#define TAIL_LINES	20
-#define MAX_ERROR_LINES 40
+/* Debian 12: the debian-archive-keyring package (tools/install-deps) */
+#define APO_DEBIAN_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define STAGE		   "/.apomon-stage"
+#define TAIL_LINES	   20
+#define MAX_ERROR_LINES	   40
 
 struct build {
 	const struct apo_image_def *def;
@@ -346,8 +349,17 @@ static int build_steps(struct build *b)
 		     (def->n_packages || !def->parent ? 1 : 0);
 	if (!def->parent) {
 		char *opt = apo_xasprintf("--cache-dir=%s", b->cache);
-		char *argv[] = {"debootstrap", "--variant=minbase", opt, def->suite,
-				b->root,       b->mirror,	    NULL};
+		/* the host's Debian keyring, and no fallback to an unchecked
+		 * archive: a mirror or proxy in the path cannot slip packages in */
+		char *argv[] = {"debootstrap",
+				"--variant=minbase",
+				"--keyring=" APO_DEBIAN_KEYRING,
+				"--force-check-gpg",
+				opt,
+				def->suite,
+				b->root,
+				b->mirror,
+				NULL};
 		char *label = apo_xasprintf("debootstrap --variant=minbase %s from %s", def->suite,
 					    b->mirror);
 		rc = run(b, label, 0, argv);
@@ -446,7 +458,7 @@ static void remove_stale(const char *dir)
 		if (strncmp(e->d_name, ".tmp-", 5))
 			continue;
 		char *p = apo_xasprintf("%s/%s", dir, e->d_name);
-		apo_rm_tree(p);
+		apo_rmtree(p);
 		free(p);
 	}
 	closedir(d);
@@ -491,7 +503,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 	char size[32];
 	int rc;
 
-	if ((rc = apo_mkdir_p(dir, 0755)) < 0) {
+	if ((rc = apo_image_store_prepare()) < 0 || (rc = apo_mkdir_p(dir, 0755)) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", def->name, dir, strerror(-rc));
 		return rc;
 	}
@@ -575,11 +587,11 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 		goto out;
 
 	/* only the layer stays: overlay's workdir and the staging copy go */
-	if (b.work && (rc = apo_rm_tree(b.work)) < 0)
+	if (b.work && (rc = apo_rmtree(b.work)) < 0)
 		goto out;
 	if (b.merged)
 		rmdir(b.merged);
-	apo_rm_tree(b.stage);
+	apo_rmtree(b.stage);
 	m.name = def->name;
 	m.digest = (char *)digest;
 	m.parent = def->parent;
@@ -593,7 +605,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 	if ((rc = apo_image_meta_save(json, &m)) < 0)
 		goto out;
 	if (access(final, F_OK) == 0)
-		apo_rm_tree(final); /* a layer without metadata: never completed */
+		apo_rmtree(final); /* a layer without metadata: never completed */
 	if (rename(b.tmp, final) < 0) {
 		rc = -errno;
 		fprintf(stderr, "%s: rename %s: %s\n", def->name, final, strerror(errno));
@@ -607,7 +619,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 		 digest);
 out:
 	if (b.tmp) {
-		apo_rm_tree(b.tmp);
+		apo_rmtree(b.tmp);
 		rmdir(dir); /* only when this was its first build */
 		fprintf(stderr, "%s: build failed; no layer was kept\n", def->name);
 	}

@@ -21,6 +21,7 @@
 #include "image/image-cfg.h"
 #include "image/image-digest.h"
 #include "image/image-store.h"
+#include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
 
@@ -195,11 +196,24 @@ int apo_image_list(struct apo_image_meta ***out, size_t *n)
 	return 0;
 }
 
+int apo_image_store_prepare(void)
+{
+	_cleanup_free_ char *dir = apo_images_dir();
+	int rc = apo_mkdir_p(apo_lib_dir(), 0755);
+
+	if (rc < 0)
+		return rc;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	/* a store made before: closed now */
+	return chmod(dir, 0700) < 0 ? -errno : 0;
+}
+
 int apo_image_store_lock(void)
 {
 	_cleanup_free_ char *dir = apo_images_dir();
 	_cleanup_free_ char *path = apo_xasprintf("%s/.lock", dir);
-	int rc = apo_mkdir_p(dir, 0755), fd;
+	int rc = apo_image_store_prepare(), fd;
 
 	if (rc < 0)
 		return rc;
@@ -222,34 +236,6 @@ void apo_image_store_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);
-}
-
-static dev_t rm_dev;
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	/* FTW_MOUNT keeps the walk on one file system; do not remove a mount point either */
-	if (st->st_dev != rm_dev)
-		return -EBUSY;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
-}
-
-int apo_rm_tree(const char *path)
-{
-	struct stat st;
-	int rc;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? -errno : 0;
-	/* nftw is not reentrant anyway: one walk at a time */
-	rm_dev = st.st_dev;
-	rc = nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-	return rc < 0 ? -errno : rc;
 }
 
 static unsigned long long size_total;
@@ -550,7 +536,7 @@ int apo_image_rm(const char *name, bool force)
 		fprintf(stderr, "apomon: %s: image rm: %s\n", name, strerror(errno));
 		goto out;
 	}
-	rc = apo_rm_tree(trash);
+	rc = apo_rmtree(trash);
 	if (rc < 0)
 		fprintf(stderr, "apomon: %s: image rm: %s: %s\n", name, trash, strerror(-rc));
 out:
@@ -649,7 +635,7 @@ int apo_image_commit(const char *upperdir, const char *name, const char *parent,
 		goto out;
 	}
 	dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
-	if ((rc = apo_mkdir_p(dir, 0755)) < 0)
+	if ((rc = apo_image_store_prepare()) < 0 || (rc = apo_mkdir_p(dir, 0755)) < 0)
 		goto out;
 	tmp = apo_xasprintf("%s/.tmp-XXXXXX", dir);
 	if (!mkdtemp(tmp)) {
@@ -690,7 +676,7 @@ int apo_image_commit(const char *upperdir, const char *name, const char *parent,
 		*digest = apo_xstrdup(hexd);
 out:
 	if (tmp)
-		apo_rm_tree(tmp);
+		apo_rmtree(tmp);
 	if (rc < 0 && rc != -ENOENT)
 		fprintf(stderr, "apomon: %s: commit: %s\n", name, strerror(-rc));
 	apo_image_meta_free(pm);

@@ -104,8 +104,12 @@ int apo_image_rm(const char *name, bool force);
 int apo_image_store_lock(void);
 void apo_image_store_unlock(int fd);
 
-/* rm -rf that never crosses a mount point; 0 or negative errno. */
-int apo_rm_tree(const char *path);
+/* Makes the store (apo_lib_dir()/images) mode 0700: image trees hold
+ * setuid binaries and private keys of their own, which no other host
+ * user may reach (stations see them through their mounts).  0 or
+ * negative errno. */
+int apo_image_store_prepare(void);
+
 /* Bytes on disk under path (st_blocks, one device). */
 unsigned long long apo_tree_size(const char *path);
 

@@ -110,6 +110,10 @@ char *apo_hosts_splice(const char *text, const char *env, const char *lines)
 	if (lines && !written)
 		fprintf(m, "%s (`apomon -e %s down` removes it)\n%s%s", b, env, lines, e);
 	fclose(m);
+	if (in) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -145,6 +149,27 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
+size_t apo_hosts_unterminated_line(const char *path, const char *env)
+{
+	_cleanup_free_ char *b = begin_marker(env), *e = end_marker(env), *text = NULL;
+	size_t line = 0, begun = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	text = slurp(fd);
+	close(fd);
+	for (const char *s = text; s && *s; line++) {
+		if (!begun && line_is(s, b))
+			begun = line + 1;
+		else if (begun && line_is(s, e))
+			begun = 0;
+		const char *nl = strchr(s, '\n');
+		s = nl ? nl + 1 : s + strlen(s);
+	}
+	return begun;
+}
+
 int apo_hosts_update(const char *path, const char *env, const char *lines)
 {
 	_cleanup_free_ char *dir = apo_xstrdup(path);
@@ -173,6 +198,10 @@ int apo_hosts_update(const char *path, const char *env, const char *lines)
 		goto out;
 	}
 	new = apo_hosts_splice(old, env, lines);
+	if (!new) {
+		rc = -EBADMSG;
+		goto out;
+	}
 	if (!strcmp(old, new)) {
 		rc = 0;
 		goto out;

@@ -22,14 +22,21 @@
 char *apo_hosts_lines(const struct apo_plan *p);
 
 /* The file's text with env's block replaced by lines (NULL: removed);
- * everything else unchanged (caller frees).  Pure. */
+ * everything else unchanged (caller frees).  Pure.  NULL when env's
+ * BEGIN line has no END line after it: whatever follows it is the
+ * user's, and guessing where the block ends would lose it. */
 char *apo_hosts_splice(const char *text, const char *env, const char *lines);
+
+/* The number (1-based) of env's BEGIN line that has no END line after
+ * it in PATH, else 0: what a refusal names. */
+size_t apo_hosts_unterminated_line(const char *path, const char *env);
 
 /*
  * Rewrites path (normally /etc/hosts) with env's block set to lines
  * (NULL: removed), under a lock (flock on the file's directory) and
  * atomically (a temporary file renamed over it; when path is a mount
  * point, as in some containers, in place under the same lock).
+ * -EBADMSG, and nothing written, when env's block has no END line.
  */
 int apo_hosts_update(const char *path, const char *env, const char *lines);
 

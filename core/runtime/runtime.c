@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/paths.h"
 #include "plugin/services-files.h"
 #include "runtime/runtime.h"
@@ -24,12 +25,28 @@
 
 extern char **environ;
 
+/* bounded: a hung or chatty command in a station can neither hold `up`
+ * past the type's ready timeout nor fill apomon's memory */
 static int host_run(const struct apomon_station *st, const char *const argv[], char **output)
 {
+	const struct apomon_station_type *t = st->station->type;
+	struct apo_run_limits lim = {
+	    .timeout_ms = t && t->ready_timeout_ms ? t->ready_timeout_ms : APO_RUN_TIMEOUT_MS,
+	    .max_output = APO_RUN_MAX_OUTPUT,
+	};
 	char *discard = NULL;
-	int rc = apo_station_exec(st->ctx->model->env, st->station->name, argv, false,
-				  output ? output : &discard);
+	size_t dropped = 0;
+	int rc = apo_station_run(st->ctx->model->env, st->station->name, argv, &lim,
+				 output ? output : &discard, &dropped);
 	free(discard);
+	if (dropped)
+		apo_host.log(st, APOMON_LOG_WARNING,
+			     "run %s: output cut at %zu bytes, %zu more discarded", argv[0],
+			     lim.max_output, dropped);
+	if (rc == -ETIMEDOUT)
+		apo_host.log(st, APOMON_LOG_ERROR,
+			     "run %s: still running after %u ms: killed, with what it started",
+			     argv[0], lim.timeout_ms);
 	return rc;
 }
 
@@ -515,11 +532,13 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 	if (purge) {
 		/* stations no longer in the state dir but with data left, the
 		 * environment's SSH key, the logs */
-		_cleanup_free_ char *lib = apo_env_lib_dir(env);
-		_cleanup_free_ char *logs = apo_env_log_dir(env);
-		if ((rc = apo_rm_rf(lib)) < 0 && !first)
+		/* ENV must be one component of apomon's own directories and
+		 * not the image store's; nothing below is followed out */
+		if (!apo_fs_component_ok(env) || apo_env_name_reserved(env))
+			return -EINVAL;
+		if ((rc = apo_rmtree_below(apo_lib_dir(), env)) < 0 && !first)
 			first = rc;
-		if ((rc = apo_rm_rf(logs)) < 0 && !first)
+		if ((rc = apo_rmtree_below(apo_log_dir(), env)) < 0 && !first)
 			first = rc;
 	}
 	return first;

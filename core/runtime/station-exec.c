@@ -15,8 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <linux/close_range.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -32,6 +35,13 @@ static const struct {
     {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
     {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
 };
+
+static uint64_t apo_run_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static int status_code(int st)
 {
@@ -385,6 +395,173 @@ out:
 	close_pipe(rp.err);
 	free(bpf.insns);
 	free(buf);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return rc;
+}
+
+/* ---- the bounded run of host->run: a deadline and an output cap ---- */
+
+/* every descendant of pid (its children, theirs...), deepest last */
+static void descendants(pid_t pid, pid_t **v, size_t *n, size_t *cap, int depth)
+{
+	char path[64], buf[4096];
+
+	if (depth > 32)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t l = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (l <= 0)
+		return;
+	buf[l] = '\0';
+	for (char *p = buf, *end; *p; p = end) {
+		long c = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (c > 0) {
+			APO_PUSH(*v, *n, *cap, (pid_t)c);
+			descendants((pid_t)c, v, n, cap, depth + 1);
+		}
+	}
+}
+
+/* the helper and what it started inside the station: a command left
+ * running would hold the station's resources (and its pipe) forever */
+static void kill_run(pid_t helper_pid)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		pid_t *v = NULL;
+		size_t n = 0, cap = 0;
+		kill(helper_pid, SIGSTOP); /* no new children while we look */
+		descendants(helper_pid, &v, &n, &cap, 0);
+		for (size_t i = 0; i < n; i++)
+			kill(v[i], SIGKILL);
+		free(v);
+		if (!n)
+			break;
+	}
+	kill(helper_pid, SIGKILL);
+}
+
+int apo_station_run(const char *env, const char *name, const char *const argv[],
+		    const struct apo_run_limits *lim, char **output, size_t *discarded)
+{
+	struct apo_init_rec r;
+	int pipefd[2] = {-1, -1}, pidfd = -1, st, rc;
+	size_t max = lim && lim->max_output ? lim->max_output : APO_RUN_MAX_OUTPUT;
+	unsigned timeout = lim && lim->timeout_ms ? lim->timeout_ms : APO_RUN_TIMEOUT_MS;
+	char *buf = apo_xcalloc(1, max + 1), sink[65536];
+	size_t len = 0, dropped = 0;
+	bool eof = false, exited = false;
+	pid_t pid;
+
+	*output = NULL;
+	if (discarded)
+		*discarded = 0;
+	if ((rc = apo_station_read_init(env, name, &r)) < 0 || !apo_station_alive(&r)) {
+		free(buf);
+		return -ESRCH;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		helper(env, name, &r, argv, false, pipefd[1]);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	uint64_t deadline = apo_run_now_ms() + timeout;
+	/* until the helper exited (the command's status is known) and its
+	 * output ended, or until the deadline; past the cap, output is read
+	 * and dropped so that the command is never blocked on a full pipe */
+	while (!(eof && exited)) {
+		uint64_t now = apo_run_now_ms();
+		if (now >= deadline && !exited) {
+			kill_run(pid);
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			rc = -ETIMEDOUT;
+			goto out;
+		}
+		struct pollfd p[2] = {{.fd = eof ? -1 : pipefd[0], .events = POLLIN},
+				      {.fd = exited ? -1 : pidfd, .events = POLLIN}};
+		/* without a pidfd (old kernel): look at the helper every 50 ms */
+		int wait_ms = (int)(deadline - now);
+		if (pidfd < 0 && wait_ms > 50)
+			wait_ms = 50;
+		if (poll(p, 2, wait_ms) < 0 && errno != EINTR) {
+			rc = -errno;
+			kill_run(pid);
+			waitpid(pid, &st, 0);
+			goto out;
+		}
+		if (!eof && !exited && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = len < max ? read(pipefd[0], buf + len, max - len)
+					      : read(pipefd[0], sink, sizeof(sink));
+			if (n < 0 && errno != EINTR && errno != EAGAIN)
+				eof = true;
+			else if (n == 0)
+				eof = true;
+			else if (n > 0 && len < max)
+				len += (size_t)n;
+			else if (n > 0)
+				dropped += (size_t)n;
+		}
+		if (!exited && (pidfd < 0 || (p[1].revents & POLLIN))) {
+			pid_t w = waitpid(pid, &st, pidfd < 0 ? WNOHANG : 0);
+			if (w == pid) {
+				exited = true;
+				/* what a background child keeps writing is not the
+				 * command's: take what is there, then stop */
+				if (!eof) {
+					int fl = fcntl(pipefd[0], F_GETFL);
+					fcntl(pipefd[0], F_SETFL, fl | O_NONBLOCK);
+				}
+			} else if (w < 0 && errno != EINTR) {
+				rc = -errno;
+				goto out;
+			}
+		}
+		if (exited && !eof) {
+			/* what is in the pipe now, at most a few reads: a
+			 * background child writing on is not waited for */
+			for (int i = 0; i < 64 && !eof; i++) {
+				ssize_t n = len < max ? read(pipefd[0], buf + len, max - len)
+						      : read(pipefd[0], sink, sizeof(sink));
+				if (n > 0 && len < max)
+					len += (size_t)n;
+				else if (n > 0)
+					dropped += (size_t)n;
+				else if (n == 0 || errno != EINTR)
+					eof = true;
+			}
+			eof = true;
+		}
+	}
+	rc = status_code(st);
+	buf[len] = '\0';
+	*output = buf;
+	buf = NULL;
+out:
+	if (discarded)
+		*discarded = dropped;
+	free(buf);
+	if (pidfd >= 0)
+		close(pidfd);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)

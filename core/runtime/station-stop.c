@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/paths.h"
 #include "runtime/station-priv.h"
 #include "base/util.h"
@@ -121,24 +122,6 @@ int apo_station_stop(const char *env, const char *name, unsigned grace_ms)
 	return apo_station_stop_many(env, names, 1, grace_ms);
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(p);
-	else
-		unlink(p);
-	return 0;
-}
-
-int apo_rm_rf(const char *path)
-{
-	if (access(path, F_OK) < 0)
-		return 0;
-	return nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 ? -errno : 0;
-}
-
 /* rmdir each of the path's last `levels` components while empty */
 static void rmdir_up(const char *path, int levels)
 {
@@ -166,17 +149,22 @@ int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bo
 		;
 	rmdir_up(root, 2); /* and roots/ */
 	apo_cgroup_remove(env, name);
-	rc = apo_rm_rf(state);
+	/* every component below apomon's own directories is opened without
+	 * following a link: a station cannot redirect what is removed */
+	_cleanup_free_ char *srel = apo_xasprintf("%s/stations/%s", env, name);
+	rc = apo_rmtree_below(apo_run_dir(), srel);
 	if (rc < 0 && !first)
 		first = rc;
 	rmdir_up(state, 2); /* and stations/ */
 	if (purge) {
-		_cleanup_free_ char *lib = apo_xasprintf("%s/%s/%s", apo_lib_dir(), env, name);
-		_cleanup_free_ char *logp = apo_station_log_path(env, name);
-		rc = apo_rm_rf(lib);
+		_cleanup_free_ char *lrel = apo_xasprintf("%s/%s", env, name);
+		_cleanup_free_ char *logrel = apo_xasprintf("%s/%s.log", env, name);
+		rc = apo_rmtree_below(apo_lib_dir(), lrel);
 		if (rc < 0 && !first)
 			first = rc;
-		unlink(logp);
+		rc = apo_rmtree_below(apo_log_dir(), logrel);
+		if (rc < 0 && !first)
+			first = rc;
 	}
 	return first;
 }

@@ -116,9 +116,6 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
  */
 int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bool purge);
 
-/* rm -rf, not crossing into other file systems (a mount left in it). */
-int apo_rm_rf(const char *path);
-
 /* The names of the stations of env that have a state dir; caller frees
  * each and the array. */
 int apo_station_list(const char *env, char ***names, size_t *n);
@@ -140,6 +137,21 @@ char *apo_station_root_path(const char *env, const char *name);
  */
 int apo_station_exec(const char *env, const char *name, const char *const argv[], bool tty,
 		     char **output);
+
+/*
+ * host->run's bounds: a command that does not exit within timeout_ms is
+ * killed with everything it started (-ETIMEDOUT); of its output the
+ * first max_output bytes are kept, the rest is read and dropped
+ * (*discarded says how much).  0: the defaults below.
+ */
+#define APO_RUN_TIMEOUT_MS 60000
+#define APO_RUN_MAX_OUTPUT (64 * 1024)
+struct apo_run_limits {
+	unsigned timeout_ms;
+	size_t max_output;
+};
+int apo_station_run(const char *env, const char *name, const char *const argv[],
+		    const struct apo_run_limits *lim, char **output, size_t *discarded);
 
 /* Cgroups (cgroup.c): v1 per controller, or the unified v2 hierarchy. */
 int apo_cgroup_create(const char *env, const char *name, unsigned long long memory_bytes,

@@ -193,7 +193,12 @@ struct apomon_host {
 
 	/* Run argv inside the running station (all its namespaces, its root).
 	 * Returns the exit status (>= 0) or a negative errno; when output is
-	 * not NULL it receives stdout+stderr, to be released with free(). */
+	 * not NULL it receives stdout+stderr, to be released with free().
+	 * Bounded: a command still running after the type's ready_timeout_ms
+	 * (60 s when 0) is killed with everything it started, and run returns
+	 * -ETIMEDOUT; only the first 64 KiB of output are kept, the rest is
+	 * read and discarded (the station's log says how much).  Never put a
+	 * secret in argv: every host user can read it in /proc. */
 	int (*run)(const struct apomon_station *st, const char *const argv[],
 		   char **output);
 

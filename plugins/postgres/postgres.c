@@ -25,7 +25,8 @@
 #include "plugin-util.h"
 #include "pg-sample.h"
 
-#define CONF "/etc/postgresql/apomon"
+#define CONF   "/etc/postgresql/apomon"
+#define PGPASS "/root/.pgpass"
 
 static const char *const sealed[] = {CONF "/postgresql.conf", CONF "/pg_hba.conf", NULL};
 
@@ -200,6 +201,23 @@ static int pg_render(const struct apomon_host *h, const struct apomon_station *s
 	if (rc < 0)
 		return rc;
 
+	/* the startup check's password, for psql run as the station's root
+	 * (HOME=/root): a file inside the station, never argv, which every
+	 * host user can read in /proc */
+	c = open_memstream(&text, &len);
+	fputs("*:*:*:", c);
+	for (const char *s = user; *s; s++)
+		fprintf(c, "%s%c", *s == ':' || *s == '\\' ? "\\" : "", *s);
+	fputc(':', c);
+	for (const char *s = pw; *s; s++)
+		fprintf(c, "%s%c", *s == ':' || *s == '\\' ? "\\" : "", *s);
+	fputc('\n', c);
+	fclose(c);
+	rc = write_text(h, st, PGPASS, text, 0600);
+	free(text);
+	if (rc < 0)
+		return rc;
+
 	for (size_t i = 0, n = h->setting_list_count(st, "extra_sql"); i < n; i++) {
 		const char *f = h->setting_list_item(st, "extra_sql", i);
 		char *body = read_host_file(f, &len);
@@ -227,10 +245,10 @@ static int pg_render(const struct apomon_host *h, const struct apomon_station *s
 
 static int pg_ready(const struct apomon_host *h, const struct apomon_station *st)
 {
-	char pwenv[256], *out = NULL;
-	snprintf(pwenv, sizeof(pwenv), "PGPASSWORD=%s", h->setting_string(st, "password"));
+	char *out = NULL;
+	/* the password comes from PGPASS (rendered), not from argv */
 	const char *argv[] = {"env",
-			      pwenv,
+			      "PGPASSFILE=" PGPASS,
 			      "PGCONNECT_TIMEOUT=2",
 			      "psql",
 			      "-X",

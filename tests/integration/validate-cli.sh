@@ -19,7 +19,7 @@ grep -q "environment 'staging' is valid" "$tmp/out" || fail "-e staging said: $(
 rc=0
 "$APOMON" -c "$APOMON_SRCDIR" -e 'No Good' validate >"$tmp/out" 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] || fail "-e 'No Good' exited $rc, expected 2"
-grep -qx "environment: invalid name 'No Good' (from -e), expected lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 bytes" \
+grep -qx "apomon: -e: invalid environment name 'No Good', expected lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 bytes" \
 	"$tmp/err" || fail "-e 'No Good' said: $(cat "$tmp/err")"
 
 # several problems in two files: all of them, sorted, and a count; only

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,12 +76,48 @@ START_TEST(update_file)
 }
 END_TEST
 
+/* a BEGIN without its END: refused, and not one byte of the file lost */
+START_TEST(unterminated_block)
+{
+	const char *text = "127.0.0.1 localhost\n# BEGIN apomon example\n10.0.0.1 old\n"
+			   "192.168.1.5 nas\n::1 ip6-localhost\n";
+	ck_assert_ptr_null(apo_hosts_splice(text, "example", NULL));
+	ck_assert_ptr_null(apo_hosts_splice(text, "example", "127.0.0.1 www.example.com\n"));
+	/* another environment's block is no business of ours */
+	char *o = apo_hosts_splice(text, "other", NULL);
+	ck_assert_str_eq(o, text);
+	free(o);
+
+	char dir[] = "/tmp/apomon-test-hosts.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *path = apo_xasprintf("%s/hosts", dir);
+	FILE *f = fopen(path, "we");
+	fputs(text, f);
+	fclose(f);
+	ck_assert_int_eq(apo_hosts_update(path, "example", NULL), -EBADMSG);
+	ck_assert_int_eq(apo_hosts_update(path, "example", "127.0.0.1 www.example.com\n"),
+			 -EBADMSG);
+	ck_assert_uint_eq(apo_hosts_unterminated_line(path, "example"), 2);
+	ck_assert_uint_eq(apo_hosts_unterminated_line(path, "other"), 0);
+	char buf[4096] = "";
+	f = fopen(path, "re");
+	fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	ck_assert_str_eq(buf, text);
+	char *cmd = apo_xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hosts");
 	TCase *tc = tcase_create("hosts");
 	tcase_add_test(tc, adds_replaces_removes);
 	tcase_add_test(tc, update_file);
+	tcase_add_test(tc, unterminated_block);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* image.cfg parsing, the definition search path and the layer digest. */
+#include "base/fs.h"
 #include "config.h"
 
 #include <check.h>
@@ -42,7 +43,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	apo_rm_tree(tmp);
+	apo_rmtree(tmp);
 }
 
 static struct apo_image_def *load(const char *name, struct apo_diag *d, int *rc)

@@ -4,6 +4,7 @@
  * the lowerdir order, sealed paths along the chain, list, rm.  As root it
  * also checks that a commit keeps overlayfs whiteouts and opaque markers.
  */
+#include "base/fs.h"
 #include "config.h"
 
 #include <check.h>
@@ -69,12 +70,28 @@ static void setup(void)
 
 static void teardown(void)
 {
-	apo_rm_tree(tmp);
+	apo_rmtree(tmp);
 	free(lib);
 	free(defs);
 	unsetenv("APOMON_LIB_DIR");
 	unsetenv("APOMON_IMAGES_PATH");
 }
+
+/* the store is closed to other host users, also one made before */
+START_TEST(store_is_private)
+{
+	char *images = apo_xasprintf("%s/images", lib);
+	struct stat st;
+
+	ck_assert_int_eq(chmod(images, 0755), 0);
+	int fd = apo_image_store_lock();
+	ck_assert_int_ge(fd, 0);
+	apo_image_store_unlock(fd);
+	ck_assert_int_eq(stat(images, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0700);
+	free(images);
+}
+END_TEST
 
 static char *upper_dir(void)
 {
@@ -233,6 +250,7 @@ int main(void)
 	tcase_add_test(tc, commit_at_digest_list_rm);
 	tcase_add_test(tc, sealed_from_definitions_when_not_built);
 	tcase_add_test(tc, commit_keeps_overlay_markers);
+	tcase_add_test(tc, store_is_private);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -105,6 +105,60 @@ START_TEST(a_torn_line_is_ignored)
 }
 END_TEST
 
+/* malformed lines are refused with JOURNAL:LINE: what, never guessed at */
+static const struct {
+	const char *text;
+	size_t len; /* 0: strlen */
+	const char *why;
+} bad[] = {
+    {"begin 1 up\n\0intent netns a\n", 27, ":2: a NUL byte"},
+    {"\0\n", 2, ":1: a NUL byte"},
+    {"begin 1 up\nintent netns\n", 0, ":2: intent: expected"},
+    {"begin 1 up\nintent netns a b c d\n", 0, ":2: too many fields"},
+    {"begin x up\n", 0, ":1: begin: the PID is not a number"},
+    {"begin 1 up\nrm -rf /\n", 0, ":2: unknown record"},
+    {"begin 1 up\nintent  netns a\n", 0, ":2: an empty field"},
+    {"begin 1 up\nintent netns a\x01\n", 0, ":2: an empty field or a control character"},
+    {"begin 1 up\n\n", 0, ":2: an empty line"},
+    {"complete now\n", 0, ":1: complete: expected nothing"},
+};
+
+START_TEST(malformed_lines_are_refused)
+{
+	const char *text = bad[_i].text;
+	size_t len = bad[_i].len ? bad[_i].len : strlen(text);
+	struct apo_journal j = {0};
+	char *why = NULL;
+
+	ck_assert_int_eq(apo_journal_parse(&j, "J", text, len, &why), -EBADMSG);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_msg(!strncmp(why, "J:", 2) && strstr(why, bad[_i].why), "%s", why);
+	free(why);
+	for (size_t i = 0; i < j.n; i++) {
+		free(j.entries[i].kind);
+		free(j.entries[i].name);
+		free(j.entries[i].detail);
+	}
+	free(j.entries);
+
+	/* and through the file: open refuses it, saying where */
+	char *p = apo_xasprintf("%s/t4", dir);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	char *jp = apo_xasprintf("%s/journal", p);
+	int fd = open(jp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	struct apo_journal *jj = NULL;
+	char *busy = NULL;
+	ck_assert_int_eq(apo_journal_open("t4", "down", &jj, &busy), -EBADMSG);
+	ck_assert_ptr_nonnull(busy);
+	ck_assert_msg(strstr(busy, jp) && strstr(busy, bad[_i].why), "%s", busy);
+	free(busy);
+	free(jp);
+	free(p);
+}
+END_TEST
+
 START_TEST(a_second_holder_is_told_who)
 {
 	struct apo_journal *j = open_ok("t3", "up"), *k = NULL;
@@ -132,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, records_survive_a_reopen);
 	tcase_add_test(tc, a_torn_line_is_ignored);
 	tcase_add_test(tc, a_second_holder_is_told_who);
+	tcase_add_loop_test(tc, malformed_lines_are_refused, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

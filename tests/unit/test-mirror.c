@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The default mirror, read from apt's configuration (one-line and deb822). */
+#include "base/fs.h"
 #include "config.h"
 
 #include <check.h>
@@ -38,7 +39,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	apo_rm_tree(root);
+	apo_rmtree(root);
 }
 
 static char *pick(const char *suite)

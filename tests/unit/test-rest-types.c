@@ -6,6 +6,7 @@
  * temporary root, byte for byte the same on a second render (so that it
  * can be sealed), with no clear-text password where none belongs.
  */
+#include "base/fs.h"
 #include "config.h"
 
 #include <check.h>
@@ -62,7 +63,7 @@ static void unload(struct env *e)
 	apo_model_free(e->model);
 	apo_registry_free(e->reg);
 	apo_diag_clear(&e->diag);
-	apo_rm_rf(e->tmp);
+	apo_rmtree(e->tmp);
 }
 
 static char *slurp(const char *path)

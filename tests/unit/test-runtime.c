@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The runtime's pure parts: the capabilities a station keeps, state of a
  * station that does not exist, log tails, station names. */
+#include "base/fs.h"
 #include "config.h"
 
 #include <check.h>
@@ -29,7 +30,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	apo_rm_rf(tmp);
+	apo_rmtree(tmp);
 	strcpy(tmp, "/tmp/apomon-test-runtime.XXXXXX");
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
@@ -233,6 +234,15 @@ START_TEST(render_the_web_tier)
 	char *setup = slurp(pg, "/etc/postgresql/apomon/setup.d/00-apomon.sql");
 	ck_assert_ptr_nonnull(strstr(setup, "CREATE ROLE skel LOGIN PASSWORD 'skel';"));
 	ck_assert_ptr_nonnull(strstr(setup, "REFERENCES companies(id)"));
+	/* the startup check's password: a root-only file, never argv */
+	char *pgpass = slurp(pg, "/root/.pgpass");
+	ck_assert_str_eq(pgpass, "*:*:*:skel:skel\n");
+	char *pgpass_path = apo_xasprintf("%s/root/.pgpass", pg);
+	struct stat pst;
+	ck_assert_int_eq(stat(pgpass_path, &pst), 0);
+	ck_assert_uint_eq(pst.st_mode & 0777, 0600);
+	free(pgpass_path);
+	free(pgpass);
 
 	char *www = render(&e.hc, p, "www1");
 	char *ctx = slurp(www, "/etc/tomcat10/context.xml");

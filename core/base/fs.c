@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/util.h"
+
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
+bool apo_fs_component_ok(const char *name)
+{
+	return name && *name && strcmp(name, ".") && strcmp(name, "..") && !strchr(name, '/');
+}
+
+static void keep_first(int *first, int r)
+{
+	if (r < 0 && !*first)
+		*first = r;
+}
+
+/* a directory entry that is the root of another mount, even a bind mount
+ * of the same file system (same st_dev) */
+static bool is_mount_root(int dirfd, const char *name, dev_t dev, const struct stat *st)
+{
+	struct statx sx;
+
+	if (st->st_dev != dev)
+		return true;
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, 0, &sx) == 0 &&
+	    (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+	return false;
+}
+
+static int rm_contents(int fd, dev_t dev);
+
+static int rm_entry(int dirfd, const char *name, dev_t dev)
+{
+	struct stat st;
+	int first = 0;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (is_mount_root(dirfd, name, dev, &st))
+		return -EBUSY;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	struct stat now;
+	/* the entry changed between the lstat and the open: not ours to follow */
+	if (fstat(fd, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	keep_first(&first, rm_contents(fd, dev));
+	close(fd);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		keep_first(&first, -errno);
+	return first;
+}
+
+static int rm_contents(int fd, dev_t dev)
+{
+	int first = 0;
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dfd < 0)
+		return -errno;
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	struct dirent *de;
+	/* entries are removed while the stream reads on: rewind once more at
+	 * the end so that nothing the first pass missed stays */
+	for (int pass = 0; pass < 2; pass++) {
+		bool any = false;
+		errno = 0;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			any = true;
+			keep_first(&first, rm_entry(fd, de->d_name, dev));
+		}
+		if (errno)
+			keep_first(&first, -errno);
+		if (!any || first)
+			break;
+		rewinddir(d);
+	}
+	closedir(d);
+	return first;
+}
+
+int apo_rmtree_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (!apo_fs_component_ok(name))
+		return -EINVAL;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* the tree's own device: a different one below is a mount point */
+	return rm_entry(dirfd, name, st.st_dev);
+}
+
+int apo_rmtree_below(const char *top, const char *rel)
+{
+	_cleanup_free_ char *copy = apo_xstrdup(rel);
+	char *save = NULL, *comp, *next;
+	int r;
+
+	if (!*rel || rel[0] == '/' || rel[strlen(rel) - 1] == '/' || strstr(rel, "//"))
+		return -EINVAL;
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	comp = strtok_r(copy, "/", &save);
+	while (comp && (next = strtok_r(NULL, "/", &save))) {
+		if (!apo_fs_component_ok(comp)) {
+			close(fd);
+			return -EINVAL;
+		}
+		int sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = -errno;
+		close(fd);
+		if (sub < 0)
+			return r == -ENOENT ? 0 : r;
+		fd = sub;
+		comp = next;
+	}
+	r = apo_rmtree_at(fd, comp);
+	close(fd);
+	return r;
+}
+
+int apo_rmtree(const char *path)
+{
+	_cleanup_free_ char *dir = apo_xstrdup(path);
+	size_t len = strlen(dir);
+
+	while (len > 1 && dir[len - 1] == '/')
+		dir[--len] = '\0';
+	char *slash = strrchr(dir, '/');
+	const char *name = slash ? slash + 1 : dir;
+	const char *parent = slash ? (slash == dir ? "/" : dir) : ".";
+	if (slash && slash != dir)
+		*slash = '\0';
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	int r = apo_rmtree_at(fd, name);
+	close(fd);
+	return r;
+}

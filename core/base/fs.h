@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Removing trees that apomon owns without ever leaving them: every step
+ * is relative to an open directory (openat/unlinkat), no symlink is
+ * followed (O_NOFOLLOW), and a mount point inside the tree is refused
+ * rather than entered, so a planted link or a bind mount cannot turn a
+ * purge into the removal of someone else's files.
+ */
+#ifndef APO_FS_H
+#define APO_FS_H
+
+#include <stdbool.h>
+
+/* true for one path component apomon may create or remove: not empty,
+ * not "." or "..", no '/'. */
+bool apo_fs_component_ok(const char *name);
+
+/*
+ * Removes NAME (one component) in the directory DIRFD and everything
+ * below it.  A symlink is removed, never followed; a mount point below
+ * is left alone and reported as -EBUSY.  Goes on past failures and
+ * returns 0 (also when NAME does not exist) or the first failure.
+ */
+int apo_rmtree_at(int dirfd, const char *name);
+
+/*
+ * Removes TOP/REL: TOP is opened as given (apomon's own directory), each
+ * component of REL is opened O_NOFOLLOW|O_DIRECTORY relative to the one
+ * before, and REL must not contain "", "." or "..": -EINVAL.  A symlink
+ * anywhere in REL is -ELOOP/-ENOTDIR and nothing is removed.
+ */
+int apo_rmtree_below(const char *top, const char *rel);
+
+/* Removes PATH: its parent is opened as given, the last component goes
+ * through apo_rmtree_at. */
+int apo_rmtree(const char *path);
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Secrets never reach argv: while `up` runs the postgres station's
+# startup check (psql with the role's password, a real query over TCP),
+# no /proc/*/cmdline on the host holds the password.  The scanner is
+# shown to see a secret that is in argv first.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+
+N=$((170 + $$ % 10))
+D="spg$$.test"
+CONF=$(mktemp -d /tmp/apomon-safety-pg.XXXXXX)
+ENV="safety-pg-$$"
+SECRET="Pw-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
+export APOMON_INIT
+A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
+cleanup() {
+	[ -n "${scan:-}" ] && kill "$scan" 2>/dev/null
+	A down --purge -q >/dev/null 2>&1
+	rm -rf "$CONF"
+}
+trap cleanup EXIT
+mkdir -p "$CONF/conf.d"
+cat >"$CONF/apomon.conf" <<EOC
+environment = "spg";
+backbone = { name = "bb"; domain = "$D"; type = "base"; host_network = "10.251.$N.0/30"; };
+EOC
+cat >"$CONF/conf.d/10-db.conf" <<EOC
+cluster = {
+  name = "db"; domain = "$D"; network = "10.$N.9.0/24";
+  stations = ( { name = "pg"; type = "postgres"; addresses = ["10.$N.9.5"];
+                 settings = { password = "$SECRET"; }; } );
+};
+EOC
+
+# scan SECONDS: every /proc/*/cmdline, over and over; prints a hit
+scan_for() {
+	end=$(($(date +%s) + $1))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		for f in /proc/[0-9]*/cmdline; do
+			if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF "$SECRET"; then
+				echo "$f: $(tr '\0' ' ' <"$f")"
+				return 0
+			fi
+		done
+		[ -e "$CONF/stop" ] && return 0
+	done
+}
+# the scanner sees a secret in argv
+sh -c 'sleep 3' "$SECRET" &
+scan_for 3 >"$CONF/control"
+wait
+grep -q "$SECRET" "$CONF/control" || fail "the scanner does not see argv"
+
+scan_for 300 >"$CONF/hits" &
+scan=$!
+A up -q >"$CONF/out" 2>"$CONF/err" || fail "up: $(cat "$CONF/err")"
+touch "$CONF/stop"
+wait "$scan"
+scan=
+[ -s "$CONF/hits" ] && fail "the password is on a command line: $(cat "$CONF/hits")"
+# and the check did log in with it: a query as the role, over TCP
+A exec -T pg -- env PGPASSFILE=/root/.pgpass psql -X -tA -h 10.$N.9.5 -U skel -d skel \
+	-c 'SELECT 1' >"$CONF/q" 2>&1 || fail "psql with the rendered file: $(cat "$CONF/q")"
+grep -qx 1 "$CONF/q" || fail "query said: $(cat "$CONF/q")"
+A down -q || fail "down"
+exit 0

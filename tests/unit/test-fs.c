@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one tree removal (core/base/fs.c): it removes what is below it,
+ * never what a symlink inside points to, refuses "", ".", ".." and any
+ * component that is a link, and reports failures instead of ignoring
+ * them.  No privileges needed.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/util.h"
+
+static char dir[] = "/tmp/apomon-test-fs.XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+	char *p = apo_xasprintf("%s/%s", dir, rel);
+	FILE *f = fopen(p, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+static void mk(const char *rel)
+{
+	char *p = apo_xasprintf("%s/%s", dir, rel);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	free(p);
+}
+
+static void ln(const char *target, const char *rel)
+{
+	char *p = apo_xasprintf("%s/%s", dir, rel);
+	ck_assert_int_eq(symlink(target, p), 0);
+	free(p);
+}
+
+static bool exists(const char *rel)
+{
+	struct stat st;
+	char *p = apo_xasprintf("%s/%s", dir, rel);
+	bool r = lstat(p, &st) == 0;
+	free(p);
+	return r;
+}
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* lib/ENV/station/upper with links out; victim/ beside it */
+	mk("victim");
+	put("victim/keep", "x");
+	mk("lib");
+	mk("lib/env");
+	mk("lib/env/s0");
+	mk("lib/env/s0/upper");
+	mk("lib/env/s0/upper/deep");
+	put("lib/env/s0/upper/deep/f", "y");
+	char *victim = apo_xasprintf("%s/victim", dir);
+	ln(victim, "lib/env/s0/upper/to-victim");
+	ln(victim, "lib/link-env");
+	free(victim);
+	ln("../../../victim/keep", "lib/env/s0/upper/deep/rel");
+}
+
+static void teardown(void)
+{
+	char *cmd = apo_xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	strcpy(dir, "/tmp/apomon-test-fs.XXXXXX");
+}
+
+START_TEST(links_inside_are_removed_not_followed)
+{
+	char *lib = apo_xasprintf("%s/lib", dir);
+	ck_assert_int_eq(apo_rmtree_below(lib, "env"), 0);
+	ck_assert(!exists("lib/env"));
+	ck_assert(exists("victim/keep"));
+	/* the environment itself a link: the link goes, not its target */
+	ck_assert_int_eq(apo_rmtree_below(lib, "link-env"), 0);
+	ck_assert(!exists("lib/link-env"));
+	ck_assert(exists("victim/keep"));
+	free(lib);
+}
+END_TEST
+
+START_TEST(a_link_on_the_way_is_refused)
+{
+	char *lib = apo_xasprintf("%s/lib", dir);
+	/* lib/link-env/keep would be victim/keep through the link */
+	ck_assert_int_lt(apo_rmtree_below(lib, "link-env/keep"), 0);
+	ck_assert(exists("victim/keep"));
+	ck_assert_int_lt(apo_rmtree_below(lib, "env/s0/upper/to-victim/keep"), 0);
+	ck_assert(exists("victim/keep"));
+	free(lib);
+}
+END_TEST
+
+START_TEST(bad_components_are_refused)
+{
+	char *lib = apo_xasprintf("%s/lib", dir);
+	const char *bad[] = {"",	".",	   "..",   "../victim", "env/../../victim",
+			     "/victim", "env//s0", "env/", "./env"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(apo_rmtree_below(lib, bad[i]) == -EINVAL, "%s", bad[i]);
+	int fd = open(lib, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_eq(apo_rmtree_at(fd, ".."), -EINVAL);
+	ck_assert_int_eq(apo_rmtree_at(fd, "env/s0"), -EINVAL);
+	close(fd);
+	ck_assert(exists("victim/keep") && exists("lib/env/s0/upper/deep/f"));
+	free(lib);
+}
+END_TEST
+
+START_TEST(failures_are_reported)
+{
+	if (geteuid() == 0)
+		return; /* root removes what it likes: the check needs a user */
+	char *p = apo_xasprintf("%s/lib/env/s0/upper/deep", dir);
+	ck_assert_int_eq(chmod(p, 0555), 0);
+	char *lib = apo_xasprintf("%s/lib", dir);
+	ck_assert_int_eq(apo_rmtree_below(lib, "env"), -EACCES);
+	ck_assert_int_eq(chmod(p, 0755), 0);
+	free(lib);
+	free(p);
+}
+END_TEST
+
+START_TEST(absent_is_fine)
+{
+	char *p = apo_xasprintf("%s/nothing/here", dir);
+	ck_assert_int_eq(apo_rmtree(p), 0);
+	free(p);
+	p = apo_xasprintf("%s/lib", dir);
+	ck_assert_int_eq(apo_rmtree_below(p, "nothing/here"), 0);
+	ck_assert_int_eq(apo_rmtree(p), 0);
+	ck_assert(!exists("lib"));
+	ck_assert(exists("victim/keep"));
+	free(p);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("fs");
+	TCase *tc = tcase_create("rmtree");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, links_inside_are_removed_not_followed);
+	tcase_add_test(tc, a_link_on_the_way_is_refused);
+	tcase_add_test(tc, bad_components_are_refused);
+	tcase_add_test(tc, failures_are_reported);
+	tcase_add_test(tc, absent_is_fine);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
