@@ -453,6 +453,10 @@ int apo_station_run(const char *env, const char *name, const char *const argv[],
 		    const struct apo_run_limits *lim, char **output, size_t *discarded)
 {
 	struct apo_init_rec r;
+	/* the command runs as confined as the station's own processes */
+	struct relay_pipes rp = {{-1, -1}, {-1, -1}, {-1, -1}, false};
+	struct apo_bpf bpf = {0};
+	unsigned long long caps;
 	int pipefd[2] = {-1, -1}, pidfd = -1, st, rc;
 	size_t max = lim && lim->max_output ? lim->max_output : APO_RUN_MAX_OUTPUT;
 	unsigned timeout = lim && lim->timeout_ms ? lim->timeout_ms : APO_RUN_TIMEOUT_MS;
@@ -468,6 +472,8 @@ int apo_station_run(const char *env, const char *name, const char *const argv[],
 		free(buf);
 		return -ESRCH;
 	}
+	if ((rc = apo_station_confinement(env, name, &bpf, &caps)) < 0)
+		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		rc = -errno;
 		goto out;
@@ -479,7 +485,7 @@ int apo_station_run(const char *env, const char *name, const char *const argv[],
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		helper(env, name, &r, argv, false, pipefd[1]);
+		helper(env, name, &r, argv, false, pipefd[1], &rp, &bpf, caps);
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
@@ -560,6 +566,7 @@ out:
 	if (discarded)
 		*discarded = dropped;
 	free(buf);
+	free(bpf.insns);
 	if (pidfd >= 0)
 		close(pidfd);
 	if (pipefd[0] >= 0)
