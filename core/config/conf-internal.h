@@ -60,6 +60,9 @@ int apo_parse_ipv4(const char *s, struct in_addr *out);
 /* "A.B.C.D" (prefix -1) or "A.B.C.D/P" */
 int apo_parse_cidr(const char *s, struct in_addr *addr, int *prefix);
 uint32_t apo_prefix_mask(int prefix);
+/* NULL for an address a station, a router or a record may hold; else why
+ * not ("the unspecified address 0.0.0.0", "a loopback address", ...). */
+const char *apo_addr_special(struct in_addr a);
 bool apo_valid_dns_name(const char *s);
 bool apo_valid_cluster_name(const char *s);
 bool apo_valid_station_name(const char *s);

@@ -24,4 +24,9 @@
 int apo_conf_load(const char *confdir, const char *env_override, struct apo_model **out,
 		  struct apo_diag *d);
 
+/* A number from the command line or a file, strictly: decimal digits
+ * only (no sign, blank or suffix), at most max.  0, -EINVAL (not a
+ * number) or -ERANGE (above max). */
+int apo_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
 #endif

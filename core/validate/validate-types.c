@@ -148,12 +148,14 @@ static bool check_settings(struct vctx *v, const struct apo_station *s,
 					     name, t->name);
 			free(list);
 			ok = false;
+			v->n_setting_problems++;
 			continue;
 		}
 		if (!kind_matches(e, spec->kind)) {
 			apo_diag_add(v->d, &loc, p, "is %s, expected %s", kind_of(e),
 				     kind_name(spec->kind));
 			ok = false;
+			v->n_setting_problems++;
 		}
 	}
 	return ok;
@@ -211,10 +213,22 @@ void v_type_hooks(struct vctx *v)
 	struct apo_model *m = v->m;
 	struct apo_host_ctx ctx;
 
+	/* A hook may rely on every station of the model: a string type that
+	 * is loaded, parsed addresses, resolved gateways and links.  So the
+	 * hooks run only on a model the core found nothing wrong with, but
+	 * the settings of a station's own type, which keep only that
+	 * station's hook out (the getters return defaults for them). */
+	if (v->d->n != v->n_setting_problems)
+		return;
+	for (size_t i = 0; i < m->n_stations; i++) {
+		const struct apo_station *s = m->stations[i];
+		if (s->enabled && (!s->type_name || !s->type))
+			return; /* v_types reported it; stay safe if it did not */
+	}
 	apo_host_ctx_init(&ctx, m, v->d);
 	for (size_t i = 0; i < m->n_stations; i++) {
 		const struct apo_station *s = m->stations[i];
-		if (!s->enabled || !s->type || !v->settings_ok[i] || !s->type->validate)
+		if (!s->enabled || !v->settings_ok[i] || !s->type->validate)
 			continue;
 		size_t before = v->d->n;
 		int rc = s->type->validate(&apo_host, &ctx.handles[i]);
