@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "config/conf.h"
 #include "integrity/conf-integrity.h"
 #include "integrity/integrity.h"
 #include "base/paths.h"
@@ -175,6 +176,7 @@ int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv)
 	struct seal_args a = {0};
 	struct apo_env env = {0};
 	int c, rc = APO_EXIT_OK;
+	unsigned long long num;
 
 	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -194,7 +196,12 @@ int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv)
 			a.paths_from = optarg;
 			break;
 		case 'j':
-			a.threads = (unsigned)strtoul(optarg, NULL, 10);
+			if (apo_parse_uint(optarg, 1024, &num) < 0) {
+				apo_err("seal: -j '%s': expected a number of threads, 0 to 1024",
+					optarg);
+				return APO_EXIT_USAGE;
+			}
+			a.threads = (unsigned)num;
 			break;
 		case 'h':
 			printf(

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +20,31 @@
 #include "base/util.h"
 
 enum verb { STOP = 1, START = 2, RESTART = STOP | START };
+
+/* "10", "2.5": digits, at most one '.', 0..3600 s; strtod alone took
+ * "abc" as 0 (kill at once) and "1e9" as years */
+static int parse_seconds(const char *s, unsigned *ms)
+{
+	unsigned long long whole = 0, frac = 0, scale = 1000;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++)
+		if ((whole = whole * 10 + (unsigned)(*p - '0')) > 3600)
+			return -ERANGE;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*p); p++)
+			if (scale > 1)
+				frac += (unsigned)(*p - '0') * (scale /= 10);
+	}
+	if (*p || whole * 1000 + frac > 3600000)
+		return *p ? -EINVAL : -ERANGE;
+	*ms = (unsigned)(whole * 1000 + frac);
+	return 0;
+}
 
 static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 {
@@ -37,7 +64,12 @@ static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
 		if (c != 't')
 			return APO_EXIT_USAGE;
-		grace_ms = (unsigned)(strtod(optarg, NULL) * 1000);
+		if (parse_seconds(optarg, &grace_ms) < 0) {
+			apo_err("%s: -t '%s': expected seconds, a number from 0 to 3600 (e.g. "
+				"10 or 2.5)",
+				argv[0], optarg);
+			return APO_EXIT_USAGE;
+		}
 	}
 	if (optind >= argc) {
 		apo_err("%s: usage: apomon %s [-t SECONDS] STATION...", argv[0], argv[0]);

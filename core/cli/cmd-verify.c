@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "config/conf.h"
 #include "integrity/conf-integrity.h"
 #include "integrity/integrity.h"
 #include "base/util.h"
@@ -59,6 +60,7 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 	int retries = -1;
 	struct apo_env env = {0};
 	int c, rc;
+	unsigned long long num;
 
 	while ((c = getopt_long(argc, argv, "m:j:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -75,13 +77,28 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 			ca = optarg;
 			break;
 		case 'j':
-			threads = (unsigned)strtoul(optarg, NULL, 10);
+			if (apo_parse_uint(optarg, 1024, &num) < 0) {
+				apo_err("verify: -j '%s': expected a number of threads, 0 to 1024",
+					optarg);
+				return APO_EXIT_USAGE;
+			}
+			threads = (unsigned)num;
 			break;
 		case 'T':
-			timeout = strtol(optarg, NULL, 10);
+			if (apo_parse_uint(optarg, 86400, &num) < 0) {
+				apo_err("verify: --timeout '%s': expected seconds, 0 to 86400",
+					optarg);
+				return APO_EXIT_USAGE;
+			}
+			timeout = (long)num;
 			break;
 		case 'R':
-			retries = (int)strtol(optarg, NULL, 10);
+			if (apo_parse_uint(optarg, 100, &num) < 0) {
+				apo_err("verify: --retries '%s': expected a number, 0 to 100",
+					optarg);
+				return APO_EXIT_USAGE;
+			}
+			retries = (int)num;
 			break;
 		case 'h':
 			printf("Usage: apomon verify [STATION...] [--root DIR] [-m MANIFEST]\n"

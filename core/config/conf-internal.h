@@ -69,6 +69,11 @@ bool apo_valid_station_name(const char *s);
 /* "512M", "2G", "1048576" -> bytes */
 int apo_parse_size(const char *s, unsigned long long *out);
 
+/* conf-file.c: before libconfig reads path, that it and its @include
+ * targets are regular files without NUL bytes.  0; -EBADMSG after a
+ * report; -errno (reported) when path cannot be read. */
+int conf_check_file(struct conf_ctx *c, const char *path);
+
 /* conf-cluster.c, conf-station.c, conf-links.c */
 void conf_parse_backbone(struct conf_ctx *c, config_setting_t *g);
 void conf_parse_cluster(struct conf_ctx *c, config_setting_t *g);

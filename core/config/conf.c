@@ -293,14 +293,10 @@ static void parse_top(struct conf_ctx *c, config_t *cf)
 static int read_file(struct conf_ctx *c, const char *path)
 {
 	struct apo_loc loc = {.file = apo_model_intern_file(c->m, path)};
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = conf_check_file(c, path);
 
-	if (fd < 0) {
-		int err = errno;
-		apo_diag_add(c->d, &loc, NULL, "cannot read: %s", strerror(err));
-		return -err;
-	}
-	close(fd);
+	if (rc < 0)
+		return rc;
 
 	config_t *cf = apo_xcalloc(1, sizeof(*cf));
 	config_init(cf);
@@ -386,8 +382,9 @@ int apo_conf_load(const char *confdir, const char *env_override, struct apo_mode
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *p = apo_xasprintf("%s/%s", dropdir, names[i]);
 		struct stat st;
-		/* a directory or socket named x.conf is not a config file */
-		if (stat(p, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a directory named x.conf is not meant as a config file; a
+		 * FIFO, device or socket is refused by read_file, with a line */
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
 			free(names[i]);
 			continue;
 		}

@@ -2,7 +2,7 @@
 core_libapocore_la_SOURCES += \
 	core/config/conf.c core/config/conf.h core/config/conf-internal.h \
 	core/config/conf-values.c core/config/conf-cluster.c \
-	core/config/conf-station.c core/config/conf-links.c \
+	core/config/conf-station.c core/config/conf-links.c core/config/conf-file.c \
 	core/config/model.c core/config/model.h
 
 if HAVE_CHECK
