@@ -223,10 +223,16 @@ static int check_file(struct conf_ctx *c, const char *path, const struct apo_loc
 		return rc;
 	}
 	if (rc < 0) {
-		/* a missing include is libconfig's to report, with its line */
-		if (!from)
+		/* a missing include is libconfig's to report, with its line; any
+		 * other failure (EAGAIN: a file that would block) is ours */
+		if (from && rc == -ENOENT)
+			return 0;
+		if (from)
+			apo_diag_add(c->d, from, NULL, "@include %s: cannot read: %s", path,
+				     strerror(-rc));
+		else
 			apo_diag_add(c->d, &loc, NULL, "cannot read: %s", strerror(-rc));
-		return from ? 0 : rc;
+		return from ? -EBADMSG : rc;
 	}
 	rc = scan(c, file, buf, len, depth) ? 0 : -EBADMSG;
 	free(buf);

@@ -16,3 +16,7 @@ tests_unit_test_config_LDADD = $(APO_TEST_LDADD)
 EXTRA_DIST += tests/fixtures/bad tests/fixtures/good
 
 dist_man_MANS += docs/apomon.conf.5
+
+# the loader + validator under libFuzzer: `make fuzz` (tests/fuzz/run.sh)
+EXTRA_DIST += tests/fuzz/fuzz-config.c tests/fuzz/run-config.sh tests/fuzz/lsan-config.supp
+CLEANFILES += tests/fuzz/fuzz-config

@@ -42,3 +42,7 @@ EXTRA_DIST += \
 	tests/integration/net-unhappy.sh \
 	tests/integration/net-crash.sh \
 	tests/integration/net-concurrent.sh
+
+# the host closed to stations but host_services (issue 11)
+TESTS += tests/integration/net-host-guard.sh
+EXTRA_DIST += tests/integration/net-host-guard.sh
