@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "config/conf.h"
 #include "integrity/conf-integrity.h"
 #include "integrity/integrity.h"
 #include "base/paths.h"

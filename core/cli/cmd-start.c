@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "config/conf.h"
 #include "integrity/conf-integrity.h"
 #include "integrity/integrity.h"
 #include "base/util.h"

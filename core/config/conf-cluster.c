@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,15 @@ static int parse_network(struct conf_ctx *c, const config_setting_t *s, const ch
 		char buf[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &net, buf, sizeof(buf));
 		conf_report(c, s, path, "'%s' has host bits set, expected %s/%d", v, buf, prefix);
+		return -EINVAL;
+	}
+	struct in_addr last = {.s_addr = htonl(ntohl(a.s_addr) | ~mask)};
+	const char *why = apo_addr_special(a);
+	if (!why)
+		why = apo_addr_special(last);
+	if (why) {
+		conf_report(c, s, path, "'%s' includes %s, expected a network of host addresses", v,
+			    why);
 		return -EINVAL;
 	}
 	out->addr = a;
@@ -143,8 +153,12 @@ static void parse_record(struct conf_ctx *c, struct apo_cluster *cl, config_sett
 	}
 	if (type && value) {
 		struct in_addr a;
+		const char *why = NULL;
 		if (strcmp(type, "A") == 0 && apo_parse_ipv4(value, &a) < 0) {
 			conf_report(c, vs, vp, "invalid address '%s', expected \"A.B.C.D\"", value);
+			ok = false;
+		} else if (strcmp(type, "A") == 0 && (why = apo_addr_special(a))) {
+			conf_report(c, vs, vp, "'%s' is %s, expected a host address", value, why);
 			ok = false;
 		} else if (strcmp(type, "CNAME") == 0 && !apo_valid_dns_name(value)) {
 			conf_report(c, vs, vp,
@@ -154,8 +168,9 @@ static void parse_record(struct conf_ctx *c, struct apo_cluster *cl, config_sett
 		} else if (strcmp(type, "MX") == 0) {
 			char *end;
 			long pref = strtol(value, &end, 10);
-			if (end == value || *end != ' ' || pref < 0 || pref > 65535 ||
-			    !apo_valid_dns_name(end + 1)) {
+			/* strictly: strtol would take blanks and a sign first */
+			if (!isdigit((unsigned char)value[0]) || end == value || *end != ' ' ||
+			    pref < 0 || pref > 65535 || !apo_valid_dns_name(end + 1)) {
 				conf_report(
 				    c, vs, vp,
 				    "invalid MX value '%s', expected \"PREFERENCE NAME\" such "
@@ -231,9 +246,12 @@ void conf_parse_cluster(struct conf_ctx *c, config_setting_t *g)
 		_cleanup_free_ char *rp = conf_path(cl->path, "router");
 		int prefix;
 		cl->router_loc = apo_model_loc(m, rs);
+		const char *why = NULL;
 		if (apo_parse_cidr(router, &cl->router, &prefix) < 0)
 			conf_report(c, rs, rp, "invalid address '%s', expected \"A.B.C.D\"",
 				    router);
+		else if ((why = apo_addr_special(cl->router)))
+			conf_report(c, rs, rp, "'%s' is %s, expected a host address", router, why);
 		else if (prefix >= 0 && net_ok && prefix != cl->network.prefix)
 			conf_report(c, rs, rp,
 				    "prefix /%d differs from the cluster's network /%d, expected "

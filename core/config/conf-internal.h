@@ -60,11 +60,19 @@ int apo_parse_ipv4(const char *s, struct in_addr *out);
 /* "A.B.C.D" (prefix -1) or "A.B.C.D/P" */
 int apo_parse_cidr(const char *s, struct in_addr *addr, int *prefix);
 uint32_t apo_prefix_mask(int prefix);
+/* NULL for an address a station, a router or a record may hold; else why
+ * not ("the unspecified address 0.0.0.0", "a loopback address", ...). */
+const char *apo_addr_special(struct in_addr a);
 bool apo_valid_dns_name(const char *s);
 bool apo_valid_cluster_name(const char *s);
 bool apo_valid_station_name(const char *s);
 /* "512M", "2G", "1048576" -> bytes */
 int apo_parse_size(const char *s, unsigned long long *out);
+
+/* conf-file.c: before libconfig reads path, that it and its @include
+ * targets are regular files without NUL bytes.  0; -EBADMSG after a
+ * report; -errno (reported) when path cannot be read. */
+int conf_check_file(struct conf_ctx *c, const char *path);
 
 /* conf-cluster.c, conf-station.c, conf-links.c */
 void conf_parse_backbone(struct conf_ctx *c, config_setting_t *g);

@@ -66,6 +66,12 @@ static bool parse_link_addresses(struct conf_ctx *c, config_setting_t *g, struct
 			ok = false;
 			continue;
 		}
+		const char *why = apo_addr_special(ends[i]->addr);
+		if (why) {
+			conf_report(c, e, ep, "'%s' is %s, expected a host address", v, why);
+			ok = false;
+			continue;
+		}
 		ends[i]->prefix = prefix;
 		uint32_t mask = apo_prefix_mask(prefix), h = ntohl(ends[i]->addr.s_addr);
 		if ((h & ~mask) == 0 || (h & ~mask) == ~mask) {

@@ -66,6 +66,11 @@ static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_
 			    "invalid address '%s', expected \"A.B.C.D\" or \"A.B.C.D/PREFIX\"", v);
 			continue;
 		}
+		const char *why = apo_addr_special(a.addr);
+		if (why) {
+			conf_report(c, e, ep, "'%s' is %s, expected a host address", v, why);
+			continue;
+		}
 		if (prefix >= 0 && cl_prefix >= 0 && prefix != cl_prefix) {
 			conf_report(c, e, ep,
 				    "prefix /%d differs from the cluster's network /%d, expected "

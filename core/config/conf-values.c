@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/conf-internal.h"
+#include "config/conf.h"
 
 int apo_parse_ipv4(const char *s, struct in_addr *out)
 {
@@ -48,6 +49,45 @@ int apo_parse_cidr(const char *s, struct in_addr *addr, int *prefix)
 uint32_t apo_prefix_mask(int prefix)
 {
 	return prefix <= 0 ? 0 : prefix >= 32 ? 0xffffffffu : ~((1u << (32 - prefix)) - 1);
+}
+
+const char *apo_addr_special(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	/* the kernel refuses these as a host's own address or routes them
+	 * elsewhere; 0.0.0.0 also means "not written" in the model */
+	if (h == 0)
+		return "the unspecified address";
+	if (h >> 24 == 0)
+		return "an address of 0.0.0.0/8, which names no host";
+	if (h >> 24 == 127)
+		return "a loopback address (127.0.0.0/8)";
+	if (h == 0xffffffffu)
+		return "the limited broadcast address";
+	if (h >> 28 == 0xe)
+		return "a multicast address (224.0.0.0/4)";
+	if (h >> 28 == 0xf)
+		return "a reserved address (240.0.0.0/4)";
+	return NULL;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no blanks, no suffix,
+ * at most max. */
+int apo_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
 }
 
 /* RFC 1035 host names: labels of letters, digits and '-', 1..63 bytes,

@@ -214,8 +214,8 @@ ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const
 	return -1;
 }
 
-static const char *const main_names[] = {"environment", "plugin_path", "backbone", "cluster",
-					 "links",	"integrity",   NULL};
+static const char *const main_names[] = {"environment", "plugin_path", "host_services", "backbone",
+					 "cluster",	"links",       "integrity",	NULL};
 static const char *const dropin_names[] = {"backbone", "cluster", "links", NULL};
 
 static bool in_list(const char *const *list, const char *name)
@@ -224,6 +224,58 @@ static bool in_list(const char *const *list, const char *name)
 		if (strcmp(*list, name) == 0)
 			return true;
 	return false;
+}
+
+/* `host_services = [ 5432, "udp/53", "tcp/8080" ];` */
+static void parse_host_services(struct conf_ctx *c, const config_setting_t *s)
+{
+	struct apo_model *m = c->m;
+	size_t cap = 0;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		conf_report(c, s, "host_services",
+			    "is %s, expected an array of ports [ 5432, \"udp/53\", ... ]",
+			    conf_kind(s));
+		return;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		_cleanup_free_ char *p = conf_path_index("host_services", i);
+		struct apo_host_service hs = {.proto = IPPROTO_TCP, .loc = apo_model_loc(m, e)};
+		unsigned long long port = 0;
+		int t = config_setting_type(e);
+
+		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+			long long v = config_setting_get_int64(e);
+			if (v < 1 || v > 65535) {
+				conf_report(c, e, p,
+					    "port %lld is out of range, expected 1 to 65535", v);
+				continue;
+			}
+			port = (unsigned long long)v;
+		} else if (t == CONFIG_TYPE_STRING) {
+			const char *v = config_setting_get_string(e), *num = v;
+			if (strncmp(v, "tcp/", 4) == 0) {
+				num = v + 4;
+			} else if (strncmp(v, "udp/", 4) == 0) {
+				num = v + 4;
+				hs.proto = IPPROTO_UDP;
+			}
+			if (apo_parse_uint(num, 65535, &port) < 0 || port == 0) {
+				conf_report(c, e, p,
+					    "invalid port '%s', expected 1 to 65535, \"tcp/PORT\" "
+					    "or \"udp/PORT\"",
+					    v);
+				continue;
+			}
+		} else {
+			conf_report(c, e, p, "is %s, expected a port (5432) or \"udp/PORT\"",
+				    conf_kind(e));
+			continue;
+		}
+		hs.port = (uint16_t)port;
+		APO_PUSH(m->host_services, m->n_host_services, cap, hs);
+	}
 }
 
 static void parse_top(struct conf_ctx *c, config_t *cf)
@@ -270,6 +322,9 @@ static void parse_top(struct conf_ctx *c, config_t *cf)
 			m->plugin_path = dirs;
 			m->n_plugin_path = n;
 		}
+		config_setting_t *hs = config_setting_get_member(root, "host_services");
+		if (hs)
+			parse_host_services(c, hs);
 		config_setting_t *integ = config_setting_get_member(root, "integrity");
 		if (integ && conf_want_group(c, integ, "integrity"))
 			m->integrity = integ;
@@ -293,14 +348,10 @@ static void parse_top(struct conf_ctx *c, config_t *cf)
 static int read_file(struct conf_ctx *c, const char *path)
 {
 	struct apo_loc loc = {.file = apo_model_intern_file(c->m, path)};
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = conf_check_file(c, path);
 
-	if (fd < 0) {
-		int err = errno;
-		apo_diag_add(c->d, &loc, NULL, "cannot read: %s", strerror(err));
-		return -err;
-	}
-	close(fd);
+	if (rc < 0)
+		return rc;
 
 	config_t *cf = apo_xcalloc(1, sizeof(*cf));
 	config_init(cf);
@@ -386,8 +437,9 @@ int apo_conf_load(const char *confdir, const char *env_override, struct apo_mode
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *p = apo_xasprintf("%s/%s", dropdir, names[i]);
 		struct stat st;
-		/* a directory or socket named x.conf is not a config file */
-		if (stat(p, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a directory named x.conf is not meant as a config file; a
+		 * FIFO, device or socket is refused by read_file, with a line */
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
 			free(names[i]);
 			continue;
 		}

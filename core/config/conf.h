@@ -28,5 +28,9 @@ int apo_conf_load(const char *confdir, const char *env_override, struct apo_mode
  * a host name, and a station (or environment) name label. */
 bool apo_valid_dns_name(const char *s);
 bool apo_valid_station_name(const char *s);
+/* A number from the command line or a file, strictly: decimal digits
+ * only (no sign, blank or suffix), at most max.  0, -EINVAL (not a
+ * number) or -ERANGE (above max). */
+int apo_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
 #endif

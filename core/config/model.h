@@ -35,12 +35,12 @@ struct apo_publish {
 };
 
 struct apo_station {
-	char *name;      /* www1: unique in the environment */
-	char *fqdn;      /* www1.example.com */
+	char *name;	 /* www1: unique in the environment */
+	char *fqdn;	 /* www1.example.com */
 	char *type_name; /* tomcat */
-	char *image;     /* NULL: the type's default image */
+	char *image;	 /* NULL: the type's default image */
 	bool enabled;
-	bool is_backbone;            /* declared in the `backbone` group */
+	bool is_backbone;	     /* declared in the `backbone` group */
 	struct apo_cluster *cluster; /* NULL for the backbone */
 	/* resolved by validate; NULL when the type is unknown */
 	const struct apomon_station_type *type;
@@ -83,14 +83,14 @@ struct apo_record_conf {
 };
 
 struct apo_cluster {
-	char *name;   /* example */
-	char *domain; /* example.com */
+	char *name;		 /* example */
+	char *domain;		 /* example.com */
 	struct apo_addr network; /* 10.1.0.0/24; host bits zero */
 	/* the backbone's leg in this cluster: explicit `router`, or the last
 	 * usable address of the network */
 	struct in_addr router;
 	struct apo_loc router_loc; /* file NULL: the default, not written */
-	char *gateway_name; /* NULL: no gateway; the router is the default route */
+	char *gateway_name;	   /* NULL: no gateway; the router is the default route */
 	struct apo_loc gateway_loc;
 	struct apo_station *gateway; /* resolved by validate; NULL when absent or disabled */
 
@@ -105,22 +105,33 @@ struct apo_cluster {
 
 /* A point-to-point link between two stations. */
 struct apo_link {
-	char *a, *b; /* station names */
+	char *a, *b;		     /* station names */
 	struct apo_station *sa, *sb; /* resolved by validate */
 	struct apo_addr addr_a, addr_b;
 	char *path;
 	struct apo_loc loc;
 };
 
+struct apo_host_service {
+	uint16_t port;
+	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP */
+	struct apo_loc loc;
+};
+
 struct apo_model {
-	char *env;     /* environment name */
-	char *confdir; /* directory holding apomon.conf and conf.d/ */
+	char *env;	    /* environment name */
+	char *confdir;	    /* directory holding apomon.conf and conf.d/ */
 	char **plugin_path; /* from the config's plugin_path, in order */
 	size_t n_plugin_path;
 
 	/* the backbone <-> host link: host gets the first usable address,
 	 * the backbone the second */
 	struct apo_addr host_network;
+
+	/* `host_services`: the host's ports stations may open connections
+	 * to (everything else of the host is closed to them) */
+	struct apo_host_service *host_services;
+	size_t n_host_services;
 
 	struct apo_cluster **clusters;
 	size_t n_clusters;

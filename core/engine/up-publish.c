@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The `publish` phase of `up` (after the stations are ready) and the undo
- * of what it and `apomon hosts --apply` journal:
- *   intent publish apomon-ENV ENV   the nftables table
+ * The `guard` phase of `up` (the host closed to stations, first), the
+ * `publish` phase (after the stations are ready) and the undo of what
+ * they and `apomon hosts --apply` journal:
+ *   intent publish apomon-ENV ENV   the nftables tables (ip and inet)
  *   intent hosts /etc/hosts ENV     the marked block in the hosts file
  */
 #include "config.h"
@@ -20,6 +21,35 @@
 size_t apo_up_count_publish(const struct apo_up *u)
 {
 	return u->plan->n_publish;
+}
+
+size_t apo_up_count_guard(const struct apo_up *u)
+{
+	(void)u;
+	return 1;
+}
+
+/* First of the network phases: the host is closed to stations before the
+ * first of them exists. */
+int apo_up_guard(struct apo_up *u)
+{
+	_cleanup_free_ char *table = apo_publish_table(u->plan->env);
+	char *err = NULL;
+	int rc;
+
+	apo_journal_intent(u->journal, "publish", table, u->plan->env);
+	if ((rc = apo_journal_sync(u->journal)) < 0)
+		return apo_up_fail(u, rc, "guard: journal");
+	rc = apo_guard_apply(u->plan, &err);
+	if (rc < 0) {
+		apo_up_fail(u, rc, "guard: nftables table inet %s: %s", table,
+			    err ? err : "refused");
+		free(err);
+		return rc;
+	}
+	apo_journal_done(u->journal, "publish", table);
+	apo_progress_step(u->progress);
+	return apo_journal_sync(u->journal);
 }
 
 int apo_up_publish(struct apo_up *u)

@@ -28,6 +28,7 @@ volatile sig_atomic_t apo_up_interrupted;
  */
 const struct apo_up_phase apo_up_phases[] = {
     {"images", apo_up_count_images, apo_up_images, false},
+    {"guard", apo_up_count_guard, apo_up_guard, true},
     {"switches", apo_up_count_switches, apo_up_switches, true},
     {"namespaces", apo_up_count_stations, apo_up_namespaces, true},
     {"links", apo_up_count_links, apo_up_links, true},

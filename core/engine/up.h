@@ -74,6 +74,8 @@ int apo_up_routes(struct apo_up *u);
 size_t apo_up_count_images(const struct apo_up *u);
 int apo_up_images(struct apo_up *u);
 int apo_up_stations(struct apo_up *u);
+size_t apo_up_count_guard(const struct apo_up *u);
+int apo_up_guard(struct apo_up *u);
 size_t apo_up_count_publish(const struct apo_up *u);
 int apo_up_publish(struct apo_up *u);
 /* `apomon start`/`restart`: starts these stations (indexes into

@@ -32,7 +32,18 @@ char *apo_publish_ruleset(const struct apo_plan *p);
  * *err saying what nftables refused (caller frees). */
 int apo_publish_apply(const struct apo_plan *p, char **err);
 
-/* Deletes env's table; 0 also when it does not exist. */
+/* The host's guard, table inet apomon-ENV (caller frees), pure: on the
+ * host's input hook, what arrives from the environment (its networks,
+ * station addresses, the host link and the switches) is dropped but the
+ * replies to what the host opened and the config's host_services; nothing
+ * from stations reaches 127.0.0.0/8, route_localnet or not. */
+char *apo_guard_ruleset(const struct apo_plan *p);
+
+/* Creates the guard table (replacing a stale one); as apo_publish_apply. */
+int apo_guard_apply(const struct apo_plan *p, char **err);
+
+/* Deletes env's tables (ip: published ports; inet: the guard); 0 also
+ * when they do not exist. */
 int apo_publish_remove(const char *env);
 
 #endif

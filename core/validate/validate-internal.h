@@ -18,8 +18,9 @@ struct vctx {
 	struct apo_model *m;
 	const struct apo_registry *r;
 	struct apo_diag *d;
-	bool *settings_ok;     /* by station index: its settings have the declared kinds */
-	struct v_named *index; /* named stations sorted by name, then index */
+	bool *settings_ok;	   /* by station index: its settings have the declared kinds */
+	size_t n_setting_problems; /* of those kinds: they keep only their station's hook out */
+	struct v_named *index;	   /* named stations sorted by name, then index */
 	size_t n_index;
 };
 

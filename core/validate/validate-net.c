@@ -79,6 +79,22 @@ void v_networks(struct vctx *v)
 			    txt(c->network.addr, b1), c->network.prefix, c->name ? c->name : "?",
 			    w);
 		}
+		/* one station, two links in one network: the kernel would route
+		 * that network through one of them only */
+		for (size_t k = 0; k < i; k++) {
+			const struct apo_link *f = m->links[k];
+			const char *shared = !strcmp(f->a, l->a) || !strcmp(f->b, l->a)	  ? l->a
+					     : !strcmp(f->a, l->b) || !strcmp(f->b, l->b) ? l->b
+											  : NULL;
+			if (!shared || !overlap(&l->addr_a, &f->addr_a))
+				continue;
+			_cleanup_free_ char *w = v_where(&f->addr_a.loc);
+			apo_diag_add(v->d, &l->addr_a.loc, p,
+				     "the link's network overlaps that of %s (%s), another link of "
+				     "station %s, expected a network of its own",
+				     f->path, w, shared);
+			break;
+		}
 		if (m->host_network.prefix && overlap(&l->addr_a, &m->host_network)) {
 			_cleanup_free_ char *w = v_where(&m->host_network.loc);
 			apo_diag_add(

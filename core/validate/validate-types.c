@@ -204,6 +204,7 @@ static bool check_group(struct vctx *v, const struct apo_station *s,
 				     spec->default_value ? spec->default_value
 							 : "the type dropped it");
 			ok = false;
+			v->n_setting_problems++;
 			continue;
 		}
 		if (!spec && is_group(t, name)) {
@@ -214,6 +215,7 @@ static bool check_group(struct vctx *v, const struct apo_station *s,
 			apo_diag_add(v->d, &loc, p, "is %s, expected a group { %s; }", kind_of(e),
 				     members);
 			ok = false;
+			v->n_setting_problems++;
 			continue;
 		}
 		if (!spec) {
@@ -228,12 +230,14 @@ static bool check_group(struct vctx *v, const struct apo_station *s,
 					     "unknown setting '%s'; type %s accepts no settings",
 					     leaf, t->name);
 			ok = false;
+			v->n_setting_problems++;
 			continue;
 		}
 		if (!kind_matches(e, spec->kind)) {
 			apo_diag_add(v->d, &loc, p, "is %s, expected %s", kind_of(e),
 				     kind_name(spec->kind));
 			ok = false;
+			v->n_setting_problems++;
 			continue;
 		}
 		if (spec->kind == APOMON_SETTING_INT && (spec->min || spec->max)) {
@@ -243,6 +247,7 @@ static bool check_group(struct vctx *v, const struct apo_station *s,
 				 * report the station's other problems */
 				apo_diag_add(v->d, &loc, p, "%lld out of range %lld..%lld", val,
 					     spec->min, spec->max);
+				v->n_setting_problems++;
 			}
 		}
 	}
@@ -307,10 +312,22 @@ void v_type_hooks(struct vctx *v)
 	struct apo_model *m = v->m;
 	struct apo_host_ctx ctx;
 
+	/* A hook may rely on every station of the model: a string type that
+	 * is loaded, parsed addresses, resolved gateways and links.  So the
+	 * hooks run only on a model the core found nothing wrong with, but
+	 * the settings of a station's own type, which keep only that
+	 * station's hook out (the getters return defaults for them). */
+	if (v->d->n != v->n_setting_problems)
+		return;
+	for (size_t i = 0; i < m->n_stations; i++) {
+		const struct apo_station *s = m->stations[i];
+		if (s->enabled && (!s->type_name || !s->type))
+			return; /* v_types reported it; stay safe if it did not */
+	}
 	apo_host_ctx_init(&ctx, m, v->d);
 	for (size_t i = 0; i < m->n_stations; i++) {
 		const struct apo_station *s = m->stations[i];
-		if (!s->enabled || !s->type || !v->settings_ok[i] || !s->type->validate)
+		if (!s->enabled || !v->settings_ok[i] || !s->type->validate)
 			continue;
 		size_t before = v->d->n;
 		int rc = s->type->validate(&apo_host, &ctx.handles[i]);

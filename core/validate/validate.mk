@@ -17,3 +17,5 @@ tests_unit_test_validate_LDADD = $(APO_TEST_LDADD)
 # the real binary and the base plugin
 TESTS += tests/integration/validate-cli.sh
 EXTRA_DIST += tests/integration/validate-cli.sh
+TESTS += tests/integration/validate-safety.sh
+EXTRA_DIST += tests/integration/validate-safety.sh

@@ -70,7 +70,12 @@ struct backends {
 static int add_backend(const struct apomon_station *other, void *ctx)
 {
 	struct backends *b = ctx;
-	if (strcmp(b->h->type(other), b->type) || !b->h->address_count(other))
+	const char *type = b->h->type(other);
+
+	/* the core hands hooks only validated models; a NULL costs nothing to
+	 * survive, and a crash here would read as apomon's verdict */
+	if (!type || !b->type || strcmp(type, b->type) || !b->h->address_count(other) ||
+	    !b->h->address(other, 0))
 		return 0;
 	/* its own declared port: the one its type renders and publish checks */
 	int port = apo_plugin_port(b->h, other, "http", -ENOENT);
@@ -101,7 +106,7 @@ static int lb_validate(const struct apomon_host *h, const struct apomon_station 
 		h->report(st, "backend_type",
 			  "no '%s' station in cluster '%s', expected at least one "
 			  "to balance over",
-			  b.type, h->cluster(st) ? h->cluster(st) : "");
+			  b.type ? b.type : "", h->cluster(st) ? h->cluster(st) : "");
 		rc = -EINVAL;
 	}
 	const char *hp = h->setting_string(st, "health_path");

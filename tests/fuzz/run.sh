@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the manifest parser's libFuzzer target with clang and runs it for
+# Builds the manifest parser's libFuzzer target (then the config's,
+# run-config.sh) with clang and runs it for
 # a bounded time (default 30 s).  Exits 77 (skip) without clang.
 #   tests/fuzz/run.sh [SECONDS]
 # Needs a configured tree (config.h): run from the build directory or set
@@ -20,5 +21,7 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 printf '# apomon-manifest 1\n# c\n%064d  /etc/a\nMISSING  /etc/b c\n' 0 >"$out/corpus/good"
 printf '# apomon-manifest 1\n%064d  /etc/../a\n' 0 >"$out/corpus/dotdot"
 printf '# apomon-manifest 1\nMISSING  /x\nMISSING  /x\n' >"$out/corpus/dup"
-exec "$out/fuzz-manifest" -max_total_time="$secs" -max_len=9000 \
+"$out/fuzz-manifest" -max_total_time="$secs" -max_len=9000 \
 	-print_final_stats=1 "$out/corpus"
+# the config loader + validator (tests/fuzz/run-config.sh)
+sh "$srcdir/tests/fuzz/run-config.sh" "$secs"
