@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "config/conf.h"
 #include "config/model.h"
 
 struct conf_ctx {
@@ -55,17 +56,7 @@ ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const
 char *conf_path(const char *parent, const char *name);
 char *conf_path_index(const char *parent, size_t i);
 
-/* conf-values.c: value parsers; 0 or -EINVAL */
-int apo_parse_ipv4(const char *s, struct in_addr *out);
-/* "A.B.C.D" (prefix -1) or "A.B.C.D/P" */
-int apo_parse_cidr(const char *s, struct in_addr *addr, int *prefix);
-uint32_t apo_prefix_mask(int prefix);
-/* NULL for an address a station, a router or a record may hold; else why
- * not ("the unspecified address 0.0.0.0", "a loopback address", ...). */
-const char *apo_addr_special(struct in_addr a);
-bool apo_valid_dns_name(const char *s);
-bool apo_valid_cluster_name(const char *s);
-bool apo_valid_station_name(const char *s);
+/* the value parsers (conf-values.c) are public: config/conf.h */
 /* "512M", "2G", "1048576" -> bytes */
 int apo_parse_size(const char *s, unsigned long long *out);
 

@@ -8,6 +8,10 @@
 #ifndef APO_CONF_H
 #define APO_CONF_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "base/diag.h"
 #include "config/model.h"
 
@@ -28,6 +32,16 @@ int apo_conf_load(const char *confdir, const char *env_override, struct apo_mode
  * a host name, and a station (or environment) name label. */
 bool apo_valid_dns_name(const char *s);
 bool apo_valid_station_name(const char *s);
+bool apo_valid_cluster_name(const char *s);
+
+/* Value parsers (conf-values.c), for validate/ too; 0 or -EINVAL. */
+int apo_parse_ipv4(const char *s, struct in_addr *out);
+/* "A.B.C.D" (prefix -1) or "A.B.C.D/P" */
+int apo_parse_cidr(const char *s, struct in_addr *addr, int *prefix);
+uint32_t apo_prefix_mask(int prefix);
+/* NULL for an address a station, a router or a record may hold; else why
+ * not ("the unspecified address 0.0.0.0", "a loopback address", ...). */
+const char *apo_addr_special(struct in_addr a);
 /* A number from the command line or a file, strictly: decimal digits
  * only (no sign, blank or suffix), at most max.  0, -EINVAL (not a
  * number) or -ERANGE (above max). */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/conf-internal.h"
+#include "config/conf.h"
 #include "base/util.h"
 #include "validate/validate-internal.h"
 

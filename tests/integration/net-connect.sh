@@ -15,7 +15,7 @@ trap '$A down --quiet; rm -rf "$tmp"' EXIT
 net_names "$conf" "$tmp/names"
 
 $A up --network-only >"$tmp/out" 2>"$tmp/err" || fail "up exited $?: $(cat "$tmp/err")"
-grep -q "^a1.lan.net3.test  *lan  *10.231.1.11/24 192.0.2.201/30  *18081/tcp->8080 .*$" "$tmp/out" ||
+grep -q "^a1.lan.net3.test  *lan  *10.231.1.11/24 198.51.100.201/30  *18081/tcp->8080 .*$" "$tmp/out" ||
 	fail "summary: $(cat "$tmp/out")"
 grep -q "environment 'net-three' is up" "$tmp/err" || fail "up said: $(cat "$tmp/err")"
 
@@ -28,8 +28,8 @@ tcp_ok m1.dmz.net3.test 198.51.100.140 7104 a1.lan.net3.test
 tcp_ok a2.lan.net3.test 10.231.1.12 7105 m2.dmz.net3.test
 tcp_ok p1.pub.net3.test 203.0.113.70 7106 m2.dmz.net3.test
 # the p2p link
-tcp_ok m1.dmz.net3.test 192.0.2.202 7107 a1.lan.net3.test
-tcp_ok a1.lan.net3.test 192.0.2.201 7108 m1.dmz.net3.test
+tcp_ok m1.dmz.net3.test 198.51.100.202 7107 a1.lan.net3.test
+tcp_ok a1.lan.net3.test 198.51.100.201 7108 m1.dmz.net3.test
 # the host reaches every station's every address directly
 jq -r '.stations[] | .netns as $ns | .ifaces[] | select(.kind != "p2p") | .addresses[] |
 	"\($ns) \(split("/")[0])"' "$tmp/names.json" >"$tmp/addrs"
@@ -71,14 +71,14 @@ grep -q "everything matches the plan" "$tmp/st" || fail "status: $(cat "$tmp/st"
 $A status --json | jq -e '.state == "up" and (.drift | length) == 0 and (.stations | length) == 8' >/dev/null ||
 	fail "status --json: $($A status --json)"
 ip -n a2.lan.net3.test addr add 10.231.1.99/24 dev eth0
-ip -n p1.pub.net3.test route add 192.0.2.128/25 via 203.0.113.126
+ip -n p1.pub.net3.test route add 198.51.100.0/25 via 203.0.113.126
 $A status >"$tmp/st"
 [ $? -eq 1 ] || fail "status with drift did not exit 1"
 grep -q "^drift: a2.lan.net3.test: eth0: unexpected address 10.231.1.99/24$" "$tmp/st" || fail "status: $(cat "$tmp/st")"
-grep -q "^drift: p1.pub.net3.test: unexpected route 192.0.2.128/25 via 203.0.113.126 dev eth0$" "$tmp/st" ||
+grep -q "^drift: p1.pub.net3.test: unexpected route 198.51.100.0/25 via 203.0.113.126 dev eth0$" "$tmp/st" ||
 	fail "status: $(cat "$tmp/st")"
 ip -n a2.lan.net3.test addr del 10.231.1.99/24 dev eth0
-ip -n p1.pub.net3.test route del 192.0.2.128/25
+ip -n p1.pub.net3.test route del 198.51.100.0/25
 ip -n m2.dmz.net3.test link set eth0 down
 $A status --json >"$tmp/st"
 [ $? -eq 1 ] || fail "status with a link down did not exit 1"

@@ -15,8 +15,6 @@ env=net-guard
 tmp=$(mktemp -d /tmp/apomon-net-guard.XXXXXX) || fail "mktemp"
 c=$tmp/conf
 cp -r "$APOMON_SRCDIR/tests/fixtures/net-three" "$c"
-# documentation ranges only; 192.0.2.0/24 is the host's uplink here
-sed -i 's/192\.0\.2\.20/198.51.100.20/g' "$c/apomon.conf"
 printf 'host_services = [ "tcp/18931", "udp/18932" ];\n' >>"$c/apomon.conf"
 net_names "$c -e $env" "$tmp/names"
 lpid=

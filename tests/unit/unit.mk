@@ -3,3 +3,7 @@
 # and uses these flags.
 APO_TEST_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) $(CHECK_CFLAGS) -pthread
 APO_TEST_LDADD = core/libapocore.la $(CHECK_LIBS)
+
+# the layer order of core/ (docs/architecture.md)
+TESTS += tests/unit/check-layers.sh
+EXTRA_DIST += tests/unit/check-layers.sh tools/check-layers.allow
