@@ -43,9 +43,21 @@ out=$(timeout 20 "$APOMON" -c "$CONF" -e "$ENV" exec -T s1 -- \
 	sh -c 'tail -f /dev/null & echo started' </dev/null) || fail "exec waited for its command's daemon"
 [ "$out" = started ] || fail "exec: output '$out'"
 A exec -T s1 -- pkill -x tail </dev/null
-# init's descriptors are 0-3 only
-fds=$(ls "/proc/$(awk '{print $1}' "/run/apomon/$ENV/stations/s1/init")/fd" | tr '\n' ' ')
-[ "$fds" = "0 1 2 3 " ] || fail "init holds descriptors $fds"
+# init's descriptors: 0-3, then only its own listening sockets (SSH on
+# demand, /apomon/inetd.conf) and its signalfd, never a file
+ipid=$(awk '{print $1}' "/run/apomon/$ENV/stations/s1/init")
+for fd in /proc/"$ipid"/fd/*; do
+	n=${fd##*/}
+	[ "$n" -le 3 ] && continue
+	t=$(readlink "$fd")
+	case $t in
+	socket:\[*\] | "anon_inode:[signalfd]") ;;
+	*) fail "init holds descriptor $n: $t" ;;
+	esac
+done
+for n in 0 1 2 3; do
+	[ -e "/proc/$ipid/fd/$n" ] || fail "init has no descriptor $n"
+done
 
 # each check can fail: the log file of before, exec with the caller's own
 # descriptors (this test's log file)
