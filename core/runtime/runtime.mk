@@ -6,7 +6,8 @@ APO_RUNTIME_SOURCES = \
 	core/runtime/station.c core/runtime/station.h core/runtime/station-priv.h \
 	core/runtime/station-child.c core/runtime/station-stop.c \
 	core/runtime/station-exec.c core/runtime/station-template.c \
-	core/runtime/cgroup.c core/runtime/caps.c
+	core/runtime/cgroup.c core/runtime/caps.c \
+	core/runtime/userns.c core/runtime/userns.h
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
 	core/runtime/runtime.c core/runtime/runtime.h
 
