@@ -127,8 +127,7 @@ int apo_high_fd(int fd)
 	return h < 0 ? -1 : h;
 }
 
-static char *overlay_opts(const char *const *layers, size_t n, const char *upper,
-			  const char *work)
+static char *overlay_opts(const char *const *layers, size_t n, const char *upper, const char *work)
 {
 	size_t len = 0;
 	char *opts;
@@ -418,12 +417,12 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	}
 	a.uid = m.uid;
 	a.gid = m.gid;
-	dev_opts = apo_xasprintf("mode=755,size=64k,uid=%u,gid=%u", (unsigned)m.uid,
-				 (unsigned)m.gid);
+	dev_opts =
+	    apo_xasprintf("mode=755,size=64k,uid=%u,gid=%u", (unsigned)m.uid, (unsigned)m.gid);
 	/* group tty (5) as the station sees it */
 	pts_opts = apo_xasprintf("newinstance,ptmxmode=0666,mode=620,gid=%u", (unsigned)m.gid + 5);
-	shm_opts = apo_xasprintf("mode=1777,size=65536k,uid=%u,gid=%u", (unsigned)m.uid,
-				 (unsigned)m.gid);
+	shm_opts =
+	    apo_xasprintf("mode=1777,size=65536k,uid=%u,gid=%u", (unsigned)m.uid, (unsigned)m.gid);
 	a.dev_opts = dev_opts;
 	a.pts_opts = pts_opts;
 	a.shm_opts = shm_opts;
