@@ -69,8 +69,8 @@ void apo_env_close(struct apo_env *env)
 int apo_cli_parse_json_flag(int argc, char **argv, bool *json)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 

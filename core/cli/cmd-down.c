@@ -36,10 +36,10 @@ char *apo_cli_env_name(const struct apo_cli *cli)
 int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"purge", no_argument, NULL, 'P'},
-	    {NULL, 0, NULL, 0},
+		{"quiet", no_argument, NULL, 'q'},
+		{"json", no_argument, NULL, 'j'},
+		{"purge", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
 	};
 	struct apo_down_opts o = {.verbose = cli->verbose};
 	bool purge = false;

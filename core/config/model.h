@@ -34,12 +34,12 @@ struct apo_publish {
 };
 
 struct apo_station {
-	char *name;	 /* www1: unique in the environment */
-	char *fqdn;	 /* www1.example.com */
+	char *name;      /* www1: unique in the environment */
+	char *fqdn;      /* www1.example.com */
 	char *type_name; /* tomcat */
-	char *image;	 /* NULL: the type's default image */
+	char *image;     /* NULL: the type's default image */
 	bool enabled;
-	bool is_backbone;	     /* declared in the `backbone` group */
+	bool is_backbone;            /* declared in the `backbone` group */
 	struct apo_cluster *cluster; /* NULL for the backbone */
 	/* resolved by validate; NULL when the type is unknown */
 	const struct apomon_station_type *type;
@@ -62,8 +62,8 @@ struct apo_station {
 	 * "unlimited" */
 	struct {
 		unsigned long long memory_bytes; /* limits.memory: "512M", "2G" or bytes */
-		unsigned cpu_millis;		 /* limits.cpus: 1.5 -> 1500 */
-		unsigned pids;			 /* limits.pids */
+		unsigned cpu_millis;             /* limits.cpus: 1.5 -> 1500 */
+		unsigned pids;                   /* limits.pids */
 		struct apo_loc loc;
 	} limits;
 	/* the station's `integrity` group, parsed by the integrity part (may be NULL) */
@@ -83,14 +83,14 @@ struct apo_record_conf {
 };
 
 struct apo_cluster {
-	char *name;		 /* example */
-	char *domain;		 /* example.com */
+	char *name;   /* example */
+	char *domain; /* example.com */
 	struct apo_addr network; /* 10.1.0.0/24; host bits zero */
 	/* the backbone's leg in this cluster: explicit `router`, or the last
 	 * usable address of the network */
 	struct in_addr router;
 	struct apo_loc router_loc; /* file NULL: the default, not written */
-	char *gateway_name;	   /* NULL: no gateway; the router is the default route */
+	char *gateway_name; /* NULL: no gateway; the router is the default route */
 	struct apo_loc gateway_loc;
 	struct apo_station *gateway; /* resolved by validate; NULL when absent or disabled */
 
@@ -105,7 +105,7 @@ struct apo_cluster {
 
 /* A point-to-point link between two stations. */
 struct apo_link {
-	char *a, *b;		     /* station names */
+	char *a, *b; /* station names */
 	struct apo_station *sa, *sb; /* resolved by validate */
 	struct apo_addr addr_a, addr_b;
 	char *path;
@@ -119,13 +119,13 @@ enum apo_isolation {
 };
 
 #define APO_DEFAULT_MEMORY (1ULL << 30) /* 1 GiB a station */
-#define APO_DEFAULT_PIDS   4096u
+#define APO_DEFAULT_PIDS 4096u
 
 struct apo_model {
-	char *env; /* environment name */
+	char *env;     /* environment name */
 	enum apo_isolation isolation;
 	struct apo_loc isolation_loc;
-	char *confdir;	    /* directory holding apomon.conf and conf.d/ */
+	char *confdir; /* directory holding apomon.conf and conf.d/ */
 	char **plugin_path; /* from the config's plugin_path, in order */
 	size_t n_plugin_path;
 

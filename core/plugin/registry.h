@@ -33,11 +33,11 @@ void apo_registry_free(struct apo_registry *r);
  * Returns -EEXIST, recording a refusal of `file` naming where the first
  * one came from, when a type of that name is already there.
  */
-int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t, const char *file,
-		     void *handle, void (*close)(void *handle));
+int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t,
+		     const char *file, void *handle, void (*close)(void *handle));
 /* Records a refusal (one line, no trailing newline). */
 void apo_registry_refuse(struct apo_registry *r, const char *file, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* loader.c (libltdl): */
 
@@ -53,7 +53,8 @@ void apo_registry_load_dir(struct apo_registry *r, const char *dir);
 void apo_registry_load_all(struct apo_registry *r, char *const *cli_dirs, size_t n_cli,
 			   char *const *conf_dirs, size_t n_conf);
 
-const struct apomon_station_type *apo_registry_find(const struct apo_registry *r, const char *name);
+const struct apomon_station_type *apo_registry_find(const struct apo_registry *r,
+						    const char *name);
 size_t apo_registry_count(const struct apo_registry *r);
 const struct apo_plugin *apo_registry_at(const struct apo_registry *r, size_t i);
 size_t apo_registry_refusal_count(const struct apo_registry *r);

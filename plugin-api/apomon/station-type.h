@@ -102,14 +102,16 @@ enum apomon_scope {
 	APOMON_SCOPE_ENVIRONMENT = 2, /* every enabled station */
 };
 
-typedef int (*apomon_station_cb)(const struct apomon_station *other, void *ctx);
+typedef int (*apomon_station_cb)(const struct apomon_station *other,
+				 void *ctx);
 
 /* One DNS record of the environment (see apomon_host.each_record): type
  * "A", "PTR", "CNAME", "MX" or "TXT"; name absolute with its trailing dot
  * ("www1.example.com.", "11.0.1.10.in-addr.arpa."); value as in a zone
  * file ("10.1.0.11", "www1.example.com.", "10 mail.example.com."), TXT
  * unquoted. */
-typedef int (*apomon_record_cb)(const char *type, const char *name, const char *value, void *ctx);
+typedef int (*apomon_record_cb)(const char *type, const char *name,
+				const char *value, void *ctx);
 
 #if defined(__GNUC__)
 #define APOMON_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -127,24 +129,23 @@ struct apomon_host {
 	uint32_t size;
 
 	/* Logging goes to the station's log and, by level, the terminal. */
-	void (*log)(const struct apomon_station *st, enum apomon_log_level level, const char *fmt,
-		    ...) APOMON_PRINTF(3, 4);
+	void (*log)(const struct apomon_station *st, enum apomon_log_level level,
+		    const char *fmt, ...) APOMON_PRINTF(3, 4);
 
 	/* A validation problem with one setting (NULL: the station itself);
 	 * printed as FILE:LINE: clusters.CLUSTER.stations.NAME.settings.SETTING:
 	 * message.
 	 * Call it from validate, then return -EINVAL. */
-	void (*report)(const struct apomon_station *st, const char *setting, const char *fmt, ...)
-	    APOMON_PRINTF(3, 4);
+	void (*report)(const struct apomon_station *st, const char *setting,
+		       const char *fmt, ...) APOMON_PRINTF(3, 4);
 
 	/* Facts about a station; strings live as long as the environment. */
 	const char *(*env_name)(const struct apomon_station *st);
-	const char *(*name)(const struct apomon_station *st);	/* www1 */
-	const char *(*fqdn)(const struct apomon_station *st);	/* www1.example.com */
+	const char *(*name)(const struct apomon_station *st);   /* www1 */
+	const char *(*fqdn)(const struct apomon_station *st);   /* www1.example.com */
 	const char *(*domain)(const struct apomon_station *st); /* example.com */
-	const char *(*cluster)(
-	    const struct apomon_station *st);		      /* example; NULL for the backbone */
-	const char *(*type)(const struct apomon_station *st); /* tomcat */
+	const char *(*cluster)(const struct apomon_station *st); /* example; NULL for the backbone */
+	const char *(*type)(const struct apomon_station *st);   /* tomcat */
 	enum apomon_role (*role)(const struct apomon_station *st); /* its role in this plan */
 	size_t (*address_count)(const struct apomon_station *st);
 	/* the i-th IPv4 address as dotted text ("10.1.0.11"); NULL past the end */
@@ -159,8 +160,8 @@ struct apomon_host {
 	long long (*setting_int)(const struct apomon_station *st, const char *name);
 	bool (*setting_bool)(const struct apomon_station *st, const char *name);
 	size_t (*setting_list_count)(const struct apomon_station *st, const char *name);
-	const char *(*setting_list_item)(const struct apomon_station *st, const char *name,
-					 size_t i);
+	const char *(*setting_list_item)(const struct apomon_station *st,
+					 const char *name, size_t i);
 
 	/* Visit stations in config order; a non-zero return stops the walk
 	 * and is returned. */
@@ -171,13 +172,14 @@ struct apomon_host {
 	 * are absolute inside the root; they never resolve outside it, even
 	 * through symlinks.  Parent directories are created (0755). */
 	const char *(*root)(const struct apomon_station *st);
-	int (*write_file)(const struct apomon_station *st, const char *path, const void *data,
-			  size_t len, mode_t mode);
+	int (*write_file)(const struct apomon_station *st, const char *path,
+			  const void *data, size_t len, mode_t mode);
 
 	/* Run argv inside the running station (all its namespaces, its root).
 	 * Returns the exit status (>= 0) or a negative errno; when output is
 	 * not NULL it receives stdout+stderr, to be released with free(). */
-	int (*run)(const struct apomon_station *st, const char *const argv[], char **output);
+	int (*run)(const struct apomon_station *st, const char *const argv[],
+		   char **output);
 
 	/* One probe attempt from inside the station's network namespace to
 	 * one of its own addresses (address NULL: its first one).
@@ -185,10 +187,10 @@ struct apomon_host {
 	 * probe_http: 0 when an HTTP(S) GET of url answers; *status gets the
 	 * HTTP status.  Certificates of https URLs are checked against the
 	 * environment's CA.  Both return a negative errno otherwise. */
-	int (*probe_tcp)(const struct apomon_station *st, const char *address, uint16_t port,
-			 unsigned timeout_ms);
-	int (*probe_http)(const struct apomon_station *st, const char *url, unsigned timeout_ms,
-			  long *status);
+	int (*probe_tcp)(const struct apomon_station *st, const char *address,
+			 uint16_t port, unsigned timeout_ms);
+	int (*probe_http)(const struct apomon_station *st, const char *url,
+			  unsigned timeout_ms, long *status);
 
 	/* Added after ABI 1's first cut: check APOMON_HOST_HAS(host, issue_cert).
 	 * Issues a server certificate for names (NULL-terminated; DNS names
@@ -207,19 +209,21 @@ struct apomon_host {
 	 * a PTR record for every address of every station, then each
 	 * cluster's `records`.  Valid in render, ready and deploy (the plan
 	 * exists); -ENOTCONN before.  A non-zero return stops the walk. */
-	int (*each_record)(const struct apomon_station *st, apomon_record_cb cb, void *ctx);
+	int (*each_record)(const struct apomon_station *st, apomon_record_cb cb,
+			   void *ctx);
 
 	/* A socket(2) created in the station's network namespace, for a
 	 * startup check that needs a real dialogue (a DNS query, an SMTP
 	 * banner, an FTP login).  Returns the descriptor (O_CLOEXEC; the
 	 * type closes it) or a negative errno. */
-	int (*socket)(const struct apomon_station *st, int domain, int type, int protocol);
+	int (*socket)(const struct apomon_station *st, int domain, int type,
+		      int protocol);
 };
 
 /* True when the core's host struct has `field` (for later additions). */
-#define APOMON_HOST_HAS(host, field)                                                               \
-	((host)->size >=                                                                           \
-	     offsetof(struct apomon_host, field) + sizeof(((struct apomon_host *)0)->field) &&     \
+#define APOMON_HOST_HAS(host, field)                                   \
+	((host)->size >= offsetof(struct apomon_host, field) +         \
+				 sizeof(((struct apomon_host *)0)->field) && \
 	 (host)->field != NULL)
 
 /*
@@ -233,15 +237,15 @@ struct apomon_host {
  */
 struct apomon_station_type {
 	uint32_t abi_version; /* APOMON_ABI_VERSION */
-	uint32_t size;	      /* sizeof(struct apomon_station_type) */
+	uint32_t size;        /* sizeof(struct apomon_station_type) */
 
-	const char *name;	 /* [a-z][a-z0-9_-]*, unique among loaded types */
+	const char *name;        /* [a-z][a-z0-9_-]*, unique among loaded types */
 	const char *description; /* one line */
-	const char *version;	 /* the type's own version */
-	const char *image;	 /* default image (images/NAME) */
+	const char *version;     /* the type's own version */
+	const char *image;       /* default image (images/NAME) */
 	enum apomon_role role;
-	const struct apomon_port *ports;       /* may be NULL */
-	const char *const *sealed;	       /* paths to seal; NULL-terminated; may be NULL */
+	const struct apomon_port *ports;      /* may be NULL */
+	const char *const *sealed;            /* paths to seal; NULL-terminated; may be NULL */
 	const struct apomon_setting *settings; /* may be NULL: no settings */
 	/* how long the startup checks may take; 0 = 60 s */
 	unsigned ready_timeout_ms;
@@ -266,12 +270,13 @@ struct apomon_station_type {
 };
 
 /* The smallest struct the core accepts: everything up to `deploy`. */
-#define APOMON_STATION_TYPE_MIN_SIZE                                                               \
-	(offsetof(struct apomon_station_type, deploy) +                                            \
+#define APOMON_STATION_TYPE_MIN_SIZE                                   \
+	(offsetof(struct apomon_station_type, deploy) +                \
 	 sizeof(((struct apomon_station_type *)0)->deploy))
 
-#define APOMON_STATION_TYPE_HEADER                                                                 \
-	.abi_version = APOMON_ABI_VERSION, .size = sizeof(struct apomon_station_type)
+#define APOMON_STATION_TYPE_HEADER                                     \
+	.abi_version = APOMON_ABI_VERSION,                             \
+	.size = sizeof(struct apomon_station_type)
 
 #if defined(__GNUC__)
 #define APOMON_EXPORT __attribute__((visibility("default")))
@@ -280,11 +285,12 @@ struct apomon_station_type {
 #endif
 
 /* Emits the entry symbol the loader looks for. */
-#define APOMON_STATION_TYPE(var)                                                                   \
-	APOMON_EXPORT const struct apomon_station_type *apomon_station_type_entry(void);           \
-	const struct apomon_station_type *apomon_station_type_entry(void)                          \
-	{                                                                                          \
-		return &(var);                                                                     \
+#define APOMON_STATION_TYPE(var)                                       \
+	APOMON_EXPORT const struct apomon_station_type *               \
+	apomon_station_type_entry(void);                               \
+	const struct apomon_station_type *apomon_station_type_entry(void) \
+	{                                                              \
+		return &(var);                                         \
 	}
 
 #ifdef __cplusplus

@@ -16,10 +16,10 @@
 #include "dialog.h"
 #include "passwd.h"
 
-#define CONF_PATH     "/etc/vsftpd.conf"
-#define USERS_PATH    "/etc/apomon/ftp-users"
+#define CONF_PATH  "/etc/vsftpd.conf"
+#define USERS_PATH "/etc/apomon/ftp-users"
 #define USERLIST_PATH "/etc/apomon/ftp-userlist"
-#define USER	      "3pg"
+#define USER	   "3pg"
 
 static const struct apomon_port ftp_ports[] = {
     {"ftp", APOMON_PROTO_TCP, 21},
@@ -85,24 +85,24 @@ static int ftp_render(const struct apomon_host *host, const struct apomon_statio
 		return rc;
 	}
 	bool anon = host->setting_bool(st, "anonymous");
-	int len =
-	    asprintf(&text,
-		     "# Written by apomon's ftp type at every start; sealed: change the\n"
-		     "# station's settings in conf.d/, not this file.\n"
-		     "listen=YES\nlisten_ipv6=NO\nbackground=NO\n"
-		     "anonymous_enable=%s\nno_anon_password=YES\nanon_upload_enable=NO\n"
-		     "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
-		     "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=" USERLIST_PATH "\n"
-		     "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
-		     "secure_chroot_dir=/run/vsftpd/empty\npam_service_name=vsftpd\n"
-		     "# passive ports: publish this range with the same host ports\n"
-		     "pasv_enable=YES\npasv_min_port=%lld\npasv_max_port=%lld\n"
-		     "# a station may not make namespaces: vsftpd must not try\n"
-		     "isolate=NO\nisolate_network=NO\nseccomp_sandbox=NO\n"
-		     "xferlog_enable=YES\nvsftpd_log_file=/var/log/vsftpd.log\n"
-		     "ftpd_banner=%s FTP\n",
-		     anon ? "YES" : "NO", host->setting_int(st, "pasv_min_port"),
-		     host->setting_int(st, "pasv_max_port"), host->fqdn(st));
+	int len = asprintf(
+	    &text,
+	    "# Written by apomon's ftp type at every start; sealed: change the\n"
+	    "# station's settings in conf.d/, not this file.\n"
+	    "listen=YES\nlisten_ipv6=NO\nbackground=NO\n"
+	    "anonymous_enable=%s\nno_anon_password=YES\nanon_upload_enable=NO\n"
+	    "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
+	    "userlist_enable=YES\nuserlist_deny=NO\nuserlist_file=" USERLIST_PATH "\n"
+	    "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
+	    "secure_chroot_dir=/run/vsftpd/empty\npam_service_name=vsftpd\n"
+	    "# passive ports: publish this range with the same host ports\n"
+	    "pasv_enable=YES\npasv_min_port=%lld\npasv_max_port=%lld\n"
+	    "# a station may not make namespaces: vsftpd must not try\n"
+	    "isolate=NO\nisolate_network=NO\nseccomp_sandbox=NO\n"
+	    "xferlog_enable=YES\nvsftpd_log_file=/var/log/vsftpd.log\n"
+	    "ftpd_banner=%s FTP\n",
+	    anon ? "YES" : "NO", host->setting_int(st, "pasv_min_port"),
+	    host->setting_int(st, "pasv_max_port"), host->fqdn(st));
 	if (len < 0)
 		return -ENOMEM;
 	rc = host->write_file(st, CONF_PATH, text, (size_t)len, 0644);
