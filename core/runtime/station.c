@@ -459,6 +459,11 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, logp);
 		goto out;
 	}
+	/* the station's own output: its root may reopen it (/proc/1/fd/1) */
+	if (!s->host_root && fchown(a.log_fd, m.uid, m.gid) < 0) {
+		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, logp);
+		goto out;
+	}
 	a.status_fd =
 	    apo_high_fd(open(statusp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
 	if (a.status_fd < 0) {

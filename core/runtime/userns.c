@@ -147,7 +147,9 @@ static int table_write(const char *env, const struct entry *e, size_t n)
 		return -errno;
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s %u\n", e[i].name, e[i].slot);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+	/* no fsync: a range lost in a crash is given anew at the next start,
+	 * and the shift (apo_idmap_shift) brings the writable layer along */
+	if (fflush(f) != 0) {
 		rc = -errno;
 		fclose(f);
 		unlink(tmp);
