@@ -33,13 +33,16 @@ assert_env_gone() {
 		fail "$_env: a mount is left (above)"
 	fi
 	command -v nft >/dev/null || fail "nft is not installed (tools/install-deps installs nftables)"
-	if _out=$(nft list table ip "apomon-$_env" 2>&1); then
-		fail "$_env: nft table apomon-$_env is left"
-	fi
-	case $_out in
-	*"No such file"*) ;;
-	*) fail "$_env: nft list table apomon-$_env: $_out" ;;
-	esac
+	# published ports (ip) and the host guard (inet)
+	for _fam in ip inet; do
+		if _out=$(nft list table "$_fam" "apomon-$_env" 2>&1); then
+			fail "$_env: nft table $_fam apomon-$_env is left"
+		fi
+		case $_out in
+		*"No such file"*) ;;
+		*) fail "$_env: nft list table $_fam apomon-$_env: $_out" ;;
+		esac
+	done
 	for _cg in /sys/fs/cgroup/*/apomon/"$_env" /sys/fs/cgroup/apomon/"$_env"; do
 		[ ! -e "$_cg" ] || fail "$_env: cgroup $_cg is left"
 	done

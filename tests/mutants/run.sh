@@ -45,7 +45,7 @@ replace() {
 snapshot() {
 	{
 		ls /run/apomon 2>/dev/null | sed 's/^/env /'
-		nft list tables 2>/dev/null | awk '$3 ~ /^apomon-/ {print "nft " $3}'
+		nft list tables 2>/dev/null | awk '$3 ~ /^apomon-/ {print "nft " $2 ":" $3}'
 		ls /run/netns 2>/dev/null | sed 's/^/netns /'
 		ip -o link show 2>/dev/null | awk -F': ' '{print "link " $2}' | cut -d@ -f1
 	} | sort
@@ -54,7 +54,7 @@ clean_after() {
 	comm -13 "$1" <(snapshot) | while read -r kind name; do
 		case $kind in
 		env) "$work/apomon" -e "$name" down --purge -q >/dev/null 2>&1 ;;
-		nft) nft delete table ip "$name" 2>/dev/null ;;
+		nft) nft delete table "${name%%:*}" "${name#*:}" 2>/dev/null ;; # FAMILY:NAME
 		netns) ip netns delete "$name" 2>/dev/null ;;
 		link) ip link delete "$name" 2>/dev/null ;;
 		esac
