@@ -80,3 +80,16 @@ void apo_diag_print(struct apo_diag *d, FILE *out)
 		free(s);
 	}
 }
+
+void apo_report(const struct apo_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r || !r->line)
+		return;
+	va_start(ap, fmt);
+	char *m = apo_xvasprintf(fmt, ap);
+	va_end(ap);
+	r->line(r->ctx, m);
+	free(m);
+}

@@ -40,4 +40,18 @@ void apo_diag_print(struct apo_diag *d, FILE *out);
 /* Formats one problem the way apo_diag_print does (caller frees). */
 char *apo_problem_format(const struct apo_problem *p);
 
+/*
+ * Where a lower layer's one-line messages go while it works (a rollback
+ * that left an object behind, a lock held by another run): the layers
+ * below the CLI never print; the CLI hands them one that does.  NULL, or
+ * a NULL line, drops them.
+ */
+struct apo_report {
+	void (*line)(void *ctx, const char *msg);
+	void *ctx;
+};
+
+void apo_report(const struct apo_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

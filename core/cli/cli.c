@@ -24,6 +24,19 @@ void apo_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void report_line(void *ctx, const char *msg)
+{
+	apo_err("%s", msg);
+}
+
+const struct apo_report apo_cli_report = {.line = report_line};
+
+void apo_cli_print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 /* a name as one printable line, cut short: it may hold anything */
 static void quote_name(const char *s, char *out, size_t size)
 {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/diag.h"
 #include "config/model.h"
 #include "plan/plan.h"
 #include "plugin/registry.h"
@@ -64,6 +65,12 @@ int apo_cli_parse_uint(const char *cmd, const char *opt, const char *s, unsigned
 
 /* Prints "apomon: " + message to stderr. */
 void apo_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Hands the lower layers' report lines to apo_err. */
+extern const struct apo_report apo_cli_report;
+
+/* A --json document on stdout, pretty, spaced, slashes as they are. */
+void apo_cli_print_json(struct json_object *o);
 
 struct apo_command {
 	const char *name;

@@ -38,6 +38,44 @@ char *apo_cli_env_name(const struct apo_cli *cli)
 	return env;
 }
 
+/* The verdict: each object that stayed was reported while it happened. */
+static void report(const char *env, const struct apo_down_opts *o,
+		   const struct apo_down_result *res)
+{
+	if (res->outcome == APO_DOWN_NOTHING) {
+		if (o->json)
+			printf(
+			    "{\n  \"environment\": \"%s\",\n  \"result\": \"nothing to do\"\n}\n",
+			    env);
+		else if (!o->quiet)
+			apo_err("environment '%s' is not up: nothing to do", env);
+	}
+	if (res->outcome != APO_DOWN_DONE)
+		return;
+	if (o->json) {
+		struct json_object *x = json_object_new_object();
+		json_object_object_add(x, "environment", json_object_new_string(env));
+		json_object_object_add(x, "result",
+				       json_object_new_string(res->failures ? "failed" : "down"));
+		json_object_object_add(x, "records", json_object_new_int64(res->records));
+		json_object_object_add(x, "failures", json_object_new_int(res->failures));
+		json_object_object_add(
+		    x, "ms", json_object_new_double(apo_progress_elapsed_ms(res->progress)));
+		json_object_object_add(x, "phases", apo_progress_json(res->progress));
+		apo_cli_print_json(x);
+		json_object_put(x);
+	} else if (!o->quiet && !res->failures) {
+		apo_err("environment '%s' is down (%.0f ms)", env,
+			apo_progress_elapsed_ms(res->progress));
+	}
+	if (o->verbose)
+		apo_progress_print_times(res->progress, stderr);
+	if (res->failures)
+		apo_err("down: %d object(s) could not be removed; the journal is kept: run down "
+			"again",
+			res->failures);
+}
+
 int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -46,7 +84,7 @@ int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 	    {"purge", no_argument, NULL, 'P'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct apo_down_opts o = {.verbose = cli->verbose};
+	struct apo_down_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
@@ -71,5 +109,9 @@ int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 	_cleanup_free_ char *env = apo_cli_env_name(cli);
 	if (!env)
 		return APO_EXIT_USAGE;
-	return apo_down(env, &o);
+	struct apo_down_result res;
+	int rc = apo_down(env, &o, &res) < 0 ? APO_EXIT_FAILURE : APO_EXIT_OK;
+	report(env, &o, &res);
+	apo_down_result_clear(&res);
+	return rc;
 }

@@ -18,9 +18,7 @@ int apo_cmd_plan(const struct apo_cli *cli, int argc, char **argv)
 		return rc;
 	if (json) {
 		struct json_object *o = apo_plan_to_json(env.plan);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_SPACED |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
+		apo_cli_print_json(o);
 		json_object_put(o);
 	} else {
 		apo_plan_print(env.plan, stdout);

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "engine/status.h"
@@ -14,7 +16,7 @@ int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {NULL, 0, NULL, 0},
 	};
-	enum apo_status_output out = APO_STATUS_TEXT;
+	enum { APO_STATUS_TEXT, APO_STATUS_JSON, APO_STATUS_QUIET } out = APO_STATUS_TEXT;
 	struct apo_env env;
 	int c, rc;
 
@@ -36,7 +38,19 @@ int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv)
 	}
 	if ((rc = apo_env_open(cli, &env)))
 		return rc;
-	rc = apo_status(env.plan, out);
+	struct apo_status *st = NULL;
+	int r = apo_status_read(env.plan, &st);
+	if (r < 0) {
+		apo_err("status: %s", strerror(-r));
+		rc = APO_EXIT_FAILURE;
+	} else {
+		if (out == APO_STATUS_JSON)
+			apo_cli_print_json(apo_status_json(st));
+		else if (out == APO_STATUS_TEXT)
+			apo_status_print(st, stdout);
+		rc = apo_status_n_drift(st) ? APO_EXIT_FAILURE : APO_EXIT_OK;
+	}
+	apo_status_free(st);
 	apo_env_close(&env);
 	return rc;
 }

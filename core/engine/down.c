@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "cli/cli.h"
 #include "engine/down.h"
 #include "net/netlink.h"
 #include "net/netns.h"
@@ -40,6 +39,7 @@ struct names {
 
 struct down {
 	struct apo_progress *progress;
+	const struct apo_report *report;
 	struct names groups;
 	struct names netns, veths, bridges;
 	int failures;
@@ -49,7 +49,7 @@ struct down {
 static void failed(struct down *d, const char *what, const char *name, int err)
 {
 	pthread_mutex_lock(&d->mutex);
-	apo_err("down: %s %s: %s", what, name, strerror(-err));
+	apo_report(d->report, "down: %s %s: %s", what, name, strerror(-err));
 	d->failures++;
 	pthread_mutex_unlock(&d->mutex);
 }
@@ -64,9 +64,10 @@ static int ns_item(void *ctx, size_t i, void *state)
 	return 0; /* go on with the others */
 }
 
-int apo_down_replay(struct apo_journal *j, struct apo_progress *p, unsigned threads)
+int apo_down_replay(struct apo_journal *j, struct apo_progress *p, unsigned threads,
+		    const struct apo_report *report)
 {
-	struct down d = {.progress = p};
+	struct down d = {.progress = p, .report = report};
 	struct apo_nl *nl = NULL;
 	int r;
 
@@ -92,8 +93,8 @@ int apo_down_replay(struct apo_journal *j, struct apo_progress *p, unsigned thre
 		} else if (!strcmp(e->kind, "bridge")) {
 			APO_PUSH(d.bridges.v, d.bridges.n, d.bridges.cap, e->name);
 		} else if (strcmp(e->kind, "p2p")) {
-			apo_err("down: unknown journal record '%s %s': left alone", e->kind,
-				e->name);
+			apo_report(report, "down: unknown journal record '%s %s': left alone",
+				   e->kind, e->name);
 			d.failures++;
 		}
 	}
@@ -180,82 +181,58 @@ out:
 
 /* the stations' writable layers, the environment's SSH key and CA, the
  * logs: only below the lib and log dirs, ENV one checked component */
-static int purge(const char *env)
+static int purge(const char *env, const struct apo_report *report)
 {
 	int r = apo_runtime_down(env, 0, true);
 	if (r < 0)
-		apo_err("down: --purge: environment '%s' (%s/%s, %s/%s): %s", env, apo_lib_dir(),
-			env, apo_log_dir(), env, strerror(-r));
+		apo_report(report, "down: --purge: environment '%s' (%s/%s, %s/%s): %s", env,
+			   apo_lib_dir(), env, apo_log_dir(), env, strerror(-r));
 	return r;
 }
 
-int apo_down(const char *env, const struct apo_down_opts *o)
+void apo_down_result_clear(struct apo_down_result *res)
+{
+	apo_progress_free(res->progress);
+	memset(res, 0, sizeof(*res));
+}
+
+int apo_down(const char *env, const struct apo_down_opts *o, struct apo_down_result *res)
 {
 	struct apo_journal *j = NULL;
-	struct apo_progress *p = NULL;
 	_cleanup_free_ char *busy = NULL;
-	int r, rc = APO_EXIT_FAILURE;
-	size_t n;
+	int r;
 
+	memset(res, 0, sizeof(*res));
+	res->outcome = APO_DOWN_REFUSED;
 	r = apo_journal_open(env, "down", &j, &busy);
 	if (r < 0) {
 		if (busy)
-			apo_err("%s", busy);
+			apo_report(o->report, "%s", busy);
 		else
-			apo_err("down: environment '%s': %s", env, strerror(-r));
-		return APO_EXIT_FAILURE;
+			apo_report(o->report, "down: environment '%s': %s", env, strerror(-r));
+		return r;
 	}
 	if (!apo_journal_exists(j)) {
-		if (o->purge && (r = purge(env)) < 0)
+		if (o->purge && (r = purge(env, o->report)) < 0)
 			goto out;
 		apo_journal_remove(j);
-		if (o->json)
-			printf(
-			    "{\n  \"environment\": \"%s\",\n  \"result\": \"nothing to do\"\n}\n",
-			    env);
-		else if (!o->quiet)
-			fprintf(stderr, "apomon: environment '%s' is not up: nothing to do\n", env);
-		rc = APO_EXIT_OK;
+		res->outcome = APO_DOWN_NOTHING;
 		goto out;
 	}
-	n = j->n;
-	p = apo_progress_new("down", o->quiet, o->json);
-	int failures = apo_down_replay(j, p, o->threads);
-	apo_progress_end(p);
+	res->outcome = APO_DOWN_DONE;
+	res->records = j->n;
+	res->progress = apo_progress_new("down", o->quiet, o->json);
+	res->failures = apo_down_replay(j, res->progress, o->threads, o->report);
+	apo_progress_end(res->progress);
 	/* the data goes only once nothing of the environment runs */
-	if (failures == 0 && o->purge && purge(env) < 0)
-		failures++;
-	if (failures == 0 && (r = apo_journal_remove(j)) < 0) {
-		apo_err("down: %s: %s", j->dir, strerror(-r));
-		failures++;
+	if (res->failures == 0 && o->purge && purge(env, o->report) < 0)
+		res->failures++;
+	if (res->failures == 0 && (r = apo_journal_remove(j)) < 0) {
+		apo_report(o->report, "down: %s: %s", j->dir, strerror(-r));
+		res->failures++;
 	}
-	if (o->json) {
-		struct json_object *x = json_object_new_object();
-		json_object_object_add(x, "environment", json_object_new_string(env));
-		json_object_object_add(x, "result",
-				       json_object_new_string(failures ? "failed" : "down"));
-		json_object_object_add(x, "records", json_object_new_int64(n));
-		json_object_object_add(x, "failures", json_object_new_int(failures));
-		json_object_object_add(x, "ms", json_object_new_double(apo_progress_elapsed_ms(p)));
-		json_object_object_add(x, "phases", apo_progress_json(p));
-		puts(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_SPACED |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(x);
-	} else if (!o->quiet && !failures) {
-		fprintf(stderr, "apomon: environment '%s' is down (%.0f ms)\n", env,
-			apo_progress_elapsed_ms(p));
-	}
-	if (o->verbose)
-		apo_progress_print_times(p, stderr);
-	if (failures)
-		apo_err("down: %d object(s) could not be removed; the journal is kept: run down "
-			"again",
-			failures);
-	else
-		rc = APO_EXIT_OK;
+	r = res->failures ? -EIO : 0;
 out:
-	apo_progress_free(p);
 	apo_journal_close(j);
-	return rc;
+	return r;
 }

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 
+#include "base/diag.h"
 #include "engine/journal.h"
 #include "base/progress.h"
 
@@ -47,14 +48,31 @@ struct apo_down_opts {
 	 * of it runs */
 	bool purge;
 	unsigned threads;
+	const struct apo_report *report; /* lines said while it works */
 };
 
-/* Undoes every record of a locked journal; prints one line per failure
- * ("apomon: down: namespace X: Device or resource busy") and returns how
- * many failed (0: everything is gone). */
-int apo_down_replay(struct apo_journal *j, struct apo_progress *p, unsigned threads);
+enum apo_down_outcome {
+	APO_DOWN_REFUSED, /* locked, no state dir, or --purge failed (reported) */
+	APO_DOWN_NOTHING, /* it was not up */
+	APO_DOWN_DONE,	  /* the journal was replayed: see failures */
+};
 
-/* The whole command; returns an exit code (cli.h). */
-int apo_down(const char *env, const struct apo_down_opts *opts);
+struct apo_down_result {
+	enum apo_down_outcome outcome;
+	size_t records; /* in the journal */
+	int failures;	/* objects that could not be removed (reported); the journal stays */
+	struct apo_progress *progress; /* APO_DOWN_DONE: the phases' times */
+};
+void apo_down_result_clear(struct apo_down_result *res);
+
+/* Undoes every record of a locked journal; reports one line per failure
+ * ("down: namespace X: Device or resource busy") and returns how many
+ * failed (0: everything is gone). */
+int apo_down_replay(struct apo_journal *j, struct apo_progress *p, unsigned threads,
+		    const struct apo_report *report);
+
+/* The whole command: 0 (down, or nothing to do), or negative errno; *res
+ * says what happened (apo_down_result_clear). */
+int apo_down(const char *env, const struct apo_down_opts *opts, struct apo_down_result *res);
 
 #endif

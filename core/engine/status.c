@@ -15,7 +15,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "engine/journal.h"
 #include "net/netlink.h"
 #include "net/netns.h"
@@ -471,85 +470,110 @@ static const char *journal_state(const char *env, bool *stations)
 	return state;
 }
 
-int apo_status(const struct apo_plan *plan, enum apo_status_output out)
+struct apo_status {
+	struct status s;
+	const char *state; /* journal_state() */
+	struct json_object *top;
+};
+
+int apo_status_read(const struct apo_plan *plan, struct apo_status **out)
 {
-	struct status s = {.plan = plan};
-	const char *state = journal_state(plan->env, &s.stations);
-	struct json_object *top = json_object_new_object(), *sts = json_object_new_array();
+	struct apo_status *st = apo_xcalloc(1, sizeof(*st));
+	struct status *s = &st->s;
+	struct json_object *sts = json_object_new_array();
 	int r;
 
-	s.ns = apo_xcalloc(plan->n_stations, sizeof(*s.ns));
-	struct apo_work w = {.n = plan->n_stations, .ctx = &s, .item = read_item};
+	s->plan = plan;
+	st->state = journal_state(plan->env, &s->stations);
+	st->top = json_object_new_object();
+	s->ns = apo_xcalloc(plan->n_stations, sizeof(*s->ns));
+	struct apo_work w = {.n = plan->n_stations, .ctx = s, .item = read_item};
 	if (plan->n_stations)
 		apo_workers_run(0, &w);
-	r = read_kernel(&s.host);
+	r = read_kernel(&s->host);
 	if (r < 0)
-		drift(&s, "host: cannot read it: %s", strerror(-r));
+		drift(s, "host: cannot read it: %s", strerror(-r));
 
-	json_object_object_add(top, "environment", jstr(plan->env));
-	json_object_object_add(top, "state", jstr(state));
-	if (!strcmp(state, "down")) {
-		drift(&s, "environment '%s' is not up", plan->env);
+	json_object_object_add(st->top, "environment", jstr(plan->env));
+	json_object_object_add(st->top, "state", jstr(st->state));
+	if (!strcmp(st->state, "down")) {
+		drift(s, "environment '%s' is not up", plan->env);
 	} else {
-		if (!strcmp(state, "half-built"))
-			drift(&s,
+		if (!strcmp(st->state, "half-built"))
+			drift(s,
 			      "environment '%s' is half-built (an up was interrupted): run "
 			      "'apomon down'",
 			      plan->env);
-		host_compare(&s, top);
+		host_compare(s, st->top);
 		for (size_t i = 0; i < plan->n_stations; i++)
-			station_compare(&s, i, sts);
+			station_compare(s, i, sts);
 	}
-	json_object_object_add(top, "stations", sts);
+	json_object_object_add(st->top, "stations", sts);
 	struct json_object *d = json_object_new_array();
-	for (size_t i = 0; i < s.n_drift; i++)
-		json_object_array_add(d, jstr(s.drift[i]));
-	json_object_object_add(top, "drift", d);
+	for (size_t i = 0; i < s->n_drift; i++)
+		json_object_array_add(d, jstr(s->drift[i]));
+	json_object_object_add(st->top, "drift", d);
+	*out = st;
+	return 0;
+}
 
-	if (out == APO_STATUS_JSON) {
-		puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_SPACED |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (out == APO_STATUS_TEXT) {
-		printf("environment %s: %s\n", plan->env, state);
-		if (strcmp(state, "down")) {
-			for (size_t i = 0; i < plan->n_stations; i++) {
-				const struct apo_plan_station *p = &plan->stations[i];
-				struct k_ns *k = &s.ns[i];
-				struct apo_station_info in;
-				char up[32] = "";
-				apo_station_info(plan->env, p->station->name, &in);
-				if (in.pid)
-					snprintf(up, sizeof(up), "pid %d up %.0fs", (int)in.pid,
-						 in.uptime_s);
-				printf("  %-30s %-8s %-20s %s", p->netns,
-				       apo_station_state_name(in.state), up,
-				       k->present ? "" : "(no namespace)");
-				for (size_t f = 0; f < k->n_ifs; f++) {
-					if (!strcmp(k->ifs[f].name, "lo"))
-						continue;
-					printf(" %s%s", k->ifs[f].name,
-					       k->ifs[f].up ? "" : "(down)");
-					for (size_t a = 0; a < k->ifs[f].n_addrs; a++) {
-						char b[20];
-						printf(" %s", fmt_addr(b, &k->ifs[f].addrs[a]));
-					}
+struct json_object *apo_status_json(const struct apo_status *st)
+{
+	return st->top;
+}
+
+size_t apo_status_n_drift(const struct apo_status *st)
+{
+	return st->s.n_drift;
+}
+
+void apo_status_print(const struct apo_status *st, FILE *out)
+{
+	const struct apo_plan *plan = st->s.plan;
+
+	fprintf(out, "environment %s: %s\n", plan->env, st->state);
+	if (strcmp(st->state, "down")) {
+		for (size_t i = 0; i < plan->n_stations; i++) {
+			const struct apo_plan_station *p = &plan->stations[i];
+			struct k_ns *k = &st->s.ns[i];
+			struct apo_station_info in;
+			char up[32] = "";
+			apo_station_info(plan->env, p->station->name, &in);
+			if (in.pid)
+				snprintf(up, sizeof(up), "pid %d up %.0fs", (int)in.pid,
+					 in.uptime_s);
+			fprintf(out, "  %-30s %-8s %-20s %s", p->netns,
+				apo_station_state_name(in.state), up,
+				k->present ? "" : "(no namespace)");
+			for (size_t f = 0; f < k->n_ifs; f++) {
+				if (!strcmp(k->ifs[f].name, "lo"))
+					continue;
+				fprintf(out, " %s%s", k->ifs[f].name, k->ifs[f].up ? "" : "(down)");
+				for (size_t a = 0; a < k->ifs[f].n_addrs; a++) {
+					char b[20];
+					fprintf(out, " %s", fmt_addr(b, &k->ifs[f].addrs[a]));
 				}
-				putchar('\n');
 			}
+			fputc('\n', out);
 		}
-		for (size_t i = 0; i < s.n_drift; i++)
-			printf("drift: %s\n", s.drift[i]);
-		if (!s.n_drift)
-			printf("everything matches the plan\n");
 	}
-	json_object_put(top);
-	for (size_t i = 0; i < plan->n_stations; i++)
-		k_free(&s.ns[i]);
-	k_free(&s.host);
-	free(s.ns);
-	for (size_t i = 0; i < s.n_drift; i++)
-		free(s.drift[i]);
-	free(s.drift);
-	return s.n_drift ? APO_EXIT_FAILURE : APO_EXIT_OK;
+	for (size_t i = 0; i < st->s.n_drift; i++)
+		fprintf(out, "drift: %s\n", st->s.drift[i]);
+	if (!st->s.n_drift)
+		fprintf(out, "everything matches the plan\n");
+}
+
+void apo_status_free(struct apo_status *st)
+{
+	if (!st)
+		return;
+	json_object_put(st->top);
+	for (size_t i = 0; i < st->s.plan->n_stations; i++)
+		k_free(&st->s.ns[i]);
+	k_free(&st->s.host);
+	free(st->s.ns);
+	for (size_t i = 0; i < st->s.n_drift; i++)
+		free(st->s.drift[i]);
+	free(st->s.drift);
+	free(st);
 }

@@ -11,12 +11,22 @@
 #define APO_STATUS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "plan/plan.h"
 
-enum apo_status_output { APO_STATUS_TEXT, APO_STATUS_JSON, APO_STATUS_QUIET };
+struct apo_status;
 
-/* Exit code: 0 everything as planned, 1 drift (or not up). */
-int apo_status(const struct apo_plan *plan, enum apo_status_output out);
+/* Reads the kernel and compares it with the plan; *st (apo_status_free)
+ * holds the result.  0, or negative errno. */
+int apo_status_read(const struct apo_plan *plan, struct apo_status **st);
+void apo_status_free(struct apo_status *st);
+
+/* How many drift lines: 0 everything as planned (a "not up" is drift). */
+size_t apo_status_n_drift(const struct apo_status *st);
+/* The document of `status --json` (owned by st). */
+struct json_object *apo_status_json(const struct apo_status *st);
+/* The table of `status`: a line a station, then a line a drift. */
+void apo_status_print(const struct apo_status *st, FILE *out);
 
 #endif

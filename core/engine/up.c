@@ -10,10 +10,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "base/paths.h"
 #include "engine/down.h"
-#include "engine/summary.h"
 #include "engine/up.h"
 #include "base/util.h"
 
@@ -78,25 +76,6 @@ static void raise_nofile(void)
 	}
 }
 
-static void print_json(const struct apo_plan *plan, const char *result, const char *error,
-		       const struct apo_progress *p)
-{
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "environment", json_object_new_string(plan->env));
-	json_object_object_add(o, "result", json_object_new_string(result));
-	if (error)
-		json_object_object_add(o, "error", json_object_new_string(error));
-	if (p) {
-		json_object_object_add(o, "ms", json_object_new_double(apo_progress_elapsed_ms(p)));
-		json_object_object_add(o, "phases", apo_progress_json(p));
-	}
-	if (!error && strcmp(result, "already up"))
-		json_object_object_add(o, "stations", apo_summary_json(plan));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 static int run_phases(struct apo_up *u)
 {
 	int r;
@@ -121,36 +100,42 @@ static int run_phases(struct apo_up *u)
 	return 0;
 }
 
-int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
+void apo_up_result_clear(struct apo_up_result *res)
+{
+	free(res->error);
+	apo_progress_free(res->progress);
+	memset(res, 0, sizeof(*res));
+}
+
+int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct apo_up_result *res)
 {
 	struct apo_up u = {.plan = plan, .opts = opts};
 	_cleanup_free_ char *busy = NULL;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-	int r, rc = APO_EXIT_FAILURE;
+	int r;
 
+	memset(res, 0, sizeof(*res));
+	res->outcome = APO_UP_REFUSED;
 	pthread_mutex_init(&u.mutex, NULL);
 	r = apo_journal_open(plan->env, "up", &u.journal, &busy);
 	if (r < 0) {
 		if (busy)
-			apo_err("%s", busy);
+			apo_report(opts->report, "%s", busy);
 		else
-			apo_err("up: environment '%s': state %s/%s: %s", plan->env, apo_run_dir(),
-				plan->env, strerror(-r));
+			apo_report(opts->report, "up: environment '%s': state %s/%s: %s", plan->env,
+				   apo_run_dir(), plan->env, strerror(-r));
 		goto out;
 	}
 	if (apo_journal_exists(u.journal)) {
 		if (u.journal->complete) {
-			if (opts->json)
-				print_json(plan, "already up", NULL, NULL);
-			else if (!opts->quiet)
-				fprintf(stderr, "apomon: environment '%s' is already up\n",
-					plan->env);
-			rc = APO_EXIT_OK;
+			res->outcome = APO_UP_ALREADY;
+			r = 0;
 		} else {
-			apo_err(
-			    "up: environment '%s' was left half-built by pid %d; run 'apomon down' "
-			    "first",
-			    plan->env, (int)u.journal->begun_by);
+			apo_report(opts->report,
+				   "up: environment '%s' was left half-built by pid %d; run "
+				   "'apomon down' first",
+				   plan->env, (int)u.journal->begun_by);
+			r = -EBUSY;
 		}
 		goto out;
 	}
@@ -176,37 +161,23 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
 		if (u.nsfd[i] >= 0)
 			close(u.nsfd[i]);
 	if (r < 0) {
-		if (opts->json)
-			print_json(plan, "failed", u.error, u.progress);
-		apo_err("up: %s", u.error ? u.error : strerror(-r));
+		res->outcome = APO_UP_FAILED;
+		res->error = u.error ? apo_xstrdup(u.error) : apo_xstrdup(strerror(-r));
+		apo_report(opts->report, "up: %s", res->error);
 		/* everything the journal knows goes, in reverse */
 		if (apo_journal_exists(u.journal)) {
-			if (apo_down_replay(u.journal, NULL, opts->threads) == 0) {
+			if (apo_down_replay(u.journal, NULL, opts->threads, opts->report) == 0)
 				apo_journal_remove(u.journal);
-				if (!opts->quiet && !opts->json)
-					apo_err("up: rolled back: nothing of environment '%s' is "
-						"left",
-						plan->env);
-			} else
-				apo_err("up: the rollback left objects behind; 'apomon -e %s down' "
-					"retries",
-					plan->env);
+			else
+				res->left_behind = true;
 		} else {
 			apo_journal_remove(u.journal);
 		}
 	} else {
-		rc = APO_EXIT_OK;
-		if (opts->json) {
-			print_json(plan, "up", NULL, u.progress);
-		} else if (!opts->quiet) {
-			apo_summary_print(plan, stdout);
-			fprintf(stderr,
-				"apomon: environment '%s' is up (%zu stations in %.0f ms)\n",
-				plan->env, plan->n_stations, apo_progress_elapsed_ms(u.progress));
-		}
-		if (opts->verbose)
-			apo_progress_print_times(u.progress, stderr);
+		res->outcome = APO_UP_DONE;
 	}
+	res->progress = u.progress;
+	u.progress = NULL;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 out:
@@ -217,5 +188,5 @@ out:
 	free(u.bridge_ifindex);
 	free(u.error);
 	pthread_mutex_destroy(&u.mutex);
-	return rc;
+	return r;
 }

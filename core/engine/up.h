@@ -3,7 +3,7 @@
  * `apomon up`: realizes a plan as an ordered table of phases, under the
  * environment's lock, every object journaled before it exists.  Any
  * failure rolls back everything the journal knows, in reverse (down.c),
- * and `up` exits 1 naming the step and the object.
+ * and the result names the step and the object.
  */
 #ifndef APO_UP_H
 #define APO_UP_H
@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "base/diag.h"
 #include "engine/journal.h"
 #include "net/netlink.h"
 #include "plan/plan.h"
@@ -19,9 +20,25 @@
 
 struct apo_up_opts {
 	bool quiet, json, verbose;
-	bool network_only; /* only the network phases (tests, benchmarks) */
-	unsigned threads;  /* 0: apo_workers_default() */
+	bool network_only;		 /* only the network phases (tests, benchmarks) */
+	unsigned threads;		 /* 0: apo_workers_default() */
+	const struct apo_report *report; /* lines said while it works */
 };
+
+enum apo_up_outcome {
+	APO_UP_REFUSED, /* locked, half-built or no state dir: nothing done (reported) */
+	APO_UP_ALREADY, /* it was up: nothing done */
+	APO_UP_FAILED,	/* a phase failed (reported) and everything was rolled back */
+	APO_UP_DONE,
+};
+
+struct apo_up_result {
+	enum apo_up_outcome outcome;
+	char *error;	  /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
+	bool left_behind; /* APO_UP_FAILED: the rollback failed too (reported) */
+	struct apo_progress *progress; /* the phases' times; NULL when refused */
+};
+void apo_up_result_clear(struct apo_up_result *res);
 
 struct apo_up {
 	const struct apo_plan *plan;
@@ -54,7 +71,7 @@ struct apo_up_phase {
 	bool network;
 };
 
-/* The phases, in order (up.c).  Later parts append theirs. */
+/* The phases, in order (up.c). */
 extern const struct apo_up_phase apo_up_phases[];
 extern const size_t apo_up_n_phases;
 
@@ -82,8 +99,9 @@ int apo_up_publish(struct apo_up *u);
  * p->stations) of an environment that is up, as one level. */
 int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err);
 
-/* The whole command; returns an exit code (cli.h). */
-int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts);
+/* The whole command: 0 (up, or already up), or negative errno; *res says
+ * what happened (apo_up_result_clear). */
+int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct apo_up_result *res);
 
 /* "10.1.0.0/24" into buf (at least 19 bytes). */
 const char *apo_fmt_prefix(char *buf, struct in_addr a, unsigned prefix);
