@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/progress.h"
+#include "base/time.h"
 #include "base/util.h"
 
 struct phase {
@@ -29,19 +30,12 @@ struct apo_progress {
 	pthread_mutex_t draw;
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 struct apo_progress *apo_progress_new(const char *verb, bool quiet, bool json)
 {
 	struct apo_progress *p = apo_xcalloc(1, sizeof(*p));
 	p->verb = verb;
 	p->live = !quiet && !json && isatty(STDERR_FILENO);
-	p->t0 = now_ms();
+	p->t0 = apo_now_ms();
 	atomic_init(&p->done, 0);
 	pthread_mutex_init(&p->draw, NULL);
 	return p;
@@ -49,7 +43,7 @@ struct apo_progress *apo_progress_new(const char *verb, bool quiet, bool json)
 
 static void draw(struct apo_progress *p, bool force)
 {
-	double t = now_ms();
+	double t = apo_now_ms();
 
 	if (!p->live || !p->cur)
 		return;
@@ -69,7 +63,7 @@ static void end_phase(struct apo_progress *p)
 {
 	if (!p->cur)
 		return;
-	struct phase ph = {p->cur, atomic_load(&p->done), now_ms() - p->phase_t0};
+	struct phase ph = {p->cur, atomic_load(&p->done), apo_now_ms() - p->phase_t0};
 	APO_PUSH(p->phases, p->n, p->cap, ph);
 	p->cur = NULL;
 }
@@ -82,7 +76,7 @@ void apo_progress_phase(struct apo_progress *p, const char *name, size_t total)
 	p->cur = name;
 	p->total = total;
 	atomic_store(&p->done, 0);
-	p->phase_t0 = now_ms();
+	p->phase_t0 = apo_now_ms();
 	draw(p, true);
 }
 
@@ -107,7 +101,7 @@ void apo_progress_end(struct apo_progress *p)
 
 double apo_progress_elapsed_ms(const struct apo_progress *p)
 {
-	return now_ms() - p->t0;
+	return apo_now_ms() - p->t0;
 }
 
 struct json_object *apo_progress_json(const struct apo_progress *p)

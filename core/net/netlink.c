@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "net/netlink.h"
+#include "base/time.h"
 #include "base/util.h"
 
 struct apo_nl {
@@ -435,18 +436,11 @@ static int recheck(struct apo_nl *nl, struct gone *g)
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int apo_nl_wait_links_gone(struct apo_nl *nl, const char **names, size_t n, unsigned timeout_ms)
 {
 	struct gone g = {.names = names, .n = n, .left = 0};
 	struct nl_sock *ev;
-	long deadline = now_ms() + timeout_ms;
+	long deadline = (long)apo_now_ms() + timeout_ms;
 	int r, bufsz = 4 << 20;
 
 	for (size_t i = 0; i < n; i++)
@@ -472,7 +466,7 @@ int apo_nl_wait_links_gone(struct apo_nl *nl, const char **names, size_t n, unsi
 		goto out;
 	nl_socket_set_nonblocking(ev);
 	while (g.left) {
-		long left = deadline - now_ms();
+		long left = deadline - (long)apo_now_ms();
 		if (left <= 0) {
 			r = -ETIMEDOUT;
 			goto out;

@@ -17,6 +17,7 @@
 
 #include "base/fs.h"
 #include "base/paths.h"
+#include "base/time.h"
 #include "plugin/services-files.h"
 #include "runtime/runtime.h"
 #include "runtime/ssh-keys.h"
@@ -220,13 +221,6 @@ char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines)
 	return out;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* The station's own SSH host key, the one known_hosts pins. */
 static int install_host_key(const char *env, const struct apo_station *s, const char *root,
 			    char **err)
@@ -335,7 +329,7 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 
 	for (size_t i = 0; i < n; i++) {
 		const struct apomon_station_type *t = p->stations[idx[i]].station->type;
-		deadline[i] = now_ms() + (t->ready_timeout_ms ? t->ready_timeout_ms : 60000);
+		deadline[i] = apo_now_ms() + (t->ready_timeout_ms ? t->ready_timeout_ms : 60000);
 	}
 	while (left) {
 		for (size_t i = 0; i < n && !rc; i++) {
@@ -383,7 +377,7 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 					o->on_ready(o->ctx, s->name);
 				continue;
 			}
-			if (now_ms() > deadline[i]) {
+			if (apo_now_ms() > deadline[i]) {
 				_cleanup_free_ char *tail =
 				    apo_runtime_log_tail(p->env, s->name, 10);
 				*err = apo_xasprintf(

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/paths.h"
+#include "base/time.h"
 #include "runtime/station-priv.h"
 #include "base/util.h"
 
@@ -35,13 +36,6 @@ static const struct {
     {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
     {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
 };
-
-static uint64_t apo_run_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int status_code(int st)
 {
@@ -490,12 +484,12 @@ int apo_station_run(const char *env, const char *name, const char *const argv[],
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	uint64_t deadline = apo_run_now_ms() + timeout;
+	uint64_t deadline = (uint64_t)apo_now_ms() + timeout;
 	/* until the helper exited (the command's status is known) and its
 	 * output ended, or until the deadline; past the cap, output is read
 	 * and dropped so that the command is never blocked on a full pipe */
 	while (!(eof && exited)) {
-		uint64_t now = apo_run_now_ms();
+		uint64_t now = (uint64_t)apo_now_ms();
 		if (now >= deadline && !exited) {
 			kill_run(pid);
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

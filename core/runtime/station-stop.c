@@ -18,6 +18,7 @@
 
 #include "base/fs.h"
 #include "base/paths.h"
+#include "base/time.h"
 #include "runtime/station-priv.h"
 #include "base/util.h"
 
@@ -84,18 +85,15 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
 		kill(r.pid, SIGTERM);
 	}
 	for (int round = 0; round < 2; round++) {
-		struct timespec t0;
 		unsigned budget = round ? 5000 : grace_ms;
+		double t0 = apo_now_ms();
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (size_t i = 0; i < nv; i++) {
-			struct timespec t;
 			long spent;
 
 			if (v[i].r.pid == 0)
 				continue;
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+			spent = (long)(apo_now_ms() - t0);
 			if (wait_exit(v[i].pidfd, &v[i].r,
 				      spent >= (long)budget ? 0 : budget - (unsigned)spent))
 				v[i].r.pid = 0;
