@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -163,4 +164,56 @@ int apo_rmtree(const char *path)
 	int r = apo_rmtree_at(fd, name);
 	close(fd);
 	return r;
+}
+
+int apo_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_fd(const char *path, const void *data, size_t len, mode_t mode, bool durable)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = apo_write_all(fd, data, len);
+	if (rc == 0 && fchmod(fd, mode) < 0)
+		rc = -errno;
+	if (rc == 0 && durable && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+int apo_write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_fd(path, data, len, mode, false);
+}
+
+int apo_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			  bool durable)
+{
+	_cleanup_free_ char *tmp = apo_xasprintf("%s.tmp.%d", path, (int)getpid());
+	int rc = write_fd(tmp, data, len, mode, durable);
+
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
 }

@@ -10,6 +10,8 @@
 #define APO_FS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 /* true for one path component apomon may create or remove: not empty,
  * not "." or "..", no '/'. */
@@ -34,5 +36,19 @@ int apo_rmtree_below(const char *top, const char *rel);
 /* Removes PATH: its parent is opened as given, the last component goes
  * through apo_rmtree_at. */
 int apo_rmtree(const char *path);
+
+/* All LEN bytes to FD: a short write goes on, EINTR is retried.  0 or
+ * negative errno. */
+int apo_write_all(int fd, const void *data, size_t len);
+
+/* PATH created or truncated, exactly MODE (whatever the umask), holding
+ * DATA.  A symlink at PATH is refused (O_NOFOLLOW).  0 or negative errno. */
+int apo_write_file(const char *path, const void *data, size_t len, mode_t mode);
+
+/* The same through PATH.tmp.PID and a rename, so that a reader (or the
+ * next run after a crash) never finds half of it; DURABLE: fsync before
+ * the rename.  Nothing is left at the temporary name on failure. */
+int apo_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			  bool durable);
 
 #endif

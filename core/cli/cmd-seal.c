@@ -21,6 +21,7 @@
 #include "config/conf.h"
 #include "integrity/conf-integrity.h"
 #include "integrity/integrity.h"
+#include "base/fs.h"
 #include "base/paths.h"
 #include "integrity/signature.h"
 #include "base/util.h"
@@ -39,10 +40,9 @@ struct seal_args {
  * sees half a manifest. */
 static int write_atomic(const char *path, const char *data, size_t len, char **why)
 {
-	_cleanup_free_ char *tmp = apo_xasprintf("%s.tmp.%d", path, (int)getpid());
 	_cleanup_free_ char *dir = apo_xstrdup(path);
 	char *slash = strrchr(dir, '/');
-	int fd, rc = 0;
+	int rc;
 
 	if (!strcmp(path, "-")) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout)) {
@@ -55,31 +55,8 @@ static int write_atomic(const char *path, const char *data, size_t len, char **w
 		*slash = '\0';
 		(void)apo_mkdir_p(dir, 0755);
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		*why = apo_xasprintf("%s: %s", tmp, strerror(errno));
-		return -errno;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0) {
+	if ((rc = apo_write_file_atomic(path, data, len, 0644, true)) < 0)
 		*why = apo_xasprintf("%s: %s", path, strerror(-rc));
-		unlink(tmp);
-	}
 	return rc;
 }
 

@@ -184,18 +184,7 @@ static int run(struct build *b, const char *label, int in_root, char *const argv
 
 static int write_file(const char *path, const char *content, mode_t mode)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-	size_t len = strlen(content);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, content, len) != (ssize_t)len)
-		rc = -EIO;
-	if (fchmod(fd, mode) < 0 && rc == 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return apo_write_file(path, content, strlen(content), mode);
 }
 
 static int mount_at(const struct build *b, const char *src, const char *rel, const char *type,
@@ -331,8 +320,15 @@ static int step_cleanup(struct build *b)
 		/* debootstrap copied the host's: an image carries neither */
 		_cleanup_free_ char *resolv = apo_xasprintf("%s/etc/resolv.conf", b->root);
 		_cleanup_free_ char *hostname = apo_xasprintf("%s/etc/hostname", b->root);
-		write_file(resolv, "", 0644);
-		write_file(hostname, "localhost\n", 0644);
+		const char *bad = resolv;
+		int w = write_file(resolv, "", 0644);
+		if (w == 0 && (w = write_file(hostname, "localhost\n", 0644)) < 0)
+			bad = hostname;
+		if (w < 0) {
+			fprintf(stderr, "%s: %s: %s\n", b->def->name, bad, strerror(-w));
+			if (rc == 0)
+				rc = w;
+		}
 	}
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "integrity/ca.h"
+#include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
 
@@ -122,22 +123,7 @@ static int write_key(BIO *b, void *k)
  * never leaves half a key where the next `up` would find it. */
 static int write_atomic(const char *path, const char *text, mode_t mode)
 {
-	_cleanup_free_ char *tmp = apo_xasprintf("%s.tmp%d", path, (int)getpid());
-	size_t len = strlen(text);
-	int fd, rc = 0;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
-		rc = errno ? -errno : -EIO;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return apo_write_file_atomic(path, text, strlen(text), mode, true);
 }
 
 static int make_ca(const char *dir, const char *env, char **err)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "net/hostsfile.h"
+#include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
 
@@ -134,21 +135,6 @@ static char *slurp(int fd)
 	return text;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 size_t apo_hosts_unterminated_line(const char *path, const char *env)
 {
 	_cleanup_free_ char *b = begin_marker(env), *e = end_marker(env), *text = NULL;
@@ -211,7 +197,7 @@ int apo_hosts_update(const char *path, const char *env, const char *lines)
 		rc = -errno;
 		goto out;
 	}
-	rc = write_all(t, new, strlen(new));
+	rc = apo_write_all(t, new, strlen(new));
 	if (!rc && (fchown(t, st.st_uid, st.st_gid) < 0 || fsync(t) < 0))
 		rc = -errno;
 	close(t);
@@ -224,7 +210,7 @@ int apo_hosts_update(const char *path, const char *env, const char *lines)
 			if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 				rc = -errno;
 			else
-				rc = write_all(fd, new, strlen(new));
+				rc = apo_write_all(fd, new, strlen(new));
 		}
 	}
 	unlink(tmp);

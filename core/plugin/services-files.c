@@ -22,6 +22,7 @@
 
 #include "plugin/services-files.h"
 #include "plugin/services.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 /* openat2 races with a concurrent rename report -EAGAIN: try again a few times. */
@@ -128,23 +129,6 @@ static int open_dir(int rootfd, char *rel)
 	return resolve(rootfd, rel, O_PATH | O_DIRECTORY, 0);
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int apo_root_open(const char *root, const char *path, int flags, mode_t mode)
 {
 	_cleanup_free_ char *rel = NULL;
@@ -204,7 +188,7 @@ int apo_root_write(const char *root, const char *path, const void *data, size_t 
 	/* no fsync: a station's root is rebuilt from its image and re-rendered
 	 * at every start, so what matters is that no reader sees half a file,
 	 * not that the file outlives a host crash */
-	rc = write_all(fd, data, len);
+	rc = apo_write_all(fd, data, len);
 	if (rc == 0 && fchmod(fd, mode & 07777) < 0)
 		rc = -errno;
 	if (rc == 0) {

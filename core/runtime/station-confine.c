@@ -18,22 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/util.h"
 #include "runtime/station-log.h"
 #include "runtime/station-priv.h"
 
 static int write_atomic(const char *path, const void *data, size_t len)
 {
-	_cleanup_free_ char *tmp = apo_xasprintf("%s.tmp", path);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, data, len) != (ssize_t)len)
-		return -EIO;
-	if (rename(tmp, path) < 0)
-		return -errno;
-	return 0;
+	return apo_write_file_atomic(path, data, len, 0644, false);
 }
 
 int apo_station_confine(const struct apo_station_spec *s, struct apo_child_args *a, char **err)

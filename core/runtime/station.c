@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/paths.h"
 
 #ifndef SYS_open_tree
@@ -282,24 +283,11 @@ bool apo_station_alive(const struct apo_init_rec *r)
 	return apo_proc_starttime(r->pid, &st) == r->start && st != 'Z' && st != 'X';
 }
 
-static int write_file(const char *path, const char *data, int flags)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
-	size_t len = strlen(data);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, data, len) != (ssize_t)len)
-		return -EIO;
-	return 0;
-}
-
 int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
 	_cleanup_free_ char *root = apo_station_root_path(s->env, s->name);
 	_cleanup_free_ char *initp = apo_xasprintf("%s/init", state);
-	_cleanup_free_ char *tmp = apo_xasprintf("%s/init.tmp", state);
 	_cleanup_free_ char *e_host = apo_xasprintf("HOSTNAME=%s", s->fqdn);
 	_cleanup_free_ char *e_st = apo_xasprintf("APOMON_STATION=%s", s->name);
 	_cleanup_free_ char *e_env = apo_xasprintf("APOMON_ENV=%s", s->env);
@@ -410,8 +398,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	}
 	snprintf(rec, sizeof(rec), "%d %llu %d\n", (int)pid, apo_proc_starttime(pid, NULL),
 		 s->net_admin ? 1 : 0);
-	if ((rc = write_file(tmp, rec, O_TRUNC)) < 0 || rename(tmp, initp) < 0) {
-		set_err(err, rc < 0 ? rc : -errno, "%s: state: %s", s->fqdn, initp);
+	if ((rc = apo_write_file_atomic(initp, rec, strlen(rec), 0644, false)) < 0) {
+		set_err(err, rc, "%s: state: %s", s->fqdn, initp);
 		goto kill;
 	}
 	if (write(syncp[1], "g", 1) != 1) {
@@ -580,7 +568,7 @@ int apo_station_mark_ready(const char *env, const char *name)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(env, name);
 	_cleanup_free_ char *p = apo_xasprintf("%s/ready", state);
-	return write_file(p, "", O_TRUNC);
+	return apo_write_file(p, "", 0, 0644);
 }
 
 int apo_station_list(const char *env, char ***names, size_t *n)
