@@ -17,19 +17,6 @@
 #include "plugin/loader.h"
 #include "base/util.h"
 
-static const char *role_name(enum apomon_role role)
-{
-	switch (role) {
-	case APOMON_ROLE_MEMBER:
-		return "member";
-	case APOMON_ROLE_GATEWAY:
-		return "gateway";
-	case APOMON_ROLE_BACKBONE:
-		return "backbone";
-	}
-	return "?";
-}
-
 static const char *proto_name(enum apomon_proto proto)
 {
 	return proto == APOMON_PROTO_UDP ? "udp" : "tcp";
@@ -74,7 +61,7 @@ static void print_table(const struct apo_registry *r, const struct apo_search_pa
 		ports[i] = apo_type_ports_text(t, "-");
 #define WIDEN(w, s) ((w) = (int)strlen(s) > (w) ? (int)strlen(s) : (w))
 		WIDEN(w_name, t->name);
-		WIDEN(w_role, role_name(t->role));
+		WIDEN(w_role, apo_role_name(t->role));
 		WIDEN(w_image, t->image);
 		WIDEN(w_ports, ports[i]);
 		WIDEN(w_version, t->version ? t->version : "-");
@@ -88,7 +75,7 @@ static void print_table(const struct apo_registry *r, const struct apo_search_pa
 		for (size_t i = 0; i < n; i++) {
 			const struct apomon_station_type *t = sorted[i]->type;
 			printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w_name, t->name, w_role,
-			       role_name(t->role), w_image, t->image, w_ports, ports[i], w_version,
+			       apo_role_name(t->role), w_image, t->image, w_ports, ports[i], w_version,
 			       t->version ? t->version : "-", w_file, sorted[i]->file,
 			       t->description);
 		}
@@ -130,7 +117,7 @@ static struct json_object *type_json(const struct apo_plugin *p)
 	json_object_object_add(o, "description", jstr(t->description));
 	json_object_object_add(o, "version", jstr(t->version));
 	json_object_object_add(o, "image", jstr(t->image));
-	json_object_object_add(o, "role", jstr(role_name(t->role)));
+	json_object_object_add(o, "role", jstr(apo_role_name(t->role)));
 	a = json_object_new_array();
 	for (const struct apomon_port *port = t->ports; port && port->name; port++) {
 		struct json_object *j = json_object_new_object();

@@ -105,7 +105,7 @@ void conf_parse_backbone(struct conf_ctx *c, config_setting_t *g)
 	if (!second && hn) {
 		if (config_setting_type(hn) != CONFIG_TYPE_STRING)
 			conf_report(c, hn, "backbone.host_network",
-				    "is %s, expected a string \"A.B.C.D/P\"", conf_kind(hn));
+				    "is %s, expected a string \"A.B.C.D/P\"", apo_conf_kind(hn));
 		else
 			parse_network(c, hn, "backbone.host_network", 1, 30, &m->host_network);
 	} else if (!second) {

@@ -29,7 +29,6 @@ void apo_model_station_free(struct apo_station *s);
 /* conf.c: reporting and kind checks */
 void conf_report(struct conf_ctx *c, const config_setting_t *s, const char *path, const char *fmt,
 		 ...) __attribute__((format(printf, 4, 5)));
-const char *conf_kind(const config_setting_t *s);
 /* Reports every member of group g whose name is not in the NULL-ended
  * list, naming the accepted ones. */
 void conf_check_names(struct conf_ctx *c, const config_setting_t *g, const char *path,

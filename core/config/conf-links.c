@@ -29,7 +29,7 @@ static bool parse_link_addresses(struct conf_ctx *c, config_setting_t *g, struct
 	}
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		conf_report(c, s, p, "is %s, expected an array of 2 addresses \"A.B.C.D/P\"",
-			    conf_kind(s));
+			    apo_conf_kind(s));
 		return false;
 	}
 	if (config_setting_length(s) != 2) {
@@ -45,7 +45,7 @@ static bool parse_link_addresses(struct conf_ctx *c, config_setting_t *g, struct
 		ends[i]->loc = apo_model_loc(c->m, e);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			conf_report(c, e, ep, "is %s, expected a string \"A.B.C.D/P\"",
-				    conf_kind(e));
+				    apo_conf_kind(e));
 			ok = false;
 			continue;
 		}

@@ -37,7 +37,7 @@ static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_
 	}
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		conf_report(c, s, p, "is %s, expected an array of addresses [\"A.B.C.D\", ...]",
-			    conf_kind(s));
+			    apo_conf_kind(s));
 		return;
 	}
 	int len = config_setting_length(s);
@@ -56,7 +56,7 @@ static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_
 		int prefix;
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			conf_report(c, e, ep, "is %s, expected a string \"A.B.C.D\"", conf_kind(e));
+			conf_report(c, e, ep, "is %s, expected a string \"A.B.C.D\"", apo_conf_kind(e));
 			continue;
 		}
 		const char *v = config_setting_get_string(e);
@@ -239,7 +239,7 @@ static void parse_limits(struct conf_ctx *c, config_setting_t *g, struct apo_sta
 					    v);
 		} else {
 			conf_report(c, mem, mp, "is %s, expected a size such as \"512M\" or bytes",
-				    conf_kind(mem));
+				    apo_conf_kind(mem));
 		}
 	}
 	config_setting_t *cpus = config_setting_get_member(s, "cpus");
@@ -252,7 +252,7 @@ static void parse_limits(struct conf_ctx *c, config_setting_t *g, struct apo_sta
 			       : NAN;
 		if (isnan(v))
 			conf_report(c, cpus, cp, "is %s, expected a number of CPUs such as 1.5",
-				    conf_kind(cpus));
+				    apo_conf_kind(cpus));
 		else if (v < 0.001 || v > 4096)
 			conf_report(c, cpus, cp, "%g is out of range, expected 0.001 to 4096", v);
 		else

@@ -34,7 +34,7 @@ void conf_report(struct conf_ctx *c, const config_setting_t *s, const char *path
 	free(msg);
 }
 
-const char *conf_kind(const config_setting_t *s)
+const char *apo_conf_kind(const config_setting_t *s)
 {
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
@@ -96,7 +96,7 @@ bool conf_want_group(struct conf_ctx *c, const config_setting_t *s, const char *
 {
 	if (config_setting_is_group(s))
 		return true;
-	conf_report(c, s, path, "is %s, expected a group { ... }", conf_kind(s));
+	conf_report(c, s, path, "is %s, expected a group { ... }", apo_conf_kind(s));
 	return false;
 }
 
@@ -106,7 +106,7 @@ bool conf_want_list(struct conf_ctx *c, const config_setting_t *s, const char *p
 	if (config_setting_is_list(s) ||
 	    (config_setting_is_array(s) && config_setting_length(s) == 0))
 		return true;
-	conf_report(c, s, path, "is %s, expected a list ( { ... }, ... )", conf_kind(s));
+	conf_report(c, s, path, "is %s, expected a list ( { ... }, ... )", apo_conf_kind(s));
 	return false;
 }
 
@@ -123,7 +123,7 @@ const char *conf_member_string(struct conf_ctx *c, const config_setting_t *g, co
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 		_cleanup_free_ char *p = conf_path(gpath, name);
-		conf_report(c, s, p, "is %s, expected a string", conf_kind(s));
+		conf_report(c, s, p, "is %s, expected a string", apo_conf_kind(s));
 		return NULL;
 	}
 	return config_setting_get_string(s);
@@ -143,7 +143,7 @@ int conf_member_int(struct conf_ctx *c, const config_setting_t *g, const char *g
 	int t = config_setting_type(s);
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
 		_cleanup_free_ char *p = conf_path(gpath, name);
-		conf_report(c, s, p, "is %s, expected an integer", conf_kind(s));
+		conf_report(c, s, p, "is %s, expected an integer", apo_conf_kind(s));
 		return -1;
 	}
 	*out = config_setting_get_int64(s);
@@ -159,7 +159,7 @@ int conf_member_bool(struct conf_ctx *c, const config_setting_t *g, const char *
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
 		_cleanup_free_ char *p = conf_path(gpath, name);
-		conf_report(c, s, p, "is %s, expected a boolean (true or false)", conf_kind(s));
+		conf_report(c, s, p, "is %s, expected a boolean (true or false)", apo_conf_kind(s));
 		return -1;
 	}
 	*out = config_setting_get_bool(s);
@@ -180,7 +180,7 @@ ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const
 		return 0;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		conf_report(c, s, p, "is %s, expected an array of strings [ \"...\", ... ]",
-			    conf_kind(s));
+			    apo_conf_kind(s));
 		return -1;
 	}
 	int len = config_setting_length(s);
@@ -192,7 +192,7 @@ ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const
 		const config_setting_t *e = config_setting_get_elem(s, i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			_cleanup_free_ char *ep = conf_path_index(p, i);
-			conf_report(c, e, ep, "is %s, expected a string", conf_kind(e));
+			conf_report(c, e, ep, "is %s, expected a string", apo_conf_kind(e));
 			bad = true;
 			continue;
 		}
@@ -235,7 +235,7 @@ static void parse_host_services(struct conf_ctx *c, const config_setting_t *s)
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		conf_report(c, s, "host_services",
 			    "is %s, expected an array of ports [ 5432, \"udp/53\", ... ]",
-			    conf_kind(s));
+			    apo_conf_kind(s));
 		return;
 	}
 	for (int i = 0; i < config_setting_length(s); i++) {
@@ -270,7 +270,7 @@ static void parse_host_services(struct conf_ctx *c, const config_setting_t *s)
 			}
 		} else {
 			conf_report(c, e, p, "is %s, expected a port (5432) or \"udp/PORT\"",
-				    conf_kind(e));
+				    apo_conf_kind(e));
 			continue;
 		}
 		hs.port = (uint16_t)port;

@@ -47,4 +47,7 @@ const char *apo_addr_special(struct in_addr a);
  * number) or -ERANGE (above max). */
 int apo_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
+/* What a setting holds, for messages: "an integer", "a list", ... */
+const char *apo_conf_kind(const config_setting_t *s);
+
 #endif

@@ -11,18 +11,6 @@
 #include "plan/plan-int.h"
 #include "base/util.h"
 
-static const char *role_name(enum apomon_role r)
-{
-	switch (r) {
-	case APOMON_ROLE_BACKBONE:
-		return "backbone";
-	case APOMON_ROLE_GATEWAY:
-		return "gateway";
-	default:
-		return "member";
-	}
-}
-
 static const char *kind_name(enum apo_iface_kind k)
 {
 	switch (k) {
@@ -106,7 +94,7 @@ static struct json_object *station_json(const struct apo_plan *p, const struct a
 	add_str(o, "cluster", s->cluster ? s->cluster->name : NULL);
 	add_str(o, "type", s->type_name);
 	add_str(o, "image", image);
-	add_str(o, "role", role_name(ps->role));
+	add_str(o, "role", apo_role_name(ps->role));
 	add_str(o, "netns", ps->netns);
 	json_object_object_add(o, "forwarding", json_object_new_boolean(ps->forwarding));
 	json_object_object_add(o, "level", json_object_new_int((int)ps->level));

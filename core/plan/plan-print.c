@@ -7,13 +7,6 @@
 #include "plan/plan-int.h"
 #include "base/util.h"
 
-static const char *role_name(enum apomon_role r)
-{
-	return r == APOMON_ROLE_BACKBONE  ? "backbone"
-	       : r == APOMON_ROLE_GATEWAY ? "gateway"
-					  : "member";
-}
-
 static void print_route(FILE *out, const char *indent, const struct apo_plan_route *r)
 {
 	char dst[APO_ADDR_STRLEN], via[APO_ADDR_STRLEN];
@@ -53,7 +46,7 @@ static void print_station(FILE *out, const struct apo_plan *p, const struct apo_
 {
 	const struct apo_station *s = ps->station;
 
-	fprintf(out, "  %s (%s, type %s", s->fqdn, role_name(ps->role), s->type_name);
+	fprintf(out, "  %s (%s, type %s", s->fqdn, apo_role_name(ps->role), s->type_name);
 	if (s->cluster)
 		fprintf(out, ", cluster %s", s->cluster->name);
 	fprintf(out, ", level %u%s)\n", ps->level, ps->forwarding ? ", forwards" : "");

@@ -362,3 +362,16 @@ const char *apo_record_type_name(enum apo_record_type t)
 		return NULL;
 	return names[t];
 }
+
+const char *apo_role_name(enum apomon_role r)
+{
+	switch (r) {
+	case APOMON_ROLE_MEMBER:
+		return "member";
+	case APOMON_ROLE_GATEWAY:
+		return "gateway";
+	case APOMON_ROLE_BACKBONE:
+		return "backbone";
+	}
+	return "unknown";
+}

@@ -145,4 +145,7 @@ ssize_t apo_plan_find(const struct apo_plan *p, const char *name);
 struct json_object *apo_plan_to_json(const struct apo_plan *p);
 void apo_plan_print(const struct apo_plan *p, FILE *out);
 
+/* "member", "gateway", "backbone" (the loader refuses any other role). */
+const char *apo_role_name(enum apomon_role r);
+
 #endif

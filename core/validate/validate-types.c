@@ -7,22 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/conf.h"
+#include "plan/plan.h"
 #include "plugin/services.h"
 #include "base/util.h"
 #include "validate/validate-internal.h"
-
-static const char *role_name(enum apomon_role r)
-{
-	switch (r) {
-	case APOMON_ROLE_MEMBER:
-		return "member";
-	case APOMON_ROLE_GATEWAY:
-		return "gateway";
-	case APOMON_ROLE_BACKBONE:
-		return "backbone";
-	}
-	return "unknown";
-}
 
 static const char *kind_name(enum apomon_setting_kind k)
 {
@@ -84,22 +73,7 @@ static const char *kind_of(const config_setting_t *s)
 	}
 	if (t == CONFIG_TYPE_LIST)
 		return "a list holding other than strings";
-	switch (t) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return "an integer";
-	case CONFIG_TYPE_FLOAT:
-		return "a float";
-	case CONFIG_TYPE_STRING:
-		return "a string";
-	case CONFIG_TYPE_BOOL:
-		return "a boolean";
-	case CONFIG_TYPE_ARRAY:
-		return "an array";
-	case CONFIG_TYPE_GROUP:
-		return "a group";
-	}
-	return "nothing";
+	return apo_conf_kind(s);
 }
 
 /* ", x.so was refused: REASON" for a refused plugin file named NAME.so */
@@ -303,7 +277,7 @@ void v_types(struct vctx *v)
 		apo_diag_add(v->d, &c->gateway_loc, p,
 			     "station %s is of type %s (role %s), expected a station whose type "
 			     "has role gateway",
-			     g->name, g->type_name, role_name(g->type->role));
+			     g->name, g->type_name, apo_role_name(g->type->role));
 	}
 }
 
