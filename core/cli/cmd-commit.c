@@ -47,7 +47,9 @@ int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv)
 	}
 	const struct apo_station *s = e.plan->stations[k].station;
 	const char *parent = s->image ? s->image : s->type->image;
-	upper = apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), e.plan->env, s->name);
+	char *lib = apo_station_lib_dir(e.plan->env, s->name);
+	upper = apo_xasprintf("%s/upper", lib);
+	free(lib);
 
 	apo_station_info(e.plan->env, s->name, &in);
 	was_running = in.state == APO_STATION_STARTING || in.state == APO_STATION_READY;

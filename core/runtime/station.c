@@ -64,6 +64,11 @@ char *apo_station_root_path(const char *env, const char *name)
 	return apo_xasprintf("%s/%s/roots/%s", apo_run_dir(), env, name);
 }
 
+char *apo_station_lib_dir(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/%s/%s", apo_lib_dir(), env, name);
+}
+
 char *apo_station_log_path(const char *env, const char *name)
 {
 	return apo_xasprintf("%s/%s/%s.log", apo_log_dir(), env, name);
@@ -165,7 +170,7 @@ static int refuse_running(const struct apo_station_spec *s, char **err)
 int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
-	_cleanup_free_ char *lib = apo_xasprintf("%s/%s/%s", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *lib = apo_station_lib_dir(s->env, s->name);
 	_cleanup_free_ char *upper = apo_xasprintf("%s/upper", lib);
 	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
 	_cleanup_free_ char *logdir = apo_env_log_dir(s->env);
@@ -320,9 +325,9 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	unlink(stopped);
 	unlink(ready);
 
-	_cleanup_free_ char *upper =
-	    apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
-	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *lib = apo_station_lib_dir(s->env, s->name);
+	_cleanup_free_ char *upper = apo_xasprintf("%s/upper", lib);
+	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
 	_cleanup_free_ char *opts = overlay_opts(s, upper, work);
 
 	/* the child attaches a clone of the host's mount of the root (the same
@@ -573,7 +578,8 @@ int apo_station_mark_ready(const char *env, const char *name)
 
 int apo_station_list(const char *env, char ***names, size_t *n)
 {
-	_cleanup_free_ char *dir = apo_xasprintf("%s/%s/stations", apo_run_dir(), env);
+	_cleanup_free_ char *run = apo_env_run_dir(env);
+	_cleanup_free_ char *dir = apo_xasprintf("%s/stations", run);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	size_t cap = 0;

@@ -126,6 +126,8 @@ char *apo_station_state_dir(const char *env, const char *name);
 char *apo_station_log_path(const char *env, const char *name);
 /* Its root on the host between prepare and launch (caller frees). */
 char *apo_station_root_path(const char *env, const char *name);
+/* Its lasting data: upper/ and work/ of its overlay (caller frees). */
+char *apo_station_lib_dir(const char *env, const char *name);
 
 /*
  * Runs argv inside the running station: all its namespaces, its root, its
