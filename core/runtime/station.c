@@ -98,7 +98,7 @@ static int write_in_root(const char *root, const char *path, const char *data)
 {
 	if (!apo_test_weakened("paths")) /* confine.h */
 		return apo_root_write(root, path, data, strlen(data), 0644);
-	/* APOMON_TEST_WEAKEN=paths: the plain path, as before issue 10 */
+	/* APOMON_TEST_WEAKEN=paths: the plain path, which a link redirects */
 	_cleanup_free_ char *p = apo_xasprintf("%s%s", root, path);
 	_cleanup_free_ char *dir = apo_xstrdup(p);
 	_cleanup_close_ int fd = -1;
@@ -170,7 +170,7 @@ static int refuse_running(const struct apo_station_spec *s, char **err)
 int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
-	_cleanup_free_ char *lib = apo_station_lib_dir(s->env, s->name);
+	_cleanup_free_ char *lib = apo_xasprintf("%s/%s/%s", apo_lib_dir(), s->env, s->name);
 	_cleanup_free_ char *upper = apo_xasprintf("%s/upper", lib);
 	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
 	_cleanup_free_ char *logdir = apo_env_log_dir(s->env);
@@ -325,9 +325,9 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	unlink(stopped);
 	unlink(ready);
 
-	_cleanup_free_ char *lib = apo_station_lib_dir(s->env, s->name);
-	_cleanup_free_ char *upper = apo_xasprintf("%s/upper", lib);
-	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
+	_cleanup_free_ char *upper =
+	    apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
 	_cleanup_free_ char *opts = overlay_opts(s, upper, work);
 
 	/* the child attaches a clone of the host's mount of the root (the same
