@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Where apomon keeps things.  The defaults follow DESIGN.md; each can be
+ * Where apomon keeps things.  Each default can be
  * moved with an environment variable (tests, packaging):
  *   APOMON_RUN_DIR   /run/apomon       locks, journals (tmpfs: gone at boot)
  *   APOMON_LIB_DIR   /var/lib/apomon   images, stations' writable layers

@@ -15,11 +15,8 @@
 #include "base/util.h"
 #include "base/workers.h"
 
-/*
- * Kinds other parts journal, undone one at a time in reverse journal
- * order before the network goes.  The station runtime appends here,
- * e.g. {"process", apo_undo_process, "process"}.
- */
+/* The kinds that are not network objects, undone one at a time in
+ * reverse journal order before the network goes. */
 const struct apo_undo_kind apo_undo_kinds[] = {
     {"hosts", apo_undo_hosts, "hosts block"},
     {"publish", apo_undo_publish, "published ports"},

@@ -23,10 +23,10 @@
 #include "engine/journal.h"
 #include "base/progress.h"
 
-/* How to undo a kind of journal record.  The network kinds (bridge,
- * netns, veth, p2p) are handled in down.c; other parts append their
- * kinds (mount, process, ...) to apo_undo_kinds: those are undone one by
- * one, in reverse journal order, before any network object goes. */
+/* How to undo a kind of journal record.  The network kinds (group,
+ * bridge, netns, veth, p2p) are handled in down.c; the others (hosts,
+ * publish, station) are listed in apo_undo_kinds and undone one by one,
+ * in reverse journal order, before any network object goes. */
 struct apo_undo_kind {
 	const char *kind;
 	/* 0, or negative errno (already gone must count as 0) */

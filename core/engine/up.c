@@ -20,9 +20,8 @@ volatile sig_atomic_t apo_up_interrupted;
 /*
  * The phases of `up`, in order.  Each journals what it creates; a
  * failure anywhere rolls back through the journal, so a phase never
- * undoes its own work.  The station runtime appends its phase(s) after
- * the network ones, e.g. {"stations", count, apo_up_stations} (network
- * false: `up --network-only` skips it).
+ * undoes its own work.  `up --network-only` runs only those marked
+ * network.
  */
 const struct apo_up_phase apo_up_phases[] = {
     {"images", apo_up_count_images, apo_up_images, false},

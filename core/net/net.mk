@@ -48,6 +48,6 @@ TESTS += tests/integration/publish-range.sh
 EXTRA_DIST += tests/integration/publish-range.sh tests/fixtures/publish-range/apomon.conf \
 	tests/fixtures/publish-range/conf.d/10-range.conf
 
-# the host closed to stations but host_services (issue 11)
+# the host closed to stations but host_services
 TESTS += tests/integration/net-host-guard.sh
 EXTRA_DIST += tests/integration/net-host-guard.sh

@@ -57,7 +57,7 @@ int apo_station_confine(const struct apo_station_spec *s, struct apo_child_args 
 		*err = apo_xasprintf("%s: log: start %s: %s", s->fqdn, prog, strerror(-rc));
 		return rc;
 	}
-	/* APOMON_TEST_WEAKEN=fds: the host's log file itself, as before issue 10 */
+	/* APOMON_TEST_WEAKEN=fds: the host's log file itself, the hole the tests try */
 	if (apo_test_weakened("fds")) {
 		_cleanup_free_ char *logp = apo_station_log_path(s->env, s->name);
 		int fd = apo_high_fd(open(logp, O_WRONLY | O_APPEND | O_CLOEXEC));

@@ -252,7 +252,7 @@ int apo_validate(struct apo_model *m, const struct apo_registry *r, struct apo_d
 	/* the hooks see resolved gateways and types, and only stations whose
 	 * settings have the declared kinds */
 	v_type_hooks(&v);
-	/* the integrity groups: settings, kinds, ranges (issue 5) */
+	/* the integrity groups: settings, kinds, ranges */
 	apo_integrity_validate(m, d);
 	free(v.settings_ok);
 	free(v.index);
