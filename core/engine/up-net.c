@@ -198,6 +198,33 @@ size_t apo_up_count_links(const struct apo_up *u)
 	return link_jobs(u->plan, NULL);
 }
 
+/* --- the journal around one kernel object ------------------------------- */
+
+/* Before the object: its intent, written out (a kill from here on leaves
+ * a record `down` follows).  0, or the failure, recorded. */
+static int journal_before(struct apo_up *u, const char *kind, const char *name,
+			  const char *detail)
+{
+	int r;
+
+	apo_journal_intent(u->journal, kind, name, detail);
+	if ((r = apo_journal_flush(u->journal)) < 0)
+		return apo_up_fail(u, r, "journal %s", u->journal->dir);
+	return 0;
+}
+
+/* After the kernel answered R: done; or, when an object of that name
+ * exists already, fail, so that `down` never removes what is not ours.
+ * Returns R. */
+static int journal_after(struct apo_up *u, const char *kind, const char *name, int r)
+{
+	if (r == -EEXIST)
+		apo_journal_fail(u->journal, kind, name);
+	else if (r >= 0)
+		apo_journal_done(u->journal, kind, name);
+	return r;
+}
+
 /* --- switches ------------------------------------------------------------ */
 
 int apo_up_switches(struct apo_up *u)
@@ -211,17 +238,13 @@ int apo_up_switches(struct apo_up *u)
 	apo_journal_intent(u->journal, "group", g, NULL);
 	for (size_t i = 0; i < p->n_switches; i++) {
 		const struct apo_plan_switch *sw = &p->switches[i];
-		apo_journal_intent(u->journal, "bridge", sw->name, sw->cluster->name);
-		if ((r = apo_journal_flush(u->journal)) < 0)
-			return apo_up_fail(u, r, "journal %s", u->journal->dir);
-		r = apo_nl_bridge_add(u->host_nl, sw->name, u->group);
-		if (r < 0) {
-			if (r == -EEXIST)
-				apo_journal_fail(u->journal, "bridge", sw->name);
+		if ((r = journal_before(u, "bridge", sw->name, sw->cluster->name)) < 0)
+			return r;
+		r = journal_after(u, "bridge", sw->name,
+				  apo_nl_bridge_add(u->host_nl, sw->name, u->group));
+		if (r < 0)
 			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name,
 					   sw->cluster->name);
-		}
-		apo_journal_done(u->journal, "bridge", sw->name);
 		r = apo_nl_link_setup_name(u->host_nl, sw->name);
 		if (r < 0)
 			return apo_up_fail(u, r, "switch %s (cluster %s): up", sw->name,
@@ -268,19 +291,14 @@ static int ns_item(void *ctx, size_t i, void *state)
 
 	if (apo_up_interrupted)
 		return apo_up_fail(u, -EINTR, "namespaces");
-	apo_journal_intent(u->journal, "netns", s->netns, NULL);
-	if ((r = apo_journal_flush(u->journal)) < 0)
-		return apo_up_fail(u, r, "journal %s", u->journal->dir);
-	r = apo_netns_create_here(s->netns);
-	if (r < 0) {
-		if (r == -EEXIST) {
-			apo_journal_fail(u->journal, "netns", s->netns);
-			return apo_up_fail(u, r, "namespace %s: %s/%s", s->netns, apo_netns_dir(),
-					   s->netns);
-		}
+	if ((r = journal_before(u, "netns", s->netns, NULL)) < 0)
+		return r;
+	r = journal_after(u, "netns", s->netns, apo_netns_create_here(s->netns));
+	if (r == -EEXIST)
+		return apo_up_fail(u, r, "namespace %s: %s/%s", s->netns, apo_netns_dir(),
+				   s->netns);
+	if (r < 0)
 		return apo_up_fail(u, r, "namespace %s", s->netns);
-	}
-	apo_journal_done(u->journal, "netns", s->netns);
 	/* this thread now sits in the new namespace: set it up from here */
 	if ((r = ns_settings(u, s)) < 0)
 		return r;
@@ -337,29 +355,23 @@ static int link_item(void *ctx, size_t i, void *state)
 		char peer[300];
 		snprintf(peer, sizeof(peer), "%s:%s", fqdn(o), f->peer_name);
 		/* both ends inside stations: the link dies with them */
-		apo_journal_intent(u->journal, "p2p", detail, peer);
-		if ((r = apo_journal_flush(u->journal)) < 0)
-			return apo_up_fail(u, r, "journal %s", u->journal->dir);
-		r = apo_nl_veth_add(state, f->name, u->nsfd[c->jobs[i].st], 0, f->peer_name,
-				    u->nsfd[f->peer_station], 0);
+		if ((r = journal_before(u, "p2p", detail, peer)) < 0)
+			return r;
+		r = journal_after(u, "p2p", detail,
+				  apo_nl_veth_add(state, f->name, u->nsfd[c->jobs[i].st], 0,
+						  f->peer_name, u->nsfd[f->peer_station], 0));
 		if (r < 0)
 			return apo_up_fail(u, r, "link %s (%s %s <-> %s %s)", f->name, fqdn(s),
 					   f->name, fqdn(o), f->peer_name);
-		apo_journal_done(u->journal, "p2p", detail);
 	} else {
 		int master = f->kind == APO_IFACE_SWITCH ? u->bridge_ifindex[f->sw] : 0;
-		apo_journal_intent(u->journal, "veth", f->peer_name, detail);
-		if ((r = apo_journal_flush(u->journal)) < 0)
-			return apo_up_fail(u, r, "journal %s", u->journal->dir);
-		r = apo_nl_veth_add(state, f->peer_name, -1, master, f->name,
-				    u->nsfd[c->jobs[i].st], u->group);
-		if (r < 0) {
-			/* a link of that name that we did not make */
-			if (r == -EEXIST)
-				apo_journal_fail(u->journal, "veth", f->peer_name);
+		if ((r = journal_before(u, "veth", f->peer_name, detail)) < 0)
+			return r;
+		r = journal_after(u, "veth", f->peer_name,
+				  apo_nl_veth_add(state, f->peer_name, -1, master, f->name,
+						  u->nsfd[c->jobs[i].st], u->group));
+		if (r < 0)
 			return apo_up_fail(u, r, "link %s (%s %s)", f->peer_name, fqdn(s), f->name);
-		}
-		apo_journal_done(u->journal, "veth", f->peer_name);
 		r = apo_nl_link_setup_name(state, f->peer_name);
 		if (r < 0)
 			return apo_up_fail(u, r, "link %s (%s %s): up", f->peer_name, fqdn(s),
