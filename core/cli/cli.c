@@ -12,6 +12,7 @@
 #include "config/conf.h"
 #include "base/paths.h"
 #include "base/util.h"
+#include "runtime/runtime.h"
 #include "validate/validate.h"
 
 void apo_err(const char *fmt, ...)
@@ -204,23 +205,53 @@ int apo_cli_command_usage(const struct apo_command *c)
 	return APO_EXIT_OK;
 }
 
-int apo_cli_parse_json_flag(int argc, char **argv, bool *json)
+int apo_cli_parse_flags(int argc, char **argv, const struct apo_cli_flag *flags)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
-	};
+	struct option opts[16] = {{0}};
+	char shorts[2 * APO_ARRAY_SIZE(opts)] = "+";
+	size_t n = 0, ns = 1;
 	int c;
 
-	*json = false;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c != 'j')
-			return APO_EXIT_USAGE;
-		*json = true;
+	for (; flags[n].name; n++) {
+		if (n + 1 == APO_ARRAY_SIZE(opts))
+			abort(); /* a command with that many flags wants its own parser */
+		opts[n] = (struct option){flags[n].name, no_argument, NULL, 256 + (int)n};
+		if (flags[n].short_name)
+			shorts[ns++] = flags[n].short_name;
+	}
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		size_t i = 0;
+		if (c >= 256 && (size_t)c < 256 + n)
+			i = (size_t)c - 256;
+		else {
+			while (i < n && flags[i].short_name != c)
+				i++;
+			if (i == n || !c)
+				return APO_EXIT_USAGE;
+		}
+		*flags[i].value = true;
 	}
 	if (optind < argc) {
 		apo_err("%s: unexpected argument '%s'", argv[0], argv[optind]);
 		return APO_EXIT_USAGE;
 	}
 	return 0;
+}
+
+int apo_cli_parse_json_flag(int argc, char **argv, bool *json)
+{
+	const struct apo_cli_flag flags[] = {{"json", 0, json}, {NULL, 0, NULL}};
+
+	*json = false;
+	return apo_cli_parse_flags(argc, argv, flags);
+}
+
+ssize_t apo_cli_find_station(const char *cmd, const struct apo_plan *plan, const char *arg)
+{
+	_cleanup_free_ char *name = apo_runtime_station_name(plan->env, arg);
+	ssize_t k = apo_plan_find(plan, name);
+
+	if (k < 0)
+		apo_err("%s: %s: no such station in environment '%s'", cmd, arg, plan->env);
+	return k;
 }

@@ -52,6 +52,10 @@ void apo_env_close(struct apo_env *env);
  */
 int apo_cli_check_name(const char *cmd, const char *what, const char *name);
 
+/* The plan's index of station ARG (its name or FQDN), or -1 after one
+ * line: "CMD: ARG: no such station in environment 'ENV'". */
+ssize_t apo_cli_find_station(const char *cmd, const struct apo_plan *plan, const char *arg);
+
 /* A number of seconds for option OPT of CMD: decimal digits with an
  * optional fraction ("2", "0.5"), 0..MAX; nothing else.  *ms gets it in
  * milliseconds.  0, or APO_EXIT_USAGE after one line. */
@@ -118,6 +122,17 @@ int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv);
+
+/* A command's flag: --NAME, and -SHORT unless 0, sets *value. */
+struct apo_cli_flag {
+	const char *name;
+	char short_name;
+	bool *value;
+};
+
+/* Parses a command that takes flags only (FLAGS ends with a NULL name,
+ * at most 15): 0, or APO_EXIT_USAGE after one line. */
+int apo_cli_parse_flags(int argc, char **argv, const struct apo_cli_flag *flags);
 
 /* Parses a command's own options: only --json (main answers -h/--help
  * before a command runs).

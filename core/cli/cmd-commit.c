@@ -22,7 +22,7 @@ int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv)
 {
 	struct apo_env e;
 	struct apo_station_info in;
-	_cleanup_free_ char *digest = NULL, *err = NULL, *name = NULL, *upper = NULL;
+	_cleanup_free_ char *digest = NULL, *err = NULL, *upper = NULL;
 	bool was_running;
 	int r, rc = APO_EXIT_FAILURE;
 
@@ -38,10 +38,8 @@ int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv)
 	}
 	if ((r = apo_env_open(cli, &e)))
 		return r;
-	name = apo_runtime_station_name(e.plan->env, argv[1]);
-	ssize_t k = apo_plan_find(e.plan, name);
+	ssize_t k = apo_cli_find_station("commit", e.plan, argv[1]);
 	if (k < 0) {
-		apo_err("commit: %s: no such station in environment '%s'", argv[1], e.plan->env);
 		rc = APO_EXIT_USAGE;
 		goto out;
 	}

@@ -26,7 +26,7 @@
 int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 {
 	struct apo_journal *j = NULL;
-	_cleanup_free_ char *busy = NULL, *name = NULL, *root = NULL, *ca = NULL;
+	_cleanup_free_ char *busy = NULL, *root = NULL, *ca = NULL;
 	char artifact[PATH_MAX];
 	struct apo_station_info info;
 	struct apo_host_ctx hc;
@@ -47,10 +47,8 @@ int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 	}
 	if ((r = apo_env_open(cli, &e)))
 		return r;
-	name = apo_runtime_station_name(e.plan->env, argv[1]);
-	ssize_t k = apo_plan_find(e.plan, name);
+	ssize_t k = apo_cli_find_station("deploy", e.plan, argv[1]);
 	if (k < 0) {
-		apo_err("deploy: %s: no such station in environment '%s'", argv[1], e.plan->env);
 		rc = APO_EXIT_USAGE;
 		goto out;
 	}

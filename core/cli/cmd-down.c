@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -78,34 +77,17 @@ static void report(const char *env, const struct apo_down_opts *o,
 
 int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"purge", no_argument, NULL, 'P'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct apo_down_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
-	int c;
+	const struct apo_cli_flag flags[] = {
+	    {"quiet", 'q', &o.quiet},
+	    {"json", 0, &o.json},
+	    {"purge", 0, &o.purge},
+	    {NULL, 0, NULL},
+	};
+	int r;
 
-	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'P':
-			o.purge = true;
-			break;
-		default:
-			return APO_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		apo_err("down: unexpected argument '%s'", argv[optind]);
-		return APO_EXIT_USAGE;
-	}
+	if ((r = apo_cli_parse_flags(argc, argv, flags)))
+		return r;
 	_cleanup_free_ char *env = apo_cli_env_name(cli);
 	if (!env)
 		return APO_EXIT_USAGE;

@@ -54,11 +54,8 @@ static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 	opened = true;
 	idx = apo_xcalloc((size_t)argc, sizeof(*idx));
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = apo_runtime_station_name(e.plan->env, argv[i]);
-		ssize_t k = apo_plan_find(e.plan, name);
+		ssize_t k = apo_cli_find_station(argv[0], e.plan, argv[i]);
 		if (k < 0) {
-			apo_err("%s: %s: no such station in environment '%s'", argv[0], argv[i],
-				e.plan->env);
 			rc = APO_EXIT_USAGE;
 			goto out;
 		}

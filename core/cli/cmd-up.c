@@ -2,7 +2,6 @@
 /* apomon up [--quiet] [--json] [--network-only]: builds the environment. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -66,35 +65,18 @@ static void report(const struct apo_plan *plan, const struct apo_up_opts *o,
 
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"network-only", no_argument, NULL, 'n'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct apo_up_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
+	const struct apo_cli_flag flags[] = {
+	    {"quiet", 'q', &o.quiet},
+	    {"json", 0, &o.json},
+	    {"network-only", 0, &o.network_only},
+	    {NULL, 0, NULL},
+	};
 	struct apo_env env;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'n':
-			o.network_only = true;
-			break;
-		default:
-			return APO_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		apo_err("up: unexpected argument '%s'", argv[optind]);
-		return APO_EXIT_USAGE;
-	}
+	if ((rc = apo_cli_parse_flags(argc, argv, flags)))
+		return rc;
 	if ((rc = apo_env_open(cli, &env)))
 		return rc;
 	struct apo_up_result res;
