@@ -23,6 +23,7 @@
 #include "image/image-digest.h"
 #include "image/image-store.h"
 #include "image/mirror.h"
+#include "base/spawn.h"
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
@@ -93,6 +94,24 @@ static void child_env(void)
  * log (and to the progress stream when verbose).  On failure prints apt's
  * "E:" lines, or else the last lines, on stderr.  0, or -EIO.
  */
+/* In the child of run(): into the image's root, with the build's
+ * environment. */
+static void enter_root(void *ctx)
+{
+	struct build *b = ctx;
+
+	if (chroot(b->target) < 0 || chdir("/") < 0) {
+		fprintf(stderr, "chroot %s: %s\n", b->target, strerror(errno));
+		_exit(127);
+	}
+	child_env();
+}
+
+static void build_env(void *ctx)
+{
+	child_env();
+}
+
 static int run(struct build *b, const char *label, int in_root, char *const argv[])
 {
 	char *tail[TAIL_LINES] = {0}, *errs[MAX_ERROR_LINES];
@@ -111,28 +130,16 @@ static int run(struct build *b, const char *label, int in_root, char *const argv
 	}
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	const int std[3] = {null, fds[1], fds[1]};
+	rc = apo_spawn(NULL, argv, std, in_root ? enter_root : build_env, b, &pid);
+	if (null >= 0)
+		close(null);
+	close(fds[1]);
+	if (rc < 0) {
 		close(fds[0]);
-		close(fds[1]);
 		return rc;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		if (in_root && (chroot(b->target) < 0 || chdir("/") < 0)) {
-			fprintf(stderr, "chroot %s: %s\n", b->target, strerror(errno));
-			_exit(127);
-		}
-		child_env();
-		execvp(argv[0], argv);
-		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
 	in = fdopen(fds[0], "re");
 	while (in && getline(&line, &len, in) > 0) {
 		if (b->log)
@@ -152,8 +159,8 @@ static int run(struct build *b, const char *label, int in_root, char *const argv
 		fclose(in);
 	else
 		close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if ((rc = apo_spawn_wait(pid, &status)) < 0)
+		status = 0xff00; /* reported as exit 255 below */
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		rc = -EIO;
 		if (WIFEXITED(status))
@@ -462,20 +469,11 @@ static void remove_stale(const char *dir)
 
 static int copy_into(const char *src, const char *dst)
 {
-	pid_t pid;
-	int status;
+	char *const argv[] = {"cp",	 "-R", "--preserve=mode,timestamps,links",
+			      "--",	 (char *)src, (char *)dst,
+			      NULL};
 
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execl("/bin/cp", "cp", "-R", "--preserve=mode,timestamps,links", "--", src, dst,
-		      (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	return apo_spawn_run("/bin/cp", argv);
 }
 
 static void fmt_size(unsigned long long bytes, char *buf, size_t len)

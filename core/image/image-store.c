@@ -21,6 +21,7 @@
 #include "image/image-cfg.h"
 #include "image/image-digest.h"
 #include "image/image-store.h"
+#include "base/spawn.h"
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
@@ -547,21 +548,11 @@ out:
 
 static int copy_tree(const char *from, const char *to)
 {
-	pid_t pid;
-	int status;
+	_cleanup_free_ char *src = apo_xasprintf("%s/.", from);
+	char *const argv[] = {"cp", "-a", "--", src, (char *)to, NULL};
 
 	/* cp -a keeps whiteouts (0/0 devices) and trusted.overlay.* xattrs */
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		char *src = apo_xasprintf("%s/.", from);
-		execl("/bin/cp", "cp", "-a", "--", src, to, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	return apo_spawn_run("/bin/cp", argv);
 }
 
 int apo_image_set_current(const char *name, const char *digest)

@@ -11,6 +11,7 @@
 
 #include "plan/graph.h"
 #include "plan/plan-int.h"
+#include "base/spawn.h"
 #include "base/util.h"
 
 /* A DOT string literal (with its quotes); a newline becomes DOT's line
@@ -169,29 +170,21 @@ int apo_graph_svg(const char *dot, size_t len, const char *file)
 {
 	_cleanup_free_ char *exe = find_dot();
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	int fds[2], status, rc = 0;
+	int fds[2], status, r, rc = 0;
 	pid_t pid;
 
 	if (!exe)
 		return -ENOENT;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(fds[0]);
+	char *const argv[] = {"dot", "-Tsvg", "-o", (char *)file, NULL};
+	const int std[3] = {fds[0], -1, -1};
+	rc = apo_spawn(exe, argv, std, NULL, NULL, &pid);
+	close(fds[0]);
+	if (rc < 0) {
 		close(fds[1]);
 		return rc;
 	}
-	if (pid == 0) {
-		/* dup2 clears close-on-exec on the copy: dot keeps only stdin */
-		if (dup2(fds[0], STDIN_FILENO) < 0)
-			_exit(127);
-		char *const argv[] = {"dot", "-Tsvg", "-o", (char *)file, NULL};
-		execv(exe, argv);
-		_exit(127);
-	}
-	close(fds[0]);
 	/* a dot that dies early must not kill apomon with SIGPIPE */
 	sigaction(SIGPIPE, &ign, &old);
 	for (size_t off = 0; off < len;) {
@@ -206,10 +199,8 @@ int apo_graph_svg(const char *dot, size_t len, const char *file)
 	}
 	close(fds[1]);
 	sigaction(SIGPIPE, &old, NULL);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
+	if ((r = apo_spawn_wait(pid, &status)) < 0)
+		return r;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return -EPROTO;
 	return rc == -EPIPE ? -EPROTO : rc;
