@@ -29,7 +29,7 @@ int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 	_cleanup_free_ char *busy = NULL, *root = NULL, *ca = NULL;
 	char artifact[PATH_MAX];
 	struct apo_station_info info;
-	struct apo_host_ctx hc;
+	struct apo_services_ctx hc;
 	struct apo_diag d;
 	struct apo_env e;
 	bool have_ctx = false;
@@ -82,14 +82,14 @@ int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 	}
 	apo_ca_ensure(e.plan->env, &ca, NULL);
 	apo_diag_init(&d);
-	apo_host_ctx_init(&hc, e.model, &d);
+	apo_services_ctx_init(&hc, e.model, &d);
 	have_ctx = true;
 	hc.plan = e.plan;
 	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
-	struct apomon_station *h = apo_host_handle(&hc, s);
+	struct apomon_station *h = apo_services_handle(&hc, s);
 	h->root = apo_xstrdup(root);
-	r = s->type->deploy(&apo_host, h, artifact);
+	r = s->type->deploy(&apo_services, h, artifact);
 	if (r < 0) {
 		apo_err("deploy: %s: %s: %s", s->fqdn, artifact, strerror(-r));
 		goto out;
@@ -98,7 +98,7 @@ int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 	rc = APO_EXIT_OK;
 out:
 	if (have_ctx) {
-		apo_host_ctx_clear(&hc);
+		apo_services_ctx_clear(&hc);
 		apo_diag_clear(&d);
 	}
 	apo_journal_close(j);

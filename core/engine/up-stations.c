@@ -150,7 +150,7 @@ static void on_ready(void *ctx, const char *station)
 int apo_up_stations(struct apo_up *u)
 {
 	const struct apo_plan *p = u->plan;
-	struct apo_host_ctx hc;
+	struct apo_services_ctx hc;
 	struct apo_diag d;
 	struct apo_runtime_opts o = {
 	    .ctx = u,
@@ -172,7 +172,7 @@ int apo_up_stations(struct apo_up *u)
 		return rc;
 	}
 	apo_diag_init(&d);
-	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	apo_services_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
 	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
@@ -185,7 +185,7 @@ int apo_up_stations(struct apo_up *u)
 			free(err);
 		pthread_mutex_unlock(&u->mutex);
 	}
-	apo_host_ctx_clear(&hc);
+	apo_services_ctx_clear(&hc);
 	apo_diag_clear(&d);
 	cache_clear();
 	return rc;
@@ -193,7 +193,7 @@ int apo_up_stations(struct apo_up *u)
 
 int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err)
 {
-	struct apo_host_ctx hc;
+	struct apo_services_ctx hc;
 	struct apo_diag d;
 	struct apo_runtime_opts o = {
 	    .ctx = (void *)p,
@@ -207,12 +207,12 @@ int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, cha
 	if ((rc = apo_ca_ensure(p->env, &ca, err)) < 0)
 		return rc;
 	apo_diag_init(&d);
-	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	apo_services_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
 	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
 	rc = apo_runtime_start_level(p, &hc, &o, idx, n, err);
-	apo_host_ctx_clear(&hc);
+	apo_services_ctx_clear(&hc);
 	apo_diag_clear(&d);
 	cache_clear();
 	return rc;

@@ -203,12 +203,12 @@ int apo_root_write(const char *root, const char *path, const void *data, size_t 
 	return rc;
 }
 
-const char *apo_host_root(const struct apomon_station *st)
+const char *apo_services_root(const struct apomon_station *st)
 {
 	return st ? st->root : NULL;
 }
 
-int apo_host_write_file(const struct apomon_station *st, const char *path, const void *data,
+int apo_services_write_file(const struct apomon_station *st, const char *path, const void *data,
 			size_t len, mode_t mode)
 {
 	if (!st || !st->root)

@@ -26,8 +26,8 @@ int apo_root_write(const char *root, const char *path, const void *data, size_t 
 int apo_root_open(const char *root, const char *path, int flags, mode_t mode);
 
 /* struct apomon_host's root and write_file (-ENOTCONN: root not mounted). */
-const char *apo_host_root(const struct apomon_station *st);
-int apo_host_write_file(const struct apomon_station *st, const char *path, const void *data,
+const char *apo_services_root(const struct apomon_station *st);
+int apo_services_write_file(const struct apomon_station *st, const char *path, const void *data,
 			size_t len, mode_t mode);
 
 #endif

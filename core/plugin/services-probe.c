@@ -125,7 +125,7 @@ static int station_ns(const struct apomon_station *st)
 	return apo_netns_open(st->station->fqdn);
 }
 
-int apo_host_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
+int apo_services_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
 		       unsigned timeout_ms)
 {
 	char a[INET_ADDRSTRLEN];
@@ -144,7 +144,7 @@ int apo_host_probe_tcp(const struct apomon_station *st, const char *address, uin
 	return r;
 }
 
-int apo_host_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
+int apo_services_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
 			long *status)
 {
 	_cleanup_free_ char *resolve = NULL;
@@ -172,7 +172,7 @@ int apo_host_probe_http(const struct apomon_station *st, const char *url, unsign
 	return r;
 }
 
-int apo_host_socket(const struct apomon_station *st, int domain, int type, int protocol)
+int apo_services_socket(const struct apomon_station *st, int domain, int type, int protocol)
 {
 	int fd, r;
 

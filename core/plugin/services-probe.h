@@ -27,12 +27,12 @@ int apo_probe_http(int nsfd, const char *url, unsigned timeout_ms, const char *c
 		   const char *resolve, long *status);
 
 /* The plugin ABI's host->probe_tcp and host->probe_http. */
-int apo_host_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
+int apo_services_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
 		       unsigned timeout_ms);
-int apo_host_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
+int apo_services_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
 			long *status);
 
 /* apomon_host.socket: a socket in the station's network namespace. */
-int apo_host_socket(const struct apomon_station *st, int domain, int type, int protocol);
+int apo_services_socket(const struct apomon_station *st, int domain, int type, int protocol);
 
 #endif

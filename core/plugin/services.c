@@ -257,7 +257,7 @@ static int host_each_station(const struct apomon_station *st, enum apomon_scope 
 {
 	if (!st || !st->ctx || !cb)
 		return -EINVAL;
-	const struct apo_host_ctx *ctx = st->ctx;
+	const struct apo_services_ctx *ctx = st->ctx;
 
 	for (size_t i = 0; i < ctx->n_handles; i++) {
 		const struct apomon_station *h = &ctx->handles[i];
@@ -325,7 +325,7 @@ static int host_published(const struct apomon_station *st, size_t i, enum apomon
 	return 0;
 }
 
-const struct apomon_host apo_host = {
+const struct apomon_host apo_services = {
     .abi_version = APOMON_ABI_VERSION,
     .size = sizeof(struct apomon_host),
     .log = host_log,
@@ -346,14 +346,14 @@ const struct apomon_host apo_host = {
     .setting_list_count = host_setting_list_count,
     .setting_list_item = host_setting_list_item,
     .each_station = host_each_station,
-    .root = apo_host_root,
-    .write_file = apo_host_write_file,
+    .root = apo_services_root,
+    .write_file = apo_services_write_file,
     .run = host_run,
-    .probe_tcp = apo_host_probe_tcp,
-    .probe_http = apo_host_probe_http,
-    .issue_cert = apo_host_issue_cert,
+    .probe_tcp = apo_services_probe_tcp,
+    .probe_http = apo_services_probe_http,
+    .issue_cert = apo_services_issue_cert,
     .each_record = host_each_record,
-    .socket = apo_host_socket,
+    .socket = apo_services_socket,
     .port = host_port,
     .published = host_published,
 };
@@ -395,7 +395,7 @@ static void fill_addresses(struct apomon_station *h, const struct apo_model *m)
 	h->router_text = ntoa(hb);
 }
 
-void apo_host_ctx_init(struct apo_host_ctx *ctx, struct apo_model *m, struct apo_diag *d)
+void apo_services_ctx_init(struct apo_services_ctx *ctx, struct apo_model *m, struct apo_diag *d)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->model = m;
@@ -409,7 +409,7 @@ void apo_host_ctx_init(struct apo_host_ctx *ctx, struct apo_model *m, struct apo
 	}
 }
 
-void apo_host_ctx_clear(struct apo_host_ctx *ctx)
+void apo_services_ctx_clear(struct apo_services_ctx *ctx)
 {
 	if (!ctx)
 		return;
@@ -425,7 +425,7 @@ void apo_host_ctx_clear(struct apo_host_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-struct apomon_station *apo_host_handle(struct apo_host_ctx *ctx, const struct apo_station *st)
+struct apomon_station *apo_services_handle(struct apo_services_ctx *ctx, const struct apo_station *st)
 {
 	for (size_t i = 0; ctx && i < ctx->n_handles; i++)
 		if (ctx->handles[i].station == st)

@@ -13,7 +13,7 @@
 struct apo_plan;
 
 /* What the handles of one environment share. */
-struct apo_host_ctx {
+struct apo_services_ctx {
 	struct apo_model *model;
 	const struct apo_plan *plan;	/* NULL during validation */
 	struct apo_diag *diag;		/* where host->report goes */
@@ -30,22 +30,22 @@ struct apo_host_ctx {
 };
 
 struct apomon_station {
-	struct apo_host_ctx *ctx;
+	struct apo_services_ctx *ctx;
 	struct apo_station *station;
 	char *root; /* its root on the host while mounted (malloc'd, freed by
-		     * apo_host_ctx_clear); NULL otherwise */
-	/* host->address and host->router text, built by apo_host_ctx_init so
+		     * apo_services_ctx_clear); NULL otherwise */
+	/* host->address and host->router text, built by apo_services_ctx_init so
 	 * that the strings live as long as the environment */
 	char **addr_text;
 	size_t n_addr_text;
 	char *router_text;
 };
 
-extern const struct apomon_host apo_host;
+extern const struct apomon_host apo_services;
 
-/* Builds one handle a model station; free with apo_host_ctx_clear. */
-void apo_host_ctx_init(struct apo_host_ctx *ctx, struct apo_model *m, struct apo_diag *d);
-void apo_host_ctx_clear(struct apo_host_ctx *ctx);
-struct apomon_station *apo_host_handle(struct apo_host_ctx *ctx, const struct apo_station *st);
+/* Builds one handle a model station; free with apo_services_ctx_clear. */
+void apo_services_ctx_init(struct apo_services_ctx *ctx, struct apo_model *m, struct apo_diag *d);
+void apo_services_ctx_clear(struct apo_services_ctx *ctx);
+struct apomon_station *apo_services_handle(struct apo_services_ctx *ctx, const struct apo_station *st);
 
 #endif

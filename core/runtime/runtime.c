@@ -41,11 +41,11 @@ static int host_run(const struct apomon_station *st, const char *const argv[], c
 				 output ? output : &discard, &dropped);
 	free(discard);
 	if (dropped)
-		apo_host.log(st, APOMON_LOG_WARNING,
+		apo_services.log(st, APOMON_LOG_WARNING,
 			     "run %s: output cut at %zu bytes, %zu more discarded", argv[0],
 			     lim.max_output, dropped);
 	if (rc == -ETIMEDOUT)
-		apo_host.log(st, APOMON_LOG_ERROR,
+		apo_services.log(st, APOMON_LOG_ERROR,
 			     "run %s: still running after %u ms: killed, with what it started",
 			     argv[0], lim.timeout_ms);
 	return rc;
@@ -63,7 +63,7 @@ static char *host_log_path(const struct apomon_station *st)
 	return apo_station_log_path(st->ctx->model->env, st->station->name);
 }
 
-void apo_runtime_wire(struct apo_host_ctx *hc)
+void apo_runtime_wire(struct apo_services_ctx *hc)
 {
 	hc->run = host_run;
 	hc->netns_fd = host_netns_fd;
@@ -237,14 +237,14 @@ static int install_host_key(const char *env, const struct apo_station *s, const 
 }
 
 /* Steps 1-6 of runtime.h for one station. */
-static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
+static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 		     const struct apo_runtime_opts *o, const struct apo_plan_station *ps,
 		     const char *ssh_pub, char **err)
 {
 	const struct apo_station *s = ps->station;
 	const struct apomon_station_type *t = s->type;
 	const char *image = s->image ? s->image : t->image;
-	struct apomon_station *h = apo_host_handle(hc, s);
+	struct apomon_station *h = apo_services_handle(hc, s);
 	_cleanup_free_ char *netns = apo_xasprintf("/run/netns/%s", ps->netns);
 	_cleanup_free_ char *hosts = apo_runtime_hosts(p, ps);
 	_cleanup_free_ char *resolv = apo_runtime_resolv(p, ps);
@@ -294,7 +294,7 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 	}
 	if ((rc = install_host_key(p->env, s, root, err)) < 0)
 		goto out;
-	if (t->render && h && (rc = t->render(&apo_host, h)) < 0) {
+	if (t->render && h && (rc = t->render(&apo_services, h)) < 0) {
 		*err = apo_xasprintf("%s: render: %s", s->fqdn, strerror(-rc));
 		goto out;
 	}
@@ -319,7 +319,7 @@ out:
 }
 
 /* Step 7: the startup checks of a level's stations, round robin. */
-static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
+static int wait_ready(const struct apo_plan *p, struct apo_services_ctx *hc,
 		      const struct apo_runtime_opts *o, const size_t *idx, size_t n, char **err)
 {
 	bool *done = apo_xcalloc(n ? n : 1, sizeof(*done));
@@ -352,7 +352,7 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 				break;
 			}
 			if (t->ready) {
-				int r = t->ready(&apo_host, apo_host_handle(hc, s));
+				int r = t->ready(&apo_services, apo_services_handle(hc, s));
 				if (r == 0)
 					ready = true;
 				else if (r != -EAGAIN) {
@@ -406,7 +406,7 @@ static int wait_ready(const struct apo_plan *p, struct apo_host_ctx *hc,
 
 struct level_work {
 	const struct apo_plan *p;
-	struct apo_host_ctx *hc;
+	struct apo_services_ctx *hc;
 	const struct apo_runtime_opts *o;
 	const size_t *idx;
 	const char *pub;
@@ -430,7 +430,7 @@ static int level_item(void *ctx, size_t i, void *state)
 	return rc;
 }
 
-int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
+int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *hc,
 			    const struct apo_runtime_opts *o, const size_t *idx, size_t n,
 			    char **err)
 {
@@ -488,7 +488,7 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
 	return wait_ready(p, hc, o, idx, n, err);
 }
 
-int apo_runtime_start(const struct apo_plan *p, struct apo_host_ctx *hc,
+int apo_runtime_start(const struct apo_plan *p, struct apo_services_ctx *hc,
 		      const struct apo_runtime_opts *o, char **err)
 {
 	int rc = 0;

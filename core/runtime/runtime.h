@@ -64,19 +64,19 @@ struct apo_runtime_opts {
 };
 
 /* Fills the runtime's hooks of the host struct (run, netns_fd). */
-void apo_runtime_wire(struct apo_host_ctx *hc);
+void apo_runtime_wire(struct apo_services_ctx *hc);
 
 /*
  * Starts every level of the plan in order.  On failure *err names the
  * station and the step and quotes the end of its log; the caller rolls
  * back (apo_runtime_down).  0 or a negative errno.
  */
-int apo_runtime_start(const struct apo_plan *p, struct apo_host_ctx *hc,
+int apo_runtime_start(const struct apo_plan *p, struct apo_services_ctx *hc,
 		      const struct apo_runtime_opts *o, char **err);
 
 /* Starts some stations of the plan (indexes into p->stations) as one
  * level: what `apomon start` and `restart` use. */
-int apo_runtime_start_level(const struct apo_plan *p, struct apo_host_ctx *hc,
+int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *hc,
 			    const struct apo_runtime_opts *o, const size_t *idx, size_t n,
 			    char **err);
 

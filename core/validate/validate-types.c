@@ -284,7 +284,7 @@ void v_types(struct vctx *v)
 void v_type_hooks(struct vctx *v)
 {
 	struct apo_model *m = v->m;
-	struct apo_host_ctx ctx;
+	struct apo_services_ctx ctx;
 
 	/* A hook may rely on every station of the model: a string type that
 	 * is loaded, parsed addresses, resolved gateways and links.  So the
@@ -298,16 +298,16 @@ void v_type_hooks(struct vctx *v)
 		if (s->enabled && (!s->type_name || !s->type))
 			return; /* v_types reported it; stay safe if it did not */
 	}
-	apo_host_ctx_init(&ctx, m, v->d);
+	apo_services_ctx_init(&ctx, m, v->d);
 	for (size_t i = 0; i < m->n_stations; i++) {
 		const struct apo_station *s = m->stations[i];
 		if (!s->enabled || !v->settings_ok[i] || !s->type->validate)
 			continue;
 		size_t before = v->d->n;
-		int rc = s->type->validate(&apo_host, &ctx.handles[i]);
+		int rc = s->type->validate(&apo_services, &ctx.handles[i]);
 		if (rc < 0 && v->d->n == before)
 			apo_diag_add(v->d, &s->loc, s->path, "type %s rejected the station: %s",
 				     s->type_name, strerror(-rc));
 	}
-	apo_host_ctx_clear(&ctx);
+	apo_services_ctx_clear(&ctx);
 }

@@ -193,17 +193,17 @@ START_TEST(host_write_file_needs_root)
 	struct apomon_station st = {.root = NULL};
 	_cleanup_free_ char *file = apo_xasprintf("%s/etc/h", root);
 
-	ck_assert_int_eq(apo_host_write_file(&st, "/etc/h", "h", 1, 0644), -ENOTCONN);
-	ck_assert_ptr_null(apo_host_root(&st));
+	ck_assert_int_eq(apo_services_write_file(&st, "/etc/h", "h", 1, 0644), -ENOTCONN);
+	ck_assert_ptr_null(apo_services_root(&st));
 	st.root = root;
-	ck_assert_str_eq(apo_host_root(&st), root);
-	ck_assert_int_eq(apo_host_write_file(&st, "/etc/h", "h", 1, 0644), 0);
+	ck_assert_str_eq(apo_services_root(&st), root);
+	ck_assert_int_eq(apo_services_write_file(&st, "/etc/h", "h", 1, 0644), 0);
 	ck_assert_int_eq(access(file, F_OK), 0);
 	/* what types get through struct apomon_host is the same service */
-	ck_assert_int_eq(apo_host.write_file(&st, "/etc/h2", "h", 1, 0644), 0);
+	ck_assert_int_eq(apo_services.write_file(&st, "/etc/h2", "h", 1, 0644), 0);
 	_cleanup_free_ char *file2 = apo_xasprintf("%s/etc/h2", root);
 	ck_assert_int_eq(access(file2, F_OK), 0);
-	ck_assert_str_eq(apo_host.root(&st), root);
+	ck_assert_str_eq(apo_services.root(&st), root);
 	rm_dir(root);
 }
 END_TEST

@@ -158,15 +158,15 @@ START_TEST(host_services)
 	long status = 0;
 	char url[160];
 
-	ck_assert_int_eq(apo_host.probe_tcp(&st, NULL, port, 1000), 0);
+	ck_assert_int_eq(apo_services.probe_tcp(&st, NULL, port, 1000), 0);
 	pthread_create(&t, NULL, serve, &h);
 	snprintf(url, sizeof(url), "http://%s:%u/", ns_name, port);
-	ck_assert_int_eq(apo_host.probe_http(&st, url, 2000, &status), 0);
+	ck_assert_int_eq(apo_services.probe_http(&st, url, 2000, &status), 0);
 	ck_assert_int_eq(status, 204);
 	pthread_join(t, NULL);
 	close(h.fd);
 	s.fqdn = "no-such-station.invalid";
-	ck_assert_int_eq(apo_host.probe_tcp(&st, NULL, port, 1000), -ENOENT);
+	ck_assert_int_eq(apo_services.probe_tcp(&st, NULL, port, 1000), -ENOENT);
 }
 END_TEST
 

@@ -31,7 +31,7 @@ struct env {
 	struct apo_model *model;
 	struct apo_plan *plan;
 	struct apo_diag diag;
-	struct apo_host_ctx hc;
+	struct apo_services_ctx hc;
 	char tmp[64];
 };
 
@@ -58,7 +58,7 @@ static void load(struct env *e, const char *fixture)
 
 static void unload(struct env *e)
 {
-	apo_host_ctx_clear(&e->hc);
+	apo_services_ctx_clear(&e->hc);
 	apo_plan_free(e->plan);
 	apo_model_free(e->model);
 	apo_registry_free(e->reg);
@@ -87,12 +87,12 @@ static void render_all(struct env *e, const char *suffix)
 {
 	for (size_t i = 0; i < e->plan->n_stations; i++) {
 		const struct apo_station *s = e->plan->stations[i].station;
-		struct apomon_station *h = apo_host_handle(&e->hc, s);
+		struct apomon_station *h = apo_services_handle(&e->hc, s);
 		free(h->root);
 		h->root = apo_xasprintf("%s/%s%s", e->tmp, s->name, suffix);
 		ck_assert_int_eq(apo_mkdir_p(h->root, 0755), 0);
 		if (s->type->render)
-			ck_assert_msg(s->type->render(&apo_host, h) == 0, "%s: render", s->name);
+			ck_assert_msg(s->type->render(&apo_services, h) == 0, "%s: render", s->name);
 	}
 }
 
@@ -111,7 +111,7 @@ START_TEST(renders)
 	load(&e, "good");
 	ck_assert_int_eq(apo_validate(e.model, e.reg, &e.diag), 0);
 	ck_assert_int_eq(apo_plan_build(e.model, &e.plan, &e.diag), 0);
-	apo_host_ctx_init(&e.hc, e.model, &e.diag);
+	apo_services_ctx_init(&e.hc, e.model, &e.diag);
 	e.hc.plan = e.plan;
 	render_all(&e, "");
 	render_all(&e, ".again");

@@ -141,7 +141,7 @@ struct counter {
 static int count_cb(const struct apomon_station *st, void *ctx)
 {
 	struct counter *c = ctx;
-	const char *name = apo_host.name(st);
+	const char *name = apo_services.name(st);
 
 	c->n++;
 	strcat(c->names, name);
@@ -151,16 +151,16 @@ static int count_cb(const struct apomon_station *st, void *ctx)
 
 START_TEST(host_services)
 {
-	const struct apomon_host *h = &apo_host;
+	const struct apomon_host *h = &apo_services;
 	struct apo_diag d;
-	struct apo_host_ctx ctx;
+	struct apo_services_ctx ctx;
 
 	apo_diag_init(&d);
-	apo_host_ctx_init(&ctx, m, &d);
-	const struct apomon_station *www1 = apo_host_handle(&ctx, station("www1"));
-	const struct apomon_station *www2 = apo_host_handle(&ctx, station("www2"));
-	const struct apomon_station *lb = apo_host_handle(&ctx, station("lb"));
-	const struct apomon_station *core = apo_host_handle(&ctx, m->backbone);
+	apo_services_ctx_init(&ctx, m, &d);
+	const struct apomon_station *www1 = apo_services_handle(&ctx, station("www1"));
+	const struct apomon_station *www2 = apo_services_handle(&ctx, station("www2"));
+	const struct apomon_station *lb = apo_services_handle(&ctx, station("lb"));
+	const struct apomon_station *core = apo_services_handle(&ctx, m->backbone);
 
 	ck_assert_uint_eq(h->abi_version, APOMON_ABI_VERSION);
 	ck_assert(APOMON_HOST_HAS(h, probe_http));
@@ -173,7 +173,7 @@ START_TEST(host_services)
 	ck_assert_int_eq(h->role(www1), APOMON_ROLE_MEMBER);
 	ck_assert_int_eq(h->role(lb), APOMON_ROLE_GATEWAY);
 	ck_assert_int_eq(h->role(core), APOMON_ROLE_BACKBONE);
-	ck_assert_int_eq(h->role(apo_host_handle(&ctx, station("gw"))), APOMON_ROLE_MEMBER);
+	ck_assert_int_eq(h->role(apo_services_handle(&ctx, station("gw"))), APOMON_ROLE_MEMBER);
 	ck_assert_uint_eq(h->address_count(www1), 2);
 	ck_assert_str_eq(h->address(www1, 0), "10.10.0.11");
 	ck_assert_str_eq(h->address(www1, 1), "10.10.0.111");
@@ -241,8 +241,8 @@ START_TEST(host_services)
 	long status = -1;
 	ck_assert_int_eq(h->probe_http(www1, "http://www1.web.example/", 100, &status), -ENOENT);
 
-	apo_host_ctx_clear(&ctx);
-	apo_host_ctx_clear(NULL);
+	apo_services_ctx_clear(&ctx);
+	apo_services_ctx_clear(NULL);
 	apo_diag_clear(&d);
 }
 END_TEST

@@ -132,17 +132,17 @@ static char *slurp(const char *root, const char *path)
 }
 
 /* Renders station NAME of the plan into a root of its own. */
-static char *render(struct apo_host_ctx *hc, const struct apo_plan *p, const char *name)
+static char *render(struct apo_services_ctx *hc, const struct apo_plan *p, const char *name)
 {
 	ssize_t k = apo_plan_find(p, name);
 	ck_assert_int_ge(k, 0);
 	const struct apo_station *s = p->stations[k].station;
-	struct apomon_station *h = apo_host_handle(hc, s);
+	struct apomon_station *h = apo_services_handle(hc, s);
 	char *root = apo_xasprintf("%s/root-%s", tmp, name);
 	ck_assert_int_eq(apo_mkdir_p(root, 0755), 0);
 	free(h->root);
 	h->root = apo_xstrdup(root);
-	ck_assert_int_eq(s->type->render(&apo_host, h), 0);
+	ck_assert_int_eq(s->type->render(&apo_services, h), 0);
 	return root;
 }
 
@@ -173,7 +173,7 @@ struct wenv {
 	struct apo_model *m;
 	struct apo_plan *p;
 	struct apo_diag d;
-	struct apo_host_ctx hc;
+	struct apo_services_ctx hc;
 	struct apo_registry *r;
 	char *ca;
 };
@@ -189,14 +189,14 @@ static void wenv_open(struct wenv *e, const char *fixture)
 	ck_assert_uint_eq(e->d.n, 0);
 	ck_assert_int_eq(apo_plan_build(e->m, &e->p, &e->d), 0);
 	ck_assert_int_eq(apo_ca_ensure(e->p->env, &e->ca, NULL), 0);
-	apo_host_ctx_init(&e->hc, e->m, &e->d);
+	apo_services_ctx_init(&e->hc, e->m, &e->d);
 	e->hc.plan = e->p;
 	e->hc.ca_file = e->ca;
 }
 
 static void wenv_close(struct wenv *e)
 {
-	apo_host_ctx_clear(&e->hc);
+	apo_services_ctx_clear(&e->hc);
 	apo_plan_free(e->p);
 	apo_diag_clear(&e->d);
 	apo_model_free(e->m);
@@ -256,10 +256,10 @@ START_TEST(render_the_web_tier)
 
 	/* deploy: a WAR under its own name; anything else refused */
 	ssize_t k = apo_plan_find(p, "www1");
-	struct apomon_station *h = apo_host_handle(&e.hc, p->stations[k].station);
+	struct apomon_station *h = apo_services_handle(&e.hc, p->stations[k].station);
 	char *art = apo_xasprintf("%s/webapps/hello.war", tmp);
-	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, art), 0);
-	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_host, h, "/etc/hostname"),
+	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_services, h, art), 0);
+	ck_assert_int_eq(p->stations[k].station->type->deploy(&apo_services, h, "/etc/hostname"),
 			 -EINVAL);
 
 	free(art), free(war), free(server), free(ctx), free(www), free(setup), free(pgconf);
@@ -276,7 +276,7 @@ START_TEST(balance_django_on_its_declared_port)
 	struct wenv e;
 
 	wenv_open(&e, APO_SRCDIR "/tests/fixtures/web-django");
-	struct apo_host_ctx *hc = &e.hc;
+	struct apo_services_ctx *hc = &e.hc;
 	struct apo_plan *p = e.p;
 
 	char *lb = render(hc, p, "lb");
