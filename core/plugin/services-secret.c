@@ -25,7 +25,8 @@ static bool name_ok(const char *name)
 	if (n == 0 || n > APO_SECRET_NAME_MAX)
 		return false;
 	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '-'))
 			return false;
 	return true;
 }
@@ -84,8 +85,8 @@ static int make_kept(int dfd, const char *name, void *out, size_t len)
 
 	if (RAND_bytes(out, (int)len) != 1 || RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return -EIO;
-	snprintf(tmp, sizeof(tmp), ".%s.tmp.%02x%02x%02x%02x%02x%02x%02x%02x", name, rnd[0],
-		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp.%02x%02x%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1],
+		 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	_cleanup_close_ int fd =
 	    openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -18,7 +18,7 @@
 #include "apomon/station-type.h"
 
 /* The longest secret and name a type may ask for. */
-#define APO_SECRET_MAX 1024
+#define APO_SECRET_MAX	    1024
 #define APO_SECRET_NAME_MAX 64
 
 /* The secret NAME of station STATION of environment ENV: the kept bytes
