@@ -10,14 +10,17 @@
 # and a host interface drops one arriving for 127.0.0.0/8 as a martian
 # unless route_localnet is 1 on it.  apomon sets route_localnet=1 on the
 # host link whenever the config publishes a port (so that 127.0.0.1 can
-# reach published stations), and a backbone is the one station with
-# CAP_NET_ADMIN: that pair is the real exposure, and what this test sets
-# up on purpose.  The attacker's side (in the backbone and the station,
-# as root of their own namespaces could): 127.0.0.0/8 routed to the next
-# hop instead of lo, route_localnet=1 so that replies from 127.x are not
-# martians there.  The host's side is what apomon does: route_localnet=1
-# on the host link.  Then only the guard's `ip daddr 127.0.0.0/8 drop`
-# stands between the backbone and the host's loopback services.
+# reach published stations), and the backbone's root keeps CAP_NET_RAW:
+# it can put a frame for 127.0.0.1 on the host link with a packet socket,
+# no route needed.  That pair is the real exposure, and what this test
+# sets up on purpose.  The attacker's side, played here with routes (the
+# same packets, and a whole TCP connection without writing a TCP stack in
+# a packet socket), as root in the backbone's and the station's own
+# namespaces: 127.0.0.0/8 sent to the next hop instead of lo,
+# route_localnet=1 so that replies from 127.x are no martians there.  The
+# host's side is what apomon does: route_localnet=1 on the host link.
+# Then only the guard's `ip daddr 127.0.0.0/8 drop` stands between the
+# stations and the host's loopback services.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh" || exit 99
 command -v python3 >/dev/null || { echo "SKIP: no python3" >&2; exit 77; }
