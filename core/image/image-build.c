@@ -353,7 +353,10 @@ static int build_steps(struct build *b)
 	if (!def->parent) {
 		char *opt = apo_xasprintf("--cache-dir=%s", b->cache);
 		/* the host's Debian keyring, and no fallback to an unchecked
-		 * archive: a mirror or proxy in the path cannot slip packages in */
+		 * archive: a mirror or proxy in the path cannot slip packages in
+		 * (tests/integration/image-unsigned.sh).  Debian 12's debootstrap
+		 * already checks whenever --keyring names a file; the second
+		 * flag keeps a missing keyring from ever meaning "unchecked" */
 		char *argv[] = {"debootstrap",
 				"--variant=minbase",
 				"--keyring=" APO_DEBIAN_KEYRING,

@@ -26,6 +26,7 @@ TESTS += \
 	tests/integration/image-ssh.sh \
 	tests/integration/image-child.sh \
 	tests/integration/image-bad.sh \
+	tests/integration/image-unsigned.sh \
 	tests/integration/image-kill.sh
 EXTRA_DIST += \
 	tests/integration/image-lib.sh \
@@ -33,6 +34,7 @@ EXTRA_DIST += \
 	tests/integration/image-ssh.sh \
 	tests/integration/image-child.sh \
 	tests/integration/image-bad.sh \
+	tests/integration/image-unsigned.sh \
 	tests/integration/image-kill.sh \
 	tests/fixtures/images/images-test-child/image.cfg \
 	tests/fixtures/images/images-test-child/files/etc/images-test-child.txt \

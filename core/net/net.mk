@@ -49,5 +49,5 @@ EXTRA_DIST += tests/integration/publish-range.sh tests/fixtures/publish-range/ap
 	tests/fixtures/publish-range/conf.d/10-range.conf
 
 # the host closed to stations but host_services
-TESTS += tests/integration/net-host-guard.sh
-EXTRA_DIST += tests/integration/net-host-guard.sh
+TESTS += tests/integration/net-host-guard.sh tests/integration/net-host-loopback.sh
+EXTRA_DIST += tests/integration/net-host-guard.sh tests/integration/net-host-loopback.sh

@@ -23,6 +23,7 @@
 #include "plugin/services-files.h"
 #include "plugin/services.h"
 #include "plugin/services-probe.h"
+#include "plugin/services-secret.h"
 #include "plan/plan.h"
 #include "base/util.h"
 
@@ -356,6 +357,7 @@ const struct apomon_host apo_services = {
     .socket = apo_services_socket,
     .port = host_port,
     .published = host_published,
+    .secret = apo_services_secret,
 };
 
 static char *ntoa(struct in_addr a)

@@ -253,6 +253,21 @@ struct apomon_host {
 	 * 1: one port).  0, or -ENOENT past the end. */
 	int (*published)(const struct apomon_station *st, size_t i, enum apomon_proto *proto,
 			 unsigned *host_port, unsigned *port, unsigned *count);
+
+	/* Also later: check APOMON_HOST_HAS(host, secret).
+	 * Fills out with len (1..1024) random bytes from OpenSSL's generator,
+	 * made the first time st asks for `name` ([a-z0-9_-], at most 64
+	 * bytes) and the same bytes at every later call, across starts: e.g.
+	 * the salt of a password hash, unpredictable from the config, yet
+	 * rendered into the same file every time, so that the file can be
+	 * sealed.  Kept outside the station's root, 0600, in the
+	 * environment's state (/var/lib/apomon/ENV/STATION/secrets/NAME);
+	 * `down --purge` forgets them.  Valid in render, ready and deploy
+	 * (-ENOTCONN before: validate writes nothing).  0, or a negative
+	 * errno: -EINVAL (bad name or len), -EMSGSIZE (name kept with
+	 * another len). */
+	int (*secret)(const struct apomon_station *st, const char *name, void *out,
+		      size_t len);
 };
 
 /* True when the core's host struct has `field` (for later additions). */

@@ -7,37 +7,50 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
+/* The one secret all of a station's password hashes take their salt from. */
+#define PW_SALT_SECRET "password-salt"
 
-int pw_hash(const char *password, const char *fqdn, char *out, size_t size)
+int pw_hash_salted(const char *password, const unsigned char salt[PW_SALT_BYTES], char *out,
+		   size_t size)
 {
 	static const char b64[] =
 	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	struct crypt_data cd;
-	char salt[3 + 16 + 2];
-	uint64_t h = fnv1a(fnv1a(0xcbf29ce484222325ULL, fqdn), password);
+	char setting[3 + 16 + 2];
 
-	memcpy(salt, "$6$", 3);
-	for (int i = 0; i < 16; i++) {
-		salt[3 + i] = b64[h & 63];
-		h = h >> 6 | h << 58;
-		if (i == 9)
-			h = fnv1a(h, fqdn);
-	}
-	salt[19] = '$';
-	salt[20] = '\0';
-	memset(&cd, 0, sizeof(cd));
-	const char *r = crypt_r(password, salt, &cd);
-	if (!r || r[0] == '*')
+	if (!password)
 		return -EINVAL;
-	if ((size_t)snprintf(out, size, "%s", r) >= size)
-		return -ENAMETOOLONG;
-	return 0;
+	memcpy(setting, "$6$", 3);
+	/* 3 bytes make 4 characters: all 96 bits reach the salt */
+	for (int i = 0; i < 4; i++) {
+		uint32_t v =
+		    (uint32_t)salt[3 * i] << 16 | (uint32_t)salt[3 * i + 1] << 8 | salt[3 * i + 2];
+		for (int j = 0; j < 4; j++)
+			setting[3 + 4 * i + j] = b64[(v >> (18 - 6 * j)) & 63];
+	}
+	setting[19] = '$';
+	setting[20] = '\0';
+	memset(&cd, 0, sizeof(cd));
+	const char *r = crypt_r(password, setting, &cd);
+	int rc = 0;
+	if (!r || r[0] == '*')
+		rc = -EINVAL;
+	else if ((size_t)snprintf(out, size, "%s", r) >= size)
+		rc = -ENAMETOOLONG;
+	explicit_bzero(&cd, sizeof(cd));
+	return rc;
+}
+
+int pw_hash(const struct apomon_host *host, const struct apomon_station *st, const char *password,
+	    char *out, size_t size)
+{
+	unsigned char salt[PW_SALT_BYTES];
+	int rc;
+
+	if (!APOMON_HOST_HAS(host, secret))
+		return -ENOTSUP;
+	rc = host->secret(st, PW_SALT_SECRET, salt, sizeof(salt));
+	if (rc < 0)
+		return rc;
+	return pw_hash_salted(password, salt, out, size);
 }

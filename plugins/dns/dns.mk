@@ -23,7 +23,8 @@ TESTS += tests/unit/test-rest-types
 tests_unit_test_rest_types_SOURCES = tests/unit/test-rest-types.c
 tests_unit_test_rest_types_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\" \
 	-DAPO_BUILDDIR=\"$(abs_top_builddir)\"
-tests_unit_test_rest_types_LDADD = $(APO_TEST_LDADD)
+tests_unit_test_rest_types_LDADD = $(APO_TEST_LDADD) -lcrypt
 EXTRA_DIST += tests/fixtures/rest-unit/good/apomon.conf \
 	tests/fixtures/rest-unit/good/conf.d/10-example.conf \
-	tests/fixtures/rest-unit/bad/apomon.conf tests/fixtures/rest-unit/bad/conf.d/10-example.conf
+	tests/fixtures/rest-unit/bad/apomon.conf tests/fixtures/rest-unit/bad/conf.d/10-example.conf \
+	tests/fixtures/rest-unit/salt/apomon.conf tests/fixtures/rest-unit/salt/conf.d/10-example.conf

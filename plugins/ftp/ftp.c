@@ -144,7 +144,7 @@ static int ftp_render(const struct apomon_host *host, const struct apomon_statio
 	char hash[128], *text = NULL;
 	int rc;
 
-	rc = pw_hash(host->setting_string(st, "password"), host->fqdn(st), hash, sizeof(hash));
+	rc = pw_hash(host, st, host->setting_string(st, "password"), hash, sizeof(hash));
 	if (rc < 0) {
 		host->log(st, APOMON_LOG_ERROR, "render: password hash: %s", strerror(-rc));
 		return rc;

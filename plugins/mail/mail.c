@@ -102,7 +102,7 @@ static int mail_render(const struct apomon_host *host, const struct apomon_stati
 	size_t len = 0;
 	int rc;
 
-	rc = pw_hash(host->setting_string(st, "password"), host->fqdn(st), hash, sizeof(hash));
+	rc = pw_hash(host, st, host->setting_string(st, "password"), hash, sizeof(hash));
 	if (rc < 0)
 		return rc;
 	/* passwd-file: user:{scheme}hash:uid:gid::home (3pg is 1000:1000 in base) */

@@ -4,9 +4,9 @@
 # connects from stations' namespaces.  Allowed: a port in host_services.
 # Refused (2 s bound): any other port, from every cluster, the backbone
 # and over the host link.  The same connects succeed with the guard's
-# chain flushed: the test fails without the filter.  (The rule for
-# 127.0.0.0/8 is not tried here: a backbone routing loopback to the host
-# did not get a connection through even without the guard.)
+# chain flushed: the test fails without the filter.  The rule for
+# 127.0.0.0/8 has a test of its own, net-host-loopback.sh (it needs
+# route_localnet on the host link and a namespace routing 127/8 out).
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh" || exit 99
 command -v python3 >/dev/null || { echo "SKIP: no python3" >&2; exit 77; }

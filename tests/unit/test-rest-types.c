@@ -10,14 +10,17 @@
 #include "config.h"
 
 #include <check.h>
+#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/conf.h"
+#include "plugin/services-secret.h"
 #include "plugin/services.h"
 #include "base/paths.h"
 #include "plan/plan.h"
@@ -54,6 +57,9 @@ static void load(struct env *e, const char *fixture)
 	ck_assert_int_eq(apo_conf_load(dir, NULL, &e->model, &e->diag), 0);
 	snprintf(e->tmp, sizeof(e->tmp), "/tmp/apomon-test-rest.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(e->tmp));
+	/* the secrets types keep (password salts) land here, not in /var/lib */
+	_cleanup_free_ char *lib = apo_xasprintf("%s/lib", e->tmp);
+	setenv("APOMON_LIB_DIR", lib, 1);
 }
 
 static void unload(struct env *e)
@@ -64,6 +70,7 @@ static void unload(struct env *e)
 	apo_registry_free(e->reg);
 	apo_diag_clear(&e->diag);
 	apo_rmtree(e->tmp);
+	unsetenv("APOMON_LIB_DIR");
 }
 
 static char *slurp(const char *path)
@@ -212,6 +219,122 @@ START_TEST(refuses)
 }
 END_TEST
 
+/* The salt of "3pg:$6$SALT$..." (after prefix), as its own string. */
+static char *salt_of(const char *line, const char *prefix)
+{
+	ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0, "not %s...: %s", prefix, line);
+	const char *s = line + strlen(prefix);
+	const char *end = strchr(s, '$');
+	ck_assert_ptr_nonnull(end);
+	return apo_xstrndup(s, (size_t)(end - s));
+}
+
+/* The hash field of a "3pg:HASH..." line, checked against the password. */
+static void assert_hash_of(const char *line, const char *prefix, const char *password)
+{
+	_cleanup_free_ char *hash = apo_xstrdup(line + strlen(prefix) - 3);
+	hash[strcspn(hash, ":\n")] = '\0';
+	struct crypt_data cd = {0};
+	const char *again = crypt_r(password, hash, &cd);
+	ck_assert_msg(again && strcmp(again, hash) == 0, "%s does not verify '%s'", hash, password);
+}
+
+/*
+ * Salts are random and kept: two stations with one password get different
+ * hashes, a second render the same file, a purge (the kept secret gone)
+ * another salt.  A salt derived from the config (the FNV-1a of the FQDN
+ * and the password it once was) fails the first and the last check.
+ */
+START_TEST(salts)
+{
+	struct env e;
+
+	load(&e, "salt");
+	ck_assert_int_eq(apo_validate(e.model, e.reg, &e.diag), 0);
+	ck_assert_int_eq(apo_plan_build(e.model, &e.plan, &e.diag), 0);
+	apo_services_ctx_init(&e.hc, e.model, &e.diag);
+
+	/* before the plan (validate): nothing is kept, nothing written */
+	unsigned char b[16];
+	ck_assert_int_eq(apo_services.secret(apo_services_handle(&e.hc, e.model->clusters[0]->stations[0]),
+					 "password-salt", b, sizeof(b)),
+			 -ENOTCONN);
+	_cleanup_free_ char *lib = apo_xasprintf("%s/lib", e.tmp);
+	ck_assert_int_eq(access(lib, F_OK), -1);
+
+	e.hc.plan = e.plan;
+	render_all(&e, "");
+	_cleanup_free_ char *f1 = file_of(&e, "ftp", "/etc/apomon/ftp-users");
+	_cleanup_free_ char *f2 = file_of(&e, "ftp2", "/etc/apomon/ftp-users");
+	_cleanup_free_ char *m = file_of(&e, "mail", "/etc/apomon/mail-users");
+	_cleanup_free_ char *s1 = salt_of(f1, "3pg:$6$");
+	_cleanup_free_ char *s2 = salt_of(f2, "3pg:$6$");
+	_cleanup_free_ char *s3 = salt_of(m, "3pg:{SHA512-CRYPT}$6$");
+	ck_assert_uint_eq(strlen(s1), 16);
+	ck_assert_msg(
+	    strspn(s1, "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == 16,
+	    "salt %s", s1);
+	ck_assert_msg(strcmp(s1, s2) && strcmp(s1, s3) && strcmp(s2, s3),
+		      "one password, one salt: %s %s %s", s1, s2, s3);
+	ck_assert_msg(strcmp(f1, f2) != 0, "ftp and ftp2 have the same hash: %s", f1);
+	assert_hash_of(f1, "3pg:$6$", "same");
+	assert_hash_of(m, "3pg:{SHA512-CRYPT}$6$", "same");
+
+	/* kept: 0600 in a 0700 directory outside the station's root */
+	_cleanup_free_ char *dir = apo_xasprintf("%s/restsalt/ftp/secrets", lib);
+	_cleanup_free_ char *kept = apo_xasprintf("%s/password-salt", dir);
+	struct stat sb;
+	ck_assert_int_eq(stat(dir, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0700);
+	ck_assert_int_eq(stat(kept, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+
+	/* every start renders the same file (it is sealed) */
+	render_all(&e, ".again");
+	_cleanup_free_ char *again = file_of(&e, "ftp.again", "/etc/apomon/ftp-users");
+	ck_assert_str_eq(f1, again);
+
+	/* purged: a new salt for the same config */
+	_cleanup_free_ char *sdir = apo_xasprintf("%s/restsalt/ftp", lib);
+	ck_assert_int_eq(apo_rmtree(sdir), 0);
+	render_all(&e, ".purged");
+	_cleanup_free_ char *after = file_of(&e, "ftp.purged", "/etc/apomon/ftp-users");
+	_cleanup_free_ char *s4 = salt_of(after, "3pg:$6$");
+	ck_assert_msg(strcmp(s1, s4) != 0, "the salt survived a purge: %s", s4);
+	unload(&e);
+}
+END_TEST
+
+/* The store itself: names and lengths it refuses, a length it keeps. */
+START_TEST(secret_store)
+{
+	char tmp[] = "/tmp/apomon-test-secret.XXXXXX";
+	unsigned char a[32], b[32], c[16];
+
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	setenv("APOMON_LIB_DIR", tmp, 1);
+	ck_assert_int_eq(apo_secret_get("env", "st", "../x", a, sizeof(a)), -EINVAL);
+	ck_assert_int_eq(apo_secret_get("env", "st", ".x", a, sizeof(a)), -EINVAL);
+	ck_assert_int_eq(apo_secret_get("env", "st", "", a, sizeof(a)), -EINVAL);
+	ck_assert_int_eq(apo_secret_get("..", "st", "x", a, sizeof(a)), -EINVAL);
+	ck_assert_int_eq(apo_secret_get("env", "a/b", "x", a, sizeof(a)), -EINVAL);
+	ck_assert_int_eq(apo_secret_get("env", "st", "x", a, 0), -EINVAL);
+	ck_assert_int_eq(apo_secret_get("env", "st", "x", a, APO_SECRET_MAX + 1), -EINVAL);
+	ck_assert_int_eq(apo_secret_get("env", "st", "x", a, sizeof(a)), 0);
+	ck_assert_int_eq(apo_secret_get("env", "st", "x", b, sizeof(b)), 0);
+	ck_assert_mem_eq(a, b, sizeof(a));
+	ck_assert_int_eq(apo_secret_get("env", "st", "x", c, sizeof(c)), -EMSGSIZE);
+	ck_assert_int_eq(apo_secret_get("env", "st2", "x", b, sizeof(b)), 0);
+	ck_assert_msg(memcmp(a, b, sizeof(a)) != 0, "two stations, one secret");
+	/* only the kept file, no temporary one, is left */
+	_cleanup_free_ char *d = apo_xasprintf("%s/env/st/secrets", tmp);
+	_cleanup_free_ char *cmd = apo_xasprintf("test \"$(ls -A %s)\" = x", d);
+	ck_assert_int_eq(system(cmd), 0);
+	unsetenv("APOMON_LIB_DIR");
+	apo_rmtree(tmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rest-types");
@@ -219,6 +342,8 @@ int main(void)
 
 	tcase_add_test(tc, renders);
 	tcase_add_test(tc, refuses);
+	tcase_add_test(tc, salts);
+	tcase_add_test(tc, secret_store);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
