@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "config/conf.h"
 #include "image/image-build.h"
 #include "image/image-cfg.h"
 #include "image/image-store.h"
@@ -24,8 +25,10 @@ static void usage(FILE *out)
 		"       apomon image rm [--force] NAME...\n"
 		"\n"
 		"Definitions are searched in each --images DIR, then APOMON_IMAGES_PATH\n"
-		"(colon-separated), then %s.  build without NAME builds every\n"
-		"definition found.  Layers live in APOMON_LIB_DIR/images.\n",
+		"(colon-separated), then the config's images_path, then the images/\n"
+		"folder beside each plugin directory, then %s; the first\n"
+		"definition of a name wins.  build without NAME builds every definition\n"
+		"found.  Layers live in APOMON_LIB_DIR/images.\n",
 		APO_IMAGESDIR);
 }
 
@@ -62,6 +65,30 @@ static void all_names(char **search, char ***names, size_t *n)
 		qsort(*names, *n, sizeof(char *), cmp_str);
 }
 
+/* The config's images_path and the plugins' images/ folders, as `up`
+ * would search them; a config that does not parse lends nothing (as in
+ * `apomon plugins`): building an image needs no environment. */
+static void borrow_search(const struct apo_cli *cli)
+{
+	struct apo_model *m = NULL;
+	struct apo_registry *r = apo_registry_new();
+	struct apo_diag d;
+	int rc;
+
+	apo_diag_init(&d);
+	rc = apo_conf_load(cli->confdir, cli->env, &m, &d);
+	apo_diag_clear(&d);
+	if (rc < 0 && rc != -EINVAL) {
+		apo_model_free(m);
+		m = NULL;
+	}
+	apo_registry_load_all(r, cli->plugin_dirs, cli->n_plugin_dirs, m ? m->plugin_path : NULL,
+			      m ? m->n_plugin_path : 0);
+	apo_cli_image_search(cli, m, r);
+	apo_registry_free(r);
+	apo_model_free(m);
+}
+
 static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -88,6 +115,7 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 			return APO_EXIT_USAGE;
 		}
 	}
+	borrow_search(cli);
 	search = apo_image_search_path(dirs, n_dirs);
 	free(dirs);
 	cap = 0; /* it counted dirs' room, not names' */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* apomon up [--quiet] [--json] [--network-only]: builds the environment. */
+/* apomon up [--quiet] [--json] [--network-only] [--images DIR]...: builds
+ * the environment. */
 #include "config.h"
 
 #include <getopt.h>
@@ -7,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "engine/up.h"
+#include "base/util.h"
 
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 {
@@ -14,14 +16,21 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"network-only", no_argument, NULL, 'n'},
+	    {"images", required_argument, NULL, 'i'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct apo_up_opts o = {.verbose = cli->verbose};
+	struct apo_cli run = *cli;
+	_cleanup_free_ char **dirs = NULL;
+	size_t cap = 0;
 	struct apo_env env;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			APO_PUSH(dirs, run.n_image_dirs, cap, optarg);
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -39,7 +48,8 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 		apo_err("up: unexpected argument '%s'", argv[optind]);
 		return APO_EXIT_USAGE;
 	}
-	if ((rc = apo_env_open(cli, &env)))
+	run.image_dirs = dirs;
+	if ((rc = apo_env_open(&run, &env)))
 		return rc;
 	rc = apo_up(env.plan, &o);
 	apo_env_close(&env);
