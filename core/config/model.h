@@ -30,7 +30,7 @@ struct apo_publish {
 	uint16_t host_port;
 	uint16_t port;	/* the station's port */
 	uint16_t count; /* ports in the range: host_port+i reaches port+i (1: one) */
-	uint8_t proto;	/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	struct apo_loc loc;
 };
 
@@ -61,9 +61,9 @@ struct apo_station {
 	/* optional cgroup limits; 0 = unlimited */
 	struct {
 		unsigned long long memory_bytes; /* limits.memory: "512M", "2G" or bytes */
-		unsigned cpu_millis;		 /* limits.cpus: 1.5 -> 1500 */
-		unsigned pids;			 /* limits.pids */
-		unsigned long long log_bytes;	 /* limits.log: the log's cap; 0 = 10 MiB */
+		unsigned cpu_millis;             /* limits.cpus: 1.5 -> 1500 */
+		unsigned pids;                   /* limits.pids */
+		unsigned long long log_bytes;    /* limits.log: the log's cap; 0 = 10 MiB */
 		struct apo_loc loc;
 	} limits;
 	/* the station's `integrity` group, parsed by the integrity part (may be NULL) */
