@@ -356,6 +356,7 @@ const struct apomon_host apo_host = {
     .socket = apo_host_socket,
     .port = host_port,
     .published = host_published,
+    .write_file_owned = apo_host_write_file_owned,
 };
 
 static char *ntoa(struct in_addr a)
