@@ -12,6 +12,7 @@
 #include "config/conf.h"
 #include "base/paths.h"
 #include "base/util.h"
+#include "image/image-cfg.h"
 #include "runtime/runtime.h"
 #include "validate/validate.h"
 
@@ -158,7 +159,12 @@ int apo_env_open(const struct apo_cli *cli, struct apo_env *env)
 			apo_err("warning: %s: %s", f->file, f->reason);
 		}
 	}
-	if (apo_validate(env->model, env->registry, &d) < 0 || rc < 0)
+	apo_cli_image_search(cli, env->model, env->registry);
+	if (apo_validate(env->model, env->registry, &d) < 0 || rc < 0) {
+		apo_validate_images(env->model, env->registry, &d, NULL);
+		goto fail;
+	}
+	if (apo_validate_images(env->model, env->registry, &d, NULL) < 0)
 		goto fail;
 	if (apo_plan_build(env->model, &env->plan, &d) < 0)
 		goto fail;
@@ -177,6 +183,19 @@ fail:
 	apo_diag_clear(&d);
 	apo_env_close(env);
 	return APO_EXIT_USAGE;
+}
+
+void apo_cli_image_search(const struct apo_cli *cli, const struct apo_model *m,
+			  const struct apo_registry *r)
+{
+	size_t n_plugin = 0;
+	char **plugin = r ? apo_plugin_images_dirs(r, &n_plugin) : NULL;
+
+	apo_image_search_set(cli->image_dirs, cli->n_image_dirs, m ? m->images_path : NULL,
+			     m ? m->n_images_path : 0, plugin, n_plugin);
+	for (size_t i = 0; i < n_plugin; i++)
+		free(plugin[i]);
+	free(plugin);
 }
 
 void apo_env_close(struct apo_env *env)

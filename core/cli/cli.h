@@ -24,6 +24,8 @@ struct apo_cli {
 	const char *env;     /* -e; NULL: the config's, else "example" */
 	char **plugin_dirs;  /* --plugin-path, in order */
 	size_t n_plugin_dirs;
+	char **image_dirs; /* --images of up, start, restart: first on the image search path */
+	size_t n_image_dirs;
 	bool verbose;
 };
 
@@ -41,6 +43,12 @@ struct apo_env {
  */
 int apo_env_open(const struct apo_cli *cli, struct apo_env *env);
 void apo_env_close(struct apo_env *env);
+
+/* Sets the image search path of this run (apo_image_search_set) from
+ * cli's --images, the model's images_path (m may be NULL) and the
+ * images/ folders beside r's plugins. */
+void apo_cli_image_search(const struct apo_cli *cli, const struct apo_model *m,
+			  const struct apo_registry *r);
 
 /*
  * The one check of a name given on the command line or taken from the

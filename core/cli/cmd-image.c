@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "config/conf.h"
 #include "image/image-build.h"
 #include "image/image-cfg.h"
 #include "image/image-store.h"
@@ -20,12 +22,16 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: apomon image build [--images DIR]... [NAME...]\n"
-		"       apomon image list [--json]\n"
+		"       apomon image list [--json] [-v]\n"
 		"       apomon image rm [--force] NAME...\n"
 		"\n"
 		"Definitions are searched in each --images DIR, then APOMON_IMAGES_PATH\n"
-		"(colon-separated), then %s.  build without NAME builds every\n"
-		"definition found.  Layers live in APOMON_LIB_DIR/images.\n",
+		"(colon-separated), then the config's images_path, then the images/\n"
+		"folder beside each plugin directory, then %s; the first\n"
+		"definition of a name wins.  build without NAME builds every definition\n"
+		"found.  list -v says, under each image, which definition it is built\n"
+		"from and which later ones of the same name it shadows.  Layers live\n"
+		"in APOMON_LIB_DIR/images.\n",
 		APO_IMAGESDIR);
 }
 
@@ -62,6 +68,30 @@ static void all_names(char **search, char ***names, size_t *n)
 		qsort(*names, *n, sizeof(char *), cmp_str);
 }
 
+/* The config's images_path and the plugins' images/ folders, as `up`
+ * would search them; a config that does not parse lends nothing (as in
+ * `apomon plugins`): building an image needs no environment. */
+static void borrow_search(const struct apo_cli *cli)
+{
+	struct apo_model *m = NULL;
+	struct apo_registry *r = apo_registry_new();
+	struct apo_diag d;
+	int rc;
+
+	apo_diag_init(&d);
+	rc = apo_conf_load(cli->confdir, cli->env, &m, &d);
+	apo_diag_clear(&d);
+	if (rc < 0 && rc != -EINVAL) {
+		apo_model_free(m);
+		m = NULL;
+	}
+	apo_registry_load_all(r, cli->plugin_dirs, cli->n_plugin_dirs, m ? m->plugin_path : NULL,
+			      m ? m->n_plugin_path : 0);
+	apo_cli_image_search(cli, m, r);
+	apo_registry_free(r);
+	apo_model_free(m);
+}
+
 static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -88,6 +118,7 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 			return APO_EXIT_USAGE;
 		}
 	}
+	borrow_search(cli);
 	search = apo_image_search_path(dirs, n_dirs);
 	free(dirs);
 	cap = 0; /* it counted dirs' room, not names' */
@@ -117,19 +148,57 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_list(int argc, char **argv)
+/* -v: where NAME's definition is on the search path, and every later
+ * definition of the same name, which the first one shadows */
+static void print_definitions(char **search, const char *name)
 {
+	bool first = true;
+
+	for (char **s = search; *s; s++) {
+		_cleanup_free_ char *cfg = apo_xasprintf("%s/%s/image.cfg", *s, name);
+		if (access(cfg, F_OK) < 0)
+			continue;
+		printf("    %s %s/%s\n", first ? "definition:" : "shadowed:  ", *s, name);
+		first = false;
+	}
+	if (first)
+		printf("    definition: none on the search path (its current layer is used as it is)\n");
+}
+
+static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
+	};
 	struct apo_image_meta **v = NULL;
+	char **search = NULL;
 	size_t n = 0;
-	bool json;
-	int rc;
+	bool json = false, verbose = false;
+	int c, rc;
 
 	optind = 0;
-	if (apo_cli_parse_json_flag(argc, argv, &json))
+	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'v')
+			verbose = true;
+		else
+			return APO_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		apo_err("image list: unexpected argument '%s'", argv[optind]);
 		return APO_EXIT_USAGE;
+	}
+	if (verbose) {
+		borrow_search(cli);
+		search = apo_image_search_path(NULL, 0);
+	}
 	rc = apo_image_list(&v, &n);
 	if (rc < 0) {
 		apo_err("image list: %s", strerror(-rc));
+		apo_strv_free(search);
 		return APO_EXIT_FAILURE;
 	}
 	if (json) {
@@ -178,8 +247,11 @@ static int cmd_list(int argc, char **argv)
 			printf("%-20s %-12.12s %-20s %-8s %10s  %s\n", v[i]->name, v[i]->digest,
 			       v[i]->parent ? v[i]->parent : "-",
 			       v[i]->origin ? v[i]->origin : "build", size, when);
+			if (search)
+				print_definitions(search, v[i]->name);
 		}
 	}
+	apo_strv_free(search);
 	apo_image_meta_list_free(v, n);
 	return APO_EXIT_OK;
 }
@@ -224,7 +296,7 @@ int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv)
 	if (!strcmp(argv[1], "build"))
 		return cmd_build(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
-		return cmd_list(argc - 1, argv + 1);
+		return cmd_list(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rm"))
 		return cmd_rm(argc - 1, argv + 1);
 	apo_err("image: unknown subcommand '%s'; expected build, list or rm", argv[1]);

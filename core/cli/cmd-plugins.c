@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "config/conf.h"
+#include "image/image-find.h"
 #include "plugin/loader.h"
 #include "base/util.h"
 
@@ -185,6 +186,25 @@ static void print_json(const struct apo_registry *r, const struct apo_search_pat
 	free(sorted);
 }
 
+/* A type whose default image is nowhere cannot run a station: one line
+ * each, naming the plugin and where the image was looked for. */
+static bool images_missing(const struct apo_registry *r)
+{
+	bool missing = false;
+
+	for (size_t i = 0; i < apo_registry_count(r); i++) {
+		const struct apo_plugin *p = apo_registry_at(r, i);
+		_cleanup_free_ char *dir = NULL;
+		if (!p->type->image || apo_image_locate(p->type->image, &dir) != -ENOENT)
+			continue;
+		_cleanup_free_ char *where = apo_image_search_text();
+		apo_err("%s: type %s: image '%s' not found (searched %s)", p->file, p->type->name,
+			p->type->image, where);
+		missing = true;
+	}
+	return missing;
+}
+
 int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv)
 {
 	struct apo_search_path sp;
@@ -217,9 +237,11 @@ int apo_cmd_plugins(const struct apo_cli *cli, int argc, char **argv)
 		print_json(r, &sp);
 	else
 		print_table(r, &sp);
+	apo_cli_image_search(cli, m && (rc == 0 || rc == -EINVAL) ? m : NULL, r);
+	rc = images_missing(r) ? APO_EXIT_USAGE : APO_EXIT_OK;
 
 	apo_registry_free(r);
 	apo_search_path_clear(&sp);
 	apo_model_free(m);
-	return APO_EXIT_OK;
+	return rc;
 }

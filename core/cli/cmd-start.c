@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * apomon stop|start|restart [-t SECONDS] STATION...: one station at a
+ * apomon stop|start|restart [-t SECONDS] [--images DIR]... STATION...: one station at a
  * time, in an environment that is up.  stop keeps its root and data;
  * start renders its config again and runs its startup checks.
  */
@@ -25,8 +25,14 @@ static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 {
 	static const struct option opts[] = {
 	    {"time", required_argument, NULL, 't'},
+	    {"images", required_argument, NULL, 'i'},
 	    {NULL, 0, NULL, 0},
 	};
+	/* --images: start finds each definition where `up` found it, so that
+	 * it asks for the layer `up` built */
+	struct apo_cli with = *cli;
+	_cleanup_free_ char **dirs = NULL;
+	size_t cap = 0;
 	unsigned grace_ms = APO_STATION_GRACE_MS;
 	struct apo_journal *j = NULL;
 	_cleanup_free_ char *busy = NULL;
@@ -37,19 +43,25 @@ static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 	int c, r, rc = APO_EXIT_FAILURE;
 
 	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
+		if (c == 'i' && verb != STOP) {
+			APO_PUSH(dirs, with.n_image_dirs, cap, optarg);
+			continue;
+		}
 		if (c != 't')
 			return APO_EXIT_USAGE;
 		if (apo_cli_parse_seconds(argv[0], "-t", optarg, 3600, &grace_ms))
 			return APO_EXIT_USAGE;
 	}
+	with.image_dirs = dirs;
 	if (optind >= argc) {
-		apo_err("%s: usage: apomon %s [-t SECONDS] STATION...", argv[0], argv[0]);
+		apo_err("%s: usage: apomon %s [-t SECONDS]%s STATION...", argv[0], argv[0],
+			verb == STOP ? "" : " [--images DIR]...");
 		return APO_EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++)
 		if (apo_cli_check_name(argv[0], "station", argv[i]))
 			return APO_EXIT_USAGE;
-	if ((r = apo_env_open(cli, &e)))
+	if ((r = apo_env_open(&with, &e)))
 		return r;
 	opened = true;
 	idx = apo_xcalloc((size_t)argc, sizeof(*idx));

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* apomon up [--quiet] [--json] [--network-only]: builds the environment. */
+/* apomon up [--quiet] [--json] [--network-only] [--images DIR]...: builds
+ * the environment. */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
 #include "engine/summary.h"
 #include "engine/up.h"
+#include "base/util.h"
 
 static void print_json(const struct apo_plan *plan, const struct apo_up_result *res)
 {
@@ -65,19 +68,44 @@ static void report(const struct apo_plan *plan, const struct apo_up_opts *o,
 
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 {
-	struct apo_up_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
-	const struct apo_cli_flag flags[] = {
-	    {"quiet", 'q', &o.quiet},
-	    {"json", 0, &o.json},
-	    {"network-only", 0, &o.network_only},
-	    {NULL, 0, NULL},
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"network-only", no_argument, NULL, 'n'},
+	    {"images", required_argument, NULL, 'i'},
+	    {NULL, 0, NULL, 0},
 	};
+	struct apo_up_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
+	struct apo_cli run = *cli;
+	_cleanup_free_ char **dirs = NULL;
+	size_t cap = 0;
 	struct apo_env env;
-	int rc;
+	int c, rc;
 
-	if ((rc = apo_cli_parse_flags(argc, argv, flags)))
-		return rc;
-	if ((rc = apo_env_open(cli, &env)))
+	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			APO_PUSH(dirs, run.n_image_dirs, cap, optarg);
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'n':
+			o.network_only = true;
+			break;
+		default:
+			return APO_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		apo_err("up: unexpected argument '%s'", argv[optind]);
+		return APO_EXIT_USAGE;
+	}
+	run.image_dirs = dirs;
+	if ((rc = apo_env_open(&run, &env)))
 		return rc;
 	struct apo_up_result res;
 	rc = apo_up(env.plan, &o, &res) < 0 ? APO_EXIT_FAILURE : APO_EXIT_OK;

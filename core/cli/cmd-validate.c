@@ -20,6 +20,11 @@ int apo_cmd_validate(const struct apo_cli *cli, int argc, char **argv)
 	struct apo_diag w;
 	apo_diag_init(&w);
 	apo_validate_warnings(env.model, &w);
+	struct apo_diag unused;
+	apo_diag_init(&unused);
+	/* apo_env_open checked the images; this pass is for the vendor rule */
+	apo_validate_images(env.model, env.registry, &unused, &w);
+	apo_diag_clear(&unused);
 	apo_diag_print(&w, stderr);
 	apo_diag_clear(&w);
 	size_t nc = env.model->n_clusters, ns = env.plan->n_stations;

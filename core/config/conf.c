@@ -214,8 +214,9 @@ ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const
 	return -1;
 }
 
-static const char *const main_names[] = {"environment", "plugin_path", "host_services", "backbone",
-					 "cluster",	"links",       "integrity",	NULL};
+static const char *const main_names[] = {"environment",	  "plugin_path", "images_path",
+					 "host_services", "backbone",	 "cluster",
+					 "links",	  "integrity",	 NULL};
 static const char *const dropin_names[] = {"backbone", "cluster", "links", NULL};
 
 static bool in_list(const char *const *list, const char *name)
@@ -278,6 +279,34 @@ static void parse_host_services(struct conf_ctx *c, const config_setting_t *s)
 	}
 }
 
+/* `images_path = [ "/opt/vendor/images", "images" ];` relative to the
+ * config's directory, so that a config and its images move together */
+static void parse_images_path(struct conf_ctx *c, const config_setting_t *root)
+{
+	const config_setting_t *s = config_setting_get_member(root, "images_path");
+	char **dirs;
+	ssize_t n = conf_member_strings(c, root, NULL, "images_path", &dirs, NULL);
+	struct stat sb;
+
+	if (n <= 0)
+		return;
+	for (ssize_t i = 0; i < n; i++) {
+		char *abs = dirs[i][0] == '/' ? apo_xstrdup(dirs[i])
+					      : apo_xasprintf("%s/%s", c->m->confdir, dirs[i]);
+		if (!dirs[i][0] || stat(abs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			_cleanup_free_ char *p = conf_path_index("images_path", (size_t)i);
+			conf_report(c, config_setting_get_elem(s, (unsigned)i), p,
+				    "'%s' is not a directory, expected a directory of image "
+				    "definitions (NAME/image.cfg)",
+				    abs);
+		}
+		free(dirs[i]);
+		dirs[i] = abs;
+	}
+	c->m->images_path = dirs;
+	c->m->n_images_path = (size_t)n;
+}
+
 static void parse_top(struct conf_ctx *c, config_t *cf)
 {
 	config_setting_t *root = config_root_setting(cf);
@@ -322,6 +351,7 @@ static void parse_top(struct conf_ctx *c, config_t *cf)
 			m->plugin_path = dirs;
 			m->n_plugin_path = n;
 		}
+		parse_images_path(c, root);
 		config_setting_t *hs = config_setting_get_member(root, "host_services");
 		if (hs)
 			parse_host_services(c, hs);

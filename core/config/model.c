@@ -68,6 +68,9 @@ void apo_model_free(struct apo_model *m)
 	for (size_t i = 0; i < m->n_plugin_path; i++)
 		free(m->plugin_path[i]);
 	free(m->plugin_path);
+	for (size_t i = 0; i < m->n_images_path; i++)
+		free(m->images_path[i]);
+	free(m->images_path);
 	free(m->host_services);
 	for (size_t i = 0; i < m->n_clusters; i++)
 		cluster_free(m->clusters[i]);

@@ -123,6 +123,8 @@ struct apo_model {
 	char *confdir;	    /* directory holding apomon.conf and conf.d/ */
 	char **plugin_path; /* from the config's plugin_path, in order */
 	size_t n_plugin_path;
+	char **images_path; /* the config's images_path, absolute, in order */
+	size_t n_images_path;
 
 	/* the backbone <-> host link: host gets the first usable address,
 	 * the backbone the second */

@@ -347,6 +347,53 @@ out:
 	return 0;
 }
 
+/* The sources set by apo_image_search_set, copied: the CLI's arrays are
+ * freed with its model and registry, lookups happen later */
+static struct {
+	char **cli, **conf, **plugin;
+	size_t n_cli, n_conf, n_plugin;
+} sources;
+
+static char **strv_copy(char *const *v, size_t n)
+{
+	char **c = apo_xcalloc(n + 1, sizeof(*c));
+	for (size_t i = 0; i < n; i++)
+		c[i] = apo_xstrdup(v[i]);
+	return c;
+}
+
+void apo_image_search_set(char *const *cli_dirs, size_t n_cli, char *const *conf_dirs,
+			  size_t n_conf, char *const *plugin_dirs, size_t n_plugin)
+{
+	apo_strv_free(sources.cli);
+	apo_strv_free(sources.conf);
+	apo_strv_free(sources.plugin);
+	sources.cli = strv_copy(cli_dirs, n_cli);
+	sources.conf = strv_copy(conf_dirs, n_conf);
+	sources.plugin = strv_copy(plugin_dirs, n_plugin);
+	sources.n_cli = n_cli;
+	sources.n_conf = n_conf;
+	sources.n_plugin = n_plugin;
+}
+
+/* each directory once, at its first place: a later copy could only lose */
+static void push_once(char ***v, size_t *n, size_t *cap, const char *dir)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], dir))
+			return;
+	APO_PUSH(*v, *n, *cap, apo_xstrdup(dir));
+}
+
+/*
+ * The one place the order is decided (docs/images.md, "Where definitions
+ * are found"): what the user names for this run beats what the
+ * environment says, which beats the config, which beats what a package
+ * brought beside its plugin; apomon's own tree comes last so that a
+ * third party can never be shadowed by, nor shadow silently, a later
+ * apomon release's image of the same name without `image list -v`
+ * saying so.
+ */
 char **apo_image_search_path(char *const *dirs, size_t n_dirs)
 {
 	char **v = NULL;
@@ -354,14 +401,20 @@ char **apo_image_search_path(char *const *dirs, size_t n_dirs)
 	const char *env = getenv("APOMON_IMAGES_PATH");
 
 	for (size_t i = 0; i < n_dirs; i++)
-		APO_PUSH(v, n, cap, apo_xstrdup(dirs[i]));
+		push_once(&v, &n, &cap, dirs[i]);
+	for (size_t i = 0; i < sources.n_cli; i++)
+		push_once(&v, &n, &cap, sources.cli[i]);
 	if (env && *env) {
 		_cleanup_free_ char *copy = apo_xstrdup(env);
 		char *save = NULL;
 		for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
-			APO_PUSH(v, n, cap, apo_xstrdup(t));
+			push_once(&v, &n, &cap, t);
 	}
-	APO_PUSH(v, n, cap, apo_xstrdup(APO_IMAGESDIR));
+	for (size_t i = 0; i < sources.n_conf; i++)
+		push_once(&v, &n, &cap, sources.conf[i]);
+	for (size_t i = 0; i < sources.n_plugin; i++)
+		push_once(&v, &n, &cap, sources.plugin[i]);
+	push_once(&v, &n, &cap, APO_IMAGESDIR);
 	APO_PUSH(v, n, cap, NULL);
 	return v;
 }

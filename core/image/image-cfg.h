@@ -43,11 +43,26 @@ int apo_image_def_load(const char *name, const char *dir, struct apo_image_def *
 void apo_image_def_free(struct apo_image_def *def);
 
 /*
- * The directories searched for definitions, in order: each of dirs (--images),
- * then APOMON_IMAGES_PATH (colon-separated), then the installed APO_IMAGESDIR.
- * Returns a NULL-terminated array (free with apo_strv_free).
+ * The directories searched for definitions, in order, each once:
+ *   each of dirs (a command's own --images, e.g. `image build`),
+ *   the run's --images (apo_image_search_set),
+ *   APOMON_IMAGES_PATH (colon-separated),
+ *   the config's images_path,
+ *   the images/ folder beside each directory a loaded type came from,
+ *   the installed APO_IMAGESDIR.
+ * Every lookup of a definition goes through this list.  Returns a
+ * NULL-terminated array (free with apo_strv_free).
  */
 char **apo_image_search_path(char *const *dirs, size_t n_dirs);
+
+/*
+ * Sets the run's sources of the search path (copied): the command
+ * line's --images, the config's images_path (absolute) and the plugins'
+ * images/ folders.  The CLI calls it once the config and the types are
+ * loaded, before anything looks a definition up.
+ */
+void apo_image_search_set(char *const *cli_dirs, size_t n_cli, char *const *conf_dirs,
+			  size_t n_conf, char *const *plugin_dirs, size_t n_plugin);
 void apo_strv_free(char **v);
 
 /* The first search directory holding NAME/image.cfg; NULL: none (caller frees). */

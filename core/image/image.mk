@@ -2,6 +2,7 @@
 # Debian packages, and the layer store.
 core_libapocore_la_SOURCES += \
 	core/image/image-cfg.c core/image/image-cfg.h \
+	core/image/image-find.c core/image/image-find.h \
 	core/image/image-digest.c core/image/image-digest.h \
 	core/image/image-store.c core/image/image-store.h \
 	core/image/image-build.c core/image/image-build.h \

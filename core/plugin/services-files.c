@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -145,7 +146,9 @@ int apo_root_open(const char *root, const char *path, int flags, mode_t mode)
 	return resolve(rootfd, rel, flags, mode);
 }
 
-int apo_root_write(const char *root, const char *path, const void *data, size_t len, mode_t mode)
+/* uid, gid: (uid_t)-1 / (gid_t)-1 keep the writer's */
+static int root_write(const char *root, const char *path, const void *data, size_t len, mode_t mode,
+		      uid_t uid, gid_t gid)
 {
 	_cleanup_free_ char *rel = NULL;
 	_cleanup_close_ int rootfd = -1, dfd = -1, fd = -1;
@@ -189,6 +192,9 @@ int apo_root_write(const char *root, const char *path, const void *data, size_t 
 	 * at every start, so what matters is that no reader sees half a file,
 	 * not that the file outlives a host crash */
 	rc = apo_write_all(fd, data, len);
+	/* owner first: chown clears set-id bits that the mode may ask for */
+	if (rc == 0 && (uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) < 0)
+		rc = -errno;
 	if (rc == 0 && fchmod(fd, mode & 07777) < 0)
 		rc = -errno;
 	if (rc == 0) {
@@ -201,6 +207,70 @@ int apo_root_write(const char *root, const char *path, const void *data, size_t 
 	if (rc < 0)
 		unlinkat(dfd, tmp, 0);
 	return rc;
+}
+
+int apo_root_write(const char *root, const char *path, const void *data, size_t len, mode_t mode)
+{
+	return root_write(root, path, data, len, mode, (uid_t)-1, (gid_t)-1);
+}
+
+/* NAME's id in the station's own /etc/passwd or /etc/group (read inside
+ * its root: the image's users, not the host's), or a decimal id. */
+static int station_id(const char *root, const char *db, const char *name, unsigned *id)
+{
+	unsigned long long v = 0;
+	const char *p = name;
+	char line[1024];
+	FILE *f;
+	int fd, rc = -ENOENT;
+
+	if (!*name)
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9' && v < 0xffffffffULL; p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (!*p) {
+		if (v >= 0xffffffffULL)
+			return -ERANGE;
+		*id = (unsigned)v;
+		return 0;
+	}
+	if ((fd = apo_root_open(root, db, O_RDONLY, 0)) < 0)
+		return fd == -ENOENT ? -ENOENT : fd;
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -errno;
+	}
+	size_t len = strlen(name);
+	while (rc == -ENOENT && fgets(line, sizeof(line), f)) {
+		char *colon, *end;
+		/* name:password:ID:... */
+		if (strncmp(line, name, len) || line[len] != ':')
+			continue;
+		if (!(colon = strchr(line + len + 1, ':')))
+			continue;
+		unsigned long n = strtoul(colon + 1, &end, 10);
+		if (end != colon + 1 && *end == ':' && n < 0xffffffffUL) {
+			*id = (unsigned)n;
+			rc = 0;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int apo_services_write_file_owned(const struct apomon_station *st, const char *path, const void *data,
+			      size_t len, mode_t mode, const char *owner, const char *group)
+{
+	unsigned uid = (unsigned)-1, gid = (unsigned)-1;
+	int rc;
+
+	if (!st || !st->root)
+		return -ENOTCONN;
+	if (owner && (rc = station_id(st->root, "/etc/passwd", owner, &uid)) < 0)
+		return rc;
+	if (group && (rc = station_id(st->root, "/etc/group", group, &gid)) < 0)
+		return rc;
+	return root_write(st->root, path, data, len, mode, (uid_t)uid, (gid_t)gid);
 }
 
 const char *apo_services_root(const struct apomon_station *st)

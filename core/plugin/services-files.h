@@ -30,4 +30,9 @@ const char *apo_services_root(const struct apomon_station *st);
 int apo_services_write_file(const struct apomon_station *st, const char *path, const void *data,
 			size_t len, mode_t mode);
 
+/* struct apomon_host's write_file_owned: owner and group by name (the
+ * station's /etc/passwd and /etc/group) or decimal id; NULL keeps root.
+ * -ENOENT: no such user or group in the station's image. */
+int apo_services_write_file_owned(const struct apomon_station *st, const char *path, const void *data,
+			      size_t len, mode_t mode, const char *owner, const char *group);
 #endif

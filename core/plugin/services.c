@@ -358,6 +358,7 @@ const struct apomon_host apo_services = {
     .port = host_port,
     .published = host_published,
     .secret = apo_services_secret,
+    .write_file_owned = apo_services_write_file_owned,
 };
 
 static char *ntoa(struct in_addr a)

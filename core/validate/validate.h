@@ -21,4 +21,22 @@ int apo_validate(struct apo_model *m, const struct apo_registry *r, struct apo_d
  * to a port its station's type does not declare. */
 void apo_validate_warnings(const struct apo_model *m, struct apo_diag *w);
 
+/* validate-images.c: every enabled station's image must be found on the
+ * image search path (or be a committed layer of the store): one problem
+ * in d per station without, naming where it searched; -EINVAL then.
+ * w (may be NULL) gets a warning for each image found beside a plugin
+ * that breaks the vendor naming rule. */
+int apo_validate_images(const struct apo_model *m, const struct apo_registry *r, struct apo_diag *d,
+			struct apo_diag *w);
+
+/* The images/ folder beside a plugin file (caller frees). */
+char *apo_plugin_images_dir(const char *plugin_file);
+/* The images/ folder beside each directory a loaded type came from, in
+ * load order, each once (*n of them; caller frees each and the array). */
+char **apo_plugin_images_dirs(const struct apo_registry *r, size_t *n);
+/* NULL when IMAGE, whose definition is in DIR, follows the vendor rule
+ * (or DIR is not beside a plugin); else what the rule expects (static). */
+const char *apo_image_vendor_problem(const struct apo_registry *r, const char *image,
+				     const char *dir);
+
 #endif

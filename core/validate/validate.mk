@@ -3,7 +3,8 @@ core_libapocore_la_SOURCES += \
 	core/validate/validate.c core/validate/validate.h \
 	core/validate/validate-internal.h \
 	core/validate/validate-net.c core/validate/validate-deps.c \
-	core/validate/validate-types.c core/validate/validate-warn.c
+	core/validate/validate-types.c core/validate/validate-warn.c \
+	core/validate/validate-images.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-validate

@@ -235,8 +235,11 @@ struct apomon_host {
 
 	/* A socket(2) created in the station's network namespace, for a
 	 * startup check that needs a real dialogue (a DNS query, an SMTP
-	 * banner, an FTP login).  Returns the descriptor (O_CLOEXEC; the
-	 * type closes it) or a negative errno. */
+	 * banner, an FTP login).  type is SOCK_STREAM, SOCK_DGRAM, ... and
+	 * may be or'ed with SOCK_NONBLOCK (honoured) and SOCK_CLOEXEC (always
+	 * set anyway); the kernel refuses anything else with -EINVAL.
+	 * Returns the descriptor (close-on-exec; the type closes it) or a
+	 * negative errno. */
 	int (*socket)(const struct apomon_station *st, int domain, int type,
 		      int protocol);
 
@@ -268,6 +271,17 @@ struct apomon_host {
 	 * another len). */
 	int (*secret)(const struct apomon_station *st, const char *name, void *out,
 		      size_t len);
+
+	/* Added after secret: check APOMON_HOST_HAS(host, write_file_owned).
+	 * write_file, owned by owner and group inside the station: each a
+	 * name looked up in the station's own /etc/passwd and /etc/group
+	 * (the image's users, e.g. "postgres"), or a decimal id ("70");
+	 * NULL keeps root.  So a 0640 secret readable by one service's group
+	 * needs no chgrp in startup.sh.  -ENOENT: no such user or group in
+	 * the station's image.  Valid in render and deploy. */
+	int (*write_file_owned)(const struct apomon_station *st, const char *path,
+				const void *data, size_t len, mode_t mode, const char *owner,
+				const char *group);
 };
 
 /* True when the core's host struct has `field` (for later additions). */

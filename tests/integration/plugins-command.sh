@@ -12,6 +12,10 @@ built=$top_builddir/tests/plugins/.libs
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/apomon-plugins-command-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 noconf=$tmp/no-config
+# plugins exits 2 when a type's image is nowhere: the test types use base,
+# this tree's own
+APOMON_IMAGES_PATH="${top_srcdir:?}/images"
+export APOMON_IMAGES_PATH
 mkdir "$tmp/a" "$tmp/b"
 for p in good badabi noentry; do cp "$built/$p.so" "$tmp/a/"; done
 cp "$built/dup.so" "$tmp/b/"

@@ -225,6 +225,50 @@ START_TEST(root_open_reads_inside)
 }
 END_TEST
 
+/* owner and group come from the station's own /etc/passwd and
+ * /etc/group, not the host's: ids no host user has prove it */
+START_TEST(write_file_owned_uses_station_users)
+{
+	char *root = new_dir();
+	struct apomon_station st = {.root = root};
+	_cleanup_free_ char *file = apo_xasprintf("%s/etc/secret", root);
+	struct stat sb;
+
+	ck_assert_int_eq(
+	    apo_root_write(root, "/etc/passwd",
+			   "root:x:0:0::/root:/bin/sh\nsvc:x:4242:4243::/:/bin/false\n", 56, 0644),
+	    0);
+	ck_assert_int_eq(
+	    apo_root_write(root, "/etc/group", "root:x:0:\nsvcgrp:x:4343:\n", 25, 0644), 0);
+	ck_assert(APOMON_HOST_HAS(&apo_host, write_file_owned));
+	ck_assert_int_eq(
+	    apo_host.write_file_owned(&st, "/etc/secret", "s", 1, 0640, "svc", "svcgrp"), 0);
+	ck_assert_int_eq(stat(file, &sb), 0);
+	if (geteuid() == 0) {
+		ck_assert_uint_eq(sb.st_uid, 4242);
+		ck_assert_uint_eq(sb.st_gid, 4343);
+	}
+	ck_assert_uint_eq(sb.st_mode & 07777, 0640);
+	/* decimal ids, and NULL keeps the writer's */
+	ck_assert_int_eq(apo_host.write_file_owned(&st, "/etc/s2", "s", 1, 0600, NULL, "77"), 0);
+	_cleanup_free_ char *f2 = apo_xasprintf("%s/etc/s2", root);
+	ck_assert_int_eq(stat(f2, &sb), 0);
+	if (geteuid() == 0)
+		ck_assert_uint_eq(sb.st_gid, 77);
+	ck_assert_uint_eq(sb.st_uid, geteuid());
+	/* a user the image does not have is refused, and nothing is left */
+	ck_assert_int_eq(
+	    apo_host.write_file_owned(&st, "/etc/s3", "s", 1, 0600, "nobody-here", NULL), -ENOENT);
+	_cleanup_free_ char *f3 = apo_xasprintf("%s/etc/s3", root);
+	ck_assert_int_eq(access(f3, F_OK), -1);
+	ck_assert(!has_temp_files(root));
+	st.root = NULL;
+	ck_assert_int_eq(apo_host.write_file_owned(&st, "/etc/s4", "s", 1, 0600, "0", "0"),
+			 -ENOTCONN);
+	rm_dir(root);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("host-files");
@@ -240,6 +284,7 @@ int main(void)
 	tcase_add_test(tc, rejects_bad_paths);
 	tcase_add_test(tc, host_write_file_needs_root);
 	tcase_add_test(tc, root_open_reads_inside);
+	tcase_add_test(tc, write_file_owned_uses_station_users);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
