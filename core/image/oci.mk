@@ -9,3 +9,8 @@ TESTS += tests/unit/test-image-ref
 tests_unit_test_image_ref_SOURCES = tests/unit/test-image-ref.c
 tests_unit_test_image_ref_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_image_ref_LDADD = $(APO_TEST_LDADD)
+
+core_libapocore_la_SOURCES += \
+	core/image/oci-unpack.c core/image/oci-unpack.h \
+	core/image/oci-start.c core/image/oci-start.h \
+	core/image/oci-import.c core/image/oci-import.h
