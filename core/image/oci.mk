@@ -14,3 +14,6 @@ core_libapocore_la_SOURCES += \
 	core/image/oci-unpack.c core/image/oci-unpack.h \
 	core/image/oci-start.c core/image/oci-start.h \
 	core/image/oci-import.c core/image/oci-import.h
+
+TESTS += tests/integration/oci-import.sh
+EXTRA_DIST += tests/integration/oci-lib.sh tests/integration/oci-import.sh
