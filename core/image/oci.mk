@@ -17,3 +17,5 @@ core_libapocore_la_SOURCES += \
 
 TESTS += tests/integration/oci-import.sh
 EXTRA_DIST += tests/integration/oci-lib.sh tests/integration/oci-import.sh
+TESTS += tests/integration/oci-station.sh
+EXTRA_DIST += tests/integration/oci-station.sh
