@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
@@ -35,6 +36,7 @@ struct pipe_ctx {
 	long long n_blob;
 	int read_err;
 	char *buf;
+	char *dbuf; /* what the decompressor gave, for the tar reader */
 };
 
 static char *hex_of(EVP_MD_CTX *c)
@@ -85,20 +87,15 @@ static la_ssize_t outer_read(struct archive *a, void *opaque, const void **out)
 static la_ssize_t inner_read(struct archive *a, void *opaque, const void **out)
 {
 	struct pipe_ctx *p = opaque;
-	const void *buf;
-	size_t size;
-	la_int64_t off;
-	int r = archive_read_data_block(p->outer, &buf, &size, &off);
+	la_ssize_t n = archive_read_data(p->outer, p->dbuf, CHUNK);
 
-	if (r == ARCHIVE_EOF)
-		return 0;
-	if (r < ARCHIVE_WARN) {
+	if (n < 0) {
 		archive_set_error(a, EIO, "%s", archive_error_string(p->outer));
 		return -1;
 	}
-	EVP_DigestUpdate(p->diff, buf, size);
-	*out = buf;
-	return (la_ssize_t)size;
+	EVP_DigestUpdate(p->diff, p->dbuf, (size_t)n);
+	*out = p->dbuf;
+	return n;
 }
 
 /* "a/./b/" -> "a/b"; NULL for the root itself; -EBADMSG for "/x" or "..". */
@@ -306,23 +303,44 @@ static int unpack_entries(struct archive *in, struct archive *disk, int rootfd, 
 	return 0;
 }
 
-int apo_oci_unpack(const struct apo_oci_blob_in *in, const char *dir, char **err)
+static int unpack_in_locale(const struct apo_oci_blob_in *in, const char *root_in, char **err);
+
+int apo_oci_unpack(const struct apo_oci_blob_in *in, const char *root, char **err)
+{
+	int rc;
+
+	/* layers name files in UTF-8 (pax headers): libarchive converts them
+	 * to the locale's charset, which in a plain C locale refuses them */
+	locale_t utf8 = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0), prev = (locale_t)0;
+
+	*err = NULL;
+	if (utf8)
+		prev = uselocale(utf8);
+	rc = unpack_in_locale(in, root, err);
+	if (utf8) {
+		uselocale(prev);
+		freelocale(utf8);
+	}
+	return rc;
+}
+
+static int unpack_in_locale(const struct apo_oci_blob_in *in, const char *root_in, char **err)
 {
 	struct pipe_ctx p = {.in = in};
 	struct archive *tar = NULL, *disk = NULL;
 	struct archive_entry *raw;
-	_cleanup_free_ char *root = realpath(dir, NULL);
+	_cleanup_free_ char *root = realpath(root_in, NULL);
 	_cleanup_free_ char *got_blob = NULL, *got_diff = NULL;
 	_cleanup_close_ int rootfd = -1;
 	int rc = 0;
 
-	*err = NULL;
 	if (!root)
 		return -errno;
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
 	p.buf = apo_xmalloc(CHUNK);
+	p.dbuf = apo_xmalloc(CHUNK);
 	p.blob = EVP_MD_CTX_new();
 	p.diff = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(p.blob, EVP_sha256(), NULL);
@@ -364,13 +382,10 @@ int apo_oci_unpack(const struct apo_oci_blob_in *in, const char *dir, char **err
 	}
 	/* what follows the tar's end still counts for both digests */
 	{
-		const void *b;
-		size_t size;
-		la_int64_t off;
-		int r;
-		while ((r = archive_read_data_block(p.outer, &b, &size, &off)) == ARCHIVE_OK)
-			EVP_DigestUpdate(p.diff, b, size);
-		if (r != ARCHIVE_EOF) {
+		la_ssize_t r;
+		while ((r = archive_read_data(p.outer, p.dbuf, CHUNK)) > 0)
+			EVP_DigestUpdate(p.diff, p.dbuf, (size_t)r);
+		if (r < 0) {
 			*err =
 			    apo_xasprintf("layer %s: %s", in->name, archive_error_string(p.outer));
 			rc = p.read_err ? -p.read_err : -EBADMSG;
@@ -411,5 +426,6 @@ out:
 	EVP_MD_CTX_free(p.blob);
 	EVP_MD_CTX_free(p.diff);
 	free(p.buf);
+	free(p.dbuf);
 	return rc;
 }
