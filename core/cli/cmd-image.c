@@ -293,7 +293,9 @@ int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? APO_EXIT_USAGE : APO_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "build"))
+	/* an OCI reference (docker://, oci:, oci-archive:, docker-archive:) is
+	 * fetched or imported by the same path a definition is built by */
+	if (!strcmp(argv[1], "build") || !strcmp(argv[1], "pull") || !strcmp(argv[1], "import"))
 		return cmd_build(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
 		return cmd_list(cli, argc - 1, argv + 1);

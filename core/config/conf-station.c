@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/conf-internal.h"
+#include "base/image-ref.h"
 #include "base/util.h"
 
 static const char *const member_names[] = {
@@ -326,7 +327,17 @@ struct apo_station *conf_parse_station(struct conf_ctx *c, config_setting_t *g,
 	const char *image = conf_member_string(c, g, st->path, "image", false);
 	if (image) {
 		st->image = apo_xstrdup(image);
-		if (!apo_valid_station_name(image)) {
+		if (apo_image_ref_is_foreign(image)) {
+			struct apo_image_ref ref;
+			_cleanup_free_ char *why = NULL;
+			if (apo_image_ref_parse(image, &ref, &why) == 0) {
+				apo_image_ref_clear(&ref);
+			} else {
+				_cleanup_free_ char *ip = conf_path(st->path, "image");
+				conf_report(c, config_setting_get_member(g, "image"), ip, "%s",
+					    why);
+			}
+		} else if (!apo_valid_station_name(image)) {
 			_cleanup_free_ char *ip = conf_path(st->path, "image");
 			conf_report(c, config_setting_get_member(g, "image"), ip,
 				    "invalid image name '%s', expected the name of a directory "

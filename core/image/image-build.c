@@ -24,6 +24,8 @@
 #include "image/image-store.h"
 #include "image/mirror.h"
 #include "base/spawn.h"
+#include "image/oci-import.h"
+#include "base/image-ref.h"
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
@@ -707,9 +709,13 @@ out:
 
 int apo_image_ensure(const char *name, const struct apo_image_opts *o, char **digest)
 {
-	char **search = o->search ? o->search : apo_image_search_path(NULL, 0);
+	char **search;
 	char *d = NULL;
 	int lock = -1, rc;
+
+	if (apo_image_ref_is_foreign(name))
+		return apo_oci_ensure(name, o, digest); /* OCI images: oci-import.h */
+	search = o->search ? o->search : apo_image_search_path(NULL, 0);
 
 	if (o->build) {
 		lock = apo_image_store_lock();

@@ -23,6 +23,7 @@
 #include "image/image-store.h"
 #include "base/spawn.h"
 #include "base/fs.h"
+#include "base/image-ref.h"
 #include "base/paths.h"
 #include "base/util.h"
 
@@ -326,7 +327,10 @@ int apo_image_layers(const char *name, const struct apo_image_opts *o, char ***d
 	rc = apo_image_ensure(name, o ? o : &def, &digest);
 	if (rc < 0)
 		return rc;
-	rc = chain(name, digest, &ms, &nm);
+	/* an OCI reference lives in the store under a name of its own */
+	_cleanup_free_ char *store =
+	    apo_image_ref_is_foreign(name) ? apo_image_ref_store_name(name) : NULL;
+	rc = chain(store ? store : name, digest, &ms, &nm);
 	free(digest);
 	if (rc < 0)
 		return rc;
@@ -401,6 +405,10 @@ int apo_image_sealed_paths(const char *name, char ***paths, size_t *n)
 
 	*paths = NULL;
 	*n = 0;
+	_cleanup_free_ char *store =
+	    apo_image_ref_is_foreign(name) ? apo_image_ref_store_name(name) : NULL;
+	if (store)
+		name = store; /* OCI images seal nothing of their own: their types do */
 	if (apo_image_current(name, &digest) < 0) {
 		rc = sealed_from_definitions(name, paths, n);
 		goto out;

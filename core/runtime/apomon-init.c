@@ -25,6 +25,12 @@
  * its stdin and stdout, e.g. `22 /usr/sbin/sshd -i`.  A station that
  * nobody logs into pays nothing for its SSH server.
  *
+ * OCI images: when the entrypoint does not exist and the root has
+ * /apomon/oci-start (written at import from the image's config, see
+ * core/image/oci-start.h), init runs what it says instead: Entrypoint and
+ * Cmd as the main process, with the image's Env over init's own, in its
+ * WorkingDir, as its User.
+ *
  * Kept tiny and linked statically: it runs after pivot_root, inside roots
  * that may have no C library, and 500 of them must cost little memory.
  */
@@ -40,24 +46,38 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define STATUS_FD 3
-#define INETD_CONF "/apomon/inetd.conf"
+#define STATUS_FD    3
+#define INETD_CONF   "/apomon/inetd.conf"
 #define MAX_SERVICES 8
-#define MAX_ARGS 16
+#define MAX_ARGS     16
 /* connections served at once, per service: a flood of connects must not
  * turn into a fork bomb inside the station */
 #define MAX_CONNS 32
 
 struct service {
-	int fd;		 /* listening socket */
+	int fd; /* listening socket */
 	unsigned port;
 	char *argv[MAX_ARGS + 1];
 	unsigned active; /* its children alive */
 	pid_t kids[MAX_CONNS];
 };
+
+#define OCI_START "/apomon/oci-start"
+#define OCI_MAX	  256
+
+/* What an OCI image's config says to run (see read_oci_start). */
+static struct {
+	int on;
+	char buf[65536];
+	char *argv[OCI_MAX + 1], *envp[2 * OCI_MAX + 1], *cwd;
+	unsigned long uid, gid;
+} oci;
+
+extern char **environ;
 
 static struct service services[MAX_SERVICES];
 static size_t n_services;
@@ -96,6 +116,19 @@ static pid_t spawn(char **argv, const sigset_t *old)
 		close(pfd[0]);
 		setpgid(0, 0);
 		sigprocmask(SIG_SETMASK, old, NULL);
+		if (oci.on) {
+			environ = oci.envp; /* execvp looks up PATH there */
+			if (chdir(oci.cwd) < 0 || setgroups(0, NULL) < 0 ||
+			    setgid((gid_t)oci.gid) < 0 || setuid((uid_t)oci.uid) < 0)
+				err = errno;
+			else
+				execvp(argv[0], argv);
+			if (!err)
+				err = errno;
+			if (write(pfd[1], &err, sizeof(err)) < 0)
+				_exit(127);
+			_exit(127);
+		}
 		execv(argv[0], argv);
 		err = errno;
 		if (write(pfd[1], &err, sizeof(err)) < 0)
@@ -142,7 +175,8 @@ static void read_inetd_conf(void)
 		if (!*line || *line == '#')
 			continue;
 		if (n_services == MAX_SERVICES) {
-			dprintf(2, "apomon-init: %s: more than %d services\n", INETD_CONF, MAX_SERVICES);
+			dprintf(2, "apomon-init: %s: more than %d services\n", INETD_CONF,
+				MAX_SERVICES);
 			return;
 		}
 		w = strtok_r(line, " \t", &wsave);
@@ -174,7 +208,8 @@ static void listen_all(void)
 		int one = 1;
 
 		sv->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (sv->fd < 0 || setsockopt(sv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		if (sv->fd < 0 ||
+		    setsockopt(sv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 		    bind(sv->fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(sv->fd, 64) < 0) {
 			msg(sv->argv[0], errno);
 			if (sv->fd >= 0)
@@ -230,6 +265,55 @@ static void reaped(pid_t p)
 			}
 }
 
+static int env_has(char **env, size_t n, const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(env[i], kv, k) && env[i][k] == '=')
+			return 1;
+	return 0;
+}
+
+/* OCI_START: "user UID GID", "cwd DIR", then "env K=V", "arg W", "port P". */
+static int read_oci_start(void)
+{
+	int fd = open(OCI_START, O_RDONLY | O_CLOEXEC);
+	size_t na = 0, ne = 0, len = 0;
+	ssize_t n;
+	char *line, *save = NULL;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, oci.buf + len, sizeof(oci.buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	oci.buf[len] = '\0';
+	oci.cwd = "/";
+	for (line = strtok_r(oci.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(line, ' ');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(line, "arg") && na < OCI_MAX)
+			oci.argv[na++] = v;
+		else if (!strcmp(line, "env") && ne < OCI_MAX && strchr(v, '='))
+			oci.envp[ne++] = v;
+		else if (!strcmp(line, "cwd"))
+			oci.cwd = v;
+		else if (!strcmp(line, "user"))
+			oci.uid = strtoul(v, &v, 10), oci.gid = strtoul(v, NULL, 10);
+	}
+	if (!na)
+		return -ENOEXEC;
+	/* init's own (PATH, HOSTNAME, ...) where the image sets none */
+	for (char **e = environ; e && *e && ne < 2 * OCI_MAX; e++)
+		if (!env_has(oci.envp, ne, *e))
+			oci.envp[ne++] = *e;
+	oci.on = 1;
+	return 0;
+}
+
 static void nothing(int sig)
 {
 	(void)sig;
@@ -263,9 +347,12 @@ int main(int argc, char **argv)
 	read_inetd_conf();
 	listen_all(); /* before the entrypoint: a station that runs can be reached */
 
-	child = spawn(argv + 1, &old);
+	char **run = argv + 1;
+	if (access(argv[1], F_OK) < 0 && errno == ENOENT && read_oci_start() == 0)
+		run = oci.argv;
+	child = spawn(run, &old);
 	if (child < 0) {
-		msg(argv[1], (int)-child);
+		msg(run[0], (int)-child);
 		say("failed", -child);
 		return 127;
 	}

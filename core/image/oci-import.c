@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image/oci-import.h"
+#include "image/oci-start.h"
+#include "image/oci-unpack.h"
+#include "base/fs.h"
+#include "base/image-ref.h"
+#include "base/paths.h"
+#include "base/util.h"
+
+#define SMALL_MAX   (4 * 1024 * 1024) /* manifests, configs, indexes */
+#define SMALL_TOTAL (64 * 1024 * 1024)
+
+struct small {
+	char *name;
+	char *data;
+	size_t n;
+};
+
+/* Where the blobs come from: a directory, or a tar read front to back. */
+struct src {
+	const struct apo_image_ref *ref;
+	const char *text;     /* the reference, for messages */
+	int dirfd;	      /* oci: */
+	struct small *smalls; /* archives: the small entries */
+	size_t n_small, cap_small;
+};
+
+struct layer {
+	char *path;   /* in the source */
+	char *digest; /* the blob's; NULL: not known (docker-archive) */
+	long long size;
+	char *diff_id;
+	char chain[APO_DIGEST_HEX + 1];
+	char *tmp; /* images/oci-layer/.tmp-XXXXXX while unpacked, not yet in place */
+	bool have; /* already in the store */
+	bool done;
+};
+
+struct image {
+	char *key; /* manifest digest hex (or config's) */
+	char *manifest_digest;
+	char *config_digest;
+	struct json_object *config;
+	char *config_raw;
+	size_t config_n;
+	struct layer *layers;
+	size_t n_layers;
+};
+
+static int say(const struct src *s, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int say(const struct src *s, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "apomon: %s: ", s->text);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return rc;
+}
+
+static const char *strip_dot(const char *name)
+{
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	while (name[0] == '/')
+		name++;
+	return name;
+}
+
+static char *blob_path(const char *digest)
+{
+	if (strncmp(digest, "sha256:", 7) || strspn(digest + 7, "0123456789abcdef") != 64 ||
+	    digest[71])
+		return NULL;
+	return apo_xasprintf("blobs/sha256/%s", digest + 7);
+}
+
+/* ---- reading the source ---- */
+
+static ssize_t fd_read(void *ctx, void *buf, size_t n)
+{
+	ssize_t r = read(*(int *)ctx, buf, n);
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t ar_read(void *ctx, void *buf, size_t n)
+{
+	la_ssize_t r = archive_read_data(ctx, buf, n);
+	return r < 0 ? -EIO : r;
+}
+
+static struct archive *tar_open(const struct src *s)
+{
+	struct archive *a = archive_read_new();
+
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_all(a);
+	if (archive_read_open_filename(a, s->ref->path, 256 * 1024) != ARCHIVE_OK) {
+		say(s, 0, "%s", archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Archives: keeps every small entry in memory (indexes, manifests, configs). */
+static int src_open(struct src *s)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	size_t total = 0;
+	int r;
+
+	if (s->ref->kind == APO_REF_OCI) {
+		s->dirfd = open(s->ref->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (s->dirfd < 0)
+			return say(s, -errno, "%s: %s", s->ref->path, strerror(errno));
+		return 0;
+	}
+	s->dirfd = -1;
+	if (access(s->ref->path, R_OK) < 0)
+		return say(s, -errno, "%s: %s", s->ref->path, strerror(errno));
+	if (!(a = tar_open(s)))
+		return -EBADMSG;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		la_int64_t size = archive_entry_size(e);
+		struct small sm;
+		if (archive_entry_filetype(e) != AE_IFREG || size > SMALL_MAX ||
+		    total + (size_t)size > SMALL_TOTAL)
+			continue;
+		sm.name = apo_xstrdup(strip_dot(archive_entry_pathname(e)));
+		sm.n = (size_t)size;
+		sm.data = apo_xmalloc(sm.n + 1);
+		if (archive_read_data(a, sm.data, sm.n) != (la_ssize_t)sm.n) {
+			free(sm.name);
+			free(sm.data);
+			r = ARCHIVE_FATAL;
+			break;
+		}
+		sm.data[sm.n] = '\0';
+		total += sm.n;
+		APO_PUSH(s->smalls, s->n_small, s->cap_small, sm);
+	}
+	if (r != ARCHIVE_EOF)
+		say(s, 0, "%s: %s", s->ref->path, archive_error_string(a));
+	archive_read_free(a);
+	return r == ARCHIVE_EOF ? 0 : -EBADMSG;
+}
+
+static void src_close(struct src *s)
+{
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	for (size_t i = 0; i < s->n_small; i++) {
+		free(s->smalls[i].name);
+		free(s->smalls[i].data);
+	}
+	free(s->smalls);
+}
+
+/* A small file of the source: 0 with *data (NUL-terminated, borrowed or
+ * owned per *owned), or -ENOENT. */
+static int src_small(const struct src *s, const char *path, char **data, size_t *n, bool *owned)
+{
+	*owned = false;
+	if (s->dirfd >= 0) {
+		struct stat st;
+		ssize_t r;
+		int fd = openat(s->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SMALL_MAX) {
+			close(fd);
+			return -EFBIG;
+		}
+		*data = apo_xmalloc((size_t)st.st_size + 1);
+		r = read(fd, *data, (size_t)st.st_size);
+		close(fd);
+		if (r != st.st_size) {
+			free(*data);
+			return -EIO;
+		}
+		(*data)[r] = '\0';
+		*n = (size_t)r;
+		*owned = true;
+		return 0;
+	}
+	for (size_t i = 0; i < s->n_small; i++)
+		if (!strcmp(s->smalls[i].name, path)) {
+			*data = s->smalls[i].data;
+			*n = s->smalls[i].n;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* A JSON blob by path, verified against digest when given. */
+static int src_json(const struct src *s, const char *path, const char *digest,
+		    struct json_object **out, char **raw, size_t *raw_n)
+{
+	char *data = NULL;
+	size_t n = 0;
+	bool owned;
+	int rc = src_small(s, path, &data, &n, &owned);
+
+	*out = NULL;
+	if (rc < 0)
+		return say(s, rc, "%s: %s", path,
+			   rc == -EFBIG ? "not a small file" : strerror(-rc));
+	if (digest && apo_oci_digest_check(data, n, digest) < 0) {
+		_cleanup_free_ char *got = apo_oci_digest_of(data, n);
+		rc = say(s, -EBADMSG, "%s: digest mismatch (%s, expected %s)", path, got, digest);
+		goto out;
+	}
+	*out = json_tokener_parse(data);
+	if (!*out) {
+		rc = say(s, -EBADMSG, "%s: not JSON", path);
+		goto out;
+	}
+	if (raw) {
+		*raw = apo_xmalloc(n + 1);
+		memcpy(*raw, data, n + 1);
+		*raw_n = n;
+	}
+out:
+	if (owned)
+		free(data);
+	return rc;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static struct json_object *jget(struct json_object *o, const char *key, json_type t)
+{
+	struct json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, t))
+		return NULL;
+	return v;
+}
+
+/* ---- what the image is made of ---- */
+
+static const char *host_arch(void)
+{
+	struct utsname u;
+	static char arch[sizeof(((struct utsname *)0)->machine)];
+
+	uname(&u);
+	if (!strcmp(u.machine, "x86_64"))
+		return "amd64";
+	if (!strcmp(u.machine, "aarch64"))
+		return "arm64";
+	snprintf(arch, sizeof(arch), "%s", u.machine);
+	return arch;
+}
+
+static bool is_index(const char *mt)
+{
+	return mt && (!strcmp(mt, "application/vnd.oci.image.index.v1+json") ||
+		      !strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json"));
+}
+
+/* From an index's manifests: the one for this host (linux/ARCH). */
+static struct json_object *pick_platform(struct json_object *manifests)
+{
+	size_t n = json_object_array_length(manifests);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(manifests, i);
+		struct json_object *p = jget(d, "platform", json_type_object);
+		const char *os = jstr(p, "os"), *arch = jstr(p, "architecture");
+		if (!p || (os && !strcmp(os, "linux") && arch && !strcmp(arch, host_arch())))
+			return d;
+	}
+	return NULL;
+}
+
+static int config_layers(const struct src *s, struct image *im, const char *config_path,
+			 const char *config_digest)
+{
+	struct json_object *rootfs, *diff_ids;
+
+	if (src_json(s, config_path, config_digest, &im->config, &im->config_raw, &im->config_n) <
+	    0)
+		return -EBADMSG;
+	rootfs = jget(im->config, "rootfs", json_type_object);
+	diff_ids = jget(rootfs, "diff_ids", json_type_array);
+	if (!diff_ids || json_object_array_length(diff_ids) != im->n_layers)
+		return say(s, -EBADMSG, "config %s: rootfs.diff_ids does not list the %zu layers",
+			   config_path, im->n_layers);
+	for (size_t i = 0; i < im->n_layers; i++) {
+		const char *d = json_object_get_string(json_object_array_get_idx(diff_ids, i));
+		_cleanup_free_ char *p = d ? blob_path(d) : NULL;
+		if (!p)
+			return say(s, -EBADMSG, "config: diff id %zu is not a sha256 digest", i);
+		im->layers[i].diff_id = apo_xstrdup(d);
+	}
+	return 0;
+}
+
+static int read_oci(const struct src *s, struct image *im)
+{
+	struct json_object *index = NULL, *manifest = NULL, *mans, *desc = NULL, *layers, *cfg;
+	_cleanup_free_ char *mpath = NULL, *cpath = NULL;
+	const char *tag = s->ref->tag;
+	int rc = -EBADMSG;
+
+	if (src_json(s, "index.json", NULL, &index, NULL, NULL) < 0)
+		goto out;
+	mans = jget(index, "manifests", json_type_array);
+	for (size_t i = 0; mans && i < json_object_array_length(mans); i++) {
+		struct json_object *d = json_object_array_get_idx(mans, i);
+		const char *name = jstr(jget(d, "annotations", json_type_object),
+					"org.opencontainers.image.ref.name");
+		if (tag ? name && !strcmp(name, tag) : json_object_array_length(mans) == 1)
+			desc = d;
+	}
+	if (!desc) {
+		say(s, 0, "index.json: %s",
+		    tag ? "no image with that tag" : "several images: name one with :TAG");
+		goto out;
+	}
+	for (int depth = 0;; depth++) {
+		const char *digest = jstr(desc, "digest");
+		free(mpath);
+		mpath = digest ? blob_path(digest) : NULL;
+		if (!mpath) {
+			say(s, 0, "index.json: a descriptor without a sha256 digest");
+			goto out;
+		}
+		json_object_put(manifest);
+		if (src_json(s, mpath, digest, &manifest, NULL, NULL) < 0)
+			goto out;
+		free(im->manifest_digest);
+		im->manifest_digest = apo_xstrdup(digest);
+		const char *mt = jstr(manifest, "mediaType") ? jstr(manifest, "mediaType")
+							     : jstr(desc, "mediaType");
+		if (!is_index(mt) && !jget(manifest, "manifests", json_type_array))
+			break;
+		if (depth > 2 ||
+		    !(desc = pick_platform(jget(manifest, "manifests", json_type_array)))) {
+			say(s, 0, "%s: no image for linux/%s", mpath, host_arch());
+			goto out;
+		}
+	}
+	layers = jget(manifest, "layers", json_type_array);
+	cfg = jget(manifest, "config", json_type_object);
+	if (!layers || !cfg ||
+	    !(cpath = blob_path(jstr(cfg, "digest") ? jstr(cfg, "digest") : ""))) {
+		say(s, 0, "%s: not an image manifest (no config or layers)", mpath);
+		goto out;
+	}
+	im->n_layers = json_object_array_length(layers);
+	im->layers = apo_xcalloc(im->n_layers ? im->n_layers : 1, sizeof(*im->layers));
+	for (size_t i = 0; i < im->n_layers; i++) {
+		struct json_object *l = json_object_array_get_idx(layers, i);
+		const char *d = jstr(l, "digest");
+		struct json_object *sz = jget(l, "size", json_type_int);
+		im->layers[i].path = d ? blob_path(d) : NULL;
+		if (!im->layers[i].path) {
+			say(s, 0, "%s: layer %zu has no sha256 digest", mpath, i);
+			goto out;
+		}
+		im->layers[i].digest = apo_xstrdup(d);
+		im->layers[i].size = sz ? json_object_get_int64(sz) : -1;
+	}
+	im->config_digest = apo_xstrdup(jstr(cfg, "digest"));
+	if (config_layers(s, im, cpath, im->config_digest) < 0)
+		goto out;
+	im->key = apo_xstrdup(im->manifest_digest + 7);
+	rc = 0;
+out:
+	json_object_put(index);
+	json_object_put(manifest);
+	return rc;
+}
+
+/* docker save: manifest.json lists images, each its config and layer tars. */
+static int read_docker(const struct src *s, struct image *im)
+{
+	struct json_object *all = NULL, *img = NULL, *layers;
+	const char *want = s->ref->tag, *config;
+	int rc = -EBADMSG;
+	size_t n;
+
+	if (src_json(s, "manifest.json", NULL, &all, NULL, NULL) < 0)
+		goto out;
+	n = json_object_is_type(all, json_type_array) ? json_object_array_length(all) : 0;
+	if (want && want[0] == '@') {
+		size_t k = (size_t)strtoul(want + 1, NULL, 10);
+		img = k < n ? json_object_array_get_idx(all, k) : NULL;
+	} else if (want) {
+		for (size_t i = 0; i < n && !img; i++) {
+			struct json_object *tags =
+			    jget(json_object_array_get_idx(all, i), "RepoTags", json_type_array);
+			for (size_t j = 0; tags && j < json_object_array_length(tags); j++) {
+				const char *t =
+				    json_object_get_string(json_object_array_get_idx(tags, j));
+				if (t &&
+				    (!strcmp(t, want) || (!strncmp(t, want, strlen(want)) &&
+							  !strcmp(t + strlen(want), ":latest"))))
+					img = json_object_array_get_idx(all, i);
+			}
+		}
+	} else if (n == 1) {
+		img = json_object_array_get_idx(all, 0);
+	}
+	if (!img) {
+		say(s, 0, "manifest.json: %s",
+		    want ? "no such image in the archive"
+		    : n	 ? "several images: name one with :REF or :@INDEX"
+			 : "no image");
+		goto out;
+	}
+	config = jstr(img, "Config");
+	layers = jget(img, "Layers", json_type_array);
+	if (!config || !layers) {
+		say(s, 0, "manifest.json: an image without Config or Layers");
+		goto out;
+	}
+	/* the config's name is its digest (HEX.json or blobs/sha256/HEX) */
+	{
+		const char *base = strrchr(config, '/') ? strrchr(config, '/') + 1 : config;
+		char hex[APO_DIGEST_HEX + 1];
+		if (strspn(base, "0123456789abcdef") != 64) {
+			say(s, 0, "manifest.json: Config %s is not named by its digest", config);
+			goto out;
+		}
+		memcpy(hex, base, 64);
+		hex[64] = '\0';
+		im->config_digest = apo_xasprintf("sha256:%s", hex);
+	}
+	im->n_layers = json_object_array_length(layers);
+	im->layers = apo_xcalloc(im->n_layers ? im->n_layers : 1, sizeof(*im->layers));
+	for (size_t i = 0; i < im->n_layers; i++) {
+		const char *p = json_object_get_string(json_object_array_get_idx(layers, i));
+		im->layers[i].path = apo_xstrdup(strip_dot(p ? p : ""));
+		im->layers[i].size = -1;
+	}
+	if (config_layers(s, im, strip_dot(config), im->config_digest) < 0)
+		goto out;
+	im->key = apo_xstrdup(im->config_digest + 7);
+	rc = 0;
+out:
+	json_object_put(all);
+	return rc;
+}
+
+static void image_clear(struct image *im)
+{
+	for (size_t i = 0; i < im->n_layers; i++) {
+		struct layer *l = &im->layers[i];
+		if (l->tmp)
+			apo_rmtree(l->tmp);
+		free(l->tmp);
+		free(l->path);
+		free(l->digest);
+		free(l->diff_id);
+	}
+	free(im->layers);
+	free(im->key);
+	free(im->manifest_digest);
+	free(im->config_digest);
+	free(im->config_raw);
+	json_object_put(im->config);
+}
+
+/* ---- the store ---- */
+
+static void chain_ids(struct image *im)
+{
+	for (size_t i = 0; i < im->n_layers; i++) {
+		struct layer *l = &im->layers[i];
+		_cleanup_free_ char *seed = NULL, *d = NULL;
+		if (i == 0) {
+			memcpy(l->chain, l->diff_id + 7, APO_DIGEST_HEX + 1);
+			continue;
+		}
+		seed = apo_xasprintf("sha256:%s %s", im->layers[i - 1].chain, l->diff_id);
+		d = apo_oci_digest_of(seed, strlen(seed));
+		memcpy(l->chain, d + 7, APO_DIGEST_HEX + 1);
+	}
+}
+
+static char *layer_home(void)
+{
+	return apo_xasprintf("%s/images/%s", apo_lib_dir(), APO_OCI_LAYER_IMAGE);
+}
+
+static int layer_tmp(struct layer *l)
+{
+	_cleanup_free_ char *home = layer_home(), *root = NULL;
+	int rc = apo_mkdir_p(home, 0755);
+
+	if (rc < 0)
+		return rc;
+	l->tmp = apo_xasprintf("%s/.tmp-XXXXXX", home);
+	if (!mkdtemp(l->tmp)) {
+		rc = -errno;
+		free(l->tmp);
+		l->tmp = NULL;
+		return rc;
+	}
+	root = apo_xasprintf("%s/root", l->tmp);
+	return mkdir(root, 0755) < 0 ? -errno : 0;
+}
+
+static int unpack_one(const struct src *s, struct layer *l, apo_oci_read_fn rd, void *ctx)
+{
+	_cleanup_free_ char *root = NULL, *err = NULL;
+	struct apo_oci_blob_in in = {
+	    .read = rd,
+	    .ctx = ctx,
+	    .name = l->digest ? l->digest : l->path,
+	    .digest = l->digest,
+	    .size = l->size,
+	    .diff_id = l->diff_id,
+	};
+	int rc = layer_tmp(l);
+
+	if (rc < 0)
+		return say(s, rc, "%s: %s", l->path, strerror(-rc));
+	root = apo_xasprintf("%s/root", l->tmp);
+	rc = apo_oci_unpack(&in, root, &err);
+	if (rc < 0)
+		return say(s, rc, "%s", err ? err : strerror(-rc));
+	l->done = true;
+	return 0;
+}
+
+static int unpack_layers(const struct src *s, struct image *im, FILE *progress)
+{
+	size_t left = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < im->n_layers; i++) {
+		_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(),
+							 APO_OCI_LAYER_IMAGE, im->layers[i].chain);
+		im->layers[i].have = im->layers[i].done = access(dir, F_OK) == 0;
+		/* the same chain twice in one image: unpacked once */
+		for (size_t j = 0; j < i && !im->layers[i].done; j++)
+			if (!strcmp(im->layers[j].chain, im->layers[i].chain))
+				im->layers[i].have = im->layers[i].done = true;
+		left += !im->layers[i].done;
+	}
+	if (progress && left)
+		fprintf(progress, "%s: unpacking %zu of %zu layers\n", s->text, left, im->n_layers);
+	if (s->dirfd >= 0) {
+		for (size_t i = 0; i < im->n_layers && rc == 0; i++) {
+			struct layer *l = &im->layers[i];
+			int fd;
+			if (l->done)
+				continue;
+			fd = openat(s->dirfd, l->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0)
+				return say(s, -errno, "%s: %s", l->path, strerror(errno));
+			rc = unpack_one(s, l, fd_read, &fd);
+			close(fd);
+		}
+		return rc;
+	}
+	/* archives: front to back, as often as one blob serves several layers */
+	while (left && rc == 0) {
+		struct archive *a = tar_open(s);
+		struct archive_entry *e;
+		size_t before = left;
+		int r;
+		if (!a)
+			return -EBADMSG;
+		while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+			const char *name = strip_dot(archive_entry_pathname(e));
+			for (size_t i = 0; i < im->n_layers; i++) {
+				struct layer *l = &im->layers[i];
+				if (l->done || strcmp(l->path, name))
+					continue;
+				rc = unpack_one(s, l, ar_read, a);
+				left--;
+				break;
+			}
+		}
+		if (rc == 0 && r != ARCHIVE_EOF)
+			rc = say(s, -EBADMSG, "%s", archive_error_string(a));
+		archive_read_free(a);
+		if (rc == 0 && left == before) {
+			for (size_t i = 0; i < im->n_layers; i++)
+				if (!im->layers[i].done)
+					return say(s, -EBADMSG, "%s: not in the archive",
+						   im->layers[i].path);
+		}
+	}
+	return rc;
+}
+
+static int save_meta(const char *dir, const char *name, const char *digest, const char *parent,
+		     const char *parent_digest, const char *root)
+{
+	_cleanup_free_ char *json = apo_xasprintf("%s/image.json", dir);
+	struct apo_image_meta m = {
+	    .name = (char *)name,
+	    .digest = (char *)digest,
+	    .parent = (char *)parent,
+	    .parent_digest = (char *)parent_digest,
+	    .origin = "oci",
+	    .created = (long long)time(NULL),
+	    .size = apo_tree_size(root),
+	};
+	return apo_image_meta_save(json, &m);
+}
+
+/* The verified layers into place, lowest first: each a whole, by rename. */
+static int commit_layers(const struct src *s, struct image *im)
+{
+	for (size_t i = 0; i < im->n_layers; i++) {
+		struct layer *l = &im->layers[i];
+		_cleanup_free_ char *root = NULL, *final = NULL;
+		int rc;
+		if (!l->tmp)
+			continue;
+		root = apo_xasprintf("%s/root", l->tmp);
+		rc =
+		    save_meta(l->tmp, APO_OCI_LAYER_IMAGE, l->chain, i ? APO_OCI_LAYER_IMAGE : NULL,
+			      i ? im->layers[i - 1].chain : NULL, root);
+		final =
+		    apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), APO_OCI_LAYER_IMAGE, l->chain);
+		if (rc < 0 || rename(l->tmp, final) < 0) {
+			rc = rc < 0 ? rc : -errno;
+			return say(s, rc, "layer %.19s: into the store: %s", l->chain,
+				   strerror(-rc));
+		}
+		free(l->tmp);
+		l->tmp = NULL;
+	}
+	return 0;
+}
+
+/* The image's own top layer: apomon/oci-start and the metadata. */
+static int commit_top(const struct src *s, struct image *im, const char *name)
+{
+	_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+	_cleanup_free_ char *tmp = NULL, *root = NULL, *final = NULL, *p = NULL, *err = NULL;
+	char **lower = apo_xcalloc(im->n_layers + 1, sizeof(char *));
+	struct json_object *o;
+	int rc;
+
+	for (size_t i = 0; i < im->n_layers; i++)
+		lower[i] = apo_image_layer_dir(APO_OCI_LAYER_IMAGE,
+					       im->layers[im->n_layers - 1 - i].chain);
+	if ((rc = apo_mkdir_p(dir, 0755)) < 0)
+		goto out;
+	tmp = apo_xasprintf("%s/.tmp-XXXXXX", dir);
+	if (!mkdtemp(tmp)) {
+		rc = -errno;
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	root = apo_xasprintf("%s/root/apomon", tmp);
+	if ((rc = apo_mkdir_p(root, 0755)) < 0)
+		goto out;
+	p = apo_xasprintf("%s/%s", root, "oci-start");
+	rc = apo_oci_start_write(im->config, (const char *const *)lower, im->n_layers, p, &err);
+	if (rc < 0) {
+		say(s, rc, "config: %s", err ? err : strerror(-rc));
+		goto out;
+	}
+	free(p);
+	p = apo_xasprintf("%s/config.json", tmp);
+	{
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, im->config_raw, im->config_n) != (ssize_t)im->config_n) {
+			rc = -EIO;
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		close(fd);
+	}
+	free(p);
+	p = apo_xasprintf("%s/oci.json", tmp);
+	o = json_object_new_object();
+	json_object_object_add(o, "source", json_object_new_string(s->text));
+	json_object_object_add(o, "manifest",
+			       im->manifest_digest ? json_object_new_string(im->manifest_digest)
+						   : NULL);
+	json_object_object_add(o, "config", json_object_new_string(im->config_digest));
+	rc = json_object_to_file_ext(p, o, JSON_C_TO_STRING_PRETTY) < 0 ? -EIO : 0;
+	json_object_put(o);
+	if (rc < 0)
+		goto out;
+	free(root);
+	root = apo_xasprintf("%s/root", tmp);
+	rc = save_meta(tmp, name, im->key, im->n_layers ? APO_OCI_LAYER_IMAGE : NULL,
+		       im->n_layers ? im->layers[im->n_layers - 1].chain : NULL, root);
+	if (rc < 0)
+		goto out;
+	final = apo_xasprintf("%s/%s", dir, im->key);
+	if (rename(tmp, final) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = apo_image_set_current(name, im->key);
+out:
+	if (tmp)
+		apo_rmtree(tmp);
+	for (size_t i = 0; i < im->n_layers; i++)
+		free(lower[i]);
+	free(lower);
+	if (rc < 0 && rc != -EBADMSG && rc != -EINVAL)
+		say(s, rc, "into the store: %s", strerror(-rc));
+	return rc;
+}
+
+static int import_locked(const struct src *s, const char *name, FILE *progress, char **digest)
+{
+	struct image im = {0};
+	_cleanup_free_ char *have = NULL;
+	int rc;
+
+	rc = s->ref->kind == APO_REF_DOCKER_ARCHIVE ? read_docker(s, &im) : read_oci(s, &im);
+	if (rc < 0)
+		goto out;
+	have = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), name, im.key);
+	chain_ids(&im);
+	if (access(have, F_OK) == 0) {
+		rc = apo_image_set_current(name, im.key);
+		if (progress && rc == 0)
+			fprintf(progress, "%s: up to date (digest %.12s)\n", s->text, im.key);
+		goto out;
+	}
+	if ((rc = unpack_layers(s, &im, progress)) < 0 || (rc = commit_layers(s, &im)) < 0 ||
+	    (rc = commit_top(s, &im, name)) < 0)
+		goto out;
+	if (progress)
+		fprintf(progress, "%s: imported as %s (digest %.12s, %zu layers)\n", s->text, name,
+			im.key, im.n_layers);
+out:
+	if (rc == 0 && digest)
+		*digest = apo_xstrdup(im.key);
+	image_clear(&im);
+	return rc;
+}
+
+int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **digest)
+{
+	struct apo_image_ref ref;
+	struct src s = {.text = text, .dirfd = -1};
+	_cleanup_free_ char *name = NULL, *err = NULL;
+	int lock, rc;
+
+	if (digest)
+		*digest = NULL;
+	if (apo_image_ref_parse(text, &ref, &err) < 0) {
+		fprintf(stderr, "apomon: image %s\n", err);
+		return -EINVAL;
+	}
+	name = apo_image_ref_store_name(text);
+	if (!o->build) {
+		rc = apo_image_current(name, digest ? digest : &err);
+		goto out_ref;
+	}
+	if (ref.kind == APO_REF_DOCKER || ref.kind == APO_REF_DOCKERFILE) {
+		fprintf(stderr, "apomon: %s: %s images are not supported yet\n", text,
+			apo_image_ref_transport(ref.kind));
+		rc = -ENOTSUP;
+		goto out_ref;
+	}
+	s.ref = &ref;
+	lock = apo_image_store_lock();
+	if (lock < 0) {
+		rc = say(&s, lock, "images: lock: %s", strerror(-lock));
+		goto out_ref;
+	}
+	rc = src_open(&s);
+	if (rc == 0)
+		rc = import_locked(&s, name, o->progress, digest);
+	src_close(&s);
+	apo_image_store_unlock(lock);
+out_ref:
+	apo_image_ref_clear(&ref);
+	return rc;
+}

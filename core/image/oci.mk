@@ -1,0 +1,21 @@
+# OCI images (issue 14): references as containers-transports(5) spells
+# them (core/base/image-ref), import of OCI layouts and archives into the
+# layer store.  A fragment of its own so that image.mk stays the build's.
+core_libapocore_la_SOURCES += \
+	core/base/image-ref.c core/base/image-ref.h
+
+check_PROGRAMS += tests/unit/test-image-ref
+TESTS += tests/unit/test-image-ref
+tests_unit_test_image_ref_SOURCES = tests/unit/test-image-ref.c
+tests_unit_test_image_ref_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_image_ref_LDADD = $(APO_TEST_LDADD)
+
+core_libapocore_la_SOURCES += \
+	core/image/oci-unpack.c core/image/oci-unpack.h \
+	core/image/oci-start.c core/image/oci-start.h \
+	core/image/oci-import.c core/image/oci-import.h
+
+TESTS += tests/integration/oci-import.sh
+EXTRA_DIST += tests/integration/oci-lib.sh tests/integration/oci-import.sh
+TESTS += tests/integration/oci-station.sh
+EXTRA_DIST += tests/integration/oci-station.sh

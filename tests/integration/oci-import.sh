@@ -1,0 +1,99 @@
+#!/bin/sh
+# OCI images into the layer store, made here with umoci and skopeo (no
+# network): oci:, oci-archive: and docker-archive: import, layers shared,
+# whiteouts and opaque directories as overlayfs sees them, hard links,
+# setuid and the config kept; a corrupted blob, a layer with a ../ path
+# and an unknown tag refused with one line, leaving the store unchanged.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+set -u
+tmp=$(mktemp -d /tmp/apomon-oci-import.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+. "$APOMON_SRCDIR/tests/integration/oci-lib.sh"
+
+oci_make_image "$tmp"
+skopeo copy -q "oci:$lay:web" "oci-archive:$tmp/web.tar:web" || fail "skopeo oci-archive"
+skopeo copy -q "oci:$lay:web" "docker-archive:$tmp/web-docker.tar:web:1" || fail "skopeo docker-archive"
+
+# a store of the test's own: the shared one is not the test's to fill
+APOMON_LIB_DIR="$tmp/lib"
+export APOMON_LIB_DIR
+store="$tmp/lib/images"
+for ref in "oci:$lay:web" "oci-archive:$tmp/web.tar:web" "docker-archive:$tmp/web-docker.tar"; do
+	"$APOMON" image import "$ref" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "import $ref"; }
+	cat "$tmp/out"
+done
+# one image, three sources: three layers, stored once (by chain id)
+[ "$(ls "$store/oci-layer" | wc -l)" = 3 ] || { ls -la "$store/oci-layer"; fail "layers not shared"; }
+ls -d "$store"/*/.tmp-* 2>/dev/null && fail "a temporary directory remains"
+"$APOMON" image import "oci:$lay:web" | grep -q "up to date" || fail "a second import is no cache hit"
+
+top=$store/$(cd "$store" && ls -d oci-lay-web-*)
+top=$top/$(readlink "$top/current")
+[ "$(jq -r .parent "$top/image.json")" = oci-layer ] || fail "top layer's parent"
+start=$top/root/apomon/oci-start
+grep -qx 'user 1000 1000' "$start" || { cat "$start"; fail "User web not resolved to 1000"; }
+grep -qx 'cwd /www' "$start" && grep -qx 'env GREETING=hi' "$start" &&
+	grep -qx 'port 8080/tcp' "$start" || { cat "$start"; fail "config not kept"; }
+[ "$(grep '^arg ' "$start" | tr '\n' ' ')" = "arg /bin/busybox arg httpd arg -f arg -p arg 8080 arg -h arg /www " ] ||
+	{ cat "$start"; fail "Entrypoint+Cmd"; }
+
+# the layers as a station's root would see them
+bottom=$store/oci-layer/$(jq -r .parent_digest "$top/image.json")
+lower=
+d=$bottom
+while :; do
+	lower="$lower${lower:+:}$d/root"
+	p=$(jq -r .parent_digest "$d/image.json")
+	[ "$p" = null ] && break
+	d=$store/oci-layer/$p
+done
+[ "$(stat -c %a "$d/root/bin/suid")" = 4755 ] || fail "setuid bit lost"
+[ "$(stat -c %i "$d/root/www/index.html")" = "$(stat -c %i "$d/root/www/hard.html")" ] ||
+	fail "hard link lost"
+mkdir "$tmp/m"
+unshare --mount sh -eu -c '
+	mount --make-rprivate /
+	mount -t overlay overlay -o "lowerdir=$1/root:$2" "$3"
+	[ "$(cat "$3/www/index.html")" = hello-oci ]
+	[ ! -e "$3/gone/f" ] && [ -d "$3/gone" ]
+	[ "$(ls "$3/opq")" = fresh ]
+	[ "$(stat -c %U "$3/bin/busybox")" = root ]
+' sh "$top" "$lower" "$tmp/m" || fail "the merged root is not the image's"
+
+# ---- unhappy paths, each into an empty store that must stay so ----
+APOMON_LIB_DIR="$tmp/lib2"
+mkdir -p "$APOMON_LIB_DIR/images"
+before=$(store_listing "$APOMON_LIB_DIR/images")
+
+# a corrupted layer blob (the biggest): its digest no longer matches
+cp -a "$lay" "$tmp/bad"
+blob=$(ls -S "$tmp/bad/blobs/sha256/"* | head -1)
+printf 'X' | dd of="$blob" bs=1 seek=100 conv=notrunc 2>/dev/null
+"$APOMON" image import "oci:$tmp/bad:web" >"$tmp/out" 2>&1 && fail "a corrupted blob was imported"
+grep -q "digest mismatch\|layer sha256:" "$tmp/out" || { cat "$tmp/out"; fail "no word of the mismatch"; }
+[ "$(grep -c '^apomon:' "$tmp/out")" = 1 ] || { cat "$tmp/out"; fail "not one line"; }
+[ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] ||
+	{ store_listing "$APOMON_LIB_DIR/images"; fail "a corrupted import left something"; }
+
+# a layer with ../evil
+cp -a "$lay" "$tmp/evil"
+python3 - "$tmp/evil.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w') as t:
+    f = tarfile.TarInfo('../evil'); f.size = 2; t.addfile(f, io.BytesIO(b'x\n'))
+PY
+umoci raw add-layer --image "$tmp/evil:web" "$tmp/evil.tar" || fail "umoci add-layer evil"
+"$APOMON" image import "oci:$tmp/evil:web" >"$tmp/out" 2>&1 && fail "a ../ path was imported"
+grep -q "refused: ../evil" "$tmp/out" || { cat "$tmp/out"; fail "no word of the refused path"; }
+[ -n "$(find "$APOMON_LIB_DIR" -name evil)" ] && fail "../evil was written"
+[ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] ||
+	{ store_listing "$APOMON_LIB_DIR/images"; fail "a refused import left something"; }
+
+# an unknown tag, a missing file, a bad reference: one line each
+for ref in "oci:$lay:nope" "oci-archive:$tmp/none.tar" "oci:"; do
+	"$APOMON" image import "$ref" >"$tmp/out" 2>&1 && fail "$ref imported"
+	[ "$(wc -l <"$tmp/out")" = 1 ] || { cat "$tmp/out"; fail "$ref: not one line"; }
+	cat "$tmp/out"
+done
+[ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] || fail "a refused reference left something"
+echo "oci-import: ok"

@@ -1,0 +1,50 @@
+# Shared by the OCI tests (sourced after lib.sh): an OCI image made here,
+# with umoci, from a tree of our own: busybox, a page, a user; a second
+# layer that deletes a file (a .wh. whiteout); a third, added raw, that
+# makes a directory opaque.  Sets $lay (an OCI layout, tag "web").
+for t in umoci skopeo busybox; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t not installed (tools/install-deps)" >&2; exit 77; }
+done
+
+oci_make_image() { # DIR
+	lay="$1/lay"
+	umoci init --layout "$lay" && umoci new --image "$lay:web" || fail "umoci new"
+	umoci unpack --image "$lay:web" "$1/b1" >/dev/null || fail "umoci unpack"
+	r="$1/b1/rootfs"
+	mkdir -p "$r/bin" "$r/www" "$r/gone" "$r/etc" "$r/opq"
+	cp "$(command -v busybox)" "$r/bin/busybox"
+	ln -s busybox "$r/bin/sh"
+	echo hello-oci >"$r/www/index.html"
+	chown 1000:1000 "$r/www"
+	ln "$r/www/index.html" "$r/www/hard.html"
+	cp "$r/bin/busybox" "$r/bin/suid" && chmod 4755 "$r/bin/suid"
+	echo old >"$r/gone/f"
+	echo lower >"$r/opq/lower"
+	printf 'root:x:0:0::/:/bin/sh\nweb:x:1000:1000::/:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nweb:x:1000:\n' >"$r/etc/group"
+	umoci repack --image "$lay:web" "$1/b1" || fail "umoci repack 1"
+	rm -rf "$1/b1"
+	umoci unpack --image "$lay:web" "$1/b2" >/dev/null || fail "umoci unpack 2"
+	rm -f "$1/b2/rootfs/gone/f"
+	umoci repack --image "$lay:web" "$1/b2" || fail "umoci repack 2"
+	rm -rf "$1/b2"
+	python3 - "$1/opq.tar" <<'PY' || fail "opaque layer"
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w') as t:
+    d = tarfile.TarInfo('opq'); d.type = tarfile.DIRTYPE; d.mode = 0o755; t.addfile(d)
+    t.addfile(tarfile.TarInfo('opq/.wh..wh..opq'))
+    f = tarfile.TarInfo('opq/fresh'); f.size = 6; t.addfile(f, io.BytesIO(b'fresh\n'))
+PY
+	umoci raw add-layer --image "$lay:web" "$1/opq.tar" || fail "umoci add-layer"
+	umoci config --image "$lay:web" --config.entrypoint /bin/busybox \
+		--config.cmd httpd --config.cmd -f --config.cmd -p --config.cmd 8080 \
+		--config.cmd -h --config.cmd /www --config.exposedports 8080/tcp \
+		--config.env GREETING=hi --config.workingdir /www --config.user web ||
+		fail "umoci config"
+}
+
+# A listing of a store, to show that a failure added nothing (its lock
+# and the directory that holds the layers are made before the first one).
+store_listing() {
+	(cd "$1" 2>/dev/null && find . -mindepth 1 ! -name .lock ! -path ./oci-layer | sort)
+}
