@@ -14,6 +14,7 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"network-only", no_argument, NULL, 'n'},
+	    {"dry-run", no_argument, NULL, 'd'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct apo_up_opts o = {.verbose = cli->verbose};
@@ -30,6 +31,9 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 			break;
 		case 'n':
 			o.network_only = true;
+			break;
+		case 'd':
+			o.dry_run = true;
 			break;
 		default:
 			return APO_EXIT_USAGE;

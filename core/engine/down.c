@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "engine/down.h"
+#include "engine/reconcile.h"
 #include "net/netlink.h"
 #include "net/netns.h"
 #include "base/paths.h"
@@ -23,6 +24,8 @@
  */
 const struct apo_undo_kind apo_undo_kinds[] = {
     {"hosts", apo_undo_hosts, "hosts block"},
+    {"applied", apo_undo_applied, "applied snapshot"},
+    {"station1", apo_undo_station1, "station"},
     {"publish", apo_undo_publish, "published ports"},
     {"station", apo_undo_station, "station"},
     {NULL, NULL, NULL},

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "base/paths.h"
 #include "engine/down.h"
+#include "engine/reconcile.h"
 #include "engine/summary.h"
 #include "engine/up.h"
 #include "base/util.h"
@@ -116,6 +117,9 @@ static int run_phases(struct apo_up *u)
 			return r;
 		}
 	}
+	/* what `diff` and the next `up` compare the files with */
+	if ((r = apo_reconcile_save(u)) < 0)
+		return r;
 	if ((r = apo_journal_complete(u->journal)) < 0)
 		return apo_up_fail(u, r, "journal %s", u->journal->dir);
 	return 0;
@@ -139,19 +143,21 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts)
 		goto out;
 	}
 	if (apo_journal_exists(u.journal)) {
-		if (u.journal->complete) {
-			if (opts->json)
-				print_json(plan, "already up", NULL, NULL);
-			else if (!opts->quiet)
-				fprintf(stderr, "apomon: environment '%s' is already up\n",
-					plan->env);
-			rc = APO_EXIT_OK;
-		} else {
-			apo_err(
-			    "up: environment '%s' was left half-built by pid %d; run 'apomon down' "
-			    "first",
-			    plan->env, (int)u.journal->begun_by);
+		/* up on an environment that is up: apply the difference */
+		raise_nofile();
+		rc = apo_reconcile(&u);
+		goto out;
+	}
+	if (opts->dry_run) {
+		struct apo_diff d;
+		char *err = NULL;
+		if (apo_reconcile_diff(plan, &d, &err) == 0) {
+			apo_diff_print(&d, stdout);
+			rc = d.n ? APO_EXIT_FAILURE : APO_EXIT_OK;
+			apo_diff_clear(&d);
 		}
+		free(err);
+		apo_journal_remove(u.journal);
 		goto out;
 	}
 

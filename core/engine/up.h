@@ -20,6 +20,7 @@
 struct apo_up_opts {
 	bool quiet, json, verbose;
 	bool network_only; /* only the network phases (tests, benchmarks) */
+	bool dry_run;	   /* print what `up` would change, change nothing */
 	unsigned threads;  /* 0: apo_workers_default() */
 };
 
@@ -81,6 +82,10 @@ int apo_up_publish(struct apo_up *u);
 /* `apomon start`/`restart`: starts these stations (indexes into
  * p->stations) of an environment that is up, as one level. */
 int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err);
+
+/* The same for `up` of a running environment (reconcile.c): journaled,
+ * each station undone alone; failures land in u->error. */
+int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n);
 
 /* The whole command; returns an exit code (cli.h). */
 int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts);
