@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "integrity/ca.h"
+#include "plugin/services.h"
 #include "engine/down.h"
 #include "engine/reconcile.h"
 #include "net/netns.h"
@@ -89,6 +91,7 @@ struct rec {
 	struct json_object *applied;
 	struct apo_diff d;
 	bool *new_ns, *net, *start; /* per plan station */
+	bool *reload;		    /* start: try its type's reload hook first */
 	unsigned step;		    /* fault(): steps so far */
 };
 
@@ -221,6 +224,47 @@ static bool running(const char *env, const char *name)
 	       (in.state == APO_STATION_READY || in.state == APO_STATION_STARTING);
 }
 
+/*
+ * A running station's type applies a change live (the reload hook, into
+ * its root as its init sees it): 0 done, -EOPNOTSUPP when it must be
+ * restarted instead (no hook, not running, or the type says so).
+ */
+static int try_reload(struct rec *c, size_t i)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	const struct apo_station *s = p->stations[i].station;
+	const struct apomon_station_type *t = s->type;
+	struct apo_station_info in = {0};
+	struct apo_host_ctx hc;
+	struct apo_diag d;
+	_cleanup_free_ char *ca = NULL, *root = NULL;
+	int r;
+
+	if (!t || !APOMON_TYPE_HAS(t, reload) || !t->reload)
+		return -EOPNOTSUPP;
+	if (apo_station_info(p->env, s->name, &in) < 0 || in.state != APO_STATION_READY)
+		return -EOPNOTSUPP;
+	root = apo_xasprintf("/proc/%d/root", (int)in.pid);
+	if ((r = apo_ca_ensure(p->env, &ca, NULL)) < 0)
+		return apo_up_fail(u, r, "%s: reload: CA", s->fqdn);
+	apo_diag_init(&d);
+	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	hc.plan = p;
+	hc.ca_file = ca;
+	apo_runtime_wire(&hc);
+	struct apomon_station *h = apo_host_handle(&hc, s);
+	h->root = apo_xstrdup(root);
+	r = t->reload(&apo_host, h);
+	apo_host_ctx_clear(&hc);
+	apo_diag_clear(&d);
+	if (r < 0 && r != -EOPNOTSUPP)
+		return apo_up_fail(u, r, "%s: reload", s->fqdn);
+	if (r == 0 && !u->opts->quiet && !u->opts->json)
+		fprintf(stderr, "apomon: %s: reloaded in place (pid %d)\n", s->fqdn, (int)in.pid);
+	return r;
+}
+
 /* Level by level: the stations to (re)start of a level stop, then start
  * together. */
 static int stations(struct rec *c)
@@ -232,9 +276,19 @@ static int stations(struct rec *c)
 
 	for (size_t l = 0; l < p->n_levels && r >= 0; l++) {
 		size_t n = 0;
-		for (size_t k = 0; k < p->levels[l].n; k++)
-			if (c->start[p->levels[l].stations[k]])
-				idx[n++] = p->levels[l].stations[k];
+		for (size_t k = 0; k < p->levels[l].n && r >= 0; k++) {
+			size_t i = p->levels[l].stations[k];
+			if (!c->start[i])
+				continue;
+			/* only re-rendered (its namespace and addresses stay):
+			 * its type may apply that live */
+			if (c->reload[i] && (r = try_reload(c, i)) != -EOPNOTSUPP)
+				continue;
+			r = 0;
+			idx[n++] = i;
+		}
+		if (r < 0)
+			break;
 		if (!n)
 			continue;
 		for (size_t k = 0; k < n && r >= 0; k++) {
@@ -338,6 +392,9 @@ static void classify(struct rec *c)
 			c->net[i] = true;
 			break;
 		case APO_CH_RESTART:
+			c->start[i] = true;
+			c->reload[i] = !c->net[i];
+			break;
 		case APO_CH_START:
 			c->start[i] = true;
 			break;
@@ -345,10 +402,20 @@ static void classify(struct rec *c)
 			break;
 		}
 	}
-	/* the backbone's DNS follows the records: restarting its server
-	 * keeps its namespace, so routing between clusters goes on */
-	if (apo_diff_has(&c->d, APO_CH_DNS, NULL))
+	/* the backbone's DNS follows the records: reloaded in place when
+	 * its type can (dns: a hosts file and SIGHUP), else restarted (its
+	 * namespace stays, so routing between clusters goes on); a type
+	 * that renders nothing serves no DNS */
+	const struct apomon_station_type *bt = p->stations[p->backbone].station->type;
+	if (apo_diff_has(&c->d, APO_CH_DNS, NULL) && bt && bt->render && !c->start[p->backbone]) {
 		c->start[p->backbone] = true;
+		c->reload[p->backbone] = true;
+	}
+	/* a station whose network changes restarts: never reloaded (the
+	 * backbone's new legs are its own business: its type says) */
+	for (size_t i = 0; i < p->n_stations; i++)
+		if (c->net[i] && i != p->backbone)
+			c->reload[i] = false;
 	if (c->u->opts->network_only)
 		memset(c->start, 0, p->n_stations * sizeof(bool));
 }
@@ -475,6 +542,7 @@ int apo_reconcile(struct apo_up *u)
 	c.new_ns = apo_xcalloc(p->n_stations + 1, sizeof(bool));
 	c.net = apo_xcalloc(p->n_stations + 1, sizeof(bool));
 	c.start = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c.reload = apo_xcalloc(p->n_stations + 1, sizeof(bool));
 	classify(&c);
 
 	if ((r = apo_nl_open(&u->host_nl)) < 0) {
@@ -528,6 +596,7 @@ out:
 	free(c.new_ns);
 	free(c.net);
 	free(c.start);
+	free(c.reload);
 	apo_diff_clear(&c.d);
 	json_object_put(c.applied);
 	return rc;
