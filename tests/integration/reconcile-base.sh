@@ -49,7 +49,8 @@ EOT
 S1="    { name = \"s1\"; type = \"base\"; addresses = [\"10.$N.0.11\"]; }"
 S1B="    { name = \"s1\"; type = \"base\"; addresses = [\"10.$N.0.21\"]; }"
 S2="    { name = \"s2\"; type = \"base\"; addresses = [\"10.$N.0.12\"]; depends = [\"s1\"]; }"
-ping_from() { ip netns exec "$1.$D" ping -c1 -W2 "$2" >/dev/null 2>&1; }
+# a real TCP connection from station $1 to $3 in namespace $2
+reach() { "$APOMON_BUILDDIR/tests/integration/tcp-pair" "$2" "$3" 7000 "$1.$D" >/dev/null; }
 
 lan "$S1,
 $S2"
@@ -73,7 +74,7 @@ grep -q "^+ DNS record: A s3.$D. 10.$N.0.13$" "$CONF/out" || fail "diff: $(cat "
 A up -q || fail "up adding s3"
 [ "$(snap)" = "$before" ] || fail "unchanged stations restarted: $(snap) vs $before"
 [ "$(init_of s3)" != none ] && [ "$(init_of s3)" != dead ] || fail "s3 does not run"
-ping_from s1 10.$N.0.13 || fail "s1 does not reach s3"
+reach s1 s3.$D 10.$N.0.13 || fail "s1 does not reach s3"
 A diff >/dev/null || fail "diff after up is not empty: $(A diff)"
 
 # 2. s3 disabled: it goes (namespace too), the others keep running
@@ -101,7 +102,7 @@ A up -q || fail "up moving s1"
 ip -n "s1.$D" -4 addr show dev eth0 | grep -q "inet 10.$N.0.21/24" || fail "s1's new address"
 ! ip -n "s1.$D" -4 addr show dev eth0 | grep -q "inet 10.$N.0.11/" || fail "s1's old address stays"
 A exec s1 -- grep -q "^10.$N.0.21	s1.$D s1\$" /etc/hosts || fail "s1's /etc/hosts"
-ping_from s2 10.$N.0.21 || fail "s2 does not reach s1 at its new address"
+reach s2 s1.$D 10.$N.0.21 || fail "s2 does not reach s1 at its new address"
 A diff >/dev/null || fail "diff after up: $(A diff)"
 before=$(snap)
 
@@ -119,7 +120,7 @@ grep -q "^+ cluster added: far" "$CONF/out" || fail "diff: $(cat "$CONF/out")"
 grep -q "^+ link: bb (eth1 (switch far))$" "$CONF/out" || fail "diff: $(cat "$CONF/out")"
 A up -q || fail "up adding a cluster"
 [ "$(snap)" = "$before" ] || fail "adding a cluster restarted stations: $(snap) vs $before"
-ping_from s1 10.$((N + 40)).0.10 || fail "s1 does not reach f1 across the backbone"
+reach s1 f1.far$D 10.$((N + 40)).0.10 || fail "s1 does not reach f1 across the backbone"
 
 # 5. a bad config changes nothing and names file:line:setting
 cp "$CONF/conf.d/20-far.conf" "$CONF/far.ok"
@@ -150,7 +151,7 @@ for how in "" kill:; do
 		A diff >/dev/null || fail "${how}step $k: diff after up: $(A diff)"
 		[ -e "/run/netns/s4.$D" ] || fail "${how}step $k: s4's namespace"
 		[ ! -e "/run/netns/f1.far$D" ] || fail "${how}step $k: f1's namespace is left"
-		ping_from s1 10.$N.0.14 || fail "${how}step $k: s1 does not reach s4"
+		reach s1 s4.$D 10.$N.0.14 || fail "${how}step $k: s1 does not reach s4"
 		# back to the far cluster and no s4 for the next round
 		cp "$CONF/far.ok" "$CONF/conf.d/20-far.conf"
 		lan "$S1B,
