@@ -12,7 +12,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <linux/ip.h>
+#include <net/ethernet.h>
+#include <netinet/if_ether.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/route.h>
@@ -108,6 +113,46 @@ static void in_of(struct nl_addr *a, struct in_addr *out)
 		memcpy(out, nl_addr_get_binary_addr(a), 4);
 }
 
+/*
+ * A gratuitous ARP for addr on ifindex (inside the namespace): a station
+ * re-made, or an address moved, has a new MAC address, and its peers'
+ * neighbour entries would otherwise send to the old one until they go
+ * stale and are probed again (seconds of silence).
+ */
+static void garp(int ifindex, struct in_addr addr)
+{
+	struct {
+		struct ether_arp a;
+	} pkt;
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_ARP),
+				  .sll_ifindex = ifindex,
+				  .sll_halen = ETH_ALEN};
+	struct sockaddr_ll me;
+	socklen_t len = sizeof(me);
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+
+	if (fd < 0)
+		return;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &len) < 0 || me.sll_halen != ETH_ALEN)
+		goto out;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.a.arp_hrd = htons(ARPHRD_ETHER);
+	pkt.a.arp_pro = htons(ETH_P_IP);
+	pkt.a.arp_hln = ETH_ALEN;
+	pkt.a.arp_pln = 4;
+	pkt.a.arp_op = htons(ARPOP_REQUEST);
+	memcpy(pkt.a.arp_sha, me.sll_addr, ETH_ALEN);
+	memcpy(pkt.a.arp_spa, &addr, 4);
+	memcpy(pkt.a.arp_tpa, &addr, 4);
+	memset(sll.sll_addr, 0xff, ETH_ALEN);
+	/* best effort: a peer that misses it re-resolves on its own */
+	(void)!sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&sll, sizeof(sll));
+out:
+	close(fd);
+}
+
 /* Inside the namespace: links up, addresses and routes as planned. */
 static int converge(void *arg)
 {
@@ -151,6 +196,8 @@ static int converge(void *arg)
 			r = apo_nl_addr_add(nl, ifindex, f->addrs[m].addr, f->addrs[m].prefix);
 			if (r < 0 && r != -EEXIST)
 				goto out;
+			if (r == 0)
+				garp(ifindex, f->addrs[m].addr);
 		}
 	}
 	/* routes: the kernel's own (connected) stay; ours converge */

@@ -167,7 +167,20 @@ $S2,
 	echo "${how:-fault}: $((k - 1)) steps each failed/killed and completed by the next up"
 done
 
-# 7. down after all that leaves nothing
+# 7. the time of a reconcile of one changed station (s2's limits: it is
+# re-rendered and restarted) against a full down + up of the same config
+ms() { date +%s%3N; }
+sed -i "s/depends = \[\"s1\"\]; }/depends = [\"s1\"]; limits = { pids = 300; }; }/" "$LAN"
+A diff | grep -q "^~ station re-rendered and restarted: s2 (settings)$" || fail "limits: $(A diff)"
+t0=$(ms)
+A up -q || fail "up changing s2"
+t1=$(ms)
+A down -q || fail "down"
+A up -q || fail "up"
+t2=$(ms)
+echo "MEASURE: reconcile of one station $((t1 - t0)) ms; full down+up $((t2 - t1)) ms"
+
+# 8. down after all that leaves nothing
 echo "s4.$D" >"$CONF/names"
 echo "f1.far$D" >>"$CONF/names"
 A down -q || fail "down"
