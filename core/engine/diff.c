@@ -246,6 +246,10 @@ void apo_diff_compute(struct json_object *applied, struct json_object *wanted,
 	struct json_object *sa = members(applied, "stations"), *sb = members(wanted, "stations");
 	struct json_object *wa = members(applied, "switches"), *wb = members(wanted, "switches");
 
+	/* `up --network-only` started no station: none is missing */
+	struct json_object *no = get(applied, "network_only");
+	bool network_only = no && json_object_get_boolean(no);
+
 	memset(d, 0, sizeof(*d));
 	/* clusters: a switch whose bridge or network changed is re-made */
 	json_object_object_foreach(wa, cl, swa)
@@ -307,7 +311,7 @@ void apo_diff_compute(struct json_object *applied, struct json_object *wanted,
 		char *why = restart_reason(a, b);
 		if (why)
 			add(d, APO_CH_RESTART, '~', name2, why);
-		else if (!observed(obs, name2, "running"))
+		else if (!network_only && !observed(obs, name2, "running"))
 			add(d, APO_CH_START, '!', name2, apo_xstrdup("not running"));
 	}
 	if (!same(get(get(applied, "host"), "routes"), get(get(wanted, "host"), "routes")) ||

@@ -525,7 +525,7 @@ int apo_reconcile(struct apo_up *u)
 			printf("{\n  \"environment\": \"%s\",\n  \"result\": \"already up\"\n}\n",
 			       p->env);
 		else if (!u->opts->quiet)
-			fprintf(stderr, "apomon: environment '%s' is up; nothing changed\n",
+			fprintf(stderr, "apomon: environment '%s' is already up; nothing changed\n",
 				p->env);
 		rc = 0;
 		goto out;
