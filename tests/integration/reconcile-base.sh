@@ -140,6 +140,15 @@ lan "$S1B,
 $S2,
     { name = \"s4\"; type = \"base\"; addresses = [\"10.$N.0.14\"]; }"
 for how in "" kill:; do
+	# from the far cluster and no s4, to no far cluster and s4
+	cp "$CONF/far.ok" "$CONF/conf.d/20-far.conf"
+	lan "$S1B,
+$S2"
+	A up -q || fail "up back"
+	rm "$CONF/conf.d/20-far.conf"
+	lan "$S1B,
+$S2,
+    { name = \"s4\"; type = \"base\"; addresses = [\"10.$N.0.14\"]; }"
 	k=1
 	while :; do
 		APOMON_RECONCILE_FAULT=$how$k A up -q >/dev/null 2>"$CONF/err"
@@ -164,6 +173,7 @@ $S2,
 		k=$((k + 1))
 		[ $k -lt 20 ] || fail "more than 20 steps?"
 	done
+	[ $k -gt 5 ] || fail "${how:-fault}: only $((k - 1)) steps"
 	echo "${how:-fault}: $((k - 1)) steps each failed/killed and completed by the next up"
 done
 
