@@ -114,6 +114,7 @@ int apo_cmd_keygen(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_status(const struct apo_cli *cli, int argc, char **argv);
+int apo_cmd_diff(const struct apo_cli *cli, int argc, char **argv);
 
 /* The environment a command is about: -e, else the config's, else
  * "example"; reads the config only for its name (caller frees).  NULL

@@ -8,7 +8,7 @@ core_libapocore_la_SOURCES += \
 	core/cli/cmd-verify.c core/cli/cmd-keygen.c core/cli/cmd-exec.c \
 	core/cli/cmd-logs.c core/cli/cmd-start.c core/cli/cmd-commit.c \
 	core/cli/cmd-ssh.c core/cli/cmd-ca.c core/cli/cmd-deploy.c \
-	core/cli/cmd-hosts.c
+	core/cli/cmd-hosts.c core/cli/cmd-diff.c
 
 bin_PROGRAMS += apomon
 apomon_SOURCES = core/cli/main.c

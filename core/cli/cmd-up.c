@@ -38,7 +38,7 @@ static void print_json(const struct apo_plan *plan, const struct apo_up_result *
 static void report(const struct apo_plan *plan, const struct apo_up_opts *o,
 		   const struct apo_up_result *res)
 {
-	if (res->outcome == APO_UP_REFUSED)
+	if (res->outcome == APO_UP_REFUSED || res->outcome == APO_UP_RECONCILED)
 		return;
 	if (o->json)
 		print_json(plan, res);
@@ -73,6 +73,7 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"network-only", no_argument, NULL, 'n'},
 	    {"images", required_argument, NULL, 'i'},
+	    {"dry-run", no_argument, NULL, 'd'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct apo_up_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
@@ -96,6 +97,12 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 		case 'n':
 			o.network_only = true;
 			break;
+		case 'd':
+			o.dry_run = true;
+			break;
+		case 'd':
+			o.dry_run = true;
+			break;
 		default:
 			return APO_EXIT_USAGE;
 		}
@@ -109,6 +116,8 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 		return rc;
 	struct apo_up_result res;
 	rc = apo_up(env.plan, &o, &res) < 0 ? APO_EXIT_FAILURE : APO_EXIT_OK;
+	if (res.outcome == APO_UP_RECONCILED)
+		rc = res.exit_code;
 	report(env.plan, &o, &res);
 	apo_up_result_clear(&res);
 	apo_env_close(&env);

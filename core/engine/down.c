@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "engine/down.h"
+#include "engine/reconcile.h"
 #include "net/netlink.h"
 #include "net/netns.h"
 #include "base/paths.h"
@@ -19,6 +20,8 @@
  * reverse journal order before the network goes. */
 const struct apo_undo_kind apo_undo_kinds[] = {
     {"hosts", apo_undo_hosts, "hosts block"},
+    {"applied", apo_undo_applied, "applied snapshot"},
+    {"station1", apo_undo_station1, "station"},
     {"publish", apo_undo_publish, "published ports"},
     {"station", apo_undo_station, "station"},
     {NULL, NULL, NULL},

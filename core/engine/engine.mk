@@ -6,7 +6,10 @@ core_libapocore_la_SOURCES += \
 	core/engine/up.c core/engine/up-net.c core/engine/up.h \
 	core/engine/up-stations.c core/engine/up-publish.c \
 	core/engine/down.c core/engine/down.h \
-	core/engine/status.c core/engine/status.h
+	core/engine/status.c core/engine/status.h \
+	core/engine/diff.c core/engine/diff-snapshot.c core/engine/diff-state.c \
+	core/engine/diff.h \
+	core/engine/reconcile.c core/engine/reconcile-net.c core/engine/reconcile.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-journal
@@ -25,3 +28,17 @@ fuzz-journal:
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	$(SHELL) $(top_srcdir)/tests/fuzz/run-journal.sh $(FUZZ_SECONDS)
 .PHONY: fuzz-journal
+
+# the comparison of `apomon diff` / `up` on a running environment
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-diff
+TESTS += tests/unit/test-diff
+endif
+tests_unit_test_diff_SOURCES = tests/unit/test-diff.c
+tests_unit_test_diff_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\"
+tests_unit_test_diff_LDADD = $(APO_TEST_LDADD)
+EXTRA_DIST += tests/fixtures/diff/applied.json tests/fixtures/diff/observed.json
+
+# `apomon diff` and `up` on a running environment of base stations
+TESTS += tests/integration/reconcile-base.sh
+EXTRA_DIST += tests/integration/reconcile-base.sh

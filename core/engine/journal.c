@@ -76,6 +76,8 @@ static const char *record(struct apo_journal *j, char *line, size_t len)
 		if (*end || errno || pid <= 0 || pid > INT32_MAX)
 			return "begin: the PID is not a number";
 		j->begun_by = (pid_t)pid;
+		snprintf(j->begun_cmd, sizeof(j->begun_cmd), "%s", f[2]);
+		j->begun_at = j->n;
 		j->complete = false;
 	} else if (!strcmp(verb, "complete")) {
 		if (n != 1)

@@ -46,6 +46,8 @@ struct apo_journal {
 	size_t n, cap;
 	bool complete;	/* a `complete` record */
 	pid_t begun_by; /* the last `begin` record's PID; 0: none */
+	char begun_cmd[16]; /* and its COMMAND: "up", "reconcile" */
+	size_t begun_at;    /* entries[begun_at..n): recorded after it */
 	/* the pending batch; the mutex makes queueing and syncing safe
 	 * from worker threads */
 	pthread_mutex_t mutex;

@@ -218,6 +218,59 @@ int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, cha
 	return rc;
 }
 
+/* `up` of a running environment: one station at a time is journaled as
+ * `station1 NAME ENV`, whose undo stops that station alone. */
+static int journal_station1(void *ctx, const char *const *stations, size_t n)
+{
+	struct apo_up *u = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		apo_journal_intent(u->journal, "station1", stations[i], u->plan->env);
+	return apo_journal_sync(u->journal);
+}
+
+int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n)
+{
+	const struct apo_plan *p = u->plan;
+	struct apo_host_ctx hc;
+	struct apo_diag d;
+	struct apo_runtime_opts o = {
+	    .ctx = u,
+	    .layers = layers,
+	    .integrity = gate_up,
+	    .journal = journal_station1,
+	    .on_ready = on_ready,
+	    .interrupted = &apo_up_interrupted,
+	};
+	char *err = NULL;
+	int rc;
+
+	_cleanup_free_ char *ca = NULL;
+	if ((rc = apo_ca_ensure(p->env, &ca, &err)) < 0) {
+		apo_up_fail(u, rc, "CA: %s", err ? err : "");
+		free(err);
+		return rc;
+	}
+	apo_diag_init(&d);
+	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	hc.plan = p;
+	hc.ca_file = ca;
+	apo_runtime_wire(&hc);
+	rc = apo_runtime_start_level(p, &hc, &o, idx, n, &err);
+	if (rc < 0) {
+		pthread_mutex_lock(&u->mutex);
+		if (!u->error)
+			u->error = err ? err : apo_xasprintf("stations: %s", strerror(-rc));
+		else
+			free(err);
+		pthread_mutex_unlock(&u->mutex);
+	}
+	apo_host_ctx_clear(&hc);
+	apo_diag_clear(&d);
+	cache_clear();
+	return rc;
+}
+
 int apo_undo_station(const struct apo_jentry *e)
 {
 	if (!e->detail)

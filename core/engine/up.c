@@ -12,6 +12,8 @@
 
 #include "base/paths.h"
 #include "engine/down.h"
+#include "engine/reconcile.h"
+#include "engine/summary.h"
 #include "engine/up.h"
 #include "base/util.h"
 
@@ -94,6 +96,9 @@ static int run_phases(struct apo_up *u)
 			return r;
 		}
 	}
+	/* what `diff` and the next `up` compare the files with */
+	if ((r = apo_reconcile_save(u)) < 0)
+		return r;
 	if ((r = apo_journal_complete(u->journal)) < 0)
 		return apo_up_fail(u, r, "journal %s", u->journal->dir);
 	return 0;
@@ -126,16 +131,28 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 		goto out;
 	}
 	if (apo_journal_exists(u.journal)) {
-		if (u.journal->complete) {
-			res->outcome = APO_UP_ALREADY;
-			r = 0;
+		/* up on an environment that is up: apply the difference (it
+		 * says what it did; its verdict is an exit status) */
+		raise_nofile();
+		res->outcome = APO_UP_RECONCILED;
+		res->exit_code = apo_reconcile(&u);
+		r = 0;
+		goto out;
+	}
+	if (opts->dry_run) {
+		struct apo_diff d;
+		char *err = NULL;
+		res->outcome = APO_UP_RECONCILED;
+		res->exit_code = 2;
+		if (apo_reconcile_diff(plan, &d, &err) == 0) {
+			apo_diff_print(&d, stdout);
+			res->exit_code = d.n ? 1 : 0;
+			apo_diff_clear(&d);
 		} else {
-			apo_report(opts->report,
-				   "up: environment '%s' was left half-built by pid %d; run "
-				   "'apomon down' first",
-				   plan->env, (int)u.journal->begun_by);
-			r = -EBUSY;
+			apo_report(opts->report, "up: %s", err ? err : "diff failed");
 		}
+		free(err);
+		apo_journal_remove(u.journal);
 		goto out;
 	}
 

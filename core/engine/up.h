@@ -21,6 +21,7 @@
 struct apo_up_opts {
 	bool quiet, json, verbose;
 	bool network_only;		 /* only the network phases (tests, benchmarks) */
+	bool dry_run;			 /* print what `up` would change, change nothing */
 	unsigned threads;		 /* 0: apo_workers_default() */
 	const struct apo_report *report; /* lines said while it works */
 };
@@ -30,6 +31,8 @@ enum apo_up_outcome {
 	APO_UP_ALREADY, /* it was up: nothing done */
 	APO_UP_FAILED,	/* a phase failed (reported) and everything was rolled back */
 	APO_UP_DONE,
+	APO_UP_RECONCILED, /* it was up, or --dry-run: the difference applied or
+			    * printed (reported); exit_code says how it went */
 };
 
 struct apo_up_result {
@@ -37,6 +40,8 @@ struct apo_up_result {
 	char *error;	  /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
 	bool left_behind; /* APO_UP_FAILED: the rollback failed too (reported) */
 	struct apo_progress *progress; /* the phases' times; NULL when refused */
+	int exit_code; /* APO_UP_RECONCILED: 0 done or nothing to do, 1 failed
+			* (--dry-run: something would change), 2 error */
 };
 void apo_up_result_clear(struct apo_up_result *res);
 
@@ -98,6 +103,10 @@ int apo_up_publish(struct apo_up *u);
 /* `apomon start`/`restart`: starts these stations (indexes into
  * p->stations) of an environment that is up, as one level. */
 int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err);
+
+/* Up of an environment that is up applies the difference (reconcile.c),
+ * journaled, each station undone alone; failures land in u->error. */
+int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n);
 
 /* The whole command: 0 (up, or already up), or negative errno; *res says
  * what happened (apo_up_result_clear). */

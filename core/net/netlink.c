@@ -369,6 +369,43 @@ int apo_nl_route_add(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, stru
 	return result(nl, r);
 }
 
+int apo_nl_addr_del(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t prefix)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = v4(addr, prefix);
+	int r;
+
+	rtnl_addr_set_ifindex(a, ifindex);
+	rtnl_addr_set_family(a, AF_INET);
+	rtnl_addr_set_local(a, local);
+	rtnl_addr_set_prefixlen(a, prefix);
+	nl->err = 0;
+	r = rtnl_addr_delete(nl->sk, a, 0);
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	return result(nl, r);
+}
+
+int apo_nl_route_del(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, int ifindex)
+{
+	struct rtnl_route *rt = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *d = v4(dst, prefix);
+	int r;
+
+	rtnl_route_set_family(rt, AF_INET);
+	rtnl_route_set_table(rt, RT_TABLE_MAIN);
+	rtnl_route_set_dst(rt, d);
+	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	rtnl_route_add_nexthop(rt, nh);
+	nl->err = 0;
+	r = rtnl_route_delete(nl->sk, rt, 0);
+	nl_addr_put(d);
+	rtnl_route_put(rt);
+	return result(nl, r);
+}
+
 int apo_sysctl_net(const char *path, const char *value)
 {
 	char full[256];

@@ -77,6 +77,12 @@ int apo_nl_inet_conf(struct apo_nl *nl, int ifindex, const uint32_t (*conf)[2], 
 
 int apo_nl_addr_add(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t prefix);
 
+/* The reverse of apo_nl_addr_add; -EADDRNOTAVAIL when absent. */
+int apo_nl_addr_del(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t prefix);
+/* Deletes the main-table route to dst/prefix through ifindex; -ESRCH
+ * when absent. */
+int apo_nl_route_del(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, int ifindex);
+
 /* dst/prefix via gw (0.0.0.0: on-link) dev ifindex, main table. */
 int apo_nl_route_add(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, struct in_addr gw,
 		     int ifindex);

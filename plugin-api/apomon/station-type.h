@@ -350,6 +350,16 @@ struct apomon_station_type {
 	/* Capabilities, as (1ULL << CAP_*) bits, that this type's stations
 	 * do without, out of apomon's default set; 0: the whole set. */
 	uint64_t caps_drop;
+
+	/* Appended (APOMON_TYPE_HAS): `up` on a running environment changed
+	 * what this station renders (its settings, its dependencies', or for
+	 * the backbone the DNS records).  Apply it live: write the files
+	 * again (host->write_file into the running root) and tell the server
+	 * (host->run, e.g. a SIGHUP).  0: applied, the station keeps
+	 * running; -EOPNOTSUPP: this change needs a restart, and the core
+	 * restarts it; another negative errno fails the `up`.  NULL: every
+	 * such change restarts the station. */
+	int (*reload)(const struct apomon_host *host, const struct apomon_station *st);
 };
 
 /* True when type t (built against some version of this header) has field. */

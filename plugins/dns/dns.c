@@ -30,6 +30,11 @@
 #include "plugin-util.h"
 
 #define CONF_PATH "/etc/apomon/dnsmasq.conf"
+/* the stations' A records with their PTR twins, one "IP NAME" a line:
+ * dnsmasq reads it again on SIGHUP (addn-hosts), so that `up` on a
+ * running environment changes names and addresses without a restart */
+#define HOSTS_PATH "/etc/apomon/dnsmasq.hosts"
+#define PID_PATH   "/run/apomon-dnsmasq.pid"
 
 static const struct apomon_port dns_ports[] = {
     {"dns", APOMON_PROTO_UDP, 53},
@@ -130,11 +135,12 @@ static bool has(const struct recs *r, const char *type, const char *name, const 
 }
 
 /*
- * One A record with its PTR twin is a host-record (dnsmasq answers both);
+ * One A record with its PTR twin is a line of the hosts file (dnsmasq
+ * answers both, and re-reads it on SIGHUP);
  * an A record without one (www.example.com -> the load balancer) is an
  * address= line, so that the reverse name keeps naming the station.
  */
-static void write_records(FILE *f, const struct recs *r)
+static void write_records(FILE *f, FILE *hosts, const struct recs *r)
 {
 	char n1[256], n2[256], ptr[64];
 
@@ -143,8 +149,7 @@ static void write_records(FILE *f, const struct recs *r)
 		if (!strcmp(e->type, "A")) {
 			ptr_of(e->value, ptr, sizeof(ptr));
 			if (has(r, "PTR", ptr, e->name))
-				fprintf(f, "host-record=%s,%s\n", bare(e->name, n1, sizeof(n1)),
-					e->value);
+				fprintf(hosts, "%s %s\n", e->value, bare(e->name, n1, sizeof(n1)));
 			else
 				fprintf(f, "address=/%s/%s\n", bare(e->name, n1, sizeof(n1)),
 					e->value);
@@ -202,13 +207,15 @@ static int local_domain(const struct apomon_station *other, void *ctx)
 	return 0;
 }
 
-static int dns_render(const struct apomon_host *host, const struct apomon_station *st)
+/* The config and the hosts file of the plan (caller frees both). */
+static int build(const struct apomon_host *host, const struct apomon_station *st, char **conf,
+		 size_t *conf_len, char **hosts, size_t *hosts_len)
 {
 	struct recs r = {0};
-	char *text = NULL;
-	size_t len = 0;
+	FILE *f = NULL, *h = NULL;
 	int rc;
 
+	*conf = *hosts = NULL;
 	if (!APOMON_HOST_HAS(host, each_record)) {
 		host->log(st, APOMON_LOG_ERROR,
 			  "render: the core offers no DNS records (apomon too old)");
@@ -216,8 +223,9 @@ static int dns_render(const struct apomon_host *host, const struct apomon_statio
 	}
 	if ((rc = host->each_record(st, collect, &r)) < 0)
 		goto out;
-	FILE *f = open_memstream(&text, &len);
-	if (!f) {
+	f = open_memstream(conf, conf_len);
+	h = open_memstream(hosts, hosts_len);
+	if (!f || !h) {
 		rc = -errno;
 		goto out;
 	}
@@ -238,16 +246,76 @@ static int dns_render(const struct apomon_host *host, const struct apomon_statio
 		fprintf(f, "listen-address=%s\n", host->address(st, i));
 	fprintf(f, "local-ttl=%lld\nlog-facility=-\n%s", host->setting_int(st, "ttl"),
 		host->setting_bool(st, "log_queries") ? "log-queries\n" : "");
-	fputs("# records: the plan's A/PTR of every station, then the clusters' records\n", f);
-	write_records(f, &r);
-	if (fclose(f) != 0) {
+	fputs("# the stations' names and addresses (A and PTR), re-read on SIGHUP\n"
+	      "addn-hosts=" HOSTS_PATH "\npid-file=" PID_PATH "\n",
+	      f);
+	fputs("# records: the clusters' records\n", f);
+	fprintf(h, "# Written by apomon's dns type: the stations' A and PTR records\n");
+	write_records(f, h, &r);
+	rc = 0;
+out:
+	if (f && fclose(f) != 0 && !rc)
 		rc = -EIO;
+	if (h && fclose(h) != 0 && !rc)
+		rc = -EIO;
+	recs_free(&r);
+	if (rc < 0) {
+		free(*conf);
+		free(*hosts);
+		*conf = *hosts = NULL;
+	}
+	return rc;
+}
+
+static int dns_render(const struct apomon_host *host, const struct apomon_station *st)
+{
+	char *conf, *hosts;
+	size_t cl = 0, hl = 0;
+	int rc = build(host, st, &conf, &cl, &hosts, &hl);
+
+	if (rc < 0)
+		return rc;
+	rc = apo_plugin_write(host, st, HOSTS_PATH, hosts, hl, 0644);
+	if (rc == 0)
+		rc = apo_plugin_write(host, st, CONF_PATH, conf, cl, 0644);
+	free(conf);
+	free(hosts);
+	return rc;
+}
+
+/*
+ * `up` on a running environment changed the records: when the config
+ * stays the same (the same domains, legs and extra records), the hosts
+ * file is written again and dnsmasq re-reads it on SIGHUP; otherwise
+ * (a new cluster's domain or leg) -EOPNOTSUPP: the core restarts it.
+ */
+static int dns_reload(const struct apomon_host *host, const struct apomon_station *st)
+{
+	static const char *const cat[] = {"cat", CONF_PATH, NULL};
+	static const char *const hup[] = {"/bin/sh", "-c", "kill -HUP \"$(cat " PID_PATH ")\"",
+					  NULL};
+	char *conf, *hosts, *now = NULL;
+	size_t cl = 0, hl = 0;
+	int rc = build(host, st, &conf, &cl, &hosts, &hl);
+
+	if (rc < 0)
+		return rc;
+	rc = host->run(st, cat, &now);
+	if (rc != 0 || !now || strcmp(now, conf)) {
+		rc = -EOPNOTSUPP;
 		goto out;
 	}
-	rc = apo_plugin_write(host, st, CONF_PATH, text, len, 0644);
+	if ((rc = apo_plugin_write(host, st, HOSTS_PATH, hosts, hl, 0644)) < 0)
+		goto out;
+	rc = host->run(st, hup, NULL);
+	if (rc > 0) {
+		host->log(st, APOMON_LOG_ERROR, "reload: kill -HUP dnsmasq exited %d", rc);
+		rc = -ESRCH;
+	}
 out:
-	free(text);
-	recs_free(&r);
+	free(now);
+	free(conf);
+	free(hosts);
 	return rc;
 }
 
@@ -368,6 +436,7 @@ static const struct apomon_station_type dns = {
     .settings = dns_settings,
     .ready_timeout_ms = 60000,
     .render = dns_render,
+    .reload = dns_reload,
     .ready = dns_ready,
 };
 

@@ -143,8 +143,13 @@ START_TEST(renders)
 	HAS(dns, "\nlisten-address=10.253.79.2\n");
 	HAS(dns, "\nlisten-address=10.79.0.254\n");
 	HAS(dns, "\nlocal-ttl=30\n");
-	HAS(dns, "\nhost-record=ftp.example.org,10.79.0.21\n");
-	HAS(dns, "\nhost-record=backbone.example.org,10.79.0.254\n");
+	/* the stations' A and PTR records: a hosts file dnsmasq re-reads on
+	 * SIGHUP (`up` on a running environment) */
+	HAS(dns, "\naddn-hosts=/etc/apomon/dnsmasq.hosts\n");
+	_cleanup_free_ char *dh = file_of(&e, "backbone", "/etc/apomon/dnsmasq.hosts");
+	HAS(dh, "\n10.79.0.21 ftp.example.org\n");
+	HAS(dh, "\n10.79.0.254 backbone.example.org\n");
+	ck_assert_ptr_null(strstr(dns, "host-record="));
 	/* an extra A record must not claim the station's PTR */
 	HAS(dns, "\naddress=/www.example.org/10.79.0.11\n");
 	HAS(dns, "\nmx-host=example.org,mail.example.org,10\n");

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The network of one station brought to what the plan says, in place,
+ * from what the kernel has (reconcile.h): links that should not be there
+ * go, missing ones are made (host end on its switch, the other end
+ * directly inside the namespace, journaled like a fresh `up`), then the
+ * addresses and routes of each link converge (add what is missing,
+ * delete what is extra).  Idempotent: run again after a crash, it
+ * finishes the job.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <linux/ip.h>
+#include <net/ethernet.h>
+#include <netinet/if_ether.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "engine/reconcile.h"
+#include "net/netns.h"
+
+static const uint32_t forwarder[2][2] = {
+    {IPV4_DEVCONF_FORWARDING, 1},
+    {IPV4_DEVCONF_SEND_REDIRECTS, 0},
+};
+static const uint32_t member[2][2] = {
+    {IPV4_DEVCONF_FORWARDING, 0},
+    {IPV4_DEVCONF_ACCEPT_REDIRECTS, 0},
+};
+
+struct conv {
+	struct apo_up *u;
+	size_t i;
+	const char *const *drop; /* links to delete first (moved to another switch) */
+	size_t n_drop;
+	bool *missing; /* per plan iface: absent from the namespace */
+	bool fresh;    /* a new namespace: loopback and sysctl first */
+};
+
+static bool in_plan(const struct apo_plan_station *s, const char *name)
+{
+	for (size_t k = 0; k < s->n_ifaces; k++)
+		if (!strcmp(s->ifaces[k].name, name))
+			return true;
+	return false;
+}
+
+/* Inside the namespace: drop links, say which are missing. */
+static int prune(void *arg)
+{
+	struct conv *c = arg;
+	const struct apo_plan_station *s = &c->u->plan->stations[c->i];
+	struct apo_nl *nl;
+	struct nl_cache *links = NULL;
+	int r;
+
+	if ((r = apo_nl_open(&nl)) < 0)
+		return r;
+	if (c->fresh) {
+		if ((r = apo_nl_link_up(nl, 1)) < 0)
+			goto out;
+		if (s->forwarding && (r = apo_sysctl_net("ipv4/conf/all/send_redirects", "0")) < 0)
+			goto out;
+	}
+	for (size_t k = 0; k < c->n_drop; k++) {
+		r = apo_nl_link_del(nl, c->drop[k]);
+		if (r < 0 && r != -ENODEV)
+			goto out;
+	}
+	if (rtnl_link_alloc_cache(apo_nl_sock(nl), AF_UNSPEC, &links) < 0) {
+		r = -EIO;
+		goto out;
+	}
+	for (struct nl_object *o = nl_cache_get_first(links); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		const char *name = rtnl_link_get_name(l);
+		if (rtnl_link_get_ifindex(l) == 1 || in_plan(s, name))
+			continue;
+		/* a leg of a cluster that went: its veth pair goes with it */
+		if ((r = apo_nl_link_del(nl, name)) < 0 && r != -ENODEV)
+			goto out;
+	}
+	for (size_t k = 0; k < s->n_ifaces; k++)
+		c->missing[k] = apo_nl_ifindex(nl, s->ifaces[k].name) < 0;
+	r = 0;
+out:
+	nl_cache_free(links);
+	apo_nl_close(nl);
+	return r;
+}
+
+static bool has_addr(const struct apo_plan_iface *f, struct in_addr a, unsigned prefix)
+{
+	for (size_t m = 0; m < f->n_addrs; m++)
+		if (f->addrs[m].addr.s_addr == a.s_addr && f->addrs[m].prefix == prefix)
+			return true;
+	return false;
+}
+
+static void in_of(struct nl_addr *a, struct in_addr *out)
+{
+	out->s_addr = 0;
+	if (a && nl_addr_get_len(a) == 4)
+		memcpy(out, nl_addr_get_binary_addr(a), 4);
+}
+
+/*
+ * A gratuitous ARP for addr on ifindex (inside the namespace): a station
+ * re-made, or an address moved, has a new MAC address, and its peers'
+ * neighbour entries would otherwise send to the old one until they go
+ * stale and are probed again (seconds of silence).
+ */
+static void garp(int ifindex, struct in_addr addr)
+{
+	struct {
+		struct ether_arp a;
+	} pkt;
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_ARP),
+				  .sll_ifindex = ifindex,
+				  .sll_halen = ETH_ALEN};
+	struct sockaddr_ll me;
+	socklen_t len = sizeof(me);
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+
+	if (fd < 0)
+		return;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &len) < 0 || me.sll_halen != ETH_ALEN)
+		goto out;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.a.arp_hrd = htons(ARPHRD_ETHER);
+	pkt.a.arp_pro = htons(ETH_P_IP);
+	pkt.a.arp_hln = ETH_ALEN;
+	pkt.a.arp_pln = 4;
+	pkt.a.arp_op = htons(ARPOP_REQUEST);
+	memcpy(pkt.a.arp_sha, me.sll_addr, ETH_ALEN);
+	memcpy(pkt.a.arp_spa, &addr, 4);
+	memcpy(pkt.a.arp_tpa, &addr, 4);
+	memset(sll.sll_addr, 0xff, ETH_ALEN);
+	/* best effort: a peer that misses it re-resolves on its own */
+	(void)!sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&sll, sizeof(sll));
+out:
+	close(fd);
+}
+
+/* Inside the namespace: links up, addresses and routes as planned. */
+static int converge(void *arg)
+{
+	struct conv *c = arg;
+	const struct apo_plan_station *s = &c->u->plan->stations[c->i];
+	struct nl_cache *addrs = NULL, *routes = NULL;
+	struct apo_nl *nl;
+	int r;
+
+	if ((r = apo_nl_open(&nl)) < 0)
+		return r;
+	if (rtnl_addr_alloc_cache(apo_nl_sock(nl), &addrs) < 0 ||
+	    rtnl_route_alloc_cache(apo_nl_sock(nl), AF_INET, 0, &routes) < 0) {
+		r = -EIO;
+		goto out;
+	}
+	for (size_t k = 0; k < s->n_ifaces; k++) {
+		const struct apo_plan_iface *f = &s->ifaces[k];
+		int ifindex = apo_nl_ifindex(nl, f->name);
+		if (ifindex < 0) {
+			r = ifindex;
+			goto out;
+		}
+		if ((r = apo_nl_link_setup(nl, ifindex, s->forwarding ? forwarder : member, 2)) < 0)
+			goto out;
+		/* extra addresses first: a moved address must leave its
+		 * old link before it can be added to a new one */
+		for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
+			struct rtnl_addr *a = (struct rtnl_addr *)o;
+			struct in_addr x;
+			if (rtnl_addr_get_family(a) != AF_INET ||
+			    rtnl_addr_get_ifindex(a) != ifindex)
+				continue;
+			in_of(rtnl_addr_get_local(a), &x);
+			unsigned pl = rtnl_addr_get_prefixlen(a);
+			if (!has_addr(f, x, pl) && (r = apo_nl_addr_del(nl, ifindex, x, pl)) < 0 &&
+			    r != -EADDRNOTAVAIL)
+				goto out;
+		}
+		for (size_t m = 0; m < f->n_addrs; m++) {
+			r = apo_nl_addr_add(nl, ifindex, f->addrs[m].addr, f->addrs[m].prefix);
+			if (r < 0 && r != -EEXIST)
+				goto out;
+			if (r == 0)
+				garp(ifindex, f->addrs[m].addr);
+		}
+	}
+	/* routes: the kernel's own (connected) stay; ours converge */
+	for (struct nl_object *o = nl_cache_get_first(routes); o; o = nl_cache_get_next(o)) {
+		struct rtnl_route *rt = (struct rtnl_route *)o;
+		struct in_addr dst, via = {0};
+		bool keep = false;
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
+		    rtnl_route_get_protocol(rt) == RTPROT_KERNEL ||
+		    rtnl_route_get_type(rt) != RTN_UNICAST || rtnl_route_get_nnexthops(rt) < 1)
+			continue;
+		in_of(rtnl_route_get_dst(rt), &dst);
+		unsigned pl =
+		    rtnl_route_get_dst(rt) ? nl_addr_get_prefixlen(rtnl_route_get_dst(rt)) : 0;
+		struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, 0);
+		in_of(rtnl_route_nh_get_gateway(nh), &via);
+		int ifi = rtnl_route_nh_get_ifindex(nh);
+		for (size_t k = 0; k < s->n_routes && !keep; k++) {
+			const struct apo_plan_route *pr = &s->routes[k];
+			keep = pr->dst.addr.s_addr == dst.s_addr && pr->dst.prefix == pl &&
+			       pr->via.s_addr == via.s_addr && apo_nl_ifindex(nl, pr->dev) == ifi;
+		}
+		if (!keep && (r = apo_nl_route_del(nl, dst, (uint8_t)pl, ifi)) < 0 && r != -ESRCH)
+			goto out;
+	}
+	for (size_t k = 0; k < s->n_routes; k++) {
+		const struct apo_plan_route *pr = &s->routes[k];
+		int ifi = apo_nl_ifindex(nl, pr->dev);
+		if (ifi < 0) {
+			r = ifi;
+			goto out;
+		}
+		r = apo_nl_route_add(nl, pr->dst.addr, pr->dst.prefix, pr->via, ifi);
+		if (r < 0 && r != -EEXIST)
+			goto out;
+	}
+	r = 0;
+out:
+	nl_cache_free(addrs);
+	nl_cache_free(routes);
+	apo_nl_close(nl);
+	return r;
+}
+
+int apo_reconcile_station_net(struct apo_up *u, size_t i, bool fresh, const char *const *drop,
+			      size_t n_drop)
+{
+	const struct apo_plan_station *s = &u->plan->stations[i];
+	struct conv c = {u, i, drop, n_drop, apo_xcalloc(s->n_ifaces + 1, sizeof(bool)), fresh};
+	int r;
+
+	if (u->nsfd[i] < 0 && (u->nsfd[i] = apo_netns_open(s->netns)) < 0) {
+		r = apo_up_fail(u, u->nsfd[i], "namespace %s: open", s->netns);
+		u->nsfd[i] = -1;
+		goto out;
+	}
+	if ((r = apo_netns_run(u->nsfd[i], prune, &c)) < 0) {
+		apo_up_fail(u, r, "namespace %s: links", s->netns);
+		goto out;
+	}
+	for (size_t k = 0; k < s->n_ifaces; k++) {
+		const struct apo_plan_iface *f = &s->ifaces[k];
+		char detail[300];
+		if (!c.missing[k])
+			continue;
+		if (f->kind == APO_IFACE_P2P) {
+			r = apo_up_fail(
+			    u, -ENOTSUP,
+			    "link %s (%s): a new point-to-point link needs 'apomon down' "
+			    "and 'up'",
+			    f->name, s->netns);
+			goto out;
+		}
+		int master = f->kind == APO_IFACE_SWITCH ? u->bridge_ifindex[f->sw] : 0;
+		snprintf(detail, sizeof(detail), "%s:%s", s->netns, f->name);
+		apo_journal_intent(u->journal, "veth", f->peer_name, detail);
+		if ((r = apo_journal_flush(u->journal)) < 0) {
+			apo_up_fail(u, r, "journal %s", u->journal->dir);
+			goto out;
+		}
+		r = apo_nl_veth_add(u->host_nl, f->peer_name, -1, master, f->name, u->nsfd[i],
+				    u->group);
+		if (r < 0) {
+			if (r == -EEXIST)
+				apo_journal_fail(u->journal, "veth", f->peer_name);
+			apo_up_fail(u, r, "link %s (%s %s)", f->peer_name, s->netns, f->name);
+			goto out;
+		}
+		apo_journal_done(u->journal, "veth", f->peer_name);
+		if ((r = apo_nl_link_setup_name(u->host_nl, f->peer_name)) < 0) {
+			apo_up_fail(u, r, "link %s (%s %s): up", f->peer_name, s->netns, f->name);
+			goto out;
+		}
+	}
+	if ((r = apo_netns_run(u->nsfd[i], converge, &c)) < 0)
+		apo_up_fail(u, r, "namespace %s: addresses and routes", s->netns);
+out:
+	free(c.missing);
+	return r;
+}
+
+/* The host's routes through the backbone: the ones to networks that went
+ * are deleted, new ones added. */
+int apo_reconcile_host_routes(struct apo_up *u, const char *const *gone, size_t n_gone)
+{
+	const struct apo_plan *p = u->plan;
+	int ifindex = apo_nl_ifindex(u->host_nl, p->host.iface);
+	int r;
+
+	if (ifindex < 0)
+		return apo_up_fail(u, ifindex, "link %s (host)", p->host.iface);
+	for (size_t k = 0; k < n_gone; k++) {
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%s", gone[k]);
+		char *slash = strchr(buf, '/');
+		struct in_addr a;
+		if (!slash)
+			continue;
+		*slash = '\0';
+		if (inet_pton(AF_INET, buf, &a) != 1)
+			continue;
+		r = apo_nl_route_del(u->host_nl, a, (uint8_t)atoi(slash + 1), ifindex);
+		if (r < 0 && r != -ESRCH)
+			return apo_up_fail(u, r, "route %s (host)", gone[k]);
+	}
+	for (size_t k = 0; k < p->host.n_routes; k++) {
+		const struct apo_plan_route *rt = &p->host.routes[k];
+		r = apo_nl_route_add(u->host_nl, rt->dst.addr, rt->dst.prefix, rt->via, ifindex);
+		if (r < 0 && r != -EEXIST)
+			return apo_up_fail(u, r, "route (host)");
+	}
+	return 0;
+}

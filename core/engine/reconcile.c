@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: MIT */
+/* `up` on an environment that is up (reconcile.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "integrity/ca.h"
+#include "plugin/services.h"
+#include "engine/down.h"
+#include "engine/reconcile.h"
+#include "net/netns.h"
+#include "net/publish.h"
+#include "runtime/runtime.h"
+
+int apo_undo_station1(const struct apo_jentry *e)
+{
+	if (!e->detail)
+		return -EINVAL;
+	return apo_station_cleanup(e->detail, e->name, APO_STATION_GRACE_MS, false);
+}
+
+int apo_undo_applied(const struct apo_jentry *e)
+{
+	_cleanup_free_ char *tmp = apo_xasprintf("%s.new", e->name);
+	unlink(tmp);
+	return unlink(e->name) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int apo_reconcile_undo(struct apo_journal *j, size_t from)
+{
+	struct apo_nl *nl = NULL;
+	int failures = 0, r;
+
+	if (apo_nl_open(&nl) < 0)
+		return 1;
+	for (size_t i = j->n; i-- > from;) {
+		const struct apo_jentry *e = &j->entries[i];
+		if (e->state == APO_J_FAIL)
+			continue;
+		if (!strcmp(e->kind, "station1"))
+			r = apo_undo_station1(e);
+		else if (!strcmp(e->kind, "netns"))
+			r = apo_netns_delete(e->name);
+		else if (!strcmp(e->kind, "veth") || !strcmp(e->kind, "bridge"))
+			r = apo_nl_link_del(nl, e->name);
+		else
+			r = 0; /* the snapshot and tables are replaced, not made */
+		if (r == -ENOENT || r == -ENODEV)
+			r = 0;
+		if (r < 0) {
+			fprintf(stderr, "apomon: up: undo %s %s: %s\n", e->kind, e->name,
+				strerror(-r));
+			failures++;
+		}
+	}
+	apo_nl_close(nl);
+	return failures;
+}
+
+int apo_reconcile_diff(const struct apo_plan *p, struct apo_diff *d, char **err)
+{
+	struct json_object *applied = NULL, *obs = NULL, *wanted;
+	int r = apo_applied_read(p->env, &applied);
+
+	*err = NULL;
+	if (r < 0) {
+		*err = apo_xasprintf("environment '%s': %s: %s", p->env, apo_applied_path(p->env),
+				     strerror(-r));
+		return r;
+	}
+	if (applied)
+		obs = apo_observe(p->env, applied);
+	wanted = apo_snapshot_of_plan(p);
+	apo_diff_compute(applied, wanted, obs, d);
+	json_object_put(applied);
+	json_object_put(obs);
+	json_object_put(wanted);
+	return 0;
+}
+
+/* --- the steps ------------------------------------------------------------ */
+
+struct rec {
+	struct apo_up *u;
+	struct json_object *applied;
+	struct apo_diff d;
+	bool *new_ns, *net, *start; /* per plan station */
+	bool *reload;		    /* start: try its type's reload hook first */
+	unsigned step;		    /* fault(): steps so far */
+};
+
+static struct json_object *jget(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+	if (o)
+		json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v = jget(o, k);
+	return v ? json_object_get_string(v) : "";
+}
+
+/* A station of the applied snapshot goes: stopped, unmounted, its
+ * namespace and host-side links deleted (its data stays). */
+static int remove_old(struct rec *c, const char *name)
+{
+	struct apo_up *u = c->u;
+	struct json_object *st = jget(jget(c->applied, "stations"), name);
+	int r;
+
+	r = apo_station_cleanup(u->plan->env, name, APO_STATION_GRACE_MS, false);
+	if (r < 0)
+		return apo_up_fail(u, r, "%s: stop", name);
+	r = apo_netns_delete(jstr(st, "fqdn"));
+	if (r < 0 && r != -ENOENT)
+		return apo_up_fail(u, r, "namespace %s", jstr(st, "fqdn"));
+	json_object_object_foreach(jget(st, "ifaces"), ifname, f)
+	{
+		(void)ifname;
+		if (!strcmp(jstr(f, "kind"), "p2p"))
+			continue;
+		r = apo_nl_link_del(u->host_nl, jstr(f, "peer"));
+		if (r < 0 && r != -ENODEV && r != -ENOENT)
+			return apo_up_fail(u, r, "link %s", jstr(f, "peer"));
+	}
+	return 0;
+}
+
+static int add_switches(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	int r;
+
+	for (size_t i = 0; i < p->n_switches; i++) {
+		const struct apo_plan_switch *sw = &p->switches[i];
+		if (apo_diff_has(&c->d, APO_CH_SWITCH_ADD, sw->cluster->name)) {
+			/* a switch that changed goes first */
+			r = apo_nl_link_del(u->host_nl, sw->name);
+			if (r < 0 && r != -ENODEV)
+				return apo_up_fail(u, r, "switch %s", sw->name);
+			apo_journal_intent(u->journal, "bridge", sw->name, sw->cluster->name);
+			if ((r = apo_journal_flush(u->journal)) < 0)
+				return apo_up_fail(u, r, "journal %s", u->journal->dir);
+			if ((r = apo_nl_bridge_add(u->host_nl, sw->name, u->group)) < 0) {
+				if (r == -EEXIST)
+					apo_journal_fail(u->journal, "bridge", sw->name);
+				return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name,
+						   sw->cluster->name);
+			}
+			apo_journal_done(u->journal, "bridge", sw->name);
+			if ((r = apo_nl_link_setup_name(u->host_nl, sw->name)) < 0)
+				return apo_up_fail(u, r, "switch %s: up", sw->name);
+		}
+		if ((r = apo_nl_ifindex(u->host_nl, sw->name)) < 0)
+			return apo_up_fail(u, r, "switch %s (cluster %s)", sw->name,
+					   sw->cluster->name);
+		u->bridge_ifindex[i] = r;
+	}
+	return apo_journal_sync(u->journal);
+}
+
+static int namespaces(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	int r;
+
+	if ((r = apo_netns_prepare()) < 0)
+		return apo_up_fail(u, r, "namespaces: %s", apo_netns_dir());
+	for (size_t i = 0; i < p->n_stations; i++) {
+		const char *ns = p->stations[i].netns;
+		if (!c->new_ns[i])
+			continue;
+		apo_journal_intent(u->journal, "netns", ns, NULL);
+		if ((r = apo_journal_flush(u->journal)) < 0)
+			return apo_up_fail(u, r, "journal %s", u->journal->dir);
+		if ((r = apo_netns_create(ns)) < 0) {
+			if (r == -EEXIST)
+				apo_journal_fail(u->journal, "netns", ns);
+			return apo_up_fail(u, r, "namespace %s", ns);
+		}
+		apo_journal_done(u->journal, "netns", ns);
+	}
+	if ((r = apo_journal_sync(u->journal)) < 0)
+		return apo_up_fail(u, r, "journal %s", u->journal->dir);
+	for (size_t i = 0; i < p->n_stations; i++)
+		if (c->net[i] && (r = apo_reconcile_station_net(u, i, c->new_ns[i], NULL, 0)) < 0)
+			return r;
+	if (apo_diff_has(&c->d, APO_CH_SWITCH_ADD, NULL) ||
+	    apo_diff_has(&c->d, APO_CH_SWITCH_DEL, NULL) ||
+	    apo_diff_has(&c->d, APO_CH_ADDRESS, "host")) {
+		const char **gone = NULL;
+		size_t n = 0, cap = 0;
+		for (size_t k = 0; k < c->d.n; k++) {
+			if (c->d.v[k].group != APO_CH_SWITCH_DEL)
+				continue;
+			struct json_object *sw =
+			    jget(jget(c->applied, "switches"), c->d.v[k].object);
+			const char *net = jstr(sw, "network");
+			APO_PUSH(gone, n, cap, net);
+		}
+		r = apo_reconcile_host_routes(u, gone, n);
+		free(gone);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool running(const char *env, const char *name)
+{
+	struct apo_station_info in = {0};
+	return apo_station_info(env, name, &in) == 0 &&
+	       (in.state == APO_STATION_READY || in.state == APO_STATION_STARTING);
+}
+
+/*
+ * A running station's type applies a change live (the reload hook, into
+ * its root as its init sees it): 0 done, -EOPNOTSUPP when it must be
+ * restarted instead (no hook, not running, or the type says so).
+ */
+static int try_reload(struct rec *c, size_t i)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	const struct apo_station *s = p->stations[i].station;
+	const struct apomon_station_type *t = s->type;
+	struct apo_station_info in = {0};
+	struct apo_host_ctx hc;
+	struct apo_diag d;
+	_cleanup_free_ char *ca = NULL, *root = NULL;
+	int r;
+
+	if (!t || !APOMON_TYPE_HAS(t, reload) || !t->reload)
+		return -EOPNOTSUPP;
+	if (apo_station_info(p->env, s->name, &in) < 0 || in.state != APO_STATION_READY)
+		return -EOPNOTSUPP;
+	root = apo_xasprintf("/proc/%d/root", (int)in.pid);
+	if ((r = apo_ca_ensure(p->env, &ca, NULL)) < 0)
+		return apo_up_fail(u, r, "%s: reload: CA", s->fqdn);
+	apo_diag_init(&d);
+	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	hc.plan = p;
+	hc.ca_file = ca;
+	apo_runtime_wire(&hc);
+	struct apomon_station *h = apo_host_handle(&hc, s);
+	h->root = apo_xstrdup(root);
+	r = t->reload(&apo_host, h);
+	apo_host_ctx_clear(&hc);
+	apo_diag_clear(&d);
+	if (r < 0 && r != -EOPNOTSUPP)
+		return apo_up_fail(u, r, "%s: reload", s->fqdn);
+	if (r == 0 && !u->opts->quiet && !u->opts->json)
+		fprintf(stderr, "apomon: %s: reloaded in place (pid %d)\n", s->fqdn, (int)in.pid);
+	return r;
+}
+
+/* Level by level: the stations to (re)start of a level stop, then start
+ * together. */
+static int stations(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	size_t *idx = apo_xcalloc(p->n_stations + 1, sizeof(*idx));
+	int r = 0;
+
+	for (size_t l = 0; l < p->n_levels && r >= 0; l++) {
+		size_t n = 0;
+		for (size_t k = 0; k < p->levels[l].n && r >= 0; k++) {
+			size_t i = p->levels[l].stations[k];
+			if (!c->start[i])
+				continue;
+			/* only re-rendered (its namespace and addresses stay):
+			 * its type may apply that live */
+			if (c->reload[i] && (r = try_reload(c, i)) != -EOPNOTSUPP)
+				continue;
+			r = 0;
+			idx[n++] = i;
+		}
+		if (r < 0)
+			break;
+		if (!n)
+			continue;
+		for (size_t k = 0; k < n && r >= 0; k++) {
+			const char *name = p->stations[idx[k]].station->name;
+			if (running(p->env, name) &&
+			    (r = apo_station_stop(p->env, name, APO_STATION_GRACE_MS)) < 0)
+				apo_up_fail(u, r, "%s: stop", p->stations[idx[k]].netns);
+		}
+		if (r >= 0)
+			r = apo_up_start_journaled(u, idx, n);
+	}
+	free(idx);
+	return r;
+}
+
+static int publish(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	char *err = NULL;
+	int r = 0;
+
+	if (apo_diff_has(&c->d, APO_CH_GUARD, NULL) && (r = apo_guard_apply(u->plan, &err)) < 0)
+		apo_up_fail(u, r, "guard: %s", err ? err : "refused");
+	else if (apo_diff_has(&c->d, APO_CH_PUBLISH, NULL) &&
+		 (r = apo_publish_apply(u->plan, &err)) < 0)
+		apo_up_fail(u, r, "publish: %s", err ? err : "refused");
+	free(err);
+	return r;
+}
+
+/* Removed and disabled stations in reverse level order, then switches. */
+static int removals(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	int r;
+
+	for (int lvl = 64; lvl >= 0; lvl--) {
+		for (size_t k = 0; k < c->d.n; k++) {
+			const struct apo_change *ch = &c->d.v[k];
+			if (ch->group != APO_CH_STATION_DEL && ch->group != APO_CH_DISABLE)
+				continue;
+			struct json_object *st = jget(jget(c->applied, "stations"), ch->object);
+			struct json_object *lv = jget(st, "level");
+			int l = lv ? json_object_get_int(lv) : 0;
+			if (l > 64)
+				l = 64;
+			if (l == lvl && (r = remove_old(c, ch->object)) < 0)
+				return r;
+		}
+	}
+	for (size_t k = 0; k < c->d.n; k++) {
+		const struct apo_change *ch = &c->d.v[k];
+		if (ch->group != APO_CH_SWITCH_DEL ||
+		    apo_diff_has(&c->d, APO_CH_SWITCH_ADD, ch->object))
+			continue;
+		const char *br = jstr(jget(jget(c->applied, "switches"), ch->object), "bridge");
+		r = apo_nl_link_del(u->host_nl, br);
+		if (r < 0 && r != -ENODEV)
+			return apo_up_fail(u, r, "switch %s (cluster %s)", br, ch->object);
+	}
+	return 0;
+}
+
+int apo_reconcile_save(struct apo_up *u)
+{
+	_cleanup_free_ char *path = apo_applied_path(u->plan->env);
+	struct json_object *snap = apo_snapshot_of_plan(u->plan);
+	int r;
+
+	if (u->opts->network_only)
+		json_object_object_add(snap, "network_only", json_object_new_boolean(true));
+	apo_journal_intent(u->journal, "applied", path, u->plan->env);
+	if ((r = apo_journal_sync(u->journal)) < 0)
+		return apo_up_fail(u, r, "journal %s", u->journal->dir);
+	r = apo_applied_write(u->plan->env, snap);
+	json_object_put(snap);
+	if (r < 0)
+		return apo_up_fail(u, r, "%s", path);
+	apo_journal_done(u->journal, "applied", path);
+	return 0;
+}
+
+/* Which plan stations get a new namespace, a network pass, a start. */
+static void classify(struct rec *c)
+{
+	const struct apo_plan *p = c->u->plan;
+
+	for (size_t k = 0; k < c->d.n; k++) {
+		const struct apo_change *ch = &c->d.v[k];
+		ssize_t i = apo_plan_find(p, ch->object);
+		if (i < 0)
+			continue;
+		switch (ch->group) {
+		case APO_CH_STATION_ADD:
+		case APO_CH_ENABLE:
+		case APO_CH_RECREATE:
+			c->new_ns[i] = c->net[i] = c->start[i] = true;
+			break;
+		case APO_CH_ADDRESS:
+		case APO_CH_LINK:
+			c->net[i] = true;
+			break;
+		case APO_CH_RESTART:
+			c->start[i] = true;
+			c->reload[i] = !c->net[i];
+			break;
+		case APO_CH_START:
+			c->start[i] = true;
+			break;
+		default:
+			break;
+		}
+	}
+	/* the backbone's DNS follows the records: reloaded in place when
+	 * its type can (dns: a hosts file and SIGHUP), else restarted (its
+	 * namespace stays, so routing between clusters goes on); a type
+	 * that renders nothing serves no DNS */
+	const struct apomon_station_type *bt = p->stations[p->backbone].station->type;
+	if (apo_diff_has(&c->d, APO_CH_DNS, NULL) && bt && bt->render && !c->start[p->backbone]) {
+		c->start[p->backbone] = true;
+		c->reload[p->backbone] = true;
+	}
+	/* a station whose network changes restarts: never reloaded (the
+	 * backbone's new legs are its own business: its type says) */
+	for (size_t i = 0; i < p->n_stations; i++)
+		if (c->net[i] && i != p->backbone)
+			c->reload[i] = false;
+	if (c->u->opts->network_only)
+		memset(c->start, 0, p->n_stations * sizeof(bool));
+}
+
+/*
+ * Fault injection for the tests: APOMON_RECONCILE_FAULT=K makes the K-th
+ * step fail, =kill:K kills the process with SIGKILL right before it
+ * (a real crash at a known point).  Steps are counted from 1.
+ */
+static int fault(struct rec *c, const char *step)
+{
+	const char *f = getenv("APOMON_RECONCILE_FAULT");
+	bool kill = f && !strncmp(f, "kill:", 5);
+	unsigned k = f ? (unsigned)atoi(kill ? f + 5 : f) : 0;
+
+	c->step++;
+	if (!k || k != c->step)
+		return 0;
+	if (kill)
+		raise(SIGKILL);
+	return apo_up_fail(c->u, -EIO, "%s: injected fault at step %u", step, k);
+}
+
+static int apply(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	int r;
+
+	if ((r = fault(c, "images")) < 0 || (!u->opts->network_only && (r = apo_up_images(u)) < 0))
+		return r;
+	if ((r = fault(c, "switches")) < 0 || (r = add_switches(c)) < 0)
+		return r;
+	if ((r = fault(c, "re-created stations")) < 0)
+		return r;
+	for (size_t k = 0; k < c->d.n; k++)
+		if (c->d.v[k].group == APO_CH_RECREATE && (r = remove_old(c, c->d.v[k].object)) < 0)
+			return r;
+	if ((r = fault(c, "network")) < 0 || (r = namespaces(c)) < 0)
+		return r;
+	if ((r = fault(c, "stations")) < 0 || (r = stations(c)) < 0)
+		return r;
+	if ((r = fault(c, "publish")) < 0 || (r = publish(c)) < 0)
+		return r;
+	if ((r = fault(c, "removals")) < 0 || (r = removals(c)) < 0)
+		return r;
+	if ((r = fault(c, "applied state")) < 0)
+		return r;
+	return apo_reconcile_save(u);
+}
+
+int apo_reconcile(struct apo_up *u)
+{
+	const struct apo_plan *p = u->plan;
+	struct apo_journal *j = u->journal;
+	struct rec c = {.u = u};
+	char *err = NULL;
+	int r, rc = 1;
+
+	if (!j->complete) {
+		/* a reconcile that was killed: its objects go, the rest stays
+		 * and the diff below sees what is missing */
+		if (strcmp(j->begun_cmd, "reconcile")) {
+			fprintf(stderr,
+				"apomon: up: environment '%s' was left half-built by pid %d; run "
+				"'apomon down' first\n",
+				p->env, (int)j->begun_by);
+			return 1;
+		}
+		if (apo_reconcile_undo(j, j->begun_at) || (r = apo_journal_complete(j)) < 0) {
+			fprintf(stderr,
+				"apomon: up: environment '%s': the interrupted reconcile of pid %d "
+				"could not be undone; 'apomon down' removes everything\n",
+				p->env, (int)j->begun_by);
+			return 1;
+		}
+		if (!u->opts->quiet)
+			fprintf(stderr, "apomon: up: undid the interrupted reconcile of pid %d\n",
+				(int)j->begun_by);
+	}
+	r = apo_applied_read(p->env, &c.applied);
+	if (r < 0 || !c.applied) {
+		fprintf(stderr,
+			"apomon: up: environment '%s' is up but has no applied state (%s); "
+			"'apomon down' then 'up' rebuilds it\n",
+			p->env, r < 0 ? strerror(-r) : "made by an older apomon");
+		return 1;
+	}
+	if ((r = apo_reconcile_diff(p, &c.d, &err)) < 0) {
+		fprintf(stderr, "apomon: up: %s\n", err);
+		free(err);
+		goto out;
+	}
+	if (u->opts->dry_run) {
+		if (u->opts->json) {
+			struct json_object *o = apo_diff_json(&c.d);
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(o);
+		} else {
+			apo_diff_print(&c.d, stdout);
+		}
+		rc = c.d.n ? 1 : 0;
+		goto out;
+	}
+	if (!c.d.n) {
+		if (u->opts->json)
+			printf("{\n  \"environment\": \"%s\",\n  \"result\": \"already up\"\n}\n",
+			       p->env);
+		else if (!u->opts->quiet)
+			fprintf(stderr, "apomon: environment '%s' is already up; nothing changed\n",
+				p->env);
+		rc = 0;
+		goto out;
+	}
+	if (!u->opts->quiet && !u->opts->json)
+		apo_diff_print(&c.d, stderr);
+
+	u->progress = apo_progress_new("up", true, false);
+	u->nsfd = apo_xcalloc(p->n_stations, sizeof(int));
+	for (size_t i = 0; i < p->n_stations; i++)
+		u->nsfd[i] = -1;
+	u->bridge_ifindex = apo_xcalloc(p->n_switches + 1, sizeof(int));
+	u->group = apo_nl_env_group(p->env);
+	c.new_ns = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c.net = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c.start = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c.reload = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	classify(&c);
+
+	if ((r = apo_nl_open(&u->host_nl)) < 0) {
+		fprintf(stderr, "apomon: up: netlink: %s\n", strerror(-r));
+		goto out;
+	}
+	if ((r = apo_journal_begin(j, "reconcile")) < 0) {
+		fprintf(stderr, "apomon: up: journal %s: %s\n", j->dir, strerror(-r));
+		goto out;
+	}
+	size_t from = j->begun_at;
+	r = apply(&c);
+	for (size_t i = 0; i < p->n_stations; i++)
+		if (u->nsfd[i] >= 0) {
+			close(u->nsfd[i]);
+			u->nsfd[i] = -1;
+		}
+	if (r < 0) {
+		fprintf(stderr, "apomon: up: %s\n", u->error ? u->error : strerror(-r));
+		if (apo_reconcile_undo(j, from) == 0 && apo_journal_complete(j) == 0)
+			fprintf(stderr,
+				"apomon: up: rolled back what this up made; the environment is "
+				"up as before, but stations it stopped (re-rendered ones) stay "
+				"stopped: 'apomon diff' lists them\n");
+		else
+			fprintf(stderr,
+				"apomon: up: the rollback left objects behind; 'apomon -e "
+				"%s down' removes everything\n",
+				p->env);
+		goto out;
+	}
+	if ((r = apo_journal_complete(j)) < 0) {
+		fprintf(stderr, "apomon: up: journal %s: %s\n", j->dir, strerror(-r));
+		goto out;
+	}
+	rc = 0;
+	if (u->opts->json) {
+		struct json_object *o = apo_diff_json(&c.d);
+		json_object_object_add(o, "environment", json_object_new_string(p->env));
+		json_object_object_add(o, "result", json_object_new_string("reconciled"));
+		json_object_object_add(
+		    o, "ms", json_object_new_double(apo_progress_elapsed_ms(u->progress)));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else if (!u->opts->quiet) {
+		fprintf(stderr, "apomon: environment '%s' is up (%zu change(s) in %.0f ms)\n",
+			p->env, c.d.n, apo_progress_elapsed_ms(u->progress));
+	}
+out:
+	free(c.new_ns);
+	free(c.net);
+	free(c.start);
+	free(c.reload);
+	apo_diff_clear(&c.d);
+	json_object_put(c.applied);
+	return rc;
+}
