@@ -1,3 +1,18 @@
 # Integration tests (root, real kernel objects): shell scripts that exit
 # 77 (skip) when not root.  Each fragment adds its own with TESTS +=.
 EXTRA_DIST += tests/integration/lib.sh tests/integration/env-lib.sh
+
+# make check-shuffled [TEST_ORDER_SEED=N] [TESTS=...]: make check with the
+# tests in an order drawn from the seed (printed, a fresh one unless
+# given), so that a test needing what an earlier one left fails.  CI runs
+# the suite this way.
+EXTRA_DIST += tools/shuffle-tests
+check-shuffled:
+	@seed='$(TEST_ORDER_SEED)'; \
+	[ -n "$$seed" ] || seed=$$(od -An -N2 -tu2 /dev/urandom | tr -d ' '); \
+	order=$$($(SHELL) $(srcdir)/tools/shuffle-tests "$$seed" $(TESTS) | tr '\n' ' ') || exit 1; \
+	echo "check-shuffled: TEST_ORDER_SEED=$$seed"; \
+	rc=0; $(MAKE) $(AM_MAKEFLAGS) check TESTS="$$order" || rc=$$?; \
+	echo "check-shuffled: TEST_ORDER_SEED=$$seed (make check-shuffled TEST_ORDER_SEED=$$seed repeats this order)"; \
+	exit $$rc
+.PHONY: check-shuffled
