@@ -16,3 +16,5 @@ check-shuffled:
 	echo "check-shuffled: TEST_ORDER_SEED=$$seed (make check-shuffled TEST_ORDER_SEED=$$seed repeats this order)"; \
 	exit $$rc
 .PHONY: check-shuffled
+# the default environment's DNS answers, written by hand (rest-default.sh)
+EXTRA_DIST += tests/fixtures/default-env/dns.txt
