@@ -18,3 +18,6 @@ check-shuffled:
 .PHONY: check-shuffled
 # the default environment's DNS answers, written by hand (rest-default.sh)
 EXTRA_DIST += tests/fixtures/default-env/dns.txt
+# apomon hosts: print, --apply, --remove, down, an unterminated block
+TESTS += tests/integration/hosts-block.sh
+EXTRA_DIST += tests/integration/hosts-block.sh
