@@ -21,3 +21,6 @@ EXTRA_DIST += tests/fixtures/default-env/dns.txt
 # apomon hosts: print, --apply, --remove, down, an unterminated block
 TESTS += tests/integration/hosts-block.sh
 EXTRA_DIST += tests/integration/hosts-block.sh
+# the CLI's exit codes and usage errors of every command
+TESTS += tests/integration/cli-exit.sh
+EXTRA_DIST += tests/integration/cli-exit.sh
