@@ -80,7 +80,10 @@ A exec s1 -- sh -c 'echo kept > /root/data' || fail "write"
 A restart s1 2>/dev/null || fail "restart"
 [ "$(A exec s1 -- cat /root/data)" = kept ] || fail "data lost over restart"
 A stop s2 2>/dev/null || fail "stop"
-A status | grep -q "^  s2.$D  *stopped " || fail "status after stop"
+# a stopped station is drift: status says so and exits 1
+st=$(A status)
+[ $? = 1 ] || fail "status with s2 stopped: exit 0, expected 1 (drift): $st"
+printf '%s\n' "$st" | grep -q "^  s2.$D  *stopped " || fail "status after stop: $st"
 A start s2 2>/dev/null || fail "start"
 
 # commit: a new station starts from the image
