@@ -24,3 +24,6 @@ EXTRA_DIST += tests/integration/hosts-block.sh
 # the CLI's exit codes and usage errors of every command
 TESTS += tests/integration/cli-exit.sh
 EXTRA_DIST += tests/integration/cli-exit.sh
+# SIGTERM during up rolls back; up/down --json; exec -T; logs -f; stop -t
+TESTS += tests/integration/runtime-term-stop.sh
+EXTRA_DIST += tests/integration/runtime-term-stop.sh
