@@ -64,6 +64,9 @@ int apo_cmd_deploy(const struct apo_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!apo_journal_exists(j) || !j->complete) {
+		/* the state directory was made only to take the lock */
+		if (!apo_journal_exists(j))
+			apo_journal_remove(j);
 		apo_err("deploy: environment '%s' is not up", e.plan->env);
 		goto out;
 	}

@@ -46,6 +46,11 @@ int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'a':
 		case 'r':
+			/* the last one winning would remove what was asked for */
+			if (mode && mode != c) {
+				apo_err("hosts: --apply and --remove exclude each other");
+				return APO_EXIT_USAGE;
+			}
 			mode = c;
 			break;
 		case 'h':
@@ -58,6 +63,10 @@ int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv)
 		default:
 			return APO_EXIT_USAGE;
 		}
+	}
+	if (optind < argc) {
+		apo_err("hosts: unexpected argument '%s'", argv[optind]);
+		return APO_EXIT_USAGE;
 	}
 	if ((r = apo_env_open(cli, &e)))
 		return r;
@@ -81,6 +90,9 @@ int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!apo_journal_exists(j) || !j->complete) {
+		/* the state directory was made only to take the lock */
+		if (!apo_journal_exists(j))
+			apo_journal_remove(j);
 		apo_err("hosts: environment '%s' is not up, expected `apomon up` first",
 			e.plan->env);
 		rc = APO_EXIT_FAILURE;

@@ -79,6 +79,9 @@ static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 		goto out;
 	}
 	if (!apo_journal_exists(j) || !j->complete) {
+		/* the state directory was made only to take the lock */
+		if (!apo_journal_exists(j))
+			apo_journal_remove(j);
 		apo_err("%s: environment '%s' is not up", argv[0], e.plan->env);
 		goto out;
 	}

@@ -4,9 +4,6 @@
 env_test() {
 	CONF=$1
 	ENV_TEST_NAME=$2
-	APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
-	APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
-	export APOMON_IMAGES_PATH APOMON_INIT
 	tmp=$(mktemp -d "/tmp/apomon-$2.XXXXXX") || fail "mktemp"
 	trap env_test_cleanup EXIT
 }
@@ -14,10 +11,7 @@ env_test() {
 apo() { "$APOMON" -c "$CONF" "$@"; }
 
 env_test_cleanup() {
-	apo down --purge >/dev/null 2>&1 || echo "down failed" >&2
+	_down=$(apo down --purge 2>&1) || fail "down --purge: $_down"
 	rm -rf "$tmp"
-	if /work/shared/tools/leftovers 2>/dev/null | grep -e "$ENV_TEST_NAME"; then
-		echo "FAIL: leftovers above" >&2
-		exit 1
-	fi
+	assert_no_leftovers "$ENV_TEST_NAME"
 }

@@ -34,7 +34,8 @@ wait $pid 2>/dev/null
 # the build's processes follow it (parent-death signal, then the end of its
 # PID namespace); poll until none has its root in the store
 i=0
-while ls -l /proc/[0-9]*/root 2>/dev/null | grep -q "$IMAGES_STORE/$name/"; do
+# (ls fails on processes that end meanwhile; grep reads all, no SIGPIPE)
+while { ls -l /proc/[0-9]*/root 2>/dev/null || :; } | grep "$IMAGES_STORE/$name/" >/dev/null; do
 	i=$((i + 1))
 	[ $i -le 100 ] || { ls -l /proc/[0-9]*/root | grep "$IMAGES_STORE/$name/"; fail "build processes survived"; }
 	sleep 0.05

@@ -1,4 +1,12 @@
 # Sourced by integration tests.  Exits 77 (skip) unless root and enabled.
+# A pipe's status is that of its last failing command (pipefail): no test
+# loses apomon's exit status in `apomon ... | grep`.  make check runs the
+# tests with bash; a shell without pipefail (dash) runs the test again
+# with bash.
+if ! (set -o pipefail) 2>/dev/null; then
+	exec bash "$0" "$@"
+fi
+set -o pipefail
 . "${top_builddir:?}/tests/integration/env.sh" || exit 99
 if [ "$APOMON_INTEGRATION" != yes ]; then
 	echo "SKIP: integration tests disabled at configure time" >&2
@@ -15,6 +23,9 @@ export APOMON_PLUGIN_PATH
 # may put its own fixtures' in front
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
 export APOMON_IMAGES_PATH
+# this tree's init (a station's PID 1), never an installed one
+APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
+export APOMON_INIT
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
@@ -60,5 +71,23 @@ assert_env_gone() {
 		[ ! -e "/run/netns/$_name" ] || fail "$_env: namespace $_name is left"
 		! ip link show dev "$_name" >/dev/null 2>&1 || fail "$_env: link $_name is left"
 	done <"$2"
+	return 0
+}
+
+# assert_no_leftovers WORD...: the machine's leftovers tool (the shared
+# one beside this tree, or APOMON_LEFTOVERS) reports nothing naming any
+# WORD.  It exits 1 when it found something anywhere: its output, not its
+# status, is the verdict for this test (another test's leftovers are not
+# this one's), and so it is never piped straight into grep.
+assert_no_leftovers() {
+	_left=${APOMON_LEFTOVERS:-$APOMON_SRCDIR/../shared/tools/leftovers}
+	[ -x "$_left" ] || _left=/work/shared/tools/leftovers
+	[ -x "$_left" ] || return 0
+	_lout=$("$_left" 2>&1) || [ $? = 1 ] || fail "$_left failed: $_lout"
+	for _w; do
+		if printf '%s\n' "$_lout" | grep -F -e "$_w" >&2; then
+			fail "leftovers naming $_w (above)"
+		fi
+	done
 	return 0
 }

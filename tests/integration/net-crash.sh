@@ -14,7 +14,6 @@ A="$APOMON -c $conf"
 trap '$A down --quiet; rm -rf "$tmp"' EXIT
 net_gen "$conf" net-crash 60 4 232
 net_names "$conf" "$tmp/names"
-leftovers="${top_srcdir:?}/../shared/tools/leftovers"
 
 ms() { date +%s%3N; }
 journal=/run/apomon/net-crash/journal
@@ -51,9 +50,7 @@ while [ $run -le 20 ]; do
 	echo "run $run: killed after $delay ms, last record: $phase"
 	$A down --quiet 2>"$tmp/err" || fail "run $run: down exited $?: $(cat "$tmp/err")"
 	net_assert_clean net-crash "$tmp/names"
-	if [ -x "$leftovers" ]; then
-		"$leftovers" | grep -F -f "$tmp/names" && fail "run $run: leftovers of net-crash"
-	fi
+	assert_no_leftovers $(cat "$tmp/names")
 	run=$((run + 1))
 done
 echo "$interrupted of 20 runs were killed in the middle of up"

@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # `apomon plugins` against the purpose-built plugins: the table, the
 # refusals, --json, the search order, and exit 0 with refusals.  Needs no
 # root and no valid config (the config directory does not even exist).
-set -eu
+set -eu -o pipefail
 : "${top_builddir:?run me from make check (top_builddir unset)}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

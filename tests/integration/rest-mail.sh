@@ -34,7 +34,7 @@ grep -q "^Subject: $subject" "$REST_TMP/pop3.txt" || fail "POP3: $(cat "$REST_TM
 x www1 curl -sS smtp://mail.example.org --mail-from a@example.org \
 	--mail-rcpt someone@elsewhere.test -T /tmp/m.txt 2>"$REST_TMP/relay" && fail "relayed to elsewhere.test"
 grep -q 554 "$REST_TMP/relay" || fail "relay: $(cat "$REST_TMP/relay")"
-A logs mail | grep -q 'Relay access denied' || fail "no 'Relay access denied' in the log"
+A logs mail | grep 'Relay access denied' >/dev/null || fail "no 'Relay access denied' in the log"
 x www1 curl -sS --user '3pg:wrong' pop3://mail.example.org/1 >/dev/null 2>&1 && fail "POP3 with a wrong password"
 x www1 curl -sS --user '3pg:wrong' imap://mail.example.org/INBOX >/dev/null 2>&1 && fail "IMAP with a wrong password"
 echo x >"$REST_TMP/m.txt"

@@ -79,7 +79,7 @@ out=$("$APO_STATION" capture "$RT_ENV" s1 sh -c 'echo out; echo err >&2')
 err" ] || fail "captured output: $out"
 
 # the orphan was adopted by init (subreaper and PID 1 alike)
-x sh -c 'for p in /proc/[0-9]*; do [ "$(cut -d" " -f4 $p/stat)" = 1 ] && echo ${p#/proc/}; done' |
+x sh -c 'for p in /proc/[0-9]*; do [ "$(cut -d" " -f4 $p/stat)" = 1 ] && echo ${p#/proc/}; done; exit 0' |
 	grep -qv '^2$' || fail "no orphan reparented to init"
 
 # logs

@@ -20,13 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${RT_SHOW:-}" ] && trap 'cat "$CONF/err" >&2; cleanup' EXIT
-LEFT="$APOMON_SRCDIR/../shared/tools/leftovers"
-[ -x "$LEFT" ] || LEFT=/work/shared/tools/leftovers
 nothing_left() {
 	[ -e "/run/apomon/$ENV" ] && fail "$1: state /run/apomon/$ENV left"
 	grep -qF "/$ENV/" /proc/self/mounts && fail "$1: mounts left"
 	[ -e /run/netns/s1.$D ] && fail "$1: namespace left"
-	[ -x "$LEFT" ] && "$LEFT" 2>/dev/null | grep -e "$ENV" -e "$D" && fail "$1: leftovers"
+	assert_no_leftovers "$ENV" "$D"
 	return 0
 }
 

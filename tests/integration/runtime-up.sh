@@ -48,7 +48,7 @@ fi
 
 # logs: what PID 1's stdout gets is the station's log
 A exec s1 -- sh -c 'echo rt-log-marker > /proc/1/fd/1'
-A logs s1 | grep -q '^rt-log-marker$' || fail "logs"
+A logs s1 | grep '^rt-log-marker$' >/dev/null || fail "logs"
 
 A status | grep -q "^  s1.$D  *ready  *pid [0-9][0-9]* up " || fail "status: $(A status)"
 
@@ -80,7 +80,10 @@ A exec s1 -- sh -c 'echo kept > /root/data' || fail "write"
 A restart s1 2>/dev/null || fail "restart"
 [ "$(A exec s1 -- cat /root/data)" = kept ] || fail "data lost over restart"
 A stop s2 2>/dev/null || fail "stop"
-A status | grep -q "^  s2.$D  *stopped " || fail "status after stop"
+# a stopped station is drift: status says so and exits 1
+st=$(A status)
+[ $? = 1 ] || fail "status with s2 stopped: exit 0, expected 1 (drift): $st"
+printf '%s\n' "$st" | grep -q "^  s2.$D  *stopped " || fail "status after stop: $st"
 A start s2 2>/dev/null || fail "start"
 
 # commit: a new station starts from the image
@@ -96,8 +99,6 @@ A up -q || fail "up with s3"
 
 A down --purge -q || fail "down --purge"
 [ -e "/var/lib/apomon/$ENV" ] && fail "data left after down --purge"
-LEFT="$APOMON_SRCDIR/../shared/tools/leftovers"
-[ -x "$LEFT" ] || LEFT=/work/shared/tools/leftovers
-[ -x "$LEFT" ] && "$LEFT" 2>/dev/null | grep -F "$ENV" && fail "leftovers"
+assert_no_leftovers "$ENV"
 "$APOMON" image rm "$IMG" >/dev/null || fail "image rm"
 exit 0

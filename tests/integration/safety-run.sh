@@ -18,14 +18,12 @@ cleanup() {
 	rm -rf "$CONF"
 }
 trap cleanup EXIT
-LEFT="$APOMON_SRCDIR/../shared/tools/leftovers"
-[ -x "$LEFT" ] || LEFT=/work/shared/tools/leftovers
 nothing_left() {
 	[ -e "/run/apomon/$ENV" ] && fail "$1: state /run/apomon/$ENV left"
 	grep -qF "/$ENV/" /proc/self/mounts && fail "$1: mounts left"
 	[ -e "/run/netns/s1.$D" ] && fail "$1: namespace left"
 	pgrep -f "$2" >/dev/null && fail "$1: the command is still running: $(pgrep -af "$2")"
-	[ -x "$LEFT" ] && "$LEFT" 2>/dev/null | grep -e "$ENV" -e "$D" && fail "$1: leftovers"
+	assert_no_leftovers "$ENV" "$D"
 	return 0
 }
 config() { # config TYPE

@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # A third party builds a station type against an installed apomon with
 # nothing but pkg-config, installs it where pkg-config says, and apomon
 # lists it.  Needs no root: everything goes into a temporary prefix.
-set -eu
+set -eu -o pipefail
 : "${top_builddir:?run me from make check (top_builddir unset)}"
 : "${top_srcdir:?run me from make check (top_srcdir unset)}"
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -22,7 +22,7 @@ for f in "www1 /etc/tomcat10/web.xml" "lb /etc/haproxy/errors/503.http"; do
 	out=$(apo up --quiet 2>&1) && fail "up accepted a tampered $1:$2"
 	echo "$out" | grep -q "$1.$WEB_DOMAIN: integrity: $2" || fail "up's message does not name $1 and $2: $out"
 	[ -d "/run/apomon/$WEB_ENV" ] && fail "the refused up left state behind"
-	/work/shared/tools/leftovers 2>/dev/null | grep -e "$WEB_ENV" -e "$WEB_DOMAIN" && fail "leftovers after the refused up"
+	assert_no_leftovers "$WEB_ENV" "$WEB_DOMAIN"
 	rm -f "$upper$2"
 done
 apo up --quiet || fail "up after the files were restored"

@@ -14,7 +14,9 @@ scan() {
 	# the exec'd tail is in the station when it shows in its PID namespace
 	# (not sleep: the entrypoint is one)
 	i=0
-	until station_pids | xargs -I{} cat /proc/{}/comm 2>/dev/null | grep -qx tail; do
+	# (a process may end between listing and reading: xargs's status is
+	# not the verdict; grep reads all, so no SIGPIPE)
+	until { station_pids | xargs -I{} cat /proc/{}/comm 2>/dev/null || :; } | grep -x tail >/dev/null; do
 		i=$((i + 1))
 		[ $i -lt 500 ] || fail "exec: tail never started"
 		sleep 0.02

@@ -168,7 +168,7 @@ START_TEST(renders)
 	HAS(cf, "\nsmtpd_relay_restrictions = reject_unauth_destination\n");
 	HAS(cf, " 10.79.0.11/32");
 	HAS(cf, " 10.253.79.2/32");
-	HAS(cf, " 192.0.2.0/24\n");
+	HAS(cf, " 203.0.113.0/24\n");
 	_cleanup_free_ char *mu = file_of(&e, "mail", "/etc/apomon/mail-users");
 	ck_assert_msg(strncmp(mu, "3pg:{SHA512-CRYPT}$6$", 21) == 0, "mail-users: %s", mu);
 	ck_assert_ptr_null(strstr(mu, "pw two"));
