@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The plugin loader: the only file that knows about dlopen.  Every way a
+ * The plugin loader: the only file that knows about libltdl (and dlopen).  Every way a
  * file can fail to be a usable station type ends in one refusal with its
  * own reason; nothing here exits or prints.
  */
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <ltdl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,19 +157,45 @@ static bool type_is_usable(struct apo_registry *r, const char *file,
 	return true;
 }
 
+/* Each open handle holds one lt_dlinit reference, so that libltdl stays
+ * initialised exactly as long as some plugin is loaded. */
 static void close_handle(void *handle)
 {
-	if (handle)
-		dlclose(handle);
+	if (!handle)
+		return;
+	lt_dlclose(handle);
+	lt_dlexit();
+}
+
+static lt_dlhandle open_local(const char *path, const char **err)
+{
+	lt_dladvise advise;
+	lt_dlhandle h = NULL;
+
+	if (lt_dlinit()) {
+		*err = lt_dlerror();
+		return NULL;
+	}
+	/* RTLD_LOCAL: two types' own symbols never resolve against each other */
+	if (lt_dladvise_init(&advise) == 0) {
+		if (lt_dladvise_local(&advise) == 0)
+			h = lt_dlopenadvise(path, advise);
+		lt_dladvise_destroy(&advise);
+	}
+	if (!h) {
+		*err = lt_dlerror();
+		lt_dlexit();
+	}
+	return h;
 }
 
 /*
- * One load, bound at once (RTLD_NOW): a type calling a function nobody
- * defines is refused here with the dynamic linker's own reason, instead
- * of loading and then killing apomon at its first hook ("symbol lookup
- * error").  libltdl cannot ask for that (it binds lazily), and opening
- * the file through it as well only mapped it a second time.  RTLD_LOCAL:
- * two types' own symbols never resolve against each other.
+ * libltdl binds lazily, so a type calling a function nobody defines would
+ * load and then kill apomon at its first hook ("symbol lookup error").
+ * Opening it with RTLD_NOW first resolves every symbol or fails with the
+ * dynamic linker's real reason (libltdl would only say "file not found").
+ * The returned handle keeps the object mapped, fully bound, while libltdl
+ * opens it; close it with dlclose() after.
  */
 static void *open_now(const char *path, char **why)
 {
@@ -209,8 +236,10 @@ static void load_file(struct apo_registry *r, int dfd, const char *dir, const ch
 	_cleanup_free_ char *path = apo_xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", name);
 	const struct apomon_station_type *t;
 	_cleanup_free_ char *why = NULL;
+	const char *err = NULL;
 	struct stat st, lst;
-	void *h;
+	void *bound;
+	lt_dlhandle h;
 	entry_fn entry;
 	void *sym;
 
@@ -227,12 +256,19 @@ static void load_file(struct apo_registry *r, int dfd, const char *dir, const ch
 	if (S_ISLNK(lst.st_mode) && refuse_unsafe_target(r, path))
 		return;
 
-	h = open_now(path, &why);
-	if (!h) {
+	bound = open_now(path, &why);
+	if (!bound) {
 		apo_registry_refuse(r, path, "cannot load: %s", why);
 		return;
 	}
-	sym = dlsym(h, APOMON_ENTRY_SYMBOL);
+	h = open_local(path, &err);
+	dlclose(bound);
+	if (!h) {
+		apo_registry_refuse(r, path, "cannot load: %s",
+				    err ? err : "unknown libltdl error");
+		return;
+	}
+	sym = lt_dlsym(h, APOMON_ENTRY_SYMBOL);
 	if (!sym) {
 		apo_registry_refuse(r, path, "not an apomon plugin: no symbol %s",
 				    APOMON_ENTRY_SYMBOL);

@@ -1,4 +1,4 @@
-# core/plugin: the loader (the one user of dlopen), the registry of
+# core/plugin: the loader (the one user of libltdl), the registry of
 # station types, and the services the core offers them (struct apomon_host).
 core_libapocore_la_SOURCES += \
 	core/plugin/loader.c core/plugin/loader.h \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The in-memory registry of station types and of refused plugins.  The
- * dlopen side lives in loader.c and only goes through add and refuse.
+ * libltdl side lives in loader.c and only goes through add and refuse.
  */
 #include "config.h"
 

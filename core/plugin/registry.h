@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The registry of station types: loads plugins with dlopen (loader.c)
+ * The registry of station types: loads plugins with libltdl (loader.c)
  * and keeps every refusal with its reason, so that `apomon plugins` and
  * validation can say exactly why a type is not there.
  */
@@ -29,7 +29,7 @@ void apo_registry_free(struct apo_registry *r);
 
 /*
  * Adds a type (registry.c).  handle: what `close` releases at free (the
- * dlopen handle; NULL for types compiled in, such as tests' fixtures).
+ * libltdl handle; NULL for types compiled in, such as tests' fixtures).
  * Returns -EEXIST, recording a refusal of `file` naming where the first
  * one came from, when a type of that name is already there.
  */
@@ -46,7 +46,7 @@ char *apo_type_ports_text(const struct apomon_station_type *t, const char *none)
 void apo_registry_refuse(struct apo_registry *r, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* loader.c (dlopen): */
+/* loader.c (libltdl): */
 
 /*
  * Loads every plugin (*.so) of each directory, in order: the first type of

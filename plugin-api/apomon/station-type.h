@@ -4,7 +4,7 @@
  *
  * A station type is a shared object that exports exactly one symbol,
  * emitted by APOMON_STATION_TYPE(), which returns a pointer to a const
- * struct apomon_station_type.  The core loads it with dlopen, checks
+ * struct apomon_station_type.  The core loads it with libltdl, checks
  * abi_version and size, and then only ever calls through that struct.
  *
  * Rules for a type:
