@@ -100,9 +100,6 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 		case 'd':
 			o.dry_run = true;
 			break;
-		case 'd':
-			o.dry_run = true;
-			break;
 		default:
 			return APO_EXIT_USAGE;
 		}

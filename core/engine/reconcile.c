@@ -236,7 +236,7 @@ static int try_reload(struct rec *c, size_t i)
 	const struct apo_station *s = p->stations[i].station;
 	const struct apomon_station_type *t = s->type;
 	struct apo_station_info in = {0};
-	struct apo_host_ctx hc;
+	struct apo_services_ctx hc;
 	struct apo_diag d;
 	_cleanup_free_ char *ca = NULL, *root = NULL;
 	int r;
@@ -249,14 +249,14 @@ static int try_reload(struct rec *c, size_t i)
 	if ((r = apo_ca_ensure(p->env, &ca, NULL)) < 0)
 		return apo_up_fail(u, r, "%s: reload: CA", s->fqdn);
 	apo_diag_init(&d);
-	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	apo_services_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
 	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
-	struct apomon_station *h = apo_host_handle(&hc, s);
+	struct apomon_station *h = apo_services_handle(&hc, s);
 	h->root = apo_xstrdup(root);
-	r = t->reload(&apo_host, h);
-	apo_host_ctx_clear(&hc);
+	r = t->reload(&apo_services, h);
+	apo_services_ctx_clear(&hc);
 	apo_diag_clear(&d);
 	if (r < 0 && r != -EOPNOTSUPP)
 		return apo_up_fail(u, r, "%s: reload", s->fqdn);

@@ -232,7 +232,7 @@ static int journal_station1(void *ctx, const char *const *stations, size_t n)
 int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n)
 {
 	const struct apo_plan *p = u->plan;
-	struct apo_host_ctx hc;
+	struct apo_services_ctx hc;
 	struct apo_diag d;
 	struct apo_runtime_opts o = {
 	    .ctx = u,
@@ -252,7 +252,7 @@ int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n)
 		return rc;
 	}
 	apo_diag_init(&d);
-	apo_host_ctx_init(&hc, (struct apo_model *)p->model, &d);
+	apo_services_ctx_init(&hc, (struct apo_model *)p->model, &d);
 	hc.plan = p;
 	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
@@ -265,7 +265,7 @@ int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n)
 			free(err);
 		pthread_mutex_unlock(&u->mutex);
 	}
-	apo_host_ctx_clear(&hc);
+	apo_services_ctx_clear(&hc);
 	apo_diag_clear(&d);
 	cache_clear();
 	return rc;

@@ -143,7 +143,7 @@ int apo_services_secret(const struct apomon_station *st, const char *name, void 
 		return -ENOTCONN;
 	int rc = apo_secret_get(st->ctx->model->env, st->station->name, name, out, len);
 	if (rc < 0)
-		apo_host.log(st, APOMON_LOG_ERROR, "secret %s: %s", name ? name : "(null)",
+		apo_services.log(st, APOMON_LOG_ERROR, "secret %s: %s", name ? name : "(null)",
 			     strerror(-rc));
 	return rc;
 }

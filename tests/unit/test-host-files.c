@@ -240,9 +240,9 @@ START_TEST(write_file_owned_uses_station_users)
 	    0);
 	ck_assert_int_eq(
 	    apo_root_write(root, "/etc/group", "root:x:0:\nsvcgrp:x:4343:\n", 25, 0644), 0);
-	ck_assert(APOMON_HOST_HAS(&apo_host, write_file_owned));
+	ck_assert(APOMON_HOST_HAS(&apo_services, write_file_owned));
 	ck_assert_int_eq(
-	    apo_host.write_file_owned(&st, "/etc/secret", "s", 1, 0640, "svc", "svcgrp"), 0);
+	    apo_services.write_file_owned(&st, "/etc/secret", "s", 1, 0640, "svc", "svcgrp"), 0);
 	ck_assert_int_eq(stat(file, &sb), 0);
 	if (geteuid() == 0) {
 		ck_assert_uint_eq(sb.st_uid, 4242);
@@ -250,7 +250,7 @@ START_TEST(write_file_owned_uses_station_users)
 	}
 	ck_assert_uint_eq(sb.st_mode & 07777, 0640);
 	/* decimal ids, and NULL keeps the writer's */
-	ck_assert_int_eq(apo_host.write_file_owned(&st, "/etc/s2", "s", 1, 0600, NULL, "77"), 0);
+	ck_assert_int_eq(apo_services.write_file_owned(&st, "/etc/s2", "s", 1, 0600, NULL, "77"), 0);
 	_cleanup_free_ char *f2 = apo_xasprintf("%s/etc/s2", root);
 	ck_assert_int_eq(stat(f2, &sb), 0);
 	if (geteuid() == 0)
@@ -258,12 +258,12 @@ START_TEST(write_file_owned_uses_station_users)
 	ck_assert_uint_eq(sb.st_uid, geteuid());
 	/* a user the image does not have is refused, and nothing is left */
 	ck_assert_int_eq(
-	    apo_host.write_file_owned(&st, "/etc/s3", "s", 1, 0600, "nobody-here", NULL), -ENOENT);
+	    apo_services.write_file_owned(&st, "/etc/s3", "s", 1, 0600, "nobody-here", NULL), -ENOENT);
 	_cleanup_free_ char *f3 = apo_xasprintf("%s/etc/s3", root);
 	ck_assert_int_eq(access(f3, F_OK), -1);
 	ck_assert(!has_temp_files(root));
 	st.root = NULL;
-	ck_assert_int_eq(apo_host.write_file_owned(&st, "/etc/s4", "s", 1, 0600, "0", "0"),
+	ck_assert_int_eq(apo_services.write_file_owned(&st, "/etc/s4", "s", 1, 0600, "0", "0"),
 			 -ENOTCONN);
 	rm_dir(root);
 }
