@@ -63,10 +63,18 @@ fi
 $A down --quiet || fail "down after pids.max 1: $?"
 net_assert_clean safety-down "$tmp/names"
 
-# up that fails (or not) under a small address space; then down
-prlimit --as=$((60 * 1024 * 1024)) $A up --network-only --quiet >"$tmp/out" 2>"$tmp/err"
+# up that fails (or not) under a small address space; then down.  The
+# space: the least apomon loads in (its libraries change), plus 8 MiB:
+# room for little more than one thread's stack
+as=40
+while ! prlimit --as=$((as * 1024 * 1024)) $A --help >/dev/null 2>&1; do
+	as=$((as + 4))
+	[ $as -lt 400 ] || fail "apomon does not load under --as=400M"
+done
+as=$((as + 8))
+prlimit --as=$((as * 1024 * 1024)) $A up --network-only --quiet >"$tmp/out" 2>"$tmp/err"
 rc=$?
-echo "up under --as=60M: exit $rc $(head -c 300 "$tmp/err")"
+echo "up under --as=${as}M: exit $rc $(head -c 300 "$tmp/err")"
 if [ $rc != 0 ]; then
 	[ $rc = 1 ] || fail "up under --as exited $rc"
 	if ! grep -q "rolled back: nothing of environment" "$tmp/err"; then
