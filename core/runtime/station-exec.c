@@ -22,10 +22,12 @@
 #include <time.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "base/paths.h"
 #include "runtime/station-priv.h"
+#include "runtime/userns.h"
 #include "base/util.h"
 
 static const struct {
@@ -201,13 +203,23 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 {
 	int fds[APO_ARRAY_SIZE(nss)];
 	char path[64];
-	int master = -1, slave = -1, st;
+	int master = -1, slave = -1, user_fd = -1, st;
 	pid_t pid;
 
 	for (size_t i = 0; i < APO_ARRAY_SIZE(nss); i++) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)r->pid, nss[i].name);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0) {
+			dprintf(2, "apomon: %s: exec: %s: %s\n", name, path, strerror(errno));
+			_exit(126);
+		}
+	}
+	/* opened first, joined last: the others belong to the host's user
+	 * namespace, and joining them takes host root */
+	if (apo_userns_other(r->pid)) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)r->pid);
+		user_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (user_fd < 0) {
 			dprintf(2, "apomon: %s: exec: %s: %s\n", name, path, strerror(errno));
 			_exit(126);
 		}
@@ -221,6 +233,16 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 		}
 		close(fds[i]);
 	}
+	/* as the station's root, not host root: what the command makes is
+	 * the station's, and it can do no more than the station can */
+	if (user_fd >= 0 &&
+	    (setns(user_fd, CLONE_NEWUSER) < 0 || setgroups(0, NULL) < 0 ||
+	     setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		dprintf(2, "apomon: %s: exec: join user namespace: %s\n", name, strerror(errno));
+		_exit(126);
+	}
+	if (user_fd >= 0)
+		close(user_fd);
 	if (tty) {
 		int unlock = 0;
 		/* the station's own devpts instance, through its /dev/ptmx */
