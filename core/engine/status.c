@@ -278,8 +278,7 @@ static void station_runtime(struct status *s, const struct apo_plan_station *p,
 	if (in.pid) {
 		json_object_object_add(o, "pid", json_object_new_int64(in.pid));
 		json_object_object_add(o, "uptime_s", json_object_new_double(in.uptime_s));
-		json_object_object_add(o, "isolation",
-				       jstr(in.host_root ? "host-root" : "userns"));
+		json_object_object_add(o, "isolation", jstr(in.host_root ? "host-root" : "userns"));
 	}
 	if (in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED)
 		json_object_object_add(o, "exit_code", json_object_new_int(in.exit_code));

@@ -181,9 +181,9 @@ struct json_object *apo_summary_json(const struct apo_plan *p)
 		json_object_object_add(o, "publish", u);
 		json_object_object_add(
 		    o, "isolation",
-		    json_object_new_string(p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT
-					       ? "host-root"
-					       : "userns"));
+		    json_object_new_string(
+			p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT ? "host-root"
+										   : "userns"));
 		json_object_array_add(arr, o);
 	}
 	return arr;

@@ -235,9 +235,8 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 	}
 	/* as the station's root, not host root: what the command makes is
 	 * the station's, and it can do no more than the station can */
-	if (user_fd >= 0 &&
-	    (setns(user_fd, CLONE_NEWUSER) < 0 || setgroups(0, NULL) < 0 ||
-	     setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+	if (user_fd >= 0 && (setns(user_fd, CLONE_NEWUSER) < 0 || setgroups(0, NULL) < 0 ||
+			     setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		dprintf(2, "apomon: %s: exec: join user namespace: %s\n", name, strerror(errno));
 		_exit(126);
 	}

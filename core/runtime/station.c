@@ -134,8 +134,7 @@ int apo_high_fd(int fd)
 	return h < 0 ? -1 : h;
 }
 
-static char *overlay_opts(const char *const *layers, size_t n, const char *upper,
-			  const char *work)
+static char *overlay_opts(const char *const *layers, size_t n, const char *upper, const char *work)
 {
 	size_t len = 0;
 	char *opts;
@@ -423,12 +422,12 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	}
 	a.uid = m.uid;
 	a.gid = m.gid;
-	dev_opts = apo_xasprintf("mode=755,size=64k,uid=%u,gid=%u", (unsigned)m.uid,
-				 (unsigned)m.gid);
+	dev_opts =
+	    apo_xasprintf("mode=755,size=64k,uid=%u,gid=%u", (unsigned)m.uid, (unsigned)m.gid);
 	/* group tty (5) as the station sees it */
 	pts_opts = apo_xasprintf("newinstance,ptmxmode=0666,mode=620,gid=%u", (unsigned)m.gid + 5);
-	shm_opts = apo_xasprintf("mode=1777,size=65536k,uid=%u,gid=%u", (unsigned)m.uid,
-				 (unsigned)m.gid);
+	shm_opts =
+	    apo_xasprintf("mode=1777,size=65536k,uid=%u,gid=%u", (unsigned)m.uid, (unsigned)m.gid);
 	a.dev_opts = dev_opts;
 	a.pts_opts = pts_opts;
 	a.shm_opts = shm_opts;
@@ -463,6 +462,13 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	/* ---- confinement (confine.h, station-log.h) ---- */
 	if ((rc = apo_station_confine(s, &a, err)) < 0)
 		goto out;
+	/* the station's own output, a pipe: its root may reopen it
+	 * (/proc/self/fd/1, /dev/stderr: Dovecot's log_path), which checks the
+	 * pipe's owner */
+	if (!s->host_root && (fchown(a.log_fd, m.uid, m.gid) < 0 || fchown(a.status_fd, m.uid, m.gid) < 0)) {
+		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, strerror(errno));
+		goto out;
+	}
 	/* ---- */
 	if (s->netns_path) {
 		a.netns_fd = apo_high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));

@@ -147,7 +147,9 @@ static int table_write(const char *env, const struct entry *e, size_t n)
 		return -errno;
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s %u\n", e[i].name, e[i].slot);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+	/* no fsync: a range lost in a crash is given anew at the next start,
+	 * and the shift (apo_idmap_shift) brings the writable layer along */
+	if (fflush(f) != 0) {
 		rc = -errno;
 		fclose(f);
 		unlink(tmp);
@@ -205,8 +207,7 @@ static int mark_used(uint8_t *used, unsigned slots)
 	return 0;
 }
 
-static void to_map(const struct subid *u, const struct subid *g, unsigned slot,
-		   struct apo_idmap *m)
+static void to_map(const struct subid *u, const struct subid *g, unsigned slot, struct apo_idmap *m)
 {
 	m->uid = (uid_t)(u->start + (unsigned long)slot * APO_IDMAP_SIZE);
 	m->gid = (gid_t)(g->start + (unsigned long)slot * APO_IDMAP_SIZE);
@@ -315,18 +316,14 @@ int apo_idmap_release(const char *env, const char *name)
 
 /* ---- the user namespace ---- */
 
-struct holder {
-	int fd; /* read end: EOF lets the holder go */
-};
-
+/* The namespace lives while its first process does: long enough for the
+ * parent to write the maps and open it; then the parent kills it (no
+ * pipe: another thread's fork may hold a copy of any pipe end). */
 static int hold(void *arg)
 {
-	struct holder *h = arg;
-	char c;
-
-	/* the namespace lives while we do; the parent opens it meanwhile */
-	while (read(h->fd, &c, 1) < 0 && errno == EINTR)
-		;
+	(void)arg;
+	for (;;)
+		pause();
 	return 0;
 }
 
@@ -349,24 +346,16 @@ static int write_map(pid_t pid, const char *file, unsigned long base)
 int apo_userns_make(const struct apo_idmap *m)
 {
 	/* a tiny stack and a shared address space: no copy of ours (which
-	 * may be large, and threaded), the child only blocks in read() */
+	 * may be large, and threaded); the child only blocks in pause() */
 	enum { STACK = 16384 };
 	_cleanup_free_ char *stack = apo_xmalloc(STACK);
-	struct holder h;
-	int p[2], fd = -1, rc = 0;
+	int fd = -1, rc = 0;
 	char path[64];
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	pid = clone(hold, stack + STACK, CLONE_NEWUSER | CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
 		return -errno;
-	h.fd = p[0];
-	pid = clone(hold, stack + STACK, CLONE_NEWUSER | CLONE_VM | SIGCHLD, &h);
-	if (pid < 0) {
-		rc = -errno;
-		close(p[0]);
-		close(p[1]);
-		return rc;
-	}
 	/* setgroups stays "allow": the maps are written by a privileged
 	 * parent, and station services (postgres in ssl-cert) need groups */
 	if ((rc = write_map(pid, "uid_map", m->uid)) == 0 &&
@@ -376,10 +365,9 @@ int apo_userns_make(const struct apo_idmap *m)
 		if (fd < 0)
 			rc = -errno;
 	}
-	close(p[1]);
+	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
 		;
-	close(p[0]);
 	return rc < 0 ? rc : fd;
 }
 
@@ -403,8 +391,8 @@ int apo_idmap_tree(const char *dir, int userns_fd)
 			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (fd < 0)
 		return -errno;
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-		    sizeof(attr)) < 0) {
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
+	    0) {
 		rc = -errno;
 		close(fd);
 		return rc;

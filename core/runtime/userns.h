@@ -56,7 +56,9 @@ int apo_idmap_tree(const char *dir, int userns_fd);
  * or as image ids) and, once, a layer from before user namespaces.  The
  * change goes through the mounted root (so that the overlay sees it),
  * keeps set-id bits, and keeps file capabilities (as the station's).
- * The station must not run.  0 or -errno.
+ * The station must not run.  With m = {0, 0} and root = upper, the
+ * other way: a committed layer's ids back to the image's 0-65535.
+ * 0 or -errno.
  */
 int apo_idmap_shift(const char *upper, const char *root, const struct apo_idmap *m);
 

@@ -44,6 +44,7 @@ chk_owner() {
 # host: root inside cannot read it (host root is not mapped there)
 chk_secret() {
 	local f="/proc/$(init_pid "$1" "$2")/root/root/host-secret"
+	rm -f "$f"
 	(umask 077 && echo "host-secret-$$" >"$f") || { echo "$2: plant"; return 1; }
 	if E "$1" exec "$2" -- cat /root/host-secret 2>/dev/null | grep -q "host-secret-$$"; then
 		echo "$2: root inside read a file of host root"
