@@ -18,6 +18,7 @@
 #include "base/fs.h"
 #include "base/paths.h"
 #include "plugin/services-files.h"
+#include "runtime/confine.h"
 #include "runtime/runtime.h"
 #include "runtime/ssh-keys.h"
 #include "base/util.h"
@@ -277,7 +278,8 @@ static int start_one(const struct apo_plan *p, struct apo_host_ctx *hc,
 	    .hosts = hosts,
 	    .resolv = resolv,
 	    .net_admin = ps->role == APOMON_ROLE_BACKBONE,
-	    .host_root = p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT,
+	    .host_root = (p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT) ||
+			 apo_test_weakened("userns"),
 	    .memory_bytes = s->limits.memory_bytes,
 	    .cpu_millis = s->limits.cpu_millis,
 	    .pids = s->limits.pids,

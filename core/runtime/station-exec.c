@@ -224,6 +224,19 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 			_exit(126);
 		}
 	}
+	/* our pipes become the station root's: a command may reopen its
+	 * stdio (/dev/stdout: Postfix's postlog), and a pipe's owner decides
+	 * (never the caller's own descriptors, in the weakened test mode);
+	 * before we join its mount namespace, where /proc has not its PID */
+	if (user_fd >= 0) {
+		int mine[] = {rp->weak ? -1 : rp->in[0], rp->weak ? -1 : rp->out[1],
+			      rp->weak ? -1 : rp->err[1], out_fd};
+		for (size_t i = 0; i < APO_ARRAY_SIZE(mine); i++)
+			if (mine[i] >= 0 && apo_userns_give_fd(mine[i], r->pid) < 0) {
+				dprintf(2, "apomon: %s: exec: stdio: %s\n", name, strerror(errno));
+				_exit(126);
+			}
+	}
 	apo_cgroup_attach(env, name, getpid());
 	for (size_t i = 0; i < APO_ARRAY_SIZE(nss); i++) {
 		if (setns(fds[i], nss[i].type) < 0) {

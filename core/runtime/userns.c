@@ -371,6 +371,17 @@ int apo_userns_make(const struct apo_idmap *m)
 	return rc < 0 ? rc : fd;
 }
 
+int apo_userns_give_fd(int fd, pid_t pid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0)
+		return -1;
+	return fchown(fd, st.st_uid, st.st_gid);
+}
+
 bool apo_userns_other(pid_t pid)
 {
 	char path[64];

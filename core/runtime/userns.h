@@ -62,6 +62,11 @@ int apo_idmap_tree(const char *dir, int userns_fd);
  */
 int apo_idmap_shift(const char *upper, const char *root, const struct apo_idmap *m);
 
+/* Makes the pipe fd the station root's (the owner of /proc/PID of the
+ * station's init pid): processes inside can reopen it through
+ * /proc/self/fd.  0, or -1 with errno. */
+int apo_userns_give_fd(int fd, pid_t pid);
+
 /* True when pid runs in a user namespace other than ours. */
 bool apo_userns_other(pid_t pid);
 
