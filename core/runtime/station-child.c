@@ -38,6 +38,14 @@ static const struct {
     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
+static const struct {
+	const char *name, *to;
+} links[] = {
+    {"/dev/ptmx", "pts/ptmx"},		{"/dev/fd", "/proc/self/fd"},
+    {"/dev/stdin", "/proc/self/fd/0"},	{"/dev/stdout", "/proc/self/fd/1"},
+    {"/dev/stderr", "/proc/self/fd/2"},
+};
+
 static void fail(const struct apo_child_args *a, enum apo_child_step step)
 {
 	struct apo_child_error e = {.step = step, .err = errno};
@@ -61,6 +69,15 @@ static const char *at(const struct apo_child_args *a, char *buf, const char *rel
 	return buf;
 }
 
+/* What we make in /dev, as host root, becomes the station root's: not
+ * only for show (`ls -l`) -- a file owned by an unmapped id is owned by
+ * nobody inside, and careful programs refuse those: Postfix's postlog
+ * opens maillog_file = /dev/stdout only through a symlink owned by root. */
+static int owned(const struct apo_child_args *a, const char *path)
+{
+	return a->userns_fd >= 0 ? lchown(path, a->uid, a->gid) : 0;
+}
+
 static int make_dev(const struct apo_child_args *a)
 {
 	char p[APO_CHILD_PATH_MAX], src[32];
@@ -80,7 +97,7 @@ static int make_dev(const struct apo_child_args *a)
 		 * to tear down); bind the host's where nodes are refused */
 		if (mknod(d, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor)) == 0) {
 			chmod(d, 0666); /* past the umask */
-			if (a->userns_fd >= 0 && lchown(d, a->uid, a->gid) < 0)
+			if (owned(a, d) < 0)
 				return -1;
 			continue;
 		}
@@ -95,22 +112,15 @@ static int make_dev(const struct apo_child_args *a)
 		if (mount(src, d, NULL, MS_BIND, NULL) < 0)
 			return -1;
 	}
-	if (!at(a, p, "/dev/pts") || mkdir(p, 0755) < 0 ||
+	if (!at(a, p, "/dev/pts") || mkdir(p, 0755) < 0 || owned(a, p) < 0 ||
 	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, a->pts_opts) < 0)
 		return -1;
-	if (!at(a, p, "/dev/shm") || mkdir(p, 01777) < 0 ||
+	if (!at(a, p, "/dev/shm") || mkdir(p, 01777) < 0 || owned(a, p) < 0 ||
 	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV, a->shm_opts) < 0)
 		return -1;
-	if (!at(a, p, "/dev/ptmx") || symlink("pts/ptmx", p) < 0)
-		return -1;
-	if (!at(a, p, "/dev/fd") || symlink("/proc/self/fd", p) < 0)
-		return -1;
-	if (!at(a, p, "/dev/stdin") || symlink("/proc/self/fd/0", p) < 0)
-		return -1;
-	if (!at(a, p, "/dev/stdout") || symlink("/proc/self/fd/1", p) < 0)
-		return -1;
-	if (!at(a, p, "/dev/stderr") || symlink("/proc/self/fd/2", p) < 0)
-		return -1;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (!at(a, p, links[i].name) || symlink(links[i].to, p) < 0 || owned(a, p) < 0)
+			return -1;
 	return 0;
 }
 
