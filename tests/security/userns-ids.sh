@@ -53,12 +53,18 @@ chk_secret() {
 }
 
 # inside, owners are the image's (idmapped layers, not copies); the host
-# wrote /etc/hosts as host root: it is the station's root's nonetheless
+# wrote /etc/hosts as host root: it is the station's root's nonetheless,
+# and so is what the launcher made in /dev (Postfix's postlog writes to
+# maillog_file = /dev/stdout only through a root-owned symlink), and root
+# can reopen its stdio, pipes of apomon's
 chk_image_owners() {
 	local o u base
-	o=$(E "$1" exec "$2" -- stat -c '%U:%G' /etc/shadow / /etc/hosts /home/3pg | tr '\n' ' ')
-	[ "$o" = "root:shadow root:root root:root 3pg:3pg " ] ||
+	o=$(E "$1" exec "$2" -- stat -c '%U:%G' /etc/shadow / /etc/hosts /home/3pg \
+		/dev/stdout /dev/null | tr '\n' ' ')
+	[ "$o" = "root:shadow root:root root:root 3pg:3pg root:root root:root " ] ||
 		{ echo "$2: owners inside: $o"; return 1; }
+	o=$(E "$1" exec "$2" -- sh -c 'echo reopened >/dev/stdout' 2>&1)
+	[ "$o" = reopened ] || { echo "$2: root cannot reopen its stdout: $o"; return 1; }
 	base=$(host_uid0 "$1" "$2")
 	u=$(stat -c %u "/var/lib/apomon/$1/$2/upper/etc/hosts")
 	[ "$u" = "$base" ] && [ "$u" != 0 ] ||
