@@ -15,6 +15,7 @@
 #include "image/image-store.h"
 #include "base/paths.h"
 #include "runtime/runtime.h"
+#include "runtime/userns.h"
 #include "engine/up.h"
 #include "base/util.h"
 
@@ -56,6 +57,14 @@ int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	r = apo_image_commit(upper, argv[2], parent, &digest);
+	if (r >= 0) {
+		/* the layer holds the station's host ids: back to the image's own
+		 * (0-65535), which any station's idmapped mount maps to its range */
+		_cleanup_free_ char *layer =
+		    apo_xasprintf("%s/images/%s/%s/root", apo_lib_dir(), argv[2], digest);
+		struct apo_idmap image_ids = {0, 0};
+		r = apo_idmap_shift(layer, layer, &image_ids);
+	}
 	if (r < 0)
 		apo_err("%s: commit: image %s: %s", s->fqdn, argv[2], strerror(-r));
 	else

@@ -223,7 +223,9 @@ static void parse_limits(struct conf_ctx *c, config_setting_t *g, struct apo_sta
 	if (mem) {
 		_cleanup_free_ char *mp = conf_path(p, "memory");
 		int t = config_setting_type(mem);
-		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+		if (t == CONFIG_TYPE_STRING && !strcmp(config_setting_get_string(mem), "unlimited"))
+			st->limits.memory_bytes = 0;
+		else if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
 			long long v = config_setting_get_int64(mem);
 			if (v <= 0)
 				conf_report(c, mem, mp, "%lld is not positive, expected bytes > 0",
@@ -273,7 +275,13 @@ static void parse_limits(struct conf_ctx *c, config_setting_t *g, struct apo_sta
 				    "suffix)");
 	}
 	long long pids;
-	int r = conf_member_int(c, s, p, "pids", false, &pids);
+	config_setting_t *ps = config_setting_get_member(s, "pids");
+	int r = 0;
+	if (ps && config_setting_type(ps) == CONFIG_TYPE_STRING &&
+	    !strcmp(config_setting_get_string(ps), "unlimited"))
+		st->limits.pids = 0;
+	else
+		r = conf_member_int(c, s, p, "pids", false, &pids);
 	if (r > 0) {
 		if (pids <= 0 || pids > 4194304) {
 			_cleanup_free_ char *pp = conf_path(p, "pids");
@@ -355,6 +363,8 @@ struct apo_station *conf_parse_station(struct conf_ctx *c, config_setting_t *g,
 	}
 	parse_publish(c, g, st);
 	parse_seal(c, g, st);
+	st->limits.memory_bytes = APO_DEFAULT_MEMORY;
+	st->limits.pids = APO_DEFAULT_PIDS;
 	parse_limits(c, g, st);
 
 	config_setting_t *set = config_setting_get_member(g, "settings");

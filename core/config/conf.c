@@ -214,9 +214,9 @@ ssize_t conf_member_strings(struct conf_ctx *c, const config_setting_t *g, const
 	return -1;
 }
 
-static const char *const main_names[] = {"environment",	  "plugin_path", "images_path",
-					 "host_services", "backbone",	 "cluster",
-					 "links",	  "integrity",	 NULL};
+static const char *const main_names[] = {
+    "environment", "plugin_path", "images_path", "host_services", "backbone",
+    "cluster",	   "links",	  "integrity",	 "isolation",	  NULL};
 static const char *const dropin_names[] = {"backbone", "cluster", "links", NULL};
 
 static bool in_list(const char *const *list, const char *name)
@@ -358,6 +358,20 @@ static void parse_top(struct conf_ctx *c, config_t *cf)
 		config_setting_t *integ = config_setting_get_member(root, "integrity");
 		if (integ && conf_want_group(c, integ, "integrity"))
 			m->integrity = integ;
+		const char *iso = conf_member_string(c, root, NULL, "isolation", false);
+		if (iso) {
+			config_setting_t *is = config_setting_get_member(root, "isolation");
+			m->isolation_loc = apo_model_loc(m, is);
+			if (!strcmp(iso, "host-root"))
+				m->isolation = APO_ISOLATION_HOST_ROOT;
+			else if (!strcmp(iso, "userns"))
+				m->isolation = APO_ISOLATION_USERNS;
+			else
+				conf_report(c, is, "isolation",
+					    "unknown isolation '%s', expected \"userns\" (the "
+					    "default) or \"host-root\"",
+					    iso);
+		}
 	}
 
 	config_setting_t *s = config_setting_get_member(root, "backbone");

@@ -58,7 +58,9 @@ struct apo_station {
 	 * points into one of the model's config_t */
 	config_setting_t *settings;
 
-	/* optional cgroup limits; 0 = unlimited */
+	/* cgroup limits; 0 = unlimited.  Memory and pids have defaults
+	 * (APO_DEFAULT_MEMORY, APO_DEFAULT_PIDS) unless the config says
+	 * "unlimited" */
 	struct {
 		unsigned long long memory_bytes; /* limits.memory: "512M", "2G" or bytes */
 		unsigned cpu_millis;             /* limits.cpus: 1.5 -> 1500 */
@@ -118,9 +120,20 @@ struct apo_host_service {
 	struct apo_loc loc;
 };
 
+/* What a station's root is on the host (apomon.conf `isolation`). */
+enum apo_isolation {
+	APO_ISOLATION_USERNS = 0, /* "userns": its own id range, the default */
+	APO_ISOLATION_HOST_ROOT,  /* "host-root": host root, on purpose */
+};
+
+#define APO_DEFAULT_MEMORY (1ULL << 30) /* 1 GiB a station */
+#define APO_DEFAULT_PIDS 4096u
+
 struct apo_model {
-	char *env;	    /* environment name */
-	char *confdir;	    /* directory holding apomon.conf and conf.d/ */
+	char *env; /* environment name */
+	enum apo_isolation isolation;
+	struct apo_loc isolation_loc;
+	char *confdir; /* directory holding apomon.conf and conf.d/ */
 	char **plugin_path; /* from the config's plugin_path, in order */
 	size_t n_plugin_path;
 	char **images_path; /* the config's images_path, absolute, in order */

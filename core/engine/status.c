@@ -277,6 +277,7 @@ static void station_runtime(struct status *s, const struct apo_plan_station *p,
 	if (in.pid) {
 		json_object_object_add(o, "pid", json_object_new_int64(in.pid));
 		json_object_object_add(o, "uptime_s", json_object_new_double(in.uptime_s));
+		json_object_object_add(o, "isolation", jstr(in.host_root ? "host-root" : "userns"));
 	}
 	if (in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED)
 		json_object_object_add(o, "exit_code", json_object_new_int(in.exit_code));
@@ -555,6 +556,11 @@ void apo_status_print(const struct apo_status *st, FILE *out)
 				}
 			}
 			fputc('\n', out);
+			if (in.pid && in.host_root)
+				fprintf(out,
+					"  warning: %s: isolation \"host-root\": root in this "
+					"station is root on the host\n",
+					p->netns);
 		}
 	}
 	for (size_t i = 0; i < st->s.n_drift; i++)

@@ -136,6 +136,12 @@ void apo_summary_print(const struct apo_plan *p, FILE *out)
 		fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w1, p->stations[i].station->fqdn, w2,
 			cluster_of(&p->stations[i]), w3, a, w4, *u ? u : "-", *l ? l : "-");
 	}
+	if (p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT)
+		for (size_t i = 0; i < p->n_stations; i++)
+			fprintf(out,
+				"warning: %s: isolation \"host-root\": root in this station is "
+				"root on the host\n",
+				p->stations[i].station->fqdn);
 }
 
 struct json_object *apo_summary_json(const struct apo_plan *p)
@@ -173,6 +179,11 @@ struct json_object *apo_summary_json(const struct apo_plan *p)
 			json_object_array_add(u, x);
 		}
 		json_object_object_add(o, "publish", u);
+		json_object_object_add(
+		    o, "isolation",
+		    json_object_new_string(
+			p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT ? "host-root"
+										   : "userns"));
 		json_object_array_add(arr, o);
 	}
 	return arr;

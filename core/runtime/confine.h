@@ -43,7 +43,8 @@ int apo_mask_sys(const char *root);
  * APOMON_TEST_WEAKEN: a comma-separated list of defences the launcher
  * leaves out, so that the escape tests can show each of their checks
  * catches the escape it looks for.  Test-only: never set it elsewhere.
- * Words: seccomp, caps, mask, fds, paths.
+ * Words: seccomp, caps, mask, fds, paths, stdio, userns (the station
+ * runs as host root, as with isolation "host-root").
  */
 bool apo_test_weakened(const char *what);
 

@@ -19,6 +19,7 @@
 #include "base/paths.h"
 #include "base/time.h"
 #include "plugin/services-files.h"
+#include "runtime/confine.h"
 #include "runtime/runtime.h"
 #include "runtime/ssh-keys.h"
 #include "base/util.h"
@@ -271,6 +272,8 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 	    .hosts = hosts,
 	    .resolv = resolv,
 	    .net_admin = ps->role == APOMON_ROLE_BACKBONE,
+	    .host_root = (p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT) ||
+			 apo_test_weakened("userns"),
 	    .memory_bytes = s->limits.memory_bytes,
 	    .cpu_millis = s->limits.cpu_millis,
 	    .pids = s->limits.pids,

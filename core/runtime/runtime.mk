@@ -9,7 +9,8 @@ APO_RUNTIME_SOURCES = \
 	core/runtime/cgroup.c core/runtime/caps.c \
 	core/runtime/confine.h core/runtime/seccomp.c core/runtime/mask.c \
 	core/runtime/station-confine.c core/runtime/station-log.c \
-	core/runtime/station-log.h
+	core/runtime/station-log.h \
+	core/runtime/userns.c core/runtime/userns.h
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
 	core/runtime/runtime.c core/runtime/runtime.h \
 	core/runtime/ssh-keys.c core/runtime/ssh-keys.h

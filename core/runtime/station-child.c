@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "runtime/station-priv.h"
@@ -35,6 +36,14 @@ static const struct {
 } devs[] = {
     {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static const struct {
+	const char *name, *to;
+} links[] = {
+    {"/dev/ptmx", "pts/ptmx"},		{"/dev/fd", "/proc/self/fd"},
+    {"/dev/stdin", "/proc/self/fd/0"},	{"/dev/stdout", "/proc/self/fd/1"},
+    {"/dev/stderr", "/proc/self/fd/2"},
 };
 
 static void fail(const struct apo_child_args *a, enum apo_child_step step)
@@ -60,12 +69,21 @@ static const char *at(const struct apo_child_args *a, char *buf, const char *rel
 	return buf;
 }
 
+/* What we make in /dev, as host root, becomes the station root's: not
+ * only for show (`ls -l`) -- a file owned by an unmapped id is owned by
+ * nobody inside, and careful programs refuse those: Postfix's postlog
+ * opens maillog_file = /dev/stdout only through a symlink owned by root. */
+static int owned(const struct apo_child_args *a, const char *path)
+{
+	return a->userns_fd >= 0 ? lchown(path, a->uid, a->gid) : 0;
+}
+
 static int make_dev(const struct apo_child_args *a)
 {
 	char p[APO_CHILD_PATH_MAX], src[32];
 	const unsigned long fl = MS_NOSUID | MS_NOEXEC;
 
-	if (!at(a, p, "/dev") || mount("tmpfs", p, "tmpfs", fl, "mode=755,size=64k") < 0)
+	if (!at(a, p, "/dev") || mount("tmpfs", p, "tmpfs", fl, a->dev_opts) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
 		char d[APO_CHILD_PATH_MAX];
@@ -79,6 +97,8 @@ static int make_dev(const struct apo_child_args *a)
 		 * to tear down); bind the host's where nodes are refused */
 		if (mknod(d, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor)) == 0) {
 			chmod(d, 0666); /* past the umask */
+			if (owned(a, d) < 0)
+				return -1;
 			continue;
 		}
 		if (errno != EPERM)
@@ -92,22 +112,51 @@ static int make_dev(const struct apo_child_args *a)
 		if (mount(src, d, NULL, MS_BIND, NULL) < 0)
 			return -1;
 	}
-	if (!at(a, p, "/dev/pts") || mkdir(p, 0755) < 0 ||
-	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=620,gid=5") < 0)
+	if (!at(a, p, "/dev/pts") || mkdir(p, 0755) < 0 || owned(a, p) < 0 ||
+	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, a->pts_opts) < 0)
 		return -1;
-	if (!at(a, p, "/dev/shm") || mkdir(p, 01777) < 0 ||
-	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k") < 0)
+	if (!at(a, p, "/dev/shm") || mkdir(p, 01777) < 0 || owned(a, p) < 0 ||
+	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV, a->shm_opts) < 0)
 		return -1;
-	if (!at(a, p, "/dev/ptmx") || symlink("pts/ptmx", p) < 0)
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (!at(a, p, links[i].name) || symlink(links[i].to, p) < 0 || owned(a, p) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Binding ports below 1024 takes CAP_NET_BIND_SERVICE in the user
+ * namespace that owns the network namespace: apomon's (the host's), not
+ * the station's.  The threshold is a setting of each network namespace;
+ * written while we are still host root, in the station's namespace
+ * (/proc/sys/net answers for the opener's).
+ */
+static int open_low_ports(void)
+{
+	int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
 		return -1;
-	if (!at(a, p, "/dev/fd") || symlink("/proc/self/fd", p) < 0)
-		return -1;
-	if (!at(a, p, "/dev/stdin") || symlink("/proc/self/fd/0", p) < 0)
-		return -1;
-	if (!at(a, p, "/dev/stdout") || symlink("/proc/self/fd/1", p) < 0)
-		return -1;
-	if (!at(a, p, "/dev/stderr") || symlink("/proc/self/fd/2", p) < 0)
+	if (write(fd, "0", 1) != 1)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/*
+ * The last step as host root: into the station's user namespace, as its
+ * root (host uid a->uid).  Its mount, PID, UTS, IPC and network
+ * namespaces belong to the host's user namespace, so that inside, root
+ * can neither mount nor change them.  Raw system calls: glibc's set*id
+ * would signal the threads of the process we were cloned from.
+ */
+static int enter_userns(const struct apo_child_args *a)
+{
+	if (a->userns_fd < 0)
+		return 0;
+	if (setns(a->userns_fd, CLONE_NEWUSER) < 0 || syscall(SYS_setgroups, 0, NULL) < 0 ||
+	    syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
 		return -1;
 	return 0;
 }
@@ -138,6 +187,8 @@ int apo_station_child(void *arg)
 
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		fail(a, APO_STEP_NETNS);
+	if (a->userns_fd >= 0 && open_low_ports() < 0)
+		fail(a, APO_STEP_PORTS);
 	if (a->template_fd >= 0 &&
 	    (setns(a->template_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
 		fail(a, APO_STEP_PRIVATE);
@@ -183,8 +234,12 @@ int apo_station_child(void *arg)
 	 * usable until exec */
 	if (syscall(SYS_close_range, 4U, ~0U, CLOSE_RANGE_CLOEXEC) < 0 && errno != ENOSYS)
 		fail(a, APO_STEP_FDS);
-	/* while CAP_SYS_ADMIN is still ours: no no_new_privs needed, so
-	 * setuid programs inside keep working (Docker's way) */
+	/* before the filter, which refuses setns */
+	if (enter_userns(a) < 0)
+		fail(a, APO_STEP_USERNS);
+	/* while CAP_SYS_ADMIN is still ours (in the station's user namespace
+	 * when it has one): no no_new_privs needed, so setuid programs inside
+	 * keep working (Docker's way) */
 	if (apo_seccomp_load(a->seccomp) < 0)
 		fail(a, APO_STEP_SECCOMP);
 	if (apo_caps_drop(a->caps) < 0)
@@ -201,12 +256,15 @@ const char *apo_child_step_name(enum apo_child_step s)
 	static const char *const names[] = {
 	    [APO_STEP_NETNS] = "join network namespace",
 	    [APO_STEP_PRIVATE] = "make mounts private",
+	    [APO_STEP_ROOT] = "mount root",
 	    [APO_STEP_PROC] = "mount /proc",
 	    [APO_STEP_SYS] = "mount /sys",
 	    [APO_STEP_DEV] = "populate /dev",
 	    [APO_STEP_PIVOT] = "pivot_root",
 	    [APO_STEP_HOSTNAME] = "set hostname",
 	    [APO_STEP_FDS] = "set up stdio",
+	    [APO_STEP_USERNS] = "enter user namespace",
+	    [APO_STEP_PORTS] = "allow ports below 1024 (ip_unprivileged_port_start)",
 	    [APO_STEP_CAPS] = "drop capabilities",
 	    [APO_STEP_EXEC] = "exec apomon-init",
 	    [APO_STEP_MASK] = "mask /proc and /sys",

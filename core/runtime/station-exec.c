@@ -22,11 +22,13 @@
 #include <time.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "base/paths.h"
 #include "base/time.h"
 #include "runtime/station-priv.h"
+#include "runtime/userns.h"
 #include "base/util.h"
 
 static const struct {
@@ -195,7 +197,7 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 {
 	int fds[APO_ARRAY_SIZE(nss)];
 	char path[64];
-	int master = -1, slave = -1, st;
+	int master = -1, slave = -1, user_fd = -1, st;
 	pid_t pid;
 
 	for (size_t i = 0; i < APO_ARRAY_SIZE(nss); i++) {
@@ -206,6 +208,29 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 			_exit(126);
 		}
 	}
+	/* opened first, joined last: the others belong to the host's user
+	 * namespace, and joining them takes host root */
+	if (apo_userns_other(r->pid)) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)r->pid);
+		user_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (user_fd < 0) {
+			dprintf(2, "apomon: %s: exec: %s: %s\n", name, path, strerror(errno));
+			_exit(126);
+		}
+	}
+	/* our pipes become the station root's: a command may reopen its
+	 * stdio (/dev/stdout: Postfix's postlog), and a pipe's owner decides
+	 * (never the caller's own descriptors, in the weakened test mode);
+	 * before we join its mount namespace, where /proc has not its PID */
+	if (user_fd >= 0) {
+		int mine[] = {rp->weak ? -1 : rp->in[0], rp->weak ? -1 : rp->out[1],
+			      rp->weak ? -1 : rp->err[1], out_fd};
+		for (size_t i = 0; i < APO_ARRAY_SIZE(mine); i++)
+			if (mine[i] >= 0 && apo_userns_give_fd(mine[i], r->pid) < 0) {
+				dprintf(2, "apomon: %s: exec: stdio: %s\n", name, strerror(errno));
+				_exit(126);
+			}
+	}
 	apo_cgroup_attach(env, name, getpid());
 	for (size_t i = 0; i < APO_ARRAY_SIZE(nss); i++) {
 		if (setns(fds[i], nss[i].type) < 0) {
@@ -215,6 +240,15 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 		}
 		close(fds[i]);
 	}
+	/* as the station's root, not host root: what the command makes is
+	 * the station's, and it can do no more than the station can */
+	if (user_fd >= 0 && (setns(user_fd, CLONE_NEWUSER) < 0 || setgroups(0, NULL) < 0 ||
+			     setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		dprintf(2, "apomon: %s: exec: join user namespace: %s\n", name, strerror(errno));
+		_exit(126);
+	}
+	if (user_fd >= 0)
+		close(user_fd);
 	if (tty) {
 		int unlock = 0;
 		/* the station's own devpts instance, through its /dev/ptmx */

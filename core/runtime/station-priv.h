@@ -25,6 +25,8 @@ enum apo_child_step {
 	APO_STEP_PIVOT,
 	APO_STEP_HOSTNAME,
 	APO_STEP_FDS,
+	APO_STEP_USERNS,
+	APO_STEP_PORTS,
 	APO_STEP_CAPS,
 	APO_STEP_EXEC,
 	APO_STEP_MASK,
@@ -49,6 +51,14 @@ struct apo_child_args {
 	const struct apo_bpf *seccomp;
 	unsigned long long caps; /* the capabilities kept */
 	bool mask;		 /* /proc and /sys masked */
+	/* the station's user namespace, entered just before exec; -1: none
+	 * (isolation "host-root") */
+	int userns_fd;
+	/* mount options of /dev, /dev/pts, /dev/shm (owned by the station's
+	 * root when it has a user namespace) */
+	const char *dev_opts, *pts_opts, *shm_opts;
+	uid_t uid; /* the station's root on the host: owns /dev's nodes */
+	gid_t gid;
 	char *const *argv;
 	char *const *envp;
 };

@@ -27,6 +27,7 @@
 #include "plugin/services-files.h"
 #include "runtime/station-log.h"
 #include "runtime/station-priv.h"
+#include "runtime/userns.h"
 #include "base/util.h"
 
 const char *apo_init_path(void)
@@ -139,22 +140,87 @@ int apo_high_fd(int fd)
 	return h < 0 ? -1 : h;
 }
 
-static char *overlay_opts(const struct apo_station_spec *s, const char *upper, const char *work)
+static char *overlay_opts(const char *const *layers, size_t n, const char *upper, const char *work)
 {
 	size_t len = 0;
 	char *opts;
 
-	for (size_t i = 0; i < s->n_layers; i++)
-		len += strlen(s->layers[i]) + 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(layers[i]) + 1;
 	opts = apo_xmalloc(len + strlen(upper) + strlen(work) + 64);
 	strcpy(opts, "lowerdir=");
-	for (size_t i = 0; i < s->n_layers; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strcat(opts, ":");
-		strcat(opts, s->layers[i]);
+		strcat(opts, layers[i]);
 	}
 	sprintf(opts + strlen(opts), ",upperdir=%s,workdir=%s", upper, work);
 	return opts;
+}
+
+/*
+ * The overlay of the image's layers under the writable layer, at r.
+ * With a user namespace each layer is an idmapped clone, so that the
+ * image's root shows as the station's root and every owner as in the
+ * image; the clones stay detached (the overlay takes a private copy of
+ * each layer it is given), so the overlay is all that is left mounted.
+ */
+static int mount_root(const struct apo_station_spec *s, const char *r, const char *upper,
+		      const char *work, char **err)
+{
+	_cleanup_free_ char *opts = NULL;
+	_cleanup_free_ char *why = NULL;
+	_cleanup_close_ int uns = -1;
+	struct apo_idmap m;
+	char **names = NULL;
+	int *fds = NULL;
+	int rc = 0;
+
+	if (s->host_root) {
+		opts = overlay_opts(s->layers, s->n_layers, upper, work);
+		if (mount("overlay", r, "overlay", 0, opts) < 0)
+			return set_err(err, -errno, "%s: root: mount overlay on %s", s->fqdn, r);
+		return 0;
+	}
+	if ((rc = apo_idmap_acquire(s->env, s->name, &m, &why)) < 0) {
+		free(*err);
+		*err = apo_xasprintf("%s: isolation: %s", s->fqdn, why ? why : strerror(-rc));
+		return rc;
+	}
+	if ((uns = apo_userns_make(&m)) < 0)
+		return set_err(err, uns, "%s: isolation: user namespace", s->fqdn);
+	fds = apo_xcalloc(s->n_layers, sizeof(*fds));
+	names = apo_xcalloc(s->n_layers, sizeof(*names));
+	for (size_t i = 0; i < s->n_layers; i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < s->n_layers; i++) {
+		fds[i] = apo_idmap_tree(s->layers[i], uns);
+		if (fds[i] < 0) {
+			rc = fds[i];
+			free(*err);
+			*err = apo_xasprintf(
+			    "%s: root: idmapped mount of %s: %s: this kernel or file system "
+			    "cannot idmap mounts (Linux 5.12 or later, mount_setattr with "
+			    "MOUNT_ATTR_IDMAP); isolation = \"host-root\"; in apomon.conf runs "
+			    "stations without user namespaces",
+			    s->fqdn, s->layers[i], strerror(-rc));
+			goto out;
+		}
+		names[i] = apo_xasprintf("/proc/self/fd/%d", fds[i]);
+	}
+	opts = overlay_opts((const char *const *)names, s->n_layers, upper, work);
+	if (mount("overlay", r, "overlay", 0, opts) < 0)
+		rc = set_err(err, -errno, "%s: root: mount overlay of idmapped layers on %s",
+			     s->fqdn, r);
+out:
+	for (size_t i = 0; i < s->n_layers; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		free(names[i]);
+	}
+	free(fds);
+	free(names);
+	return rc;
 }
 
 static int refuse_running(const struct apo_station_spec *s, char **err)
@@ -175,7 +241,6 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
 	_cleanup_free_ char *logdir = apo_env_log_dir(s->env);
 	char *r = apo_station_root_path(s->env, s->name);
-	_cleanup_free_ char *opts = NULL;
 	int rc;
 
 	*root = NULL;
@@ -197,11 +262,8 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 		set_err(err, rc, "%s: root: directories", s->fqdn);
 		goto fail;
 	}
-	opts = overlay_opts(s, upper, work);
-	if (!is_mountpoint(r) && mount("overlay", r, "overlay", 0, opts) < 0) {
-		rc = set_err(err, -errno, "%s: root: mount overlay on %s", s->fqdn, r);
+	if (!is_mountpoint(r) && (rc = mount_root(s, r, upper, work, err)) < 0)
 		goto fail;
-	}
 	/* what the child mounts on must exist in the root */
 	static const char *const dirs[] = {"/proc", "/sys", "/dev", "/etc", "/tmp"};
 	for (size_t i = 0; i < APO_ARRAY_SIZE(dirs); i++) {
@@ -306,7 +368,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			e_st,
 			e_env,
 			NULL};
-	struct apo_child_args a = {.netns_fd = -1, .init_fd = -1, .log_fd = -1, .status_fd = -1};
+	struct apo_child_args a = {
+	    .netns_fd = -1, .init_fd = -1, .log_fd = -1, .status_fd = -1, .userns_fd = -1};
 	int tree_fd = -1;
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
 	struct apo_child_error ce = {0};
@@ -328,7 +391,39 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	_cleanup_free_ char *upper =
 	    apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
 	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
-	_cleanup_free_ char *opts = overlay_opts(s, upper, work);
+	_cleanup_free_ char *opts = overlay_opts(s->layers, s->n_layers, upper, work);
+	_cleanup_free_ char *dev_opts = NULL, *pts_opts = NULL, *shm_opts = NULL;
+	struct apo_idmap m = {0, 0};
+
+	if (!s->host_root) {
+		/* what the host wrote into the root (hosts, rendered configs,
+		 * keys) becomes the station's, through the mounted root */
+		if ((rc = apo_idmap_lookup(s->env, s->name, &m)) < 0) {
+			rc = set_err(err, rc, "%s: isolation: no id range recorded", s->fqdn);
+			goto out;
+		}
+		if ((rc = apo_idmap_shift(upper, root, &m)) < 0) {
+			rc = set_err(err, rc, "%s: isolation: owners of %s", s->fqdn, upper);
+			goto out;
+		}
+		int uns = apo_userns_make(&m);
+		if (uns < 0) {
+			rc = set_err(err, uns, "%s: isolation: user namespace", s->fqdn);
+			goto out;
+		}
+		a.userns_fd = apo_high_fd(uns);
+	}
+	a.uid = m.uid;
+	a.gid = m.gid;
+	dev_opts =
+	    apo_xasprintf("mode=755,size=64k,uid=%u,gid=%u", (unsigned)m.uid, (unsigned)m.gid);
+	/* group tty (5) as the station sees it */
+	pts_opts = apo_xasprintf("newinstance,ptmxmode=0666,mode=620,gid=%u", (unsigned)m.gid + 5);
+	shm_opts =
+	    apo_xasprintf("mode=1777,size=65536k,uid=%u,gid=%u", (unsigned)m.uid, (unsigned)m.gid);
+	a.dev_opts = dev_opts;
+	a.pts_opts = pts_opts;
+	a.shm_opts = shm_opts;
 
 	/* the child attaches a clone of the host's mount of the root (the same
 	 * overlay, no second instance on the same upper and work), then the
@@ -339,6 +434,11 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	    (int)syscall(SYS_open_tree, AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
 	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
 		;
+	if (tree_fd < 0 && !s->host_root) {
+		/* a fresh overlay would have the image's owners, not the station's */
+		rc = set_err(err, -EINVAL, "%s: root: not prepared", s->fqdn);
+		goto out;
+	}
 	a.tree_fd = tree_fd;
 	a.template_fd = apo_station_template_fd();
 	a.overlay_opts = opts;
@@ -355,6 +455,13 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	/* ---- confinement (confine.h, station-log.h) ---- */
 	if ((rc = apo_station_confine(s, &a, err)) < 0)
 		goto out;
+	/* the station's own output, a pipe: its root may reopen it
+	 * (/proc/self/fd/1, /dev/stderr: Dovecot's log_path), which checks the
+	 * pipe's owner */
+	if (!s->host_root && (fchown(a.log_fd, m.uid, m.gid) < 0 || fchown(a.status_fd, m.uid, m.gid) < 0)) {
+		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, strerror(errno));
+		goto out;
+	}
 	/* ---- */
 	if (s->netns_path) {
 		a.netns_fd = apo_high_fd(open(s->netns_path, O_RDONLY | O_CLOEXEC));
@@ -444,6 +551,8 @@ out:
 		close(a.status_fd);
 	if (a.netns_fd >= 0)
 		close(a.netns_fd);
+	if (a.userns_fd >= 0)
+		close(a.userns_fd);
 	if (tree_fd >= 0)
 		close(tree_fd);
 	return rc;
@@ -545,6 +654,7 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 	read_status(state, word, sizeof(word), &val);
 	if (apo_station_alive(&r)) {
 		info->pid = r.pid;
+		info->host_root = !apo_userns_other(r.pid);
 		info->uptime_s = uptime_of(r.start);
 		info->entry_running = !strcmp(word, "running");
 		info->entry_idle = info->entry_running && entry_idle(r.pid);

@@ -13,6 +13,7 @@
  *   root        /run/apomon/ENV/roots/NAME         (overlay, host mount ns)
  *   data        /var/lib/apomon/ENV/NAME/{upper,work}   (kept unless purged)
  *   log         /var/log/apomon/ENV/NAME.log
+ *   id range    /var/lib/apomon/ENV/idmap                (userns.h)
  *   cgroups     /sys/fs/cgroup/{memory,cpu,pids}/apomon/ENV/NAME (v1)
  *               /sys/fs/cgroup/apomon/ENV/NAME                  (v2)
  */
@@ -41,6 +42,9 @@ struct apo_station_spec {
 	const char *resolv;	/* /etc/resolv.conf; NULL: leave the image's */
 	const char *entrypoint; /* NULL: APO_STATION_ENTRYPOINT */
 	bool net_admin;		/* the backbone; no capability any more (caps.c) */
+	/* isolation "host-root": no user namespace, the station's root is
+	 * the host's; else its own id range (userns.h), idmapped layers */
+	bool host_root;
 	/* cgroup limits; 0 = none (and then no cgroup is made) */
 	unsigned long long memory_bytes;
 	unsigned cpu_millis;
@@ -74,6 +78,8 @@ struct apo_station_info {
 	 * their server, or serving): how a type without a ready hook is
 	 * judged ready; a startup.sh that fails in its setup never gets there */
 	bool entry_idle;
+	/* running without a user namespace: its root is host root */
+	bool host_root;
 };
 
 /*

@@ -33,8 +33,8 @@ same_core_pattern
 
 # each check can fail: no masking, and the capabilities of before (kcore
 # needs SYS_RAWIO); the probe writes core_pattern's own value back
-esc_up mask,caps
-caught core_pattern mask,caps
-caught masked mask,caps
+esc_up mask,caps,userns
+caught core_pattern mask,caps,userns
+caught masked mask,caps,userns
 same_core_pattern
 echo "escape-proc: ok"

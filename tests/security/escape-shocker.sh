@@ -11,6 +11,6 @@ esc_up
 # its own descriptors, and those of init and the entrypoint reopened
 refused shocker
 
-esc_up seccomp,caps,fds
-caught shocker seccomp,caps,fds
+esc_up seccomp,caps,fds,userns
+caught shocker seccomp,caps,fds,userns
 echo "escape-shocker: ok"

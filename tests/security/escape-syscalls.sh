@@ -26,9 +26,9 @@ A exec -T s1 -- sh -c 'grep Seccomp: /proc/1/status' </dev/null | grep -q '2$' |
 
 # each check can fail: the station of before, without filter and with
 # SYS_ADMIN, SYS_MODULE, SYS_TIME, SYS_BOOT...
-esc_up seccomp,caps
+esc_up seccomp,caps,userns
 for t in $T; do
-	caught "$t" seccomp,caps
+	caught "$t" seccomp,caps,userns
 done
 # the host's clock did not move (settimeofday(NULL, NULL) sets nothing)
 [ $(($(date +%s) - date_before)) -lt 600 ] || fail "the host's clock jumped"

@@ -46,6 +46,6 @@ typed -T && fail "exec -T: a station typed into the caller's terminal"
 typed && fail "exec with a pty: a station typed into the caller's terminal"
 
 # each check can fail: the caller's descriptors handed over, no filter
-esc_up seccomp,caps
+esc_up seccomp,caps,userns
 APOMON_TEST_WEAKEN=stdio typed -T || fail "the check missed TIOCSTI with the caller's own terminal"
 echo "escape-tiocsti: ok"
