@@ -19,3 +19,6 @@ TESTS += tests/integration/oci-import.sh
 EXTRA_DIST += tests/integration/oci-lib.sh tests/integration/oci-import.sh
 TESTS += tests/integration/oci-station.sh
 EXTRA_DIST += tests/integration/oci-station.sh
+
+# import against skopeo and umoci (bench/README.md style: ratios, same run)
+EXTRA_DIST += bench/oci.sh
