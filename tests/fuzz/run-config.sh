@@ -22,7 +22,7 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	"$srcdir"/core/config/*.c "$srcdir"/core/validate/*.c \
 	"$srcdir/core/plugin/services.c" \
 	"$builddir/core/.libs/libapocore.a" \
-	$(pkg-config --libs libnl-3.0 libnl-route-3.0 json-c libcurl libconfig libnftables) \
+	$(pkg-config --libs libnl-3.0 libnl-route-3.0 json-c libcurl libconfig libnftables libarchive libseccomp) \
 	-lcrypto -lltdl -lpthread -o "$out/fuzz-config"
 # seeds: the repository's own clusters and a few of the bad fixtures
 cp "$srcdir"/conf.d/*.conf "$out/corpus-config/" 2>/dev/null || true
