@@ -10,7 +10,10 @@ EXTRA_DIST += tests/mutants/run.sh tests/mutants/integrity-gate-skipped.mut \
 	tests/mutants/host-route-missing.mut
 check-mutants:
 	$(SHELL) $(srcdir)/tests/mutants/run.sh $(srcdir) $(builddir) $(MUTANTS)
+# builds the mutants' copy of the tree only (CI does it during the suite)
+mutants-prepare:
+	$(SHELL) $(srcdir)/tests/mutants/run.sh --prepare $(srcdir) $(builddir)
 clean-local: clean-mutants
 clean-mutants:
 	rm -rf mutants-tree mutants-*.log
-.PHONY: check-mutants clean-mutants
+.PHONY: check-mutants mutants-prepare clean-mutants

@@ -6,12 +6,16 @@
 # run, and the line put back.  A mutant is killed when its tests fail; a
 # survivor, or a mutant whose line is no longer in the file, fails the run.
 # Needs root (the mapped tests are integration tests).
-# Usage: run.sh SRCDIR BUILDDIR [MUTANT...]
+# Usage: run.sh [--prepare] SRCDIR BUILDDIR [MUTANT...]
+# --prepare only builds the copy (no root needed, no kernel objects), so
+# that CI can build it while the test suite runs.
 set -u
+prepare=
+[ "${1:-}" = --prepare ] && { prepare=1; shift; }
 src=$(cd "${1:?SRCDIR}" && pwd)
 build=$(cd "${2:?BUILDDIR}" && pwd)
 shift 2
-[ "$(id -u)" = 0 ] || { echo "check-mutants: needs root (the mapped tests are integration tests)" >&2; exit 77; }
+[ -n "$prepare" ] || [ "$(id -u)" = 0 ] || { echo "check-mutants: needs root (the mapped tests are integration tests)" >&2; exit 77; }
 work="$build/mutants-tree"
 
 # the tree as it is in the working copy (tracked files), built once
@@ -24,6 +28,7 @@ if [ ! -x "$work/apomon" ]; then
 		make -j2 >/dev/null && make -j2 check TESTS= >/dev/null) ||
 		{ echo "check-mutants: the copy does not build" >&2; exit 1; }
 fi
+[ -z "$prepare" ] || exit 0
 
 # field NAME FILE: the value of "NAME: value" in a mutant file
 field() { sed -n "s/^$1: //p" "$2" | head -n 1; }
@@ -88,9 +93,10 @@ for m in "${mutants[@]}"; do
 		echo "KILLED:   $name ($(cd "$work" && grep -l '^FAIL' $(for t in $tests; do echo "${t%.sh}.log"; done) 2>/dev/null | tr '\n' ' '))"
 		killed=$((killed + 1))
 	fi
+	# put the line back; the next mutant's build (or the next run's)
+	# recompiles it, so no rebuild here
 	mv "$work/$file.orig" "$work/$file"
 	touch "$work/$file"
-	(cd "$work" && make -j2 >/dev/null 2>&1)
 	clean_after "$build/mutants-before"
 done
 rm -f "$build/mutants-before"
