@@ -10,10 +10,13 @@ EXTRA_DIST += tests/mutants/run.sh tests/mutants/integrity-gate-skipped.mut \
 	tests/mutants/host-route-missing.mut
 check-mutants:
 	$(SHELL) $(srcdir)/tests/mutants/run.sh $(srcdir) $(builddir) $(MUTANTS)
+# the check programs, for run.sh to rebuild only those a mutant's tests use
+mutants-check-programs:
+	@echo $(check_PROGRAMS)
 # builds the mutants' copy of the tree only (CI does it during the suite)
 mutants-prepare:
 	$(SHELL) $(srcdir)/tests/mutants/run.sh --prepare $(srcdir) $(builddir)
 clean-local: clean-mutants
 clean-mutants:
 	rm -rf mutants-tree mutants-*.log
-.PHONY: check-mutants mutants-prepare clean-mutants
+.PHONY: check-mutants mutants-check-programs mutants-prepare clean-mutants

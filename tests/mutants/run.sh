@@ -66,6 +66,8 @@ clean_after() {
 	done
 }
 
+check_programs=$(cd "$work" && make -s mutants-check-programs) ||
+	{ echo "check-mutants: cannot list the check programs" >&2; exit 1; }
 mutants=("$@")
 [ ${#mutants[@]} -gt 0 ] || mutants=("$src"/tests/mutants/*.mut)
 killed=0 survived=0 broken=0
@@ -83,10 +85,20 @@ for m in "${mutants[@]}"; do
 		mv "$work/$file.orig" "$work/$file"
 		continue
 	fi
-	if ! (cd "$work" && make -j2 >/dev/null 2>&1 && make -j2 check TESTS= >/dev/null 2>&1); then
+	# the check programs the tests need: the unit tests among them and
+	# every helper program (not the other unit tests: relinking all of
+	# them against the mutated core would be most of a mutant's time)
+	progs=
+	for p in $check_programs; do
+		case " $tests " in
+		*" $p "*) progs="$progs $p" ;;
+		*) case $p in tests/unit/test-*) ;; *) progs="$progs $p" ;; esac ;;
+		esac
+	done
+	if ! (cd "$work" && make -j2 >/dev/null 2>&1 && make -j2 $progs >/dev/null 2>&1); then
 		echo "BROKEN:   $name: the mutant does not build"
 		broken=$((broken + 1))
-	elif (cd "$work" && make check TESTS="$tests" >"$build/mutants-$name.log" 2>&1); then
+	elif (cd "$work" && make check TESTS="$tests" check_PROGRAMS="$progs" >"$build/mutants-$name.log" 2>&1); then
 		echo "SURVIVED: $name: $tests passed with $(field what "$m")"
 		survived=$((survived + 1))
 	else
