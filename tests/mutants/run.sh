@@ -66,7 +66,7 @@ clean_after() {
 	done
 }
 
-check_programs=$(cd "$work" && make -s mutants-check-programs) ||
+check_programs=$(cd "$work" && make -s mutants-check-programs | tail -n 1) ||
 	{ echo "check-mutants: cannot list the check programs" >&2; exit 1; }
 mutants=("$@")
 [ ${#mutants[@]} -gt 0 ] || mutants=("$src"/tests/mutants/*.mut)
