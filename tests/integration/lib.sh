@@ -59,18 +59,23 @@ assert_env_gone() {
 	done
 	# a station's processes see its overlay, whose layers are under
 	# /var/lib/apomon/ENV/ (the host's mount table no longer shows it)
-	for _mi in /proc/[0-9]*/mountinfo; do
-		if grep -qs "/var/lib/apomon/$_env/" "$_mi"; then
-			_pid=${_mi#/proc/}
-			_pid=${_pid%/mountinfo}
-			fail "$_env: process $_pid ($(tr '\0' ' ' <"/proc/$_pid/cmdline" 2>/dev/null)) is left"
-		fi
-	done
+	# (one grep over every process: a loop of greps costs seconds on a
+	# busy machine, and some tests call this after every run)
+	_mi=$(grep -ls -F "/var/lib/apomon/$_env/" /proc/[0-9]*/mountinfo | head -n 1) || true
+	if [ -n "$_mi" ]; then
+		_pid=${_mi#/proc/}
+		_pid=${_pid%/mountinfo}
+		fail "$_env: process $_pid ($(tr '\0' ' ' <"/proc/$_pid/cmdline" 2>/dev/null)) is left"
+	fi
 	[ -z "${2:-}" ] && return 0
+	# the host's links, listed once; a name matches a whole link name
+	_links=$(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }') ||
+		fail "ip link show failed"
 	while read -r _name; do
 		[ ! -e "/run/netns/$_name" ] || fail "$_env: namespace $_name is left"
-		! ip link show dev "$_name" >/dev/null 2>&1 || fail "$_env: link $_name is left"
 	done <"$2"
+	_name=$(printf '%s\n' "$_links" | grep -xF -f "$2" | head -n 1) || true
+	[ -z "$_name" ] || fail "$_env: link $_name is left"
 	return 0
 }
 
