@@ -10,6 +10,7 @@ core_libapocore_la_SOURCES = \
 	core/base/workers.c core/base/workers.h \
 	core/base/progress.c core/base/progress.h \
 	core/base/time.c core/base/time.h \
+	core/base/fmt.c core/base/fmt.h \
 	core/base/spawn.c core/base/spawn.h \
 	core/base/sha256.c core/base/sha256.h
 core_libapocore_la_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) -pthread

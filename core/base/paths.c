@@ -36,6 +36,25 @@ bool apo_env_name_reserved(const char *env)
 	return !strcmp(env, "images");
 }
 
+const char *apo_station_name_reserved(const char *name)
+{
+	/* whoever adds a fixed name beside the stations' adds it here */
+	static const struct {
+		const char *name, *what;
+	} reserved[] = {
+	    {"ca", "the environment's certificate authority"}, /* integrity/ca.c */
+	    {"ssh", "the environment's SSH keys"},	       /* runtime/ssh-keys.c */
+	    {"manifests", "the stations' seal manifests"},     /* conf-integrity.c */
+	    {"idmap", "the environment's user-id map"},	       /* runtime/userns.c */
+	    {"integrity", "the environment's integrity.log"},  /* integrity.c */
+	};
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (!strcmp(name, reserved[i].name))
+			return reserved[i].what;
+	return NULL;
+}
+
 char *apo_env_run_dir(const char *env)
 {
 	return apo_xasprintf("%s/%s", apo_run_dir(), env);

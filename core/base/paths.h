@@ -19,6 +19,11 @@ const char *apo_log_dir(void);
  * beside the environments' in the lib and log dirs. */
 bool apo_env_name_reserved(const char *env);
 
+/* Names a station may not have: what apomon keeps beside the stations'
+ * own entries in an environment's lib dir (ENV/NAME/) and log dir
+ * (ENV/NAME.log).  NULL, or what the name is reserved for. */
+const char *apo_station_name_reserved(const char *name);
+
 /* "/run/apomon/ENV" etc.; caller frees. */
 char *apo_env_run_dir(const char *env);
 char *apo_env_lib_dir(const char *env);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/sha256.h"
+#include "base/fmt.h"
 #include "base/util.h"
 #include "engine/diff.h"
 #include "net/publish.h"
@@ -22,22 +23,17 @@ static void add_str(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
-static const char *ip(struct in_addr a, char *buf)
-{
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
 static char *prefix_str(struct in_addr a, unsigned prefix)
 {
-	char b[INET_ADDRSTRLEN];
-	return apo_xasprintf("%s/%u", ip(a, b), prefix);
+	char b[APO_PREFIX_STRLEN];
+	return apo_xstrdup(apo_fmt_prefix(b, a, prefix));
 }
 
 static char *route_str(const struct apo_plan_route *r)
 {
-	char d[INET_ADDRSTRLEN], v[INET_ADDRSTRLEN];
-	return apo_xasprintf("%s/%u via %s dev %s", ip(r->dst.addr, d), r->dst.prefix,
-			     ip(r->via, v), r->dev);
+	char d[APO_PREFIX_STRLEN], v[INET_ADDRSTRLEN];
+	return apo_xasprintf("%s via %s dev %s", apo_fmt_prefix(d, r->dst.addr, r->dst.prefix),
+			     apo_fmt_ip(v, r->via), r->dev);
 }
 
 /* A libconfig setting as text, names sorted by the config's own order:
@@ -114,7 +110,7 @@ static void add_dep(struct json_object *deps, const struct apo_plan *p, const ch
 	ssize_t k = apo_plan_find(p, name);
 	char b[INET_ADDRSTRLEN] = "";
 	if (k >= 0 && first_addr(&p->stations[k]))
-		ip(first_addr(&p->stations[k])->addr, b);
+		apo_fmt_ip(b, first_addr(&p->stations[k])->addr);
 	add_str(deps, name, k < 0 ? "absent" : b);
 }
 
@@ -252,13 +248,13 @@ struct json_object *apo_snapshot_of_plan(const struct apo_plan *p)
 		char *l = apo_xasprintf(
 		    "%s %u%s%u %s %s:%u", x->proto == IPPROTO_UDP ? "udp" : "tcp", x->host_port,
 		    x->count > 1 ? "+" : "", x->count > 1 ? x->count - 1u : 0u,
-		    p->stations[x->station].station->name, ip(x->addr, b), x->port);
+		    p->stations[x->station].station->name, apo_fmt_ip(b, x->addr), x->port);
 		/* "tcp 81 www1 10.1.0.11:8080"; a range "tcp 30000+9 ..." */
 		if (x->count <= 1) {
 			free(l);
 			l = apo_xasprintf("%s %u %s %s:%u", x->proto == IPPROTO_UDP ? "udp" : "tcp",
 					  x->host_port, p->stations[x->station].station->name,
-					  ip(x->addr, b), x->port);
+					  apo_fmt_ip(b, x->addr), x->port);
 		}
 		json_object_array_add(pub, json_object_new_string(l));
 		free(l);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/summary.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 static const char *cluster_of(const struct apo_plan_station *s)
@@ -20,10 +21,10 @@ static char *addresses(const struct apo_plan_station *s)
 	char *out = apo_xstrdup("");
 	for (size_t i = 0; i < s->n_ifaces; i++) {
 		for (size_t k = 0; k < s->ifaces[i].n_addrs; k++) {
-			char a[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &s->ifaces[i].addrs[k].addr, a, sizeof(a));
-			char *n = apo_xasprintf("%s%s%s/%u", out, *out ? " " : "", a,
-						s->ifaces[i].addrs[k].prefix);
+			const struct apo_plan_addr *pa = &s->ifaces[i].addrs[k];
+			char a[APO_PREFIX_STRLEN];
+			char *n = apo_xasprintf("%s%s%s", out, *out ? " " : "",
+						apo_fmt_prefix(a, pa->addr, pa->prefix));
 			free(out);
 			out = n;
 		}
@@ -158,10 +159,10 @@ struct json_object *apo_summary_json(const struct apo_plan *p)
 		    s->station->cluster ? json_object_new_string(s->station->cluster->name) : NULL);
 		for (size_t k = 0; k < s->n_ifaces; k++) {
 			for (size_t m = 0; m < s->ifaces[k].n_addrs; m++) {
-				char b[INET_ADDRSTRLEN + 4];
-				inet_ntop(AF_INET, &s->ifaces[k].addrs[m].addr, b, INET_ADDRSTRLEN);
-				snprintf(b + strlen(b), 5, "/%u", s->ifaces[k].addrs[m].prefix);
-				json_object_array_add(a, json_object_new_string(b));
+				const struct apo_plan_addr *pa = &s->ifaces[k].addrs[m];
+				char b[APO_PREFIX_STRLEN];
+				json_object_array_add(a, json_object_new_string(apo_fmt_prefix(
+							     b, pa->addr, pa->prefix)));
 			}
 		}
 		json_object_object_add(o, "addresses", a);

@@ -38,13 +38,6 @@ const struct apo_up_phase apo_up_phases[] = {
 };
 const size_t apo_up_n_phases = APO_ARRAY_SIZE(apo_up_phases);
 
-const char *apo_fmt_prefix(char *buf, struct in_addr a, unsigned prefix)
-{
-	inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-	sprintf(buf + strlen(buf), "/%u", prefix);
-	return buf;
-}
-
 int apo_up_fail(struct apo_up *u, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "base/diag.h"
+#include "base/fmt.h"
 #include "engine/journal.h"
 #include "net/netlink.h"
 #include "plan/plan.h"
@@ -111,8 +112,5 @@ int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n);
 /* The whole command: 0 (up, or already up), or negative errno; *res says
  * what happened (apo_up_result_clear). */
 int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct apo_up_result *res);
-
-/* "10.1.0.0/24" into buf (at least 19 bytes). */
-const char *apo_fmt_prefix(char *buf, struct in_addr a, unsigned prefix);
 
 #endif

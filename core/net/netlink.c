@@ -323,7 +323,8 @@ static struct nl_addr *v4(struct in_addr a, uint8_t prefix)
 	return n;
 }
 
-int apo_nl_addr_add(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t prefix)
+int apo_nl_addr(struct apo_nl *nl, enum apo_nl_op op, int ifindex, struct in_addr addr,
+		uint8_t prefix)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	struct nl_addr *local = v4(addr, prefix);
@@ -334,14 +335,15 @@ int apo_nl_addr_add(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t
 	rtnl_addr_set_local(a, local);
 	rtnl_addr_set_prefixlen(a, prefix);
 	nl->err = 0;
-	r = rtnl_addr_add(nl->sk, a, NLM_F_EXCL);
+	r = op == APO_NL_ADD ? rtnl_addr_add(nl->sk, a, NLM_F_EXCL)
+			     : rtnl_addr_delete(nl->sk, a, 0);
 	nl_addr_put(local);
 	rtnl_addr_put(a);
 	return result(nl, r);
 }
 
-int apo_nl_route_add(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, struct in_addr gw,
-		     int ifindex)
+int apo_nl_route(struct apo_nl *nl, enum apo_nl_op op, struct in_addr dst, uint8_t prefix,
+		 struct in_addr gw, int ifindex)
 {
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -350,10 +352,12 @@ int apo_nl_route_add(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, stru
 
 	rtnl_route_set_family(rt, AF_INET);
 	rtnl_route_set_table(rt, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(rt, RTPROT_STATIC);
 	rtnl_route_set_dst(rt, d);
 	rtnl_route_nh_set_ifindex(nh, ifindex);
-	if (gw.s_addr) {
+	if (op == APO_NL_DEL) {
+		/* RT_SCOPE_NOWHERE: the kernel matches a route of any scope */
+		rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
+	} else if (gw.s_addr) {
 		struct nl_addr *g = v4(gw, 32);
 		rtnl_route_nh_set_gateway(nh, g);
 		nl_addr_put(g);
@@ -361,46 +365,12 @@ int apo_nl_route_add(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, stru
 	} else {
 		rtnl_route_set_scope(rt, RT_SCOPE_LINK);
 	}
+	if (op == APO_NL_ADD)
+		rtnl_route_set_protocol(rt, RTPROT_STATIC);
 	rtnl_route_add_nexthop(rt, nh); /* rt owns nh now */
 	nl->err = 0;
-	r = rtnl_route_add(nl->sk, rt, NLM_F_EXCL);
-	nl_addr_put(d);
-	rtnl_route_put(rt);
-	return result(nl, r);
-}
-
-int apo_nl_addr_del(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t prefix)
-{
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local = v4(addr, prefix);
-	int r;
-
-	rtnl_addr_set_ifindex(a, ifindex);
-	rtnl_addr_set_family(a, AF_INET);
-	rtnl_addr_set_local(a, local);
-	rtnl_addr_set_prefixlen(a, prefix);
-	nl->err = 0;
-	r = rtnl_addr_delete(nl->sk, a, 0);
-	nl_addr_put(local);
-	rtnl_addr_put(a);
-	return result(nl, r);
-}
-
-int apo_nl_route_del(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, int ifindex)
-{
-	struct rtnl_route *rt = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = v4(dst, prefix);
-	int r;
-
-	rtnl_route_set_family(rt, AF_INET);
-	rtnl_route_set_table(rt, RT_TABLE_MAIN);
-	rtnl_route_set_dst(rt, d);
-	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	rtnl_route_add_nexthop(rt, nh);
-	nl->err = 0;
-	r = rtnl_route_delete(nl->sk, rt, 0);
+	r = op == APO_NL_ADD ? rtnl_route_add(nl->sk, rt, NLM_F_EXCL)
+			     : rtnl_route_delete(nl->sk, rt, 0);
 	nl_addr_put(d);
 	rtnl_route_put(rt);
 	return result(nl, r);

@@ -75,17 +75,41 @@ int apo_nl_link_setup_name(struct apo_nl *nl, const char *name);
  * IPV4_DEVCONF_* id and value, n pairs. */
 int apo_nl_inet_conf(struct apo_nl *nl, int ifindex, const uint32_t (*conf)[2], size_t n);
 
-int apo_nl_addr_add(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t prefix);
+enum apo_nl_op { APO_NL_ADD, APO_NL_DEL };
 
-/* The reverse of apo_nl_addr_add; -EADDRNOTAVAIL when absent. */
-int apo_nl_addr_del(struct apo_nl *nl, int ifindex, struct in_addr addr, uint8_t prefix);
-/* Deletes the main-table route to dst/prefix through ifindex; -ESRCH
- * when absent. */
-int apo_nl_route_del(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, int ifindex);
+/* Adds addr/prefix to ifindex (-EEXIST when there), or deletes it
+ * (-EADDRNOTAVAIL when absent). */
+int apo_nl_addr(struct apo_nl *nl, enum apo_nl_op op, int ifindex, struct in_addr addr,
+		uint8_t prefix);
 
-/* dst/prefix via gw (0.0.0.0: on-link) dev ifindex, main table. */
-int apo_nl_route_add(struct apo_nl *nl, struct in_addr dst, uint8_t prefix, struct in_addr gw,
-		     int ifindex);
+/* Adds dst/prefix via gw (0.0.0.0: on-link) dev ifindex to the main
+ * table (-EEXIST when there), or deletes the main-table route to
+ * dst/prefix through ifindex, whatever its gateway (gw unused; -ESRCH
+ * when absent). */
+int apo_nl_route(struct apo_nl *nl, enum apo_nl_op op, struct in_addr dst, uint8_t prefix,
+		 struct in_addr gw, int ifindex);
+
+/* The callers' names for the four requests. */
+static inline int apo_nl_addr_add(struct apo_nl *nl, int ifindex, struct in_addr addr,
+				  uint8_t prefix)
+{
+	return apo_nl_addr(nl, APO_NL_ADD, ifindex, addr, prefix);
+}
+static inline int apo_nl_addr_del(struct apo_nl *nl, int ifindex, struct in_addr addr,
+				  uint8_t prefix)
+{
+	return apo_nl_addr(nl, APO_NL_DEL, ifindex, addr, prefix);
+}
+static inline int apo_nl_route_add(struct apo_nl *nl, struct in_addr dst, uint8_t prefix,
+				   struct in_addr gw, int ifindex)
+{
+	return apo_nl_route(nl, APO_NL_ADD, dst, prefix, gw, ifindex);
+}
+static inline int apo_nl_route_del(struct apo_nl *nl, struct in_addr dst, uint8_t prefix,
+				   int ifindex)
+{
+	return apo_nl_route(nl, APO_NL_DEL, dst, prefix, (struct in_addr){0}, ifindex);
+}
 
 /* Writes VALUE to /proc/sys/net/PATH of the calling thread's namespace. */
 int apo_sysctl_net(const char *path, const char *value);

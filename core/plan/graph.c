@@ -12,6 +12,7 @@
 #include "plan/graph.h"
 #include "plan/plan-int.h"
 #include "base/spawn.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 /* A DOT string literal (with its quotes); a newline becomes DOT's line
@@ -34,7 +35,7 @@ static void quoted(FILE *out, const char *s)
 static void station_node(FILE *out, const struct apo_plan_station *ps, const char *indent)
 {
 	const struct apo_station *s = ps->station;
-	char buf[APO_ADDR_STRLEN];
+	char buf[APO_PREFIX_STRLEN];
 
 	char *label = NULL;
 	size_t len = 0;
@@ -48,7 +49,8 @@ static void station_node(FILE *out, const struct apo_plan_station *ps, const cha
 		if (ps->role == APOMON_ROLE_BACKBONE && f->kind == APO_IFACE_SWITCH)
 			continue; /* on its edges to the switches */
 		for (size_t j = 0; j < f->n_addrs; j++)
-			fprintf(l, "\n%s", apo_plan_addr_str(&f->addrs[j], buf));
+			fprintf(l, "\n%s",
+				apo_fmt_prefix(buf, f->addrs[j].addr, f->addrs[j].prefix));
 	}
 	fclose(l);
 	fputs(indent, out);
@@ -65,14 +67,15 @@ static void station_node(FILE *out, const struct apo_plan_station *ps, const cha
 static void cluster_box(FILE *out, const struct apo_plan *p, size_t k)
 {
 	const struct apo_plan_switch *sw = &p->switches[k];
-	char net[APO_ADDR_STRLEN];
+	char net[APO_PREFIX_STRLEN];
 
 	fprintf(out, "\tsubgraph ");
 	_cleanup_free_ char *id = apo_xasprintf("cluster_%s", sw->cluster->name);
 	quoted(out, id);
 	fprintf(out, " {\n\t\tlabel=");
 	_cleanup_free_ char *label =
-	    apo_xasprintf("%s\n%s", sw->cluster->domain, apo_plan_addr_str(&sw->network, net));
+	    apo_xasprintf("%s\n%s", sw->cluster->domain,
+			  apo_fmt_prefix(net, sw->network.addr, sw->network.prefix));
 	quoted(out, label);
 	fprintf(out, ";\n\t\t");
 	quoted(out, sw->name);
@@ -95,7 +98,7 @@ static void edge(FILE *out, const char *a, const char *b)
 
 void apo_graph_dot(const struct apo_plan *p, FILE *out)
 {
-	char a[APO_ADDR_STRLEN], b[APO_ADDR_STRLEN];
+	char a[APO_PREFIX_STRLEN], b[APO_PREFIX_STRLEN];
 	const struct apo_plan_station *bb = p->n_stations ? &p->stations[p->backbone] : NULL;
 
 	fprintf(out, "graph ");
@@ -105,7 +108,7 @@ void apo_graph_dot(const struct apo_plan *p, FILE *out)
 		     "\tnode [fontname=\"sans-serif\"];\n"
 		     "\tedge [fontname=\"sans-serif\", fontsize=10];\n");
 	fprintf(out, "\t\"host\" [shape=house, label=\"host\\n%s\\n%s\"];\n", p->host.iface,
-		apo_plan_addr_str(&p->host.addr, a));
+		apo_fmt_prefix(a, p->host.addr.addr, p->host.addr.prefix));
 	if (bb)
 		station_node(out, bb, "\t");
 	for (size_t k = 0; k < p->n_switches; k++)
@@ -120,7 +123,7 @@ void apo_graph_dot(const struct apo_plan *p, FILE *out)
 				edge(out, ps->station->fqdn, p->switches[f->sw].name);
 				if (ps->role == APOMON_ROLE_BACKBONE && f->n_addrs)
 					fprintf(out, " [label=\"%s\"]",
-						apo_plan_ip_str(f->addrs[0].addr, a));
+						apo_fmt_ip(a, f->addrs[0].addr));
 				fprintf(out, ";\n");
 				break;
 			case APO_IFACE_HOST:
@@ -138,9 +141,13 @@ void apo_graph_dot(const struct apo_plan *p, FILE *out)
 						g = &q->ifaces[k];
 				edge(out, ps->station->fqdn, q->station->fqdn);
 				fprintf(out, " [style=dashed, label=\"%s %s\\n%s %s\"];\n", f->name,
-					f->n_addrs ? apo_plan_addr_str(&f->addrs[0], a) : "",
+					f->n_addrs ? apo_fmt_prefix(a, f->addrs[0].addr,
+								    f->addrs[0].prefix)
+						   : "",
 					f->peer_name,
-					g && g->n_addrs ? apo_plan_addr_str(&g->addrs[0], b) : "");
+					g && g->n_addrs ? apo_fmt_prefix(b, g->addrs[0].addr,
+									 g->addrs[0].prefix)
+							: "");
 				break;
 			}
 		}

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "plan/plan-int.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 struct records {
@@ -79,7 +80,7 @@ static void config_records(struct records *r, const struct apo_cluster *c)
 void apo_plan_records(struct apo_plan *p)
 {
 	struct records r = {.p = p};
-	char ip[APO_ADDR_STRLEN];
+	char ip[INET_ADDRSTRLEN];
 
 	for (size_t i = 0; i < p->n_stations; i++) {
 		const struct apo_plan_station *ps = &p->stations[i];
@@ -95,7 +96,7 @@ void apo_plan_records(struct apo_plan *p)
 					struct in_addr a = f->addrs[k].addr;
 					if (pass == 0)
 						add(&r, APO_RECORD_A, apo_xasprintf("%s.", fqdn),
-						    apo_xstrdup(apo_plan_ip_str(a, ip)));
+						    apo_xstrdup(apo_fmt_ip(ip, a)));
 					else
 						add(&r, APO_RECORD_PTR, ptr_name(a),
 						    apo_xasprintf("%s.", fqdn));

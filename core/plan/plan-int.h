@@ -39,9 +39,4 @@ int apo_plan_levels(struct apo_plan *p, struct apo_diag *d);
  * its first interface; NULL when it has none. */
 const struct apo_plan_addr *apo_plan_first_addr(const struct apo_plan_station *s);
 
-/* "10.1.0.11/24" / "10.1.0.11" into a buffer of APO_ADDR_STRLEN bytes. */
-#define APO_ADDR_STRLEN 32
-const char *apo_plan_addr_str(const struct apo_plan_addr *a, char *buf);
-const char *apo_plan_ip_str(struct in_addr a, char *buf);
-
 #endif

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include "plan/plan-int.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 static const char *kind_name(enum apo_iface_kind k)
@@ -30,14 +31,14 @@ static void add_str(struct json_object *o, const char *key, const char *value)
 
 static struct json_object *addr_json(const struct apo_plan_addr *a)
 {
-	char buf[APO_ADDR_STRLEN];
-	return json_object_new_string(apo_plan_addr_str(a, buf));
+	char buf[APO_PREFIX_STRLEN];
+	return json_object_new_string(apo_fmt_prefix(buf, a->addr, a->prefix));
 }
 
 static struct json_object *ip_json(struct in_addr a)
 {
-	char buf[APO_ADDR_STRLEN];
-	return json_object_new_string(apo_plan_ip_str(a, buf));
+	char buf[INET_ADDRSTRLEN];
+	return json_object_new_string(apo_fmt_ip(buf, a));
 }
 
 static struct json_object *route_json(const struct apo_plan_route *r)

@@ -5,24 +5,25 @@
 #include <netinet/in.h>
 
 #include "plan/plan-int.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 static void print_route(FILE *out, const char *indent, const struct apo_plan_route *r)
 {
-	char dst[APO_ADDR_STRLEN], via[APO_ADDR_STRLEN];
+	char dst[APO_PREFIX_STRLEN], via[INET_ADDRSTRLEN];
 
 	if (!r->dst.prefix && !r->dst.addr.s_addr)
 		fprintf(out, "%sroute default", indent);
 	else
-		fprintf(out, "%sroute %s", indent, apo_plan_addr_str(&r->dst, dst));
+		fprintf(out, "%sroute %s", indent, apo_fmt_prefix(dst, r->dst.addr, r->dst.prefix));
 	if (r->via.s_addr)
-		fprintf(out, " via %s", apo_plan_ip_str(r->via, via));
+		fprintf(out, " via %s", apo_fmt_ip(via, r->via));
 	fprintf(out, " dev %s\n", r->dev);
 }
 
 static void print_iface(FILE *out, const struct apo_plan *p, const struct apo_plan_iface *f)
 {
-	char buf[APO_ADDR_STRLEN];
+	char buf[APO_PREFIX_STRLEN];
 
 	fprintf(out, "    %-6s ", f->name);
 	switch (f->kind) {
@@ -38,7 +39,8 @@ static void print_iface(FILE *out, const struct apo_plan *p, const struct apo_pl
 		break;
 	}
 	for (size_t i = 0; i < f->n_addrs; i++)
-		fprintf(out, "%s%s", i ? ", " : ": ", apo_plan_addr_str(&f->addrs[i], buf));
+		fprintf(out, "%s%s", i ? ", " : ": ",
+			apo_fmt_prefix(buf, f->addrs[i].addr, f->addrs[i].prefix));
 	fputc('\n', out);
 }
 
@@ -64,14 +66,15 @@ static void print_station(FILE *out, const struct apo_plan *p, const struct apo_
 
 void apo_plan_print(const struct apo_plan *p, FILE *out)
 {
-	char a[APO_ADDR_STRLEN], b[APO_ADDR_STRLEN];
+	char a[APO_PREFIX_STRLEN], b[INET_ADDRSTRLEN];
 
 	fprintf(out, "environment %s\n\nswitches\n", p->env);
 	for (size_t i = 0; i < p->n_switches; i++) {
 		const struct apo_plan_switch *sw = &p->switches[i];
 		fprintf(out, "  %s  cluster %s (%s) %s, router %s\n", sw->name, sw->cluster->name,
-			sw->cluster->domain, apo_plan_addr_str(&sw->network, a),
-			apo_plan_ip_str(sw->cluster->router, b));
+			sw->cluster->domain,
+			apo_fmt_prefix(a, sw->network.addr, sw->network.prefix),
+			apo_fmt_ip(b, sw->cluster->router));
 	}
 
 	fprintf(out, "\nstations\n");
@@ -79,7 +82,8 @@ void apo_plan_print(const struct apo_plan *p, FILE *out)
 		print_station(out, p, &p->stations[i]);
 
 	fprintf(out, "\nhost\n  %s: %s, backbone %s\n", p->host.iface,
-		apo_plan_addr_str(&p->host.addr, a), apo_plan_ip_str(p->host.backbone_addr, b));
+		apo_fmt_prefix(a, p->host.addr.addr, p->host.addr.prefix),
+		apo_fmt_ip(b, p->host.backbone_addr));
 	for (size_t i = 0; i < p->host.n_routes; i++)
 		print_route(out, "  ", &p->host.routes[i]);
 
@@ -97,14 +101,13 @@ void apo_plan_print(const struct apo_plan *p, FILE *out)
 			fprintf(out, "  host %s/%u-%u -> %s %s:%u-%u\n",
 				pub->proto == IPPROTO_UDP ? "udp" : "tcp", pub->host_port,
 				pub->host_port + pub->count - 1,
-				p->stations[pub->station].station->name,
-				apo_plan_ip_str(pub->addr, a), pub->port,
-				pub->port + pub->count - 1);
+				p->stations[pub->station].station->name, apo_fmt_ip(a, pub->addr),
+				pub->port, pub->port + pub->count - 1);
 		else
 			fprintf(out, "  host %s/%u -> %s %s:%u\n",
 				pub->proto == IPPROTO_UDP ? "udp" : "tcp", pub->host_port,
-				p->stations[pub->station].station->name,
-				apo_plan_ip_str(pub->addr, a), pub->port);
+				p->stations[pub->station].station->name, apo_fmt_ip(a, pub->addr),
+				pub->port);
 	}
 
 	fprintf(out, "\nstart levels\n");

@@ -339,19 +339,6 @@ const struct apo_plan_addr *apo_plan_first_addr(const struct apo_plan_station *s
 	return NULL;
 }
 
-const char *apo_plan_ip_str(struct in_addr a, char *buf)
-{
-	return inet_ntop(AF_INET, &a, buf, APO_ADDR_STRLEN);
-}
-
-const char *apo_plan_addr_str(const struct apo_plan_addr *a, char *buf)
-{
-	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &a->addr, ip, sizeof(ip));
-	snprintf(buf, APO_ADDR_STRLEN, "%s/%u", ip, a->prefix);
-	return buf;
-}
-
 const char *apo_record_type_name(enum apo_record_type t)
 {
 	static const char *const names[] = {

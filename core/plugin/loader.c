@@ -157,6 +157,87 @@ static bool type_is_usable(struct apo_registry *r, const char *file,
 	return true;
 }
 
+/*
+ * libltdl's own dlopen loader binds lazily (RTLD_LAZY, fixed), so a type
+ * calling a function nobody defines would load and then kill apomon at its
+ * first hook ("symbol lookup error"), and when the file does not load it
+ * reports only "file not found".  Rather than opening each plugin twice
+ * (once eagerly to check, once through libltdl), apomon gives libltdl a
+ * module loader of its own (lt_dlloader_add) that opens once with
+ * RTLD_NOW | RTLD_LOCAL and keeps the dynamic linker's reason, and removes
+ * the lazy one so that a refused file is never retried lazily.  RTLD_LOCAL:
+ * two types' own symbols never resolve against each other.
+ */
+#define NOW_LOADER "apomon-now"
+
+/* The dynamic linker's reason for the last failed open; loading runs on
+ * one thread (apo_registry_load_dir), so one slot is enough. */
+static char *now_error;
+
+static lt_module now_open(lt_user_data data, const char *path, lt_dladvise advise)
+{
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	const char *e;
+	size_t len;
+
+	(void)data;
+	(void)advise;
+	free(now_error);
+	now_error = NULL;
+	if (h)
+		return h;
+	e = dlerror();
+	if (!e)
+		e = "unknown dynamic linker error";
+	/* glibc puts "PATH: " first; the refusal names the file already */
+	len = strlen(path);
+	if (!strncmp(e, path, len) && !strncmp(e + len, ": ", 2))
+		e += len + 2;
+	now_error = apo_xstrdup(e);
+	return NULL;
+}
+
+static int now_close(lt_user_data data, lt_module module)
+{
+	(void)data;
+	return dlclose(module) ? 1 : 0;
+}
+
+static void *now_sym(lt_user_data data, lt_module module, const char *name)
+{
+	(void)data;
+	return dlsym(module, name);
+}
+
+/*
+ * After lt_dlinit: the first reference (or the first after libltdl shut
+ * down, which drops every loader) installs the eager loader in place of
+ * the lazy one.  lt_dlexit frees the vtables it removes, hence calloc.
+ */
+static int use_now_loader(void)
+{
+	lt_dlvtable *v, *lazy;
+
+	if (lt_dlloader_find(NOW_LOADER))
+		return 0;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->name = NOW_LOADER;
+	v->module_open = now_open;
+	v->module_close = now_close;
+	v->find_sym = now_sym;
+	v->priority = LT_DLLOADER_PREPEND;
+	if (lt_dlloader_add(v)) {
+		free(v);
+		return -EINVAL;
+	}
+	/* NULL when this libltdl has no such loader: nothing lazy to fall to */
+	lazy = lt_dlloader_remove("lt_dlopen");
+	free(lazy);
+	return 0;
+}
+
 /* Each open handle holds one lt_dlinit reference, so that libltdl stays
  * initialised exactly as long as some plugin is loaded. */
 static void close_handle(void *handle)
@@ -167,52 +248,39 @@ static void close_handle(void *handle)
 	lt_dlexit();
 }
 
-static lt_dlhandle open_local(const char *path, const char **err)
+/* Opens path once, fully bound; on failure *why says why (free it). */
+static lt_dlhandle open_plugin(const char *path, char **why)
 {
 	lt_dladvise advise;
 	lt_dlhandle h = NULL;
+	const char *err;
 
+	*why = NULL;
 	if (lt_dlinit()) {
-		*err = lt_dlerror();
+		err = lt_dlerror();
+		*why = apo_xstrdup(err ? err : "libltdl did not initialise");
 		return NULL;
 	}
-	/* RTLD_LOCAL: two types' own symbols never resolve against each other */
+	if (use_now_loader() < 0) {
+		*why = apo_xstrdup("libltdl refused apomon's module loader");
+		lt_dlexit();
+		return NULL;
+	}
 	if (lt_dladvise_init(&advise) == 0) {
 		if (lt_dladvise_local(&advise) == 0)
 			h = lt_dlopenadvise(path, advise);
 		lt_dladvise_destroy(&advise);
 	}
-	if (!h) {
-		*err = lt_dlerror();
-		lt_dlexit();
-	}
-	return h;
-}
-
-/*
- * libltdl binds lazily, so a type calling a function nobody defines would
- * load and then kill apomon at its first hook ("symbol lookup error").
- * Opening it with RTLD_NOW first resolves every symbol or fails with the
- * dynamic linker's real reason (libltdl would only say "file not found").
- * The returned handle keeps the object mapped, fully bound, while libltdl
- * opens it; close it with dlclose() after.
- */
-static void *open_now(const char *path, char **why)
-{
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	size_t len = strlen(path);
-	const char *e;
-
-	*why = NULL;
 	if (h)
 		return h;
-	e = dlerror();
-	if (!e)
-		e = "unknown dynamic linker error";
-	/* glibc puts "PATH: " first; the refusal names the file already */
-	if (!strncmp(e, path, len) && !strncmp(e + len, ": ", 2))
-		e += len + 2;
-	*why = apo_xstrdup(e);
+	err = lt_dlerror();
+	if (now_error) {
+		*why = now_error;
+		now_error = NULL;
+	} else {
+		*why = apo_xstrdup(err ? err : "unknown libltdl error");
+	}
+	lt_dlexit();
 	return NULL;
 }
 
@@ -236,9 +304,7 @@ static void load_file(struct apo_registry *r, int dfd, const char *dir, const ch
 	_cleanup_free_ char *path = apo_xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", name);
 	const struct apomon_station_type *t;
 	_cleanup_free_ char *why = NULL;
-	const char *err = NULL;
 	struct stat st, lst;
-	void *bound;
 	lt_dlhandle h;
 	entry_fn entry;
 	void *sym;
@@ -256,16 +322,9 @@ static void load_file(struct apo_registry *r, int dfd, const char *dir, const ch
 	if (S_ISLNK(lst.st_mode) && refuse_unsafe_target(r, path))
 		return;
 
-	bound = open_now(path, &why);
-	if (!bound) {
-		apo_registry_refuse(r, path, "cannot load: %s", why);
-		return;
-	}
-	h = open_local(path, &err);
-	dlclose(bound);
+	h = open_plugin(path, &why);
 	if (!h) {
-		apo_registry_refuse(r, path, "cannot load: %s",
-				    err ? err : "unknown libltdl error");
+		apo_registry_refuse(r, path, "cannot load: %s", why);
 		return;
 	}
 	sym = lt_dlsym(h, APOMON_ENTRY_SYMBOL);

@@ -32,7 +32,7 @@ core_runtime_apomon_log_LDFLAGS = -all-static
 # Drives the launcher without config or plan (tests, benchmark).
 check_PROGRAMS += tests/runtime/apo-station
 tests_runtime_apo_station_SOURCES = tests/runtime/apo-station.c \
-	$(APO_RUNTIME_SOURCES) core/base/util.c core/base/paths.c core/base/fs.c core/base/time.c \
+	$(APO_RUNTIME_SOURCES) core/base/util.c core/base/paths.c core/base/fs.c core/base/time.c core/base/spawn.c \
 	core/plugin/services-files.c
 tests_runtime_apo_station_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) -pthread
 tests_runtime_apo_station_LDADD = $(SECCOMP_LIBS)

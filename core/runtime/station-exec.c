@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/paths.h"
+#include "base/spawn.h"
 #include "base/time.h"
 #include "runtime/station-priv.h"
 #include "runtime/userns.h"
@@ -330,9 +331,8 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 			close(null);
 		}
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			_exit(126);
+	if (apo_spawn_wait(pid, &st) < 0)
+		_exit(126);
 	_exit(status_code(st));
 }
 
@@ -406,12 +406,8 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 			buf = apo_xcalloc(1, 1);
 		buf[len] = '\0';
 	}
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
-			rc = -errno;
-			goto out;
-		}
-	}
+	if ((rc = apo_spawn_wait(pid, &st)) < 0)
+		goto out;
 	rc = status_code(st);
 	if (output) {
 		*output = buf;
@@ -526,8 +522,7 @@ int apo_station_run(const char *env, const char *name, const char *const argv[],
 		uint64_t now = (uint64_t)apo_now_ms();
 		if (now >= deadline && !exited) {
 			kill_run(pid);
-			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-				;
+			apo_spawn_wait(pid, &st);
 			rc = -ETIMEDOUT;
 			goto out;
 		}
@@ -540,7 +535,7 @@ int apo_station_run(const char *env, const char *name, const char *const argv[],
 		if (poll(p, 2, wait_ms) < 0 && errno != EINTR) {
 			rc = -errno;
 			kill_run(pid);
-			waitpid(pid, &st, 0);
+			apo_spawn_wait(pid, &st);
 			goto out;
 		}
 		if (!eof && !exited && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/paths.h"
+#include "base/spawn.h"
 #include "runtime/station-priv.h"
 
 /*
@@ -46,6 +47,7 @@ static void template_make(void)
 {
 	int p[2];
 	pid_t pid;
+	int status;
 	char c;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -77,7 +79,7 @@ static void template_make(void)
 	}
 	close(p[0]);
 	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	apo_spawn_wait(pid, &status);
 }
 
 int apo_station_template_fd(void)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "integrity/conf-integrity.h"
+#include "base/paths.h"
 #include "base/util.h"
 #include "validate/validate-internal.h"
 #include "validate/validate.h"
@@ -99,6 +100,17 @@ static void v_names(struct vctx *v)
 				     "the FQDN %s is %zu bytes long, expected at most 253: shorten "
 				     "the name or the domain",
 				     s->fqdn, strlen(s->fqdn));
+	}
+	/* apomon's own files and directories sit beside the stations' */
+	for (size_t i = 0; i < m->n_stations; i++) {
+		const struct apo_station *s = m->stations[i];
+		const char *what = s->name ? apo_station_name_reserved(s->name) : NULL;
+		if (!what)
+			continue;
+		_cleanup_free_ char *p = apo_xasprintf("%s.name", s->path);
+		apo_diag_add(v->d, &s->loc, p,
+			     "station name '%s' is reserved for %s, expected another name", s->name,
+			     what);
 	}
 	/* The index holds equal names next to each other, in config order.
 	 * Unique names also make unique FQDNs: a name has no dot, so it is

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -15,12 +16,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "plugin/loader.h"
 #include "plugin/registry.h"
 #include "base/util.h"
+
+/*
+ * Every dlopen() of the process (the loader's and libltdl's alike) comes
+ * here first: the executable's definition interposes on libc's, and
+ * counts the calls that name `watched`.
+ */
+static const char *watched;
+static unsigned watched_dlopens;
+
+void *dlopen(const char *file, int flags)
+{
+	static void *(*real)(const char *, int);
+
+	if (!real)
+		real = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+	if (watched && file && !strcmp(file, watched))
+		watched_dlopens++;
+	return real(file, flags);
+}
 
 static char *built_plugin(const char *name)
 {
@@ -196,6 +217,70 @@ END_TEST
 
 START_TEST(refuses_undefined_symbol)
 {
+	refused_alone("unresolved", "cannot load: undefined symbol: apomon_test_no_such_function");
+}
+END_TEST
+
+/* IN_OPEN events on file since the watch `wd` on `ino` began. */
+static unsigned opens_seen(int ino)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	unsigned opens = 0;
+	ssize_t n;
+
+	while ((n = read(ino, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_OPEN)
+				opens++;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return opens;
+}
+
+/* One dlopen() and one open(2) of the file a plugin, whether it loads or
+ * the dynamic linker refuses it. */
+static void opened_once(const char *name, size_t want_types)
+{
+	char *dir = new_dir();
+	_cleanup_free_ char *file = put(dir, name, NULL);
+	struct apo_registry *r = apo_registry_new();
+	int ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	ck_assert_int_ge(ino, 0);
+	ck_assert_int_ge(inotify_add_watch(ino, file, IN_OPEN), 0);
+	watched = file;
+	watched_dlopens = 0;
+	apo_registry_load_dir(r, dir);
+	watched = NULL;
+	ck_assert_uint_eq(apo_registry_count(r), want_types);
+	ck_assert_uint_eq(watched_dlopens, 1);
+	ck_assert_uint_eq(opens_seen(ino), 1);
+	close(ino);
+	apo_registry_free(r);
+	rm_dir(dir);
+}
+
+START_TEST(opens_each_plugin_once)
+{
+	opened_once("good", 1);
+	opened_once("unresolved", 0);
+}
+END_TEST
+
+/* libltdl drops every loader when its last user leaves; the eager one must
+ * come back with the next user, or a lazy open would let this one in. */
+START_TEST(refuses_undefined_symbol_after_shutdown)
+{
+	char *dir = new_dir();
+	_cleanup_free_ char *file = put(dir, "good", NULL);
+	struct apo_registry *r = apo_registry_new();
+
+	apo_registry_load_dir(r, dir);
+	ck_assert_uint_eq(apo_registry_count(r), 1);
+	apo_registry_free(r);
+	rm_dir(dir);
 	refused_alone("unresolved", "cannot load: undefined symbol: apomon_test_no_such_function");
 }
 END_TEST
@@ -498,6 +583,8 @@ int main(void)
 	tcase_add_test(tc, refuses_bad_name);
 	tcase_add_test(tc, refuses_missing_image);
 	tcase_add_test(tc, refuses_undefined_symbol);
+	tcase_add_test(tc, opens_each_plugin_once);
+	tcase_add_test(tc, refuses_undefined_symbol_after_shutdown);
 	tcase_add_test(tc, refuses_not_a_shared_object);
 	tcase_add_test(tc, refuses_duplicate_naming_first);
 	tcase_add_test(tc, survives_all_in_one_dir);

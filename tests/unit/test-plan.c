@@ -22,6 +22,7 @@
 #include "plan/graph.h"
 #include "plan/plan-int.h"
 #include "plugin/registry.h"
+#include "base/fmt.h"
 #include "base/util.h"
 #include "validate/validate.h"
 
@@ -483,8 +484,8 @@ START_TEST(disabled_gateway_and_empty_cluster)
 	ck_assert_int_eq(apo_plan_find(p, "gw"), -1);
 	ck_assert_int_eq(p->stations[m].role, APOMON_ROLE_MEMBER);
 	ck_assert_uint_eq(p->stations[m].n_routes, 1);
-	char buf[APO_ADDR_STRLEN];
-	ck_assert_str_eq(apo_plan_ip_str(p->stations[m].routes[0].via, buf), "10.9.0.254");
+	char buf[APO_PREFIX_STRLEN];
+	ck_assert_str_eq(apo_fmt_ip(buf, p->stations[m].routes[0].via), "10.9.0.254");
 	/* the backbone: one leg (eth0) and the host link, no default route */
 	const struct apo_plan_station *bb = &p->stations[p->backbone];
 	ck_assert_uint_eq(bb->n_ifaces, 2);
@@ -492,8 +493,13 @@ START_TEST(disabled_gateway_and_empty_cluster)
 	ck_assert_uint_eq(bb->n_routes, 0);
 	ck_assert_uint_eq(p->host.n_routes, 1);
 	/* default host network 10.254.254.0/30: host .1, backbone .2 */
-	ck_assert_str_eq(apo_plan_addr_str(&p->host.addr, buf), "10.254.254.1/30");
-	ck_assert_str_eq(apo_plan_ip_str(p->host.backbone_addr, buf), "10.254.254.2");
+	ck_assert_str_eq(apo_fmt_prefix(buf, p->host.addr.addr, p->host.addr.prefix),
+			 "10.254.254.1/30");
+	ck_assert_str_eq(apo_fmt_ip(buf, p->host.backbone_addr), "10.254.254.2");
+	/* the longest spelling fits APO_PREFIX_STRLEN exactly */
+	ck_assert_str_eq(apo_fmt_prefix(buf, (struct in_addr){.s_addr = 0xffffffff}, 32),
+			 "255.255.255.255/32");
+	ck_assert_uint_eq(strlen(buf) + 1, sizeof(buf));
 	ck_assert_uint_eq(p->n_levels, 2);
 	unload(&l);
 }
