@@ -21,7 +21,10 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: apomon image build [--images DIR]... [NAME...]\n"
+		"Usage: apomon image build [--images DIR]... [-q] [NAME...]\n"
+		"       apomon image pull [-q] docker://REGISTRY/REPO[:TAG|@DIGEST]\n"
+		"       apomon image import [-q] oci:DIR[:TAG]|oci-archive:FILE[:TAG]|\n"
+		"                           docker-archive:FILE[:REF]\n"
 		"       apomon image list [--json] [-v]\n"
 		"       apomon image rm [--force] NAME...\n"
 		"\n"
@@ -96,18 +99,23 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"images", required_argument, NULL, 'i'},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	char **dirs = NULL, **search, **names = NULL;
 	size_t n_dirs = 0, cap = 0, n_names = 0;
 	int c, rc = APO_EXIT_OK;
+	bool quiet = false;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			APO_PUSH(dirs, n_dirs, cap, optarg);
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -132,8 +140,10 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 			rc = APO_EXIT_USAGE;
 		}
 	}
-	struct apo_image_opts o = {
-	    .search = search, .progress = stdout, .verbose = cli->verbose, .build = true};
+	struct apo_image_opts o = {.search = search,
+				   .progress = quiet ? NULL : stdout,
+				   .verbose = cli->verbose,
+				   .build = true};
 	for (size_t i = 0; i < n_names && rc == APO_EXIT_OK; i++) {
 		int r = apo_image_ensure(names[i], &o, NULL);
 		if (r == -EINVAL || r == -ENOENT)
@@ -162,7 +172,8 @@ static void print_definitions(char **search, const char *name)
 		first = false;
 	}
 	if (first)
-		printf("    definition: none on the search path (its current layer is used as it is)\n");
+		printf("    definition: none on the search path (its current layer is used as it "
+		       "is)\n");
 }
 
 static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
