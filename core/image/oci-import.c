@@ -450,27 +450,9 @@ static void chain_ids(struct image *im)
 				 im->layers[i].chain);
 }
 
-static char *layer_home(void)
-{
-	return apo_xasprintf("%s/images/%s", apo_lib_dir(), APO_OCI_LAYER_IMAGE);
-}
-
 static int layer_tmp(struct layer *l)
 {
-	_cleanup_free_ char *home = layer_home(), *root = NULL;
-	int rc = apo_mkdir_p(home, 0755);
-
-	if (rc < 0)
-		return rc;
-	l->tmp = apo_xasprintf("%s/.tmp-XXXXXX", home);
-	if (!mkdtemp(l->tmp)) {
-		rc = -errno;
-		free(l->tmp);
-		l->tmp = NULL;
-		return rc;
-	}
-	root = apo_xasprintf("%s/root", l->tmp);
-	return mkdir(root, 0755) < 0 ? -errno : 0;
+	return apo_image_tmp_layer(APO_OCI_LAYER_IMAGE, &l->tmp);
 }
 
 static int unpack_one(const struct src *s, struct layer *l, apo_oci_read_fn rd, void *ctx)
@@ -613,15 +595,8 @@ static int commit_top(const struct src *s, struct image *im, const char *name)
 	for (size_t i = 0; i < im->n_layers; i++)
 		lower[i] = apo_image_layer_dir(APO_OCI_LAYER_IMAGE,
 					       im->layers[im->n_layers - 1 - i].chain);
-	if ((rc = apo_mkdir_p(dir, 0755)) < 0)
+	if ((rc = apo_image_tmp_layer(name, &tmp)) < 0)
 		goto out;
-	tmp = apo_xasprintf("%s/.tmp-XXXXXX", dir);
-	if (!mkdtemp(tmp)) {
-		rc = -errno;
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
 	root = apo_xasprintf("%s/root/apomon", tmp);
 	if ((rc = apo_mkdir_p(root, 0755)) < 0)
 		goto out;
