@@ -176,6 +176,27 @@ static void print_definitions(char **search, const char *name)
 		       "is)\n");
 }
 
+/* An imported image's oci.json (source, manifest, config), or NULL. */
+static struct json_object *oci_info(const struct apo_image_meta *m)
+{
+	_cleanup_free_ char *images = apo_images_dir();
+	_cleanup_free_ char *p = NULL;
+
+	if (!m->origin || strcmp(m->origin, "oci"))
+		return NULL;
+	p = apo_xasprintf("%s/%s/%s/oci.json", images, m->name, m->digest);
+	return json_object_from_file(p);
+}
+
+static const char *info_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return o && json_object_object_get_ex(o, key, &v) &&
+		       json_object_is_type(v, json_type_string)
+		   ? json_object_get_string(v)
+		   : NULL;
+}
+
 static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -234,6 +255,14 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 			json_object_object_add(o, "size",
 					       json_object_new_int64((int64_t)v[i]->size));
 			json_object_object_add(o, "layer", json_object_new_string(layer));
+			struct json_object *info = oci_info(v[i]);
+			for (const char *const *k =
+				 (const char *const[]){"source", "manifest", "config", NULL};
+			     info && *k; k++)
+				if (info_str(info, *k))
+					json_object_object_add(
+					    o, *k, json_object_new_string(info_str(info, *k)));
+			json_object_put(info);
 			for (size_t j = 0; j < v[i]->n_seal; j++)
 				json_object_array_add(s, json_object_new_string(v[i]->seal[j]));
 			json_object_object_add(o, "seal", s);
@@ -243,8 +272,8 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
 		json_object_put(a);
 	} else {
-		printf("%-20s %-12s %-20s %-8s %10s  %s\n", "NAME", "DIGEST", "PARENT", "ORIGIN",
-		       "SIZE", "CREATED");
+		printf("%-20s %-12s %-20s %-8s %10s  %-20s %s\n", "NAME", "DIGEST", "PARENT",
+		       "ORIGIN", "SIZE", "CREATED", "SOURCE");
 		for (size_t i = 0; i < n; i++) {
 			char when[32] = "-", size[32];
 			time_t t = (time_t)v[i]->created;
@@ -255,9 +284,12 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 				snprintf(size, sizeof(size), "%llu MiB", v[i]->size >> 20);
 			else
 				snprintf(size, sizeof(size), "%llu KiB", (v[i]->size + 1023) >> 10);
-			printf("%-20s %-12.12s %-20s %-8s %10s  %s\n", v[i]->name, v[i]->digest,
-			       v[i]->parent ? v[i]->parent : "-",
-			       v[i]->origin ? v[i]->origin : "build", size, when);
+			struct json_object *info = oci_info(v[i]);
+			printf("%-20s %-12.12s %-20s %-8s %10s  %-20s %s\n", v[i]->name,
+			       v[i]->digest, v[i]->parent ? v[i]->parent : "-",
+			       v[i]->origin ? v[i]->origin : "build", size, when,
+			       info_str(info, "source") ? info_str(info, "source") : "-");
+			json_object_put(info);
 			if (search)
 				print_definitions(search, v[i]->name);
 		}

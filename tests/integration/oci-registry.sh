@@ -96,6 +96,21 @@ g2=$(blob_gets plain)
 [ $(($(blob_gets plain) - g2)) = 2 ] || { tail -5 "$tmp/plain.log"; fail "shared layers downloaded again"; }
 [ "$(ls "$store/oci-layer" | wc -l)" = 4 ] || fail "web:2: not 4 layers in all"
 
+# ---- list shows source and digest; rm keeps the layers others share ----
+"$APOMON" image list >"$tmp/list" || fail "image list"
+grep "oci-web-1-" "$tmp/list" | grep -q "docker://$R/t/web:1" || { cat "$tmp/list"; fail "list: no source"; }
+"$APOMON" image list --json | jq -e --arg s "docker://$R/t/web:2" \
+	'[.[] | select(.source == $s and (.manifest | startswith("sha256:")))] | length == 1' >/dev/null ||
+	fail "list --json: no source or manifest digest"
+"$APOMON" image rm oci-layer >"$tmp/out" 2>&1 && fail "the shared layers were removed as an image"
+web2=$(cd "$store" && ls -d oci-web-2-*)
+"$APOMON" image rm "$web2" >/dev/null || fail "rm web:2"
+[ "$(ls "$store/oci-layer" | wc -l)" = 3 ] || { ls "$store/oci-layer"; fail "rm web:2: its own layer kept or a shared one removed"; }
+for i in $(cd "$store" && ls -d oci-*-* | grep -v '^oci-layer$'); do
+	"$APOMON" image rm "$i" >/dev/null || fail "rm $i"
+done
+[ -z "$(ls "$store/oci-layer")" ] || { ls "$store/oci-layer"; fail "the last image's rm left its layers"; }
+
 # ---- unhappy paths into an empty store that must stay so ----
 APOMON_LIB_DIR="$tmp/lib2"
 mkdir -p "$APOMON_LIB_DIR/images"
