@@ -28,3 +28,5 @@ EXTRA_DIST += bench/oci.sh
 # docker:// pulls from Debian's docker-registry on loopback
 TESTS += tests/integration/oci-registry.sh
 EXTRA_DIST += tests/integration/oci-registry.sh
+TESTS += tests/integration/oci-registry-token.sh
+EXTRA_DIST += tests/integration/oci-registry-token.sh
