@@ -7,18 +7,12 @@
 # (auth.json) the pull succeeds and the registry saw the bearer token.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
-command -v docker-registry >/dev/null ||
-	{ echo "SKIP: docker-registry not installed (tools/install-deps)" >&2; exit 77; }
 python3 -c 'import cryptography' 2>/dev/null ||
 	{ echo "SKIP: python3-cryptography not installed" >&2; exit 77; }
 tmp=$(mktemp -d /tmp/apomon-oci-token.XXXXXX)
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"' EXIT
 . "$APOMON_SRCDIR/tests/integration/oci-lib.sh"
+oci_need_registry
 
 P=$((20000 + ($$ + 7) % 20000))
 K=$((P + 1))

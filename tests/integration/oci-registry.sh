@@ -8,16 +8,10 @@
 # credentials from an auth.json.  No kernel objects: no lock needed.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
-command -v docker-registry >/dev/null ||
-	{ echo "SKIP: docker-registry not installed (tools/install-deps)" >&2; exit 77; }
 tmp=$(mktemp -d /tmp/apomon-oci-registry.XXXXXX)
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"' EXIT
 . "$APOMON_SRCDIR/tests/integration/oci-lib.sh"
+oci_need_registry
 
 # start_registry NAME PORT [extra yaml]: a registry answering on 127.0.0.1:PORT
 start_registry() {
