@@ -21,7 +21,10 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: apomon image build [--images DIR]... [NAME...]\n"
+		"Usage: apomon image build [--images DIR]... [-q] [NAME...]\n"
+		"       apomon image pull [-q] docker://REGISTRY/REPO[:TAG|@DIGEST]\n"
+		"       apomon image import [-q] oci:DIR[:TAG]|oci-archive:FILE[:TAG]|\n"
+		"                           docker-archive:FILE[:REF]\n"
 		"       apomon image list [--json] [-v]\n"
 		"       apomon image rm [--force] NAME...\n"
 		"\n"
@@ -96,18 +99,23 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"images", required_argument, NULL, 'i'},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	char **dirs = NULL, **search, **names = NULL;
 	size_t n_dirs = 0, cap = 0, n_names = 0;
 	int c, rc = APO_EXIT_OK;
+	bool quiet = false;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			APO_PUSH(dirs, n_dirs, cap, optarg);
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -132,8 +140,10 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 			rc = APO_EXIT_USAGE;
 		}
 	}
-	struct apo_image_opts o = {
-	    .search = search, .progress = stdout, .verbose = cli->verbose, .build = true};
+	struct apo_image_opts o = {.search = search,
+				   .progress = quiet ? NULL : stdout,
+				   .verbose = cli->verbose,
+				   .build = true};
 	for (size_t i = 0; i < n_names && rc == APO_EXIT_OK; i++) {
 		int r = apo_image_ensure(names[i], &o, NULL);
 		if (r == -EINVAL || r == -ENOENT)
@@ -162,7 +172,29 @@ static void print_definitions(char **search, const char *name)
 		first = false;
 	}
 	if (first)
-		printf("    definition: none on the search path (its current layer is used as it is)\n");
+		printf("    definition: none on the search path (its current layer is used as it "
+		       "is)\n");
+}
+
+/* An imported image's oci.json (source, manifest, config), or NULL. */
+static struct json_object *oci_info(const struct apo_image_meta *m)
+{
+	_cleanup_free_ char *images = apo_images_dir();
+	_cleanup_free_ char *p = NULL;
+
+	if (!m->origin || strcmp(m->origin, "oci"))
+		return NULL;
+	p = apo_xasprintf("%s/%s/%s/oci.json", images, m->name, m->digest);
+	return json_object_from_file(p);
+}
+
+static const char *info_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return o && json_object_object_get_ex(o, key, &v) &&
+		       json_object_is_type(v, json_type_string)
+		   ? json_object_get_string(v)
+		   : NULL;
 }
 
 static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
@@ -223,6 +255,14 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 			json_object_object_add(o, "size",
 					       json_object_new_int64((int64_t)v[i]->size));
 			json_object_object_add(o, "layer", json_object_new_string(layer));
+			struct json_object *info = oci_info(v[i]);
+			for (const char *const *k =
+				 (const char *const[]){"source", "manifest", "config", NULL};
+			     info && *k; k++)
+				if (info_str(info, *k))
+					json_object_object_add(
+					    o, *k, json_object_new_string(info_str(info, *k)));
+			json_object_put(info);
 			for (size_t j = 0; j < v[i]->n_seal; j++)
 				json_object_array_add(s, json_object_new_string(v[i]->seal[j]));
 			json_object_object_add(o, "seal", s);
@@ -232,8 +272,8 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
 		json_object_put(a);
 	} else {
-		printf("%-20s %-12s %-20s %-8s %10s  %s\n", "NAME", "DIGEST", "PARENT", "ORIGIN",
-		       "SIZE", "CREATED");
+		printf("%-20s %-12s %-20s %-8s %10s  %-20s %s\n", "NAME", "DIGEST", "PARENT",
+		       "ORIGIN", "SIZE", "CREATED", "SOURCE");
 		for (size_t i = 0; i < n; i++) {
 			char when[32] = "-", size[32];
 			time_t t = (time_t)v[i]->created;
@@ -244,9 +284,12 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 				snprintf(size, sizeof(size), "%llu MiB", v[i]->size >> 20);
 			else
 				snprintf(size, sizeof(size), "%llu KiB", (v[i]->size + 1023) >> 10);
-			printf("%-20s %-12.12s %-20s %-8s %10s  %s\n", v[i]->name, v[i]->digest,
-			       v[i]->parent ? v[i]->parent : "-",
-			       v[i]->origin ? v[i]->origin : "build", size, when);
+			struct json_object *info = oci_info(v[i]);
+			printf("%-20s %-12.12s %-20s %-8s %10s  %-20s %s\n", v[i]->name,
+			       v[i]->digest, v[i]->parent ? v[i]->parent : "-",
+			       v[i]->origin ? v[i]->origin : "build", size, when,
+			       info_str(info, "source") ? info_str(info, "source") : "-");
+			json_object_put(info);
 			if (search)
 				print_definitions(search, v[i]->name);
 		}

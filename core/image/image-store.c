@@ -21,6 +21,7 @@
 #include "image/image-cfg.h"
 #include "image/image-digest.h"
 #include "image/image-store.h"
+#include "image/oci-import.h"
 #include "base/spawn.h"
 #include "base/fs.h"
 #include "base/image-ref.h"
@@ -492,6 +493,68 @@ static pid_t in_use(const char *name)
 	return user;
 }
 
+static bool str_in(char **v, size_t n, const char *x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], x))
+			return true;
+	return false;
+}
+
+/*
+ * OCI layers are shared by chain id under images/oci-layer: once an image
+ * is gone, those no layer of any other image stands on go too (their
+ * images hold them through parent_digest).  Called with the store lock.
+ */
+static void prune_shared_layers(void)
+{
+	_cleanup_free_ char *top = apo_xasprintf("%s/images", apo_lib_dir());
+	_cleanup_free_ char *shared = NULL;
+	char **keep = NULL;
+	size_t n_keep = 0, cap = 0;
+	DIR *d = opendir(top), *sub;
+	struct dirent *e, *f;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *dir = NULL;
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, APO_OCI_LAYER_IMAGE))
+			continue;
+		dir = apo_xasprintf("%s/%s", top, e->d_name);
+		if (!(sub = opendir(dir)))
+			continue;
+		while ((f = readdir(sub))) {
+			struct apo_image_meta *m = NULL;
+			if (f->d_name[0] == '.' ||
+			    apo_image_meta_load(e->d_name, f->d_name, &m) < 0)
+				continue;
+			/* down the chain of shared layers under this layer */
+			while (m && m->parent && !strcmp(m->parent, APO_OCI_LAYER_IMAGE) &&
+			       m->parent_digest && !str_in(keep, n_keep, m->parent_digest)) {
+				struct apo_image_meta *below = NULL;
+				APO_PUSH(keep, n_keep, cap, apo_xstrdup(m->parent_digest));
+				apo_image_meta_load(APO_OCI_LAYER_IMAGE, m->parent_digest, &below);
+				apo_image_meta_free(m);
+				m = below;
+			}
+			apo_image_meta_free(m);
+		}
+		closedir(sub);
+	}
+	closedir(d);
+	shared = apo_xasprintf("%s/%s", top, APO_OCI_LAYER_IMAGE);
+	if ((d = opendir(shared))) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' && !str_in(keep, n_keep, e->d_name))
+				apo_rmtree_below(shared, e->d_name);
+		closedir(d);
+	}
+	for (size_t i = 0; i < n_keep; i++)
+		free(keep[i]);
+	free(keep);
+}
+
 int apo_image_rm(const char *name, bool force)
 {
 	_cleanup_free_ char *dir = NULL, *trash = NULL, *children = NULL;
@@ -501,6 +564,13 @@ int apo_image_rm(const char *name, bool force)
 
 	if (!apo_image_name_valid(name)) {
 		fprintf(stderr, "apomon: %s: not an image name\n", name);
+		return -EINVAL;
+	}
+	if (!strcmp(name, APO_OCI_LAYER_IMAGE)) {
+		fprintf(stderr,
+			"apomon: %s: image rm: the shared OCI layers go with the last image "
+			"that uses them\n",
+			name);
 		return -EINVAL;
 	}
 	lock = apo_image_store_lock();
@@ -548,6 +618,8 @@ int apo_image_rm(const char *name, bool force)
 	rc = apo_rmtree(trash);
 	if (rc < 0)
 		fprintf(stderr, "apomon: %s: image rm: %s: %s\n", name, trash, strerror(-rc));
+	else
+		prune_shared_layers();
 out:
 	apo_image_meta_list_free(all, n);
 	apo_image_store_unlock(lock);
@@ -578,6 +650,33 @@ int apo_image_set_current(const char *name, const char *digest)
 		return rc;
 	}
 	return 0;
+}
+
+int apo_image_tmp_layer(const char *name, char **tmp)
+{
+	_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+	_cleanup_free_ char *root = NULL;
+	int rc;
+
+	*tmp = NULL;
+	if ((rc = apo_image_store_prepare()) < 0 || (rc = apo_mkdir_p(dir, 0755)) < 0)
+		return rc;
+	*tmp = apo_xasprintf("%s/.tmp-XXXXXX", dir);
+	if (!mkdtemp(*tmp)) {
+		rc = -errno;
+		free(*tmp);
+		*tmp = NULL;
+		return rc;
+	}
+	chmod(*tmp, 0755);
+	root = apo_xasprintf("%s/root", *tmp);
+	if (mkdir(root, 0755) < 0) {
+		rc = -errno;
+		apo_rmtree(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return rc;
 }
 
 int apo_image_commit(const char *upperdir, const char *name, const char *parent, char **digest)
@@ -634,18 +733,10 @@ int apo_image_commit(const char *upperdir, const char *name, const char *parent,
 		goto out;
 	}
 	dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
-	if ((rc = apo_image_store_prepare()) < 0 || (rc = apo_mkdir_p(dir, 0755)) < 0)
+	if ((rc = apo_image_tmp_layer(name, &tmp)) < 0)
 		goto out;
-	tmp = apo_xasprintf("%s/.tmp-XXXXXX", dir);
-	if (!mkdtemp(tmp)) {
-		rc = -errno;
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
 	root = apo_xasprintf("%s/root", tmp);
-	if (mkdir(root, 0755) < 0 || (rc = copy_tree(upperdir, root)) < 0) {
-		rc = rc < 0 ? rc : -errno;
+	if ((rc = copy_tree(upperdir, root)) < 0) {
 		fprintf(stderr, "apomon: %s: commit: copying %s failed\n", name, upperdir);
 		goto out;
 	}

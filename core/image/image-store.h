@@ -100,6 +100,14 @@ int apo_image_sealed_paths(const char *name, char ***paths, size_t *n);
  * another image is built on it or a mount uses it; force skips the first. */
 int apo_image_rm(const char *name, bool force);
 
+/*
+ * A layer in the making: images/NAME/.tmp-XXXXXX (mode 0755) with an
+ * empty root/ in it, the store and images/NAME made first when missing.
+ * Renamed to images/NAME/DIGEST when complete, removed else.  0 with
+ * *tmp (caller frees), or negative errno with *tmp NULL.
+ */
+int apo_image_tmp_layer(const char *name, char **tmp);
+
 /* The store lock (flock on images/.lock); returns the fd, or negative errno. */
 int apo_image_store_lock(void);
 void apo_image_store_unlock(int fd);

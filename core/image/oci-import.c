@@ -12,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "image/oci-import.h"
 #include "image/oci-start.h"
+#include "image/oci-json.h"
+#include "image/oci-registry.h"
 #include "image/oci-unpack.h"
 #include "base/fs.h"
 #include "base/image-ref.h"
@@ -248,58 +249,7 @@ out:
 	return rc;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static struct json_object *jget(struct json_object *o, const char *key, json_type t)
-{
-	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, t))
-		return NULL;
-	return v;
-}
-
 /* ---- what the image is made of ---- */
-
-static const char *host_arch(void)
-{
-	struct utsname u;
-	static char arch[sizeof(((struct utsname *)0)->machine)];
-
-	uname(&u);
-	if (!strcmp(u.machine, "x86_64"))
-		return "amd64";
-	if (!strcmp(u.machine, "aarch64"))
-		return "arm64";
-	snprintf(arch, sizeof(arch), "%s", u.machine);
-	return arch;
-}
-
-static bool is_index(const char *mt)
-{
-	return mt && (!strcmp(mt, "application/vnd.oci.image.index.v1+json") ||
-		      !strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json"));
-}
-
-/* From an index's manifests: the one for this host (linux/ARCH). */
-static struct json_object *pick_platform(struct json_object *manifests)
-{
-	size_t n = json_object_array_length(manifests);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *d = json_object_array_get_idx(manifests, i);
-		struct json_object *p = jget(d, "platform", json_type_object);
-		const char *os = jstr(p, "os"), *arch = jstr(p, "architecture");
-		if (!p || (os && !strcmp(os, "linux") && arch && !strcmp(arch, host_arch())))
-			return d;
-	}
-	return NULL;
-}
 
 static int config_layers(const struct src *s, struct image *im, const char *config_path,
 			 const char *config_digest)
@@ -309,8 +259,8 @@ static int config_layers(const struct src *s, struct image *im, const char *conf
 	if (src_json(s, config_path, config_digest, &im->config, &im->config_raw, &im->config_n) <
 	    0)
 		return -EBADMSG;
-	rootfs = jget(im->config, "rootfs", json_type_object);
-	diff_ids = jget(rootfs, "diff_ids", json_type_array);
+	rootfs = apo_jget(im->config, "rootfs", json_type_object);
+	diff_ids = apo_jget(rootfs, "diff_ids", json_type_array);
 	if (!diff_ids || json_object_array_length(diff_ids) != im->n_layers)
 		return say(s, -EBADMSG, "config %s: rootfs.diff_ids does not list the %zu layers",
 			   config_path, im->n_layers);
@@ -333,11 +283,11 @@ static int read_oci(const struct src *s, struct image *im)
 
 	if (src_json(s, "index.json", NULL, &index, NULL, NULL) < 0)
 		goto out;
-	mans = jget(index, "manifests", json_type_array);
+	mans = apo_jget(index, "manifests", json_type_array);
 	for (size_t i = 0; mans && i < json_object_array_length(mans); i++) {
 		struct json_object *d = json_object_array_get_idx(mans, i);
-		const char *name = jstr(jget(d, "annotations", json_type_object),
-					"org.opencontainers.image.ref.name");
+		const char *name = apo_jstr(apo_jget(d, "annotations", json_type_object),
+					    "org.opencontainers.image.ref.name");
 		if (tag ? name && !strcmp(name, tag) : json_object_array_length(mans) == 1)
 			desc = d;
 	}
@@ -347,7 +297,7 @@ static int read_oci(const struct src *s, struct image *im)
 		goto out;
 	}
 	for (int depth = 0;; depth++) {
-		const char *digest = jstr(desc, "digest");
+		const char *digest = apo_jstr(desc, "digest");
 		free(mpath);
 		mpath = digest ? blob_path(digest) : NULL;
 		if (!mpath) {
@@ -359,20 +309,20 @@ static int read_oci(const struct src *s, struct image *im)
 			goto out;
 		free(im->manifest_digest);
 		im->manifest_digest = apo_xstrdup(digest);
-		const char *mt = jstr(manifest, "mediaType") ? jstr(manifest, "mediaType")
-							     : jstr(desc, "mediaType");
-		if (!is_index(mt) && !jget(manifest, "manifests", json_type_array))
+		const char *mt = apo_jstr(manifest, "mediaType") ? apo_jstr(manifest, "mediaType")
+								 : apo_jstr(desc, "mediaType");
+		if (!apo_oci_is_index(mt) && !apo_jget(manifest, "manifests", json_type_array))
 			break;
-		if (depth > 2 ||
-		    !(desc = pick_platform(jget(manifest, "manifests", json_type_array)))) {
-			say(s, 0, "%s: no image for linux/%s", mpath, host_arch());
+		if (depth > 2 || !(desc = apo_oci_pick_platform(
+				       apo_jget(manifest, "manifests", json_type_array)))) {
+			say(s, 0, "%s: no image for linux/%s", mpath, apo_oci_host_arch());
 			goto out;
 		}
 	}
-	layers = jget(manifest, "layers", json_type_array);
-	cfg = jget(manifest, "config", json_type_object);
+	layers = apo_jget(manifest, "layers", json_type_array);
+	cfg = apo_jget(manifest, "config", json_type_object);
 	if (!layers || !cfg ||
-	    !(cpath = blob_path(jstr(cfg, "digest") ? jstr(cfg, "digest") : ""))) {
+	    !(cpath = blob_path(apo_jstr(cfg, "digest") ? apo_jstr(cfg, "digest") : ""))) {
 		say(s, 0, "%s: not an image manifest (no config or layers)", mpath);
 		goto out;
 	}
@@ -380,8 +330,8 @@ static int read_oci(const struct src *s, struct image *im)
 	im->layers = apo_xcalloc(im->n_layers ? im->n_layers : 1, sizeof(*im->layers));
 	for (size_t i = 0; i < im->n_layers; i++) {
 		struct json_object *l = json_object_array_get_idx(layers, i);
-		const char *d = jstr(l, "digest");
-		struct json_object *sz = jget(l, "size", json_type_int);
+		const char *d = apo_jstr(l, "digest");
+		struct json_object *sz = apo_jget(l, "size", json_type_int);
 		im->layers[i].path = d ? blob_path(d) : NULL;
 		if (!im->layers[i].path) {
 			say(s, 0, "%s: layer %zu has no sha256 digest", mpath, i);
@@ -390,7 +340,7 @@ static int read_oci(const struct src *s, struct image *im)
 		im->layers[i].digest = apo_xstrdup(d);
 		im->layers[i].size = sz ? json_object_get_int64(sz) : -1;
 	}
-	im->config_digest = apo_xstrdup(jstr(cfg, "digest"));
+	im->config_digest = apo_xstrdup(apo_jstr(cfg, "digest"));
 	if (config_layers(s, im, cpath, im->config_digest) < 0)
 		goto out;
 	im->key = apo_xstrdup(im->manifest_digest + 7);
@@ -417,8 +367,8 @@ static int read_docker(const struct src *s, struct image *im)
 		img = k < n ? json_object_array_get_idx(all, k) : NULL;
 	} else if (want) {
 		for (size_t i = 0; i < n && !img; i++) {
-			struct json_object *tags =
-			    jget(json_object_array_get_idx(all, i), "RepoTags", json_type_array);
+			struct json_object *tags = apo_jget(json_object_array_get_idx(all, i),
+							    "RepoTags", json_type_array);
 			for (size_t j = 0; tags && j < json_object_array_length(tags); j++) {
 				const char *t =
 				    json_object_get_string(json_object_array_get_idx(tags, j));
@@ -438,8 +388,8 @@ static int read_docker(const struct src *s, struct image *im)
 			 : "no image");
 		goto out;
 	}
-	config = jstr(img, "Config");
-	layers = jget(img, "Layers", json_type_array);
+	config = apo_jstr(img, "Config");
+	layers = apo_jget(img, "Layers", json_type_array);
 	if (!config || !layers) {
 		say(s, 0, "manifest.json: an image without Config or Layers");
 		goto out;
@@ -495,40 +445,14 @@ static void image_clear(struct image *im)
 
 static void chain_ids(struct image *im)
 {
-	for (size_t i = 0; i < im->n_layers; i++) {
-		struct layer *l = &im->layers[i];
-		_cleanup_free_ char *seed = NULL, *d = NULL;
-		if (i == 0) {
-			memcpy(l->chain, l->diff_id + 7, APO_DIGEST_HEX + 1);
-			continue;
-		}
-		seed = apo_xasprintf("sha256:%s %s", im->layers[i - 1].chain, l->diff_id);
-		d = apo_oci_digest_of(seed, strlen(seed));
-		memcpy(l->chain, d + 7, APO_DIGEST_HEX + 1);
-	}
-}
-
-static char *layer_home(void)
-{
-	return apo_xasprintf("%s/images/%s", apo_lib_dir(), APO_OCI_LAYER_IMAGE);
+	for (size_t i = 0; i < im->n_layers; i++)
+		apo_oci_chain_id(i ? im->layers[i - 1].chain : NULL, im->layers[i].diff_id,
+				 im->layers[i].chain);
 }
 
 static int layer_tmp(struct layer *l)
 {
-	_cleanup_free_ char *home = layer_home(), *root = NULL;
-	int rc = apo_mkdir_p(home, 0755);
-
-	if (rc < 0)
-		return rc;
-	l->tmp = apo_xasprintf("%s/.tmp-XXXXXX", home);
-	if (!mkdtemp(l->tmp)) {
-		rc = -errno;
-		free(l->tmp);
-		l->tmp = NULL;
-		return rc;
-	}
-	root = apo_xasprintf("%s/root", l->tmp);
-	return mkdir(root, 0755) < 0 ? -errno : 0;
+	return apo_image_tmp_layer(APO_OCI_LAYER_IMAGE, &l->tmp);
 }
 
 static int unpack_one(const struct src *s, struct layer *l, apo_oci_read_fn rd, void *ctx)
@@ -671,15 +595,8 @@ static int commit_top(const struct src *s, struct image *im, const char *name)
 	for (size_t i = 0; i < im->n_layers; i++)
 		lower[i] = apo_image_layer_dir(APO_OCI_LAYER_IMAGE,
 					       im->layers[im->n_layers - 1 - i].chain);
-	if ((rc = apo_mkdir_p(dir, 0755)) < 0)
+	if ((rc = apo_image_tmp_layer(name, &tmp)) < 0)
 		goto out;
-	tmp = apo_xasprintf("%s/.tmp-XXXXXX", dir);
-	if (!mkdtemp(tmp)) {
-		rc = -errno;
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
 	root = apo_xasprintf("%s/root/apomon", tmp);
 	if ((rc = apo_mkdir_p(root, 0755)) < 0)
 		goto out;
@@ -768,6 +685,58 @@ out:
 	return rc;
 }
 
+struct have_ctx {
+	const char *name;
+};
+
+static bool have(void *ctx, const char *what, const char *digest)
+{
+	const struct have_ctx *h = ctx;
+	_cleanup_free_ char *dir = NULL;
+
+	if (!strcmp(what, "image"))
+		dir = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), h->name, digest + 7);
+	else
+		dir = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), APO_OCI_LAYER_IMAGE, digest);
+	return access(dir, F_OK) == 0;
+}
+
+/*
+ * docker://: the registry client fills a fresh OCI layout (under the
+ * store, so that renames stay on one file system) with what the store
+ * lacks, every blob verified as it came; the import reads it as an oci:
+ * directory.  The layout goes whatever happens.
+ */
+static int pull_locked(struct src *s, const char *name, FILE *progress, char **digest)
+{
+	_cleanup_free_ char *tmp = apo_xasprintf("%s/images/.pull-XXXXXX", apo_lib_dir());
+	_cleanup_free_ char *key = NULL;
+	struct apo_image_ref lay = {.kind = APO_REF_OCI, .path = tmp};
+	const struct apo_image_ref *ref = s->ref;
+	struct have_ctx h = {.name = name};
+	struct apo_oci_pull p = {
+	    .ref = ref, .text = s->text, .dir = tmp, .progress = progress, .have = have, .ctx = &h};
+	int rc;
+
+	if (!mkdtemp(tmp))
+		return say(s, -errno, "%s: %s", tmp, strerror(errno));
+	rc = apo_oci_registry_pull(&p, &key);
+	if (rc == 1) { /* the store has this manifest's image */
+		rc = apo_image_set_current(name, key + 7);
+		if (progress && rc == 0)
+			fprintf(progress, "%s: up to date (digest %.12s)\n", s->text, key + 7);
+		if (rc == 0 && digest)
+			*digest = apo_xstrdup(key + 7);
+	} else if (rc == 0) {
+		s->ref = &lay;
+		if ((rc = src_open(s)) == 0)
+			rc = import_locked(s, name, progress, digest);
+		s->ref = ref;
+	}
+	apo_rmtree(tmp);
+	return rc;
+}
+
 int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **digest)
 {
 	struct apo_image_ref ref;
@@ -786,7 +755,7 @@ int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **dige
 		rc = apo_image_current(name, digest ? digest : &err);
 		goto out_ref;
 	}
-	if (ref.kind == APO_REF_DOCKER || ref.kind == APO_REF_DOCKERFILE) {
+	if (ref.kind == APO_REF_DOCKERFILE) {
 		fprintf(stderr, "apomon: %s: %s images are not supported yet\n", text,
 			apo_image_ref_transport(ref.kind));
 		rc = -ENOTSUP;
@@ -798,8 +767,9 @@ int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **dige
 		rc = say(&s, lock, "images: lock: %s", strerror(-lock));
 		goto out_ref;
 	}
-	rc = src_open(&s);
-	if (rc == 0)
+	if (ref.kind == APO_REF_DOCKER)
+		rc = pull_locked(&s, name, o->progress, digest);
+	else if ((rc = src_open(&s)) == 0)
 		rc = import_locked(&s, name, o->progress, digest);
 	src_close(&s);
 	apo_image_store_unlock(lock);

@@ -62,6 +62,19 @@ char *apo_oci_digest_of(const void *data, size_t n)
 	return s;
 }
 
+void apo_oci_chain_id(const char *below, const char *diff_id, char out[APO_OCI_CHAIN_LEN])
+{
+	_cleanup_free_ char *seed = NULL, *d = NULL;
+
+	if (!below) {
+		snprintf(out, APO_OCI_CHAIN_LEN, "%s", diff_id + 7);
+		return;
+	}
+	seed = apo_xasprintf("sha256:%s %s", below, diff_id);
+	d = apo_oci_digest_of(seed, strlen(seed));
+	snprintf(out, APO_OCI_CHAIN_LEN, "%s", d + 7);
+}
+
 int apo_oci_digest_check(const void *data, size_t n, const char *digest)
 {
 	_cleanup_free_ char *got = apo_oci_digest_of(data, n);

@@ -41,4 +41,12 @@ int apo_oci_digest_check(const void *data, size_t n, const char *digest);
 /* "sha256:" + hex of data; caller frees. */
 char *apo_oci_digest_of(const void *data, size_t n);
 
+/*
+ * A layer's chain id, hex (the key of its directory in the store): its
+ * diff id's for the lowest layer, else the digest of "sha256:BELOW DIFF_ID"
+ * (BELOW: the chain id hex of the layer under it).
+ */
+#define APO_OCI_CHAIN_LEN 65
+void apo_oci_chain_id(const char *below, const char *diff_id, char out[APO_OCI_CHAIN_LEN]);
+
 #endif

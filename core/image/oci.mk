@@ -13,7 +13,9 @@ tests_unit_test_image_ref_LDADD = $(APO_TEST_LDADD)
 core_libapocore_la_SOURCES += \
 	core/image/oci-unpack.c core/image/oci-unpack.h \
 	core/image/oci-start.c core/image/oci-start.h \
-	core/image/oci-import.c core/image/oci-import.h
+	core/image/oci-import.c core/image/oci-import.h \
+	core/image/oci-json.h \
+	core/image/oci-registry.c core/image/oci-registry.h
 
 TESTS += tests/integration/oci-import.sh
 EXTRA_DIST += tests/integration/oci-lib.sh tests/integration/oci-import.sh
@@ -22,3 +24,9 @@ EXTRA_DIST += tests/integration/oci-station.sh
 
 # import against skopeo and umoci (bench/README.md style: ratios, same run)
 EXTRA_DIST += bench/oci.sh
+
+# docker:// pulls from Debian's docker-registry on loopback
+TESTS += tests/integration/oci-registry.sh
+EXTRA_DIST += tests/integration/oci-registry.sh
+TESTS += tests/integration/oci-registry-token.sh
+EXTRA_DIST += tests/integration/oci-registry-token.sh

@@ -48,3 +48,16 @@ PY
 store_listing() {
 	(cd "$1" 2>/dev/null && find . -mindepth 1 ! -name .lock ! -path ./oci-layer | sort)
 }
+
+# Registry tests: skip without Debian's docker-registry; at exit, end the
+# servers they started ($pids) and remove $tmp.
+oci_need_registry() {
+	command -v docker-registry >/dev/null ||
+		{ echo "SKIP: docker-registry not installed (tools/install-deps)" >&2; exit 77; }
+	pids=
+	trap oci_registry_cleanup EXIT
+}
+oci_registry_cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}

@@ -1,6 +1,7 @@
 #!/bin/sh
-# A station of an OCI image (an oci-archive made here with umoci and
-# skopeo, whose entrypoint is busybox httpd): `up` imports it, apomon-init
+# A station of an OCI image (made here with umoci, whose entrypoint is
+# busybox httpd, pushed with skopeo to Debian's docker-registry on
+# loopback): `up` pulls it (docker://), apomon-init
 # runs its Entrypoint+Cmd as its User in its WorkingDir with its Env, on
 # a public address, and curl on the host gets the page; down leaves
 # nothing.  Run it against an image whose oci-start is gone and it fails.
@@ -17,10 +18,18 @@ APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
 export APOMON_INIT APOMON_IMAGES_PATH
 A() { "$APOMON" -c "$tmp/conf" -e "$ENV" "$@"; }
-ref="oci-archive:$tmp/web.tar:web"
+command -v docker-registry >/dev/null ||
+	{ echo "SKIP: docker-registry not installed (tools/install-deps)" >&2; exit 77; }
+P=$((20000 + ($$ + 13) % 20000))
+ref="docker://127.0.0.1:$P/t/web:1"
+printf 'registries = ( { host = "127.0.0.1:%s"; insecure = true; } );\n' "$P" >"$tmp/registries.conf"
+APOMON_REGISTRIES="$tmp/registries.conf"
+export APOMON_REGISTRIES
+reg=
 cleanup() {
 	A down --purge -q >/dev/null 2>&1
-	"$APOMON" image rm "$(cd "$store" && ls -d oci-web.tar-web-* 2>/dev/null | head -1)" >/dev/null 2>&1
+	"$APOMON" image rm "$(cd "$store" && ls -d oci-web-1-* 2>/dev/null | head -1)" >/dev/null 2>&1
+	[ -z "$reg" ] || { kill "$reg"; wait "$reg"; } 2>/dev/null
 	# the layers this test added (others' stay)
 	for l in $(ls "$store/oci-layer" 2>/dev/null); do
 		echo "$layers_before" | grep -qx "$l" || rm -rf "${store:?}/oci-layer/$l"
@@ -36,7 +45,17 @@ umoci config --image "$lay:web" --clear=config.entrypoint --clear=config.cmd \
 	--config.entrypoint /bin/sh --config.cmd -c --config.cmd \
 	'busybox id -u >id.txt; busybox pwd >pwd.txt; echo "$GREETING" >greeting.txt; exec busybox httpd -f -p 8080 -h /www' ||
 	fail "umoci config"
-skopeo copy -q "oci:$lay:web" "oci-archive:$tmp/web.tar:web" || fail "skopeo oci-archive"
+printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/reg\nhttp:\n  addr: 127.0.0.1:%s\n' \
+	"$tmp" "$P" >"$tmp/reg.yml"
+docker-registry serve "$tmp/reg.yml" >"$tmp/reg.log" 2>&1 &
+reg=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$P/v2/"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] && kill -0 "$reg" 2>/dev/null || { cat "$tmp/reg.log"; fail "registry did not answer"; }
+	sleep 0.1
+done
+skopeo copy -q --dest-tls-verify=false "oci:$lay:web" "$ref" || fail "skopeo push"
 mkdir -p "$tmp/conf/conf.d"
 cat >"$tmp/conf/apomon.conf" <<CONF
 environment = "$ENV";
@@ -66,4 +85,4 @@ done
 main=$(A exec w1 -- busybox cat /proc/1/task/1/children | awk '{print $1}')
 [ "$(A exec w1 -- busybox cat /proc/$main/comm)" = busybox ] || fail "the main process is not the Entrypoint"
 A down -q >/dev/null 2>&1 || fail "down"
-echo "oci-station: ok"
+echo "oci-station: ok ($ref)"
