@@ -30,6 +30,11 @@ fi
 for p in apomon apomon-dev; do
 	ls "$debs/${p}_"*.deb >/dev/null 2>&1 || fail "no ${p}_VERSION_ARCH.deb"
 done
+# every guide a man page points at is installed (all of docs/*.md)
+dpkg-deb -c "$debs"/apomon_*.deb >"$tmp/contents"
+for md in "$APOMON_SRCDIR"/docs/*.md; do
+	grep -q "\./usr/share/doc/apomon/${md##*/}\$" "$tmp/contents" || fail "${md##*/} is not installed"
+done
 cp -r "$APOMON_SRCDIR/examples/greeter" "$tmp/greeter"
 
 # what runs inside the namespace; the variables of lib.sh stay outside
