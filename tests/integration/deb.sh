@@ -71,7 +71,7 @@ dpkg-deb -c "$gdeb" | grep -q "\.$plugindir/images/greeter/image.cfg\$" ||
 	fail "the greeter's image is not beside its plugin"
 dpkg -i "$gdeb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -i greeter"; }
 # lintian: no error, no warning (overrides carry their reasons)
-lintian --fail-on error,warning --suppress-tags running-with-root-privileges \
+lintian --fail-on error,warning \
 	"$debs"/apomon_*.deb "$debs"/apomon-dev_*.deb "$gdeb" >"$tmp/lintian.log" 2>&1 ||
 	{ cat "$tmp/lintian.log" >&2; fail "lintian"; }
 dpkg -L apomon apomon-dev apomon-type-greeter | sort -u >"$tmp/files"
