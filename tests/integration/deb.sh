@@ -50,7 +50,9 @@ for d in /usr /etc /var/lib/dpkg /var/cache; do
 done
 unset APOMON_IMAGES_PATH APOMON_PLUGIN_PATH APOMON_INIT APOMON_PLUGINDIR
 # a machine that never had apomon: no user apomon, no ranges
-sed -i '/^apomon:/d' /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/subuid /etc/subgid
+for f in /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/subuid /etc/subgid; do
+	[ ! -e $f ] || sed -i '/^apomon:/d' $f
+done
 dpkg -i "$debs"/apomon_*.deb "$debs"/apomon-dev_*.deb >"$tmp/dpkg.log" 2>&1 ||
 	{ cat "$tmp/dpkg.log" >&2; fail "dpkg -i apomon apomon-dev"; }
 getent passwd apomon >/dev/null || fail "postinst made no user apomon"
