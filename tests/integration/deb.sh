@@ -111,7 +111,7 @@ dpkg --purge apomon-type-greeter apomon-dev apomon >"$tmp/dpkg.log" 2>&1 ||
 left=$(while read -r f; do
 	case $f in /usr | /usr/* | /etc | /etc/*) ;; *) continue ;; esac
 	[ -d "$f" ] && [ -n "$(ls -A "$f")" ] && continue # shared directories
-	[ -e "$f" ] && echo "$f"
+	if [ -e "$f" ]; then echo "$f"; fi
 done <"$tmp/files")
 for f in /usr/lib/$multiarch/apomon /usr/share/apomon /usr/include/apomon /etc/apomon \
 	/usr/share/doc/apomon /usr/libexec/apomon; do
