@@ -11,7 +11,8 @@
 # warning in the three packages; a greeter station comes up from the
 # installed files with no environment variable and answers a real GET;
 # the packages are purged and nothing of theirs is left.
-# About 6 minutes on 2 cores (the build of apomon takes most of it);
+# The build of apomon is most of it (3.5 min of CPU; 10-15 min wall on a
+# busy shared machine); the rest takes about a minute.
 # APOMON_DEB_DIR=DIR reuses tools/make-deb DIR's packages.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 for t in dpkg-buildpackage dh lintian unshare curl; do
