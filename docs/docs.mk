@@ -9,6 +9,6 @@ EXTRA_DIST += docs/architecture.md tools/check-layers \
 	core/engine/README.md core/cli/README.md
 
 # Every guide a man page or a comment points at is installed beside
-# them; docs/security.md comes with the isolation part.
+# them (all of docs/*.md).
 dist_doc_DATA += README.md docs/architecture.md docs/images.md docs/manifest.md \
-	docs/network.md docs/plan-json.md docs/stations.md
+	docs/network.md docs/plan-json.md docs/stations.md docs/security.md

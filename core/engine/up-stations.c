@@ -140,6 +140,23 @@ static int gate_plan(void *ctx, const struct apo_plan_station *ps, const char *r
 	return apo_integrity_gate(p->model, ps->station, root, why);
 }
 
+/* The gate before render: a sealed file changed inside the station
+ * (its writable layer) is refused before the render could overwrite it. */
+static int gate_up_before(void *ctx, const struct apo_plan_station *ps, const char *root,
+			  char **why)
+{
+	const struct apo_up *u = ctx;
+	return apo_integrity_gate_before_render(u->plan->model, ps->station, u->plan->env, root,
+						why);
+}
+
+static int gate_plan_before(void *ctx, const struct apo_plan_station *ps, const char *root,
+			    char **why)
+{
+	const struct apo_plan *p = ctx;
+	return apo_integrity_gate_before_render(p->model, ps->station, p->env, root, why);
+}
+
 static void on_ready(void *ctx, const char *station)
 {
 	struct apo_up *u = ctx;
@@ -156,6 +173,7 @@ int apo_up_stations(struct apo_up *u)
 	    .ctx = u,
 	    .layers = layers,
 	    .integrity = gate_up,
+	    .integrity_before_render = gate_up_before,
 	    .journal = journal_stations,
 	    .on_ready = on_ready,
 	    .interrupted = &apo_up_interrupted,
@@ -199,6 +217,7 @@ int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, cha
 	    .ctx = (void *)p,
 	    .layers = layers,
 	    .integrity = gate_plan,
+	    .integrity_before_render = gate_plan_before,
 	    .progress = stderr,
 	};
 	int rc;
@@ -238,6 +257,7 @@ int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n)
 	    .ctx = u,
 	    .layers = layers,
 	    .integrity = gate_up,
+	    .integrity_before_render = gate_up_before,
 	    .journal = journal_station1,
 	    .on_ready = on_ready,
 	    .interrupted = &apo_up_interrupted,

@@ -332,8 +332,9 @@ char *apo_integrity_station_root(const char *env, const char *name)
 	return apo_xasprintf("%s/roots/%s", run, name);
 }
 
-int apo_integrity_check_station(const struct apo_model *m, const struct apo_station *st,
-				const char *root, char **why)
+/* The check of one station; only_in: see struct apo_integrity_station. */
+static int check_station(const struct apo_model *m, const struct apo_station *st, const char *root,
+			 const char *only_in, char **why)
 {
 	struct apo_integrity_conf c;
 	struct apo_diag d;
@@ -347,11 +348,22 @@ int apo_integrity_check_station(const struct apo_model *m, const struct apo_stat
 		*why = d.n ? apo_problem_format(&d.problems[0])
 			   : apo_xasprintf("%s: integrity: bad settings", st->fqdn);
 	} else {
-		rc = apo_integrity_check(&c.o, st->fqdn, root, why);
+		struct apo_integrity_station one = {
+		    .o = &c.o, .fqdn = st->fqdn, .root = root, .only_in = only_in};
+		rc = apo_integrity_check_many(&one, 1, 0);
+		if (rc < 0)
+			*why = apo_integrity_summary(&one);
+		apo_integrity_station_clear(&one);
 	}
 	apo_integrity_conf_clear(&c);
 	apo_diag_clear(&d);
 	return rc;
+}
+
+int apo_integrity_check_station(const struct apo_model *m, const struct apo_station *st,
+				const char *root, char **why)
+{
+	return check_station(m, st, root, NULL, why);
 }
 
 int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d)
@@ -378,10 +390,11 @@ int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d)
 	return rc;
 }
 
-int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, const char *root,
-		       char **why)
+/* Both gates: only_in NULL after render, the writable layer before. */
+static int gate(const struct apo_model *m, const struct apo_station *st, const char *root,
+		const char *only_in, char **why)
 {
-	int rc = apo_integrity_check_station(m, st, root, why);
+	int rc = check_station(m, st, root, only_in, why);
 	_cleanup_free_ char *prefix = apo_xasprintf("%s: integrity: ", st->fqdn);
 
 	if (rc < 0 && *why && !strncmp(*why, prefix, strlen(prefix))) {
@@ -390,4 +403,23 @@ int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, 
 		*why = bare;
 	}
 	return rc;
+}
+
+int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, const char *root,
+		       char **why)
+{
+	return gate(m, st, root, NULL, why);
+}
+
+char *apo_integrity_station_upper(const char *env, const char *name)
+{
+	_cleanup_free_ char *lib = apo_env_lib_dir(env);
+	return apo_xasprintf("%s/%s/upper", lib, name);
+}
+
+int apo_integrity_gate_before_render(const struct apo_model *m, const struct apo_station *st,
+				     const char *env, const char *root, char **why)
+{
+	_cleanup_free_ char *upper = apo_integrity_station_upper(env, st->name);
+	return gate(m, st, root, upper, why);
 }

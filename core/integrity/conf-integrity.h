@@ -68,6 +68,23 @@ int apo_integrity_check_station(const struct apo_model *m, const struct apo_stat
 int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, const char *root,
 		       char **why);
 
+/*
+ * The gate before the type renders (struct apo_runtime_opts
+ * .integrity_before_render): the sealed files the station's writable
+ * layer holds (what the station or an earlier render wrote; a deleted
+ * file's whiteout too) must match the manifest already, so that an edit
+ * made inside the station is reported instead of being overwritten by
+ * the render and passing the check after it.  The image's own files and
+ * files not rendered yet (a fresh layer) are left to that check.  env:
+ * the environment whose layer it is; *why as apo_integrity_gate's.
+ */
+int apo_integrity_gate_before_render(const struct apo_model *m, const struct apo_station *st,
+				     const char *env, const char *root, char **why);
+
+/* A station's writable layer, where the runtime keeps it:
+ * LIB/ENV/NAME/upper (caller frees). */
+char *apo_integrity_station_upper(const char *env, const char *name);
+
 /* The default manifest of a station: LIB/ENV/manifests/NAME.manifest. */
 char *apo_integrity_default_manifest(const char *env, const char *station);
 

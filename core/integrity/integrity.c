@@ -221,6 +221,41 @@ static void load_all(struct apo_integrity_station *st, struct apo_manifest **m, 
 		pthread_join(t[i], NULL);
 }
 
+/* Does path exist in dir itself (not following a symlink at its end)? */
+static bool present_in(int dirfd, const char *path)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	while (*path == '/')
+		path++;
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Keeps the entries of m whose path exists in dir (see only_in); a
+ * directory that does not exist (a writable layer never used) keeps
+ * none. */
+static void keep_present(struct apo_manifest *m, const char *dir)
+{
+	int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	size_t kept = 0;
+
+	for (size_t k = 0; k < m->n; k++) {
+		if (dirfd >= 0 && present_in(dirfd, m->entries[k].path))
+			m->entries[kept++] = m->entries[k];
+		else
+			free(m->entries[k].path);
+	}
+	m->n = kept;
+	if (dirfd >= 0)
+		close(dirfd);
+}
+
 int apo_integrity_check_many(struct apo_integrity_station *st, size_t n, unsigned threads)
 {
 	struct apo_manifest **m = apo_xcalloc(n ? n : 1, sizeof(*m));
@@ -247,6 +282,8 @@ int apo_integrity_check_many(struct apo_integrity_station *st, size_t n, unsigne
 		}
 		if (st[i].rc < 0 || st[i].unsealed)
 			continue;
+		if (st[i].only_in)
+			keep_present(m[i], st[i].only_in);
 		rootfd[i] = apo_sha256_root_open(st[i].root);
 		if (rootfd[i] < 0) {
 			st[i].rc = rootfd[i];

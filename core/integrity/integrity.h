@@ -41,6 +41,12 @@ struct apo_integrity_station {
 	const struct apo_integrity_opts *o;
 	const char *fqdn; /* www1.example.com: messages and log */
 	const char *root; /* the station's root directory */
+	/* NULL: check every entry.  Else only the entries whose path exists
+	 * in this directory (a station's writable layer: what the station
+	 * or an earlier render changed; whiteouts of deleted files count),
+	 * still hashed through root.  The check before render uses it: the
+	 * image's own files and files not rendered yet are not there. */
+	const char *only_in;
 	/* out */
 	int rc;	     /* 0 good; -EBADMSG bad files; other: could not check */
 	char *error; /* when the manifest could not be loaded: one line */

@@ -56,3 +56,6 @@ TESTS += tests/unit/test-sshkey
 tests_unit_test_sshkey_SOURCES = tests/unit/test-sshkey.c
 tests_unit_test_sshkey_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_sshkey_LDADD = $(APO_TEST_LDADD)
+# the check before render (an edit inside a station) and after it
+TESTS += tests/integration/integrity-render.sh
+EXTRA_DIST += tests/integration/integrity-render.sh

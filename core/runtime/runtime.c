@@ -297,6 +297,14 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 	}
 	if ((rc = install_host_key(p->env, s, root, err)) < 0)
 		goto out;
+	/* before render: an edit made inside the station is still there */
+	if (o->integrity_before_render &&
+	    (rc = o->integrity_before_render(o->ctx, ps, root, &why)) != 0) {
+		*err = apo_xasprintf("%s: integrity: %s (before render)", s->fqdn,
+				     why ? why : strerror(-rc));
+		rc = rc < 0 ? rc : -EPERM;
+		goto out;
+	}
 	if (t->render && h && (rc = t->render(&apo_services, h)) < 0) {
 		*err = apo_xasprintf("%s: render: %s", s->fqdn, strerror(-rc));
 		goto out;

@@ -9,6 +9,7 @@
  *                 environment's SSH key for user 3pg when the image has one
  *   4. render     the type's render hook writes its config into the root
  *   5. integrity  o->integrity(station, root): the seal check  <- INTEGRITY GATE
+ *                 (also o->integrity_before_render, before step 4)
  *   6. init       apomon-init runs startup.sh in the station's namespaces
  * (the stations of a level on a few threads: callbacks and the type's
  * render hook must be thread-safe), then for the whole level, in
@@ -61,6 +62,13 @@ struct apo_runtime_opts {
 
 	/* Called when a station passed its startup checks (progress). */
 	void (*on_ready)(void *ctx, const char *station);
+
+	/* INTEGRITY GATE before render: called once the root is mounted,
+	 * before the type renders into it, so that a sealed file edited
+	 * inside the station is reported, not overwritten by the render.
+	 * As integrity; NULL: no check. */
+	int (*integrity_before_render)(void *ctx, const struct apo_plan_station *ps,
+				       const char *root, char **why);
 };
 
 /* Fills the runtime's hooks of the host struct (run, netns_fd). */

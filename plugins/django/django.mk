@@ -20,9 +20,5 @@ dist_imagesdjangoapp_DATA = \
 # builds the guide's complete example type from the guide's own text
 dist_doc_DATA = docs/writing-a-station-type.md
 TESTS += tests/integration/guide.sh
-EXTRA_DIST += tests/integration/guide.sh \
-	tests/fixtures/guide/greeter/greeter.c \
-	tests/fixtures/guide/greeter/Makefile \
-	tests/fixtures/guide/greeter/greeter.conf \
-	tests/fixtures/guide/greeter/images/greeter/image.cfg \
-	tests/fixtures/guide/greeter/images/greeter/startup.sh
+# (its example, examples/greeter/, is distributed with the packaging)
+EXTRA_DIST += tests/integration/guide.sh

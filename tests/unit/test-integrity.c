@@ -173,6 +173,45 @@ START_TEST(extra_line_for_absent_file)
 }
 END_TEST
 
+/* The check before render (only_in: a station's writable layer): only
+ * the entries present there are checked; a file the render would write
+ * anew is caught there when the station had changed it. */
+START_TEST(only_in_checks_what_the_layer_holds)
+{
+	struct apo_integrity_opts o = {.env = "unit", .manifest = manifest, .log_file = logpath};
+	char upper[4300], p[4400];
+	seal();
+	snprintf(upper, sizeof(upper), "%s/upper", tmp);
+	/* not rendered yet: the layer does not exist, nothing to check,
+	 * even though b.conf differs (the render will write it) */
+	put("etc/b.conf", "not rendered yet\n");
+	struct apo_integrity_station st = {
+	    .o = &o, .fqdn = "www1.example.com", .root = root, .only_in = upper};
+	ck_assert_int_eq(apo_integrity_check_many(&st, 1, 0), 0);
+	ck_assert_uint_eq(st.n_checked, 0);
+	apo_integrity_station_clear(&st);
+	/* the layer holds a.conf, as sealed: checked, passes */
+	mkdir(upper, 0755);
+	snprintf(p, sizeof(p), "%s/etc", upper);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/etc/a.conf", upper);
+	write_file(p, "x", 1);
+	st = (struct apo_integrity_station){
+	    .o = &o, .fqdn = "www1.example.com", .root = root, .only_in = upper};
+	ck_assert_int_eq(apo_integrity_check_many(&st, 1, 0), 0);
+	ck_assert_uint_eq(st.n_checked, 1);
+	apo_integrity_station_clear(&st);
+	/* ... and edited (through the root, as the station sees it): refused */
+	put("etc/a.conf", "edited inside\n");
+	st = (struct apo_integrity_station){
+	    .o = &o, .fqdn = "www1.example.com", .root = root, .only_in = upper};
+	ck_assert_int_eq(apo_integrity_check_many(&st, 1, 0), -EBADMSG);
+	ck_assert_uint_eq(st.n_bad, 1);
+	ck_assert_str_eq(st.bad[0].path, "/etc/a.conf");
+	apo_integrity_station_clear(&st);
+}
+END_TEST
+
 START_TEST(symlink_never_leaves_the_root)
 {
 	char *why = NULL, p[4300], outside[4300];
@@ -354,6 +393,7 @@ int main(void)
 	tcase_add_test(tc, untouched_passes);
 	tcase_add_test(tc, every_bad_file_is_reported_and_logged);
 	tcase_add_test(tc, extra_line_for_absent_file);
+	tcase_add_test(tc, only_in_checks_what_the_layer_holds);
 	tcase_add_test(tc, symlink_never_leaves_the_root);
 	tcase_add_test(tc, bad_manifest_refuses);
 	tcase_add_test(tc, never_sealed);
