@@ -43,12 +43,12 @@ static int host_run(const struct apomon_station *st, const char *const argv[], c
 	free(discard);
 	if (dropped)
 		apo_services.log(st, APOMON_LOG_WARNING,
-			     "run %s: output cut at %zu bytes, %zu more discarded", argv[0],
-			     lim.max_output, dropped);
+				 "run %s: output cut at %zu bytes, %zu more discarded", argv[0],
+				 lim.max_output, dropped);
 	if (rc == -ETIMEDOUT)
 		apo_services.log(st, APOMON_LOG_ERROR,
-			     "run %s: still running after %u ms: killed, with what it started",
-			     argv[0], lim.timeout_ms);
+				 "run %s: still running after %u ms: killed, with what it started",
+				 argv[0], lim.timeout_ms);
 	return rc;
 }
 
@@ -477,9 +477,10 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *h
 			names[i] = p->stations[idx[i]].station->name;
 		maps = apo_xcalloc(n, sizeof(*maps));
 		if ((rc = apo_idmap_acquire_many(p->env, names, n, maps, &why)) < 0) {
-			*err = apo_xasprintf("%s: isolation: %s",
-					     n == 1 ? p->stations[idx[0]].station->fqdn : "stations",
-					     why ? why : strerror(-rc));
+			*err =
+			    apo_xasprintf("%s: isolation: %s",
+					  n == 1 ? p->stations[idx[0]].station->fqdn : "stations",
+					  why ? why : strerror(-rc));
 			free(why);
 			return rc;
 		}

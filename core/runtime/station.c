@@ -187,8 +187,8 @@ static int mount_root(const struct apo_station_spec *s, const char *r, const cha
 	} else {
 		if ((rc = apo_idmap_acquire(s->env, s->name, &m, &why)) < 0) {
 			free(*err);
-			*err = apo_xasprintf("%s: isolation: %s", s->fqdn,
-					     why ? why : strerror(-rc));
+			*err =
+			    apo_xasprintf("%s: isolation: %s", s->fqdn, why ? why : strerror(-rc));
 			return rc;
 		}
 		if ((uns = apo_userns_make(&m)) < 0)
@@ -415,8 +415,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			goto out;
 		}
 		/* the one made for the layers (one holder process a station) */
-		int uns = s->userns ? fcntl(s->userns->fd, F_DUPFD_CLOEXEC, 10)
-				    : apo_userns_make(&m);
+		int uns =
+		    s->userns ? fcntl(s->userns->fd, F_DUPFD_CLOEXEC, 10) : apo_userns_make(&m);
 		if (s->userns && uns < 0)
 			uns = -errno;
 		if (uns < 0) {
@@ -470,7 +470,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	/* the station's own output, a pipe: its root may reopen it
 	 * (/proc/self/fd/1, /dev/stderr: Dovecot's log_path), which checks the
 	 * pipe's owner */
-	if (!s->host_root && (fchown(a.log_fd, m.uid, m.gid) < 0 || fchown(a.status_fd, m.uid, m.gid) < 0)) {
+	if (!s->host_root &&
+	    (fchown(a.log_fd, m.uid, m.gid) < 0 || fchown(a.status_fd, m.uid, m.gid) < 0)) {
 		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, strerror(errno));
 		goto out;
 	}
