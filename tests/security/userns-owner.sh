@@ -25,7 +25,7 @@ dns_env() {
 add() {
 	local c="$TMPD/$1/conf.d/10-lan.conf" a
 	a=$(grep -o '"10\.[0-9]*\.0\.12"' "$c" | tr -d '"')
-	sed -i "s/^  );\$/  , { name = \"$2\"; type = \"base\"; addresses = [\"${a%.12}.$3\"]; } );/" "$c"
+	sed -i "s/^\(  .*\));\$/\1, { name = \"$2\"; type = \"base\"; addresses = [\"${a%.12}.$3\"]; } );/" "$c"
 	grep -q "\"$2\"" "$c" || fail "$1: $2 not added"
 }
 # reload NAME STATION: up with STATION added reloads bb in place
