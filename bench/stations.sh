@@ -10,7 +10,10 @@
 # every namespaced process is gone), and the PSS per station of all of a
 # station's processes (apomon-init, what it runs, and its logger
 # apomon-log outside the station) against unshare's.
-# IMAGES="base bench-wait" chooses the rows.
+# IMAGES="base bench-wait" chooses the rows.  ISOLATIONS="userns host-root"
+# (default: userns alone) adds a row per isolation: the same stations with
+# `isolation = "host-root";` (no user namespace, no idmapped layers), in the
+# same run, to read the price of user namespaces off the table.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,12 +38,14 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
 
-# config COUNT IMAGE: one /16 cluster of COUNT base stations of IMAGE
+# config COUNT IMAGE [ISOLATION]: one /16 cluster of COUNT base stations of IMAGE
 config() {
-	local img=$2
+	local img=$2 iso=""
+	[ "${3:-userns}" = host-root ] && iso='isolation = "host-root";'
 	mkdir -p "$CONF/conf.d"
 	cat >"$CONF/apomon.conf" <<EOC
 environment = "bench";
+$iso
 plugin_path = [];
 backbone = { name = "bb"; domain = "bench.test"; type = "base"; image = "$img";
              host_network = "10.253.80.0/30"; };
@@ -113,7 +118,7 @@ peer() {
 ours() {
 	local n=$1 img=$2 t0 t1 t2 pids
 	rm -rf "$CONF"/conf.d
-	config "$n" "$img"
+	config "$n" "$img" "${3:-userns}"
 	# the image once, outside the timing
 	"$APOMON" image build "$img" >/dev/null || exit 1
 	t0=$(now)
@@ -134,20 +139,22 @@ ours() {
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
 
-printf '%-8s %-10s | %-26s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
+printf '%-8s %-20s | %-26s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
 	"PSS per station (KiB)"
-printf '%-8s %-10s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations image apomon loop \
+printf '%-8s %-20s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations image apomon loop \
 	ratio apomon loop ratio apomon unshare ratio
 for n in "${@:-100 500}"; do
 	for n1 in $n; do
 		peer "$n1"
 		for img in ${IMAGES:-base bench-wait}; do
-			ours "$n1" "$img"
-			printf '%-8s %-10s | %8.2f %8.2f %8s | %8.2f %8.2f %8s | %10s %10s %8s\n' \
-				"$n1" "$img" \
+		for iso in ${ISOLATIONS:-userns}; do
+			ours "$n1" "$img" "$iso"
+			printf '%-8s %-20s | %8.2f %8.2f %8s | %8.2f %8.2f %8s | %10s %10s %8s\n' \
+				"$n1" "$img${ISOLATIONS:+/$iso}" \
 				"$OURS_UP" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
 				"$OURS_DOWN" "$PEER_DOWN" "$(ratio "$OURS_DOWN" "$PEER_DOWN")" \
 				"$OURS_PSS" "$PEER_PSS" "$(ratio "$OURS_PSS" "$PEER_PSS")"
+		done
 		done
 	done
 done

@@ -87,8 +87,76 @@ invalid:
 	return -EINVAL;
 }
 
-/* Opens rel (a directory inside the root), creating what is missing 0755. */
-static int open_dir(int rootfd, char *rel)
+/*
+ * The owner of what we write, as the host stores it.  A running station's
+ * root is /proc/PID/root, and the station runs in a user namespace of its
+ * own: a file written there as host root would be nobody's inside (host 0
+ * is not mapped) until the next start shifts the writable layer.  So the
+ * ids asked for (the station's own; none: its root) go through PID's
+ * uid_map and gid_map.  Any other root (a prepared, not yet running one)
+ * keeps the writer's ids: the launch shifts them.
+ */
+struct owner {
+	uid_t uid; /* (uid_t)-1: the writer's */
+	gid_t gid;
+};
+
+/* id through /proc/PID/FILE ("inside outside count" lines); -ERANGE when
+ * the station has no such id */
+static int map_id(int pid, const char *file, unsigned id, unsigned *out)
+{
+	char path[64];
+	unsigned long in, host, count;
+	FILE *f;
+	int rc = -ERANGE;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	if (!(f = fopen(path, "re")))
+		return -errno;
+	while (rc == -ERANGE && fscanf(f, "%lu %lu %lu", &in, &host, &count) == 3)
+		if (id >= in && id - in < count) {
+			*out = (unsigned)(host + (id - in));
+			rc = 0;
+		}
+	fclose(f);
+	return rc;
+}
+
+/* APOMON_TEST_WEAKEN=owners: written as host root (tests/security/userns-owner.sh) */
+static bool owners_weakened(void)
+{
+	const char *w = getenv("APOMON_TEST_WEAKEN");
+	size_t n = strlen("owners");
+
+	for (const char *p = w; p && (p = strstr(p, "owners")); p += n)
+		if ((p == w || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
+static int owner_in(const char *root, unsigned uid, unsigned gid, struct owner *o)
+{
+	int pid, len = 0, rc;
+	unsigned hu, hg;
+
+	o->uid = (uid_t)uid;
+	o->gid = (gid_t)gid;
+	if (owners_weakened())
+		return 0;
+	if (sscanf(root, "/proc/%d/root%n", &pid, &len) != 1 || (size_t)len != strlen(root) ||
+	    pid <= 0)
+		return 0;
+	if ((rc = map_id(pid, "uid_map", uid == (unsigned)-1 ? 0 : uid, &hu)) < 0 ||
+	    (rc = map_id(pid, "gid_map", gid == (unsigned)-1 ? 0 : gid, &hg)) < 0)
+		return rc;
+	o->uid = (uid_t)hu;
+	o->gid = (gid_t)hg;
+	return 0;
+}
+
+/* Opens rel (a directory inside the root), creating what is missing 0755
+ * and owned by o's ids. */
+static int open_dir(int rootfd, char *rel, const struct owner *o)
 {
 	int fd, pfd, rc;
 	const char *last;
@@ -100,7 +168,7 @@ static int open_dir(int rootfd, char *rel)
 	slash = strrchr(rel, '/');
 	if (slash) {
 		*slash = '\0';
-		pfd = open_dir(rootfd, rel);
+		pfd = open_dir(rootfd, rel, o);
 		*slash = '/';
 		last = slash + 1;
 	} else {
@@ -122,6 +190,9 @@ static int open_dir(int rootfd, char *rel)
 		fd = resolve(rootfd, rel, O_RDONLY | O_DIRECTORY, 0);
 		if (fd >= 0) {
 			rc = fchmod(fd, 0755) < 0 ? -errno : 0;
+			if (!rc && (o->uid != (uid_t)-1 || o->gid != (gid_t)-1) &&
+			    fchown(fd, o->uid, o->gid) < 0)
+				rc = -errno;
 			close(fd);
 			if (rc < 0)
 				return rc;
@@ -146,18 +217,21 @@ int apo_root_open(const char *root, const char *path, int flags, mode_t mode)
 	return resolve(rootfd, rel, flags, mode);
 }
 
-/* uid, gid: (uid_t)-1 / (gid_t)-1 keep the writer's */
+/* uid, gid: the station's ids; (uid_t)-1 / (gid_t)-1: its root (owner_in) */
 static int root_write(const char *root, const char *path, const void *data, size_t len, mode_t mode,
 		      uid_t uid, gid_t gid)
 {
 	_cleanup_free_ char *rel = NULL;
 	_cleanup_close_ int rootfd = -1, dfd = -1, fd = -1;
 	char tmp[32], *name, *slash;
+	struct owner o;
 	int rc;
 
 	if (!root || !path || (!data && len))
 		return -EINVAL;
 	if ((rc = normalize(path, &rel)) < 0)
+		return rc;
+	if ((rc = owner_in(root, (unsigned)uid, (unsigned)gid, &o)) < 0)
 		return rc;
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -167,7 +241,7 @@ static int root_write(const char *root, const char *path, const void *data, size
 	if (slash) {
 		*slash = '\0';
 		name = slash + 1;
-		dfd = open_dir(rootfd, rel);
+		dfd = open_dir(rootfd, rel, &o);
 	} else {
 		name = rel;
 		dfd = resolve(rootfd, "", O_PATH | O_DIRECTORY, 0);
@@ -193,7 +267,7 @@ static int root_write(const char *root, const char *path, const void *data, size
 	 * not that the file outlives a host crash */
 	rc = apo_write_all(fd, data, len);
 	/* owner first: chown clears set-id bits that the mode may ask for */
-	if (rc == 0 && (uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) < 0)
+	if (rc == 0 && (o.uid != (uid_t)-1 || o.gid != (gid_t)-1) && fchown(fd, o.uid, o.gid) < 0)
 		rc = -errno;
 	if (rc == 0 && fchmod(fd, mode & 07777) < 0)
 		rc = -errno;
@@ -258,8 +332,9 @@ static int station_id(const char *root, const char *db, const char *name, unsign
 	return rc;
 }
 
-int apo_services_write_file_owned(const struct apomon_station *st, const char *path, const void *data,
-			      size_t len, mode_t mode, const char *owner, const char *group)
+int apo_services_write_file_owned(const struct apomon_station *st, const char *path,
+				  const void *data, size_t len, mode_t mode, const char *owner,
+				  const char *group)
 {
 	unsigned uid = (unsigned)-1, gid = (unsigned)-1;
 	int rc;
@@ -279,7 +354,7 @@ const char *apo_services_root(const struct apomon_station *st)
 }
 
 int apo_services_write_file(const struct apomon_station *st, const char *path, const void *data,
-			size_t len, mode_t mode)
+			    size_t len, mode_t mode)
 {
 	if (!st || !st->root)
 		return -ENOTCONN;

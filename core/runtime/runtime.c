@@ -43,12 +43,12 @@ static int host_run(const struct apomon_station *st, const char *const argv[], c
 	free(discard);
 	if (dropped)
 		apo_services.log(st, APOMON_LOG_WARNING,
-			     "run %s: output cut at %zu bytes, %zu more discarded", argv[0],
-			     lim.max_output, dropped);
+				 "run %s: output cut at %zu bytes, %zu more discarded", argv[0],
+				 lim.max_output, dropped);
 	if (rc == -ETIMEDOUT)
 		apo_services.log(st, APOMON_LOG_ERROR,
-			     "run %s: still running after %u ms: killed, with what it started",
-			     argv[0], lim.timeout_ms);
+				 "run %s: still running after %u ms: killed, with what it started",
+				 argv[0], lim.timeout_ms);
 	return rc;
 }
 
@@ -237,10 +237,17 @@ static int install_host_key(const char *env, const struct apo_station *s, const 
 	return rc;
 }
 
-/* Steps 1-6 of runtime.h for one station. */
+static bool host_root_of(const struct apo_plan *p)
+{
+	return (p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT) ||
+	       apo_test_weakened("userns");
+}
+
+/* Steps 1-6 of runtime.h for one station; map: its id range (NULL: host
+ * root). */
 static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 		     const struct apo_runtime_opts *o, const struct apo_plan_station *ps,
-		     const char *ssh_pub, char **err)
+		     const struct apo_idmap *map, const char *ssh_pub, char **err)
 {
 	const struct apo_station *s = ps->station;
 	const struct apomon_station_type *t = s->type;
@@ -251,6 +258,7 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 	_cleanup_free_ char *resolv = apo_runtime_resolv(p, ps);
 	_cleanup_free_ const char **upper_first = NULL;
 	char **dirs = NULL, *root = NULL, *why = NULL;
+	struct apo_station_userns uns = {.fd = -1};
 	size_t n = 0;
 	pid_t pid;
 	int rc;
@@ -272,8 +280,8 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 	    .hosts = hosts,
 	    .resolv = resolv,
 	    .net_admin = ps->role == APOMON_ROLE_BACKBONE,
-	    .host_root = (p->model && p->model->isolation == APO_ISOLATION_HOST_ROOT) ||
-			 apo_test_weakened("userns"),
+	    .host_root = !map,
+	    .userns = map ? &uns : NULL,
 	    .memory_bytes = s->limits.memory_bytes,
 	    .cpu_millis = s->limits.cpu_millis,
 	    .pids = s->limits.pids,
@@ -283,6 +291,15 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 	    .log_max_bytes = s->limits.log_bytes,
 	};
 
+	if (map) {
+		uns.map = *map;
+		if ((uns.fd = apo_userns_make(map)) < 0) {
+			rc = uns.fd;
+			*err = apo_xasprintf("%s: isolation: user namespace: %s", s->fqdn,
+					     strerror(-rc));
+			goto out;
+		}
+	}
 	rc = apo_station_prepare(&spec, &root, err);
 	if (rc < 0)
 		goto out;
@@ -322,6 +339,8 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 		h->root = apo_xasprintf("/proc/%d/root", (int)pid);
 	}
 out:
+	if (uns.fd >= 0)
+		close(uns.fd);
 	free(why);
 	free(root);
 	if (o->layers_free)
@@ -420,6 +439,7 @@ struct level_work {
 	struct apo_services_ctx *hc;
 	const struct apo_runtime_opts *o;
 	const size_t *idx;
+	const struct apo_idmap *maps; /* NULL: host root */
 	const char *pub;
 	char **errs;
 };
@@ -435,7 +455,7 @@ static int level_item(void *ctx, size_t i, void *state)
 		w->errs[i] = apo_xstrdup("stations: interrupted");
 		return -EINTR;
 	}
-	rc = start_one(w->p, w->hc, w->o, ps, w->pub, &w->errs[i]);
+	rc = start_one(w->p, w->hc, w->o, ps, w->maps ? &w->maps[i] : NULL, w->pub, &w->errs[i]);
 	if (rc == 0 && w->o->progress)
 		fprintf(w->o->progress, "%s: started\n", ps->station->fqdn);
 	return rc;
@@ -446,6 +466,7 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *h
 			    char **err)
 {
 	_cleanup_free_ char *priv = NULL, *pub = NULL;
+	_cleanup_free_ struct apo_idmap *maps = NULL;
 	struct level_work lw = {.p = p, .hc = hc, .o = o, .idx = idx};
 	struct apo_work w = {.n = n, .ctx = &lw, .item = level_item};
 	int rc;
@@ -455,13 +476,31 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *h
 		*err = apo_xasprintf("ssh key of environment %s: %s", p->env, strerror(-rc));
 		return rc;
 	}
+	/* the level's id ranges in one pass over the allocation tables */
+	if (!host_root_of(p) && n) {
+		_cleanup_free_ const char **names = apo_xcalloc(n, sizeof(*names));
+		char *why = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			names[i] = p->stations[idx[i]].station->name;
+		maps = apo_xcalloc(n, sizeof(*maps));
+		if ((rc = apo_idmap_acquire_many(p->env, names, n, maps, &why)) < 0) {
+			*err =
+			    apo_xasprintf("%s: isolation: %s",
+					  n == 1 ? p->stations[idx[0]].station->fqdn : "stations",
+					  why ? why : strerror(-rc));
+			free(why);
+			return rc;
+		}
+		lw.maps = maps;
+	}
 	/* APOMON_SERIAL_START=1: one station at a time, each ready before the
 	 * next starts; what bench/default-env.sh compares the parallel start with */
 	const char *serial = getenv("APOMON_SERIAL_START");
 	if (serial && *serial && strcmp(serial, "0") != 0) {
 		for (size_t i = 0; i < n; i++) {
 			const struct apo_plan_station *ps = &p->stations[idx[i]];
-			if ((rc = start_one(p, hc, o, ps, pub, err)) < 0)
+			if ((rc = start_one(p, hc, o, ps, maps ? &maps[i] : NULL, pub, err)) < 0)
 				return rc;
 			if (o->progress)
 				fprintf(o->progress, "%s: started\n", ps->station->fqdn);

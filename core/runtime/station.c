@@ -174,7 +174,7 @@ static int mount_root(const struct apo_station_spec *s, const char *r, const cha
 	struct apo_idmap m;
 	char **names = NULL;
 	int *fds = NULL;
-	int rc = 0;
+	int uns_fd, rc = 0;
 
 	if (s->host_root) {
 		opts = overlay_opts(s->layers, s->n_layers, upper, work);
@@ -182,19 +182,25 @@ static int mount_root(const struct apo_station_spec *s, const char *r, const cha
 			return set_err(err, -errno, "%s: root: mount overlay on %s", s->fqdn, r);
 		return 0;
 	}
-	if ((rc = apo_idmap_acquire(s->env, s->name, &m, &why)) < 0) {
-		free(*err);
-		*err = apo_xasprintf("%s: isolation: %s", s->fqdn, why ? why : strerror(-rc));
-		return rc;
+	if (s->userns) {
+		uns_fd = s->userns->fd;
+	} else {
+		if ((rc = apo_idmap_acquire(s->env, s->name, &m, &why)) < 0) {
+			free(*err);
+			*err =
+			    apo_xasprintf("%s: isolation: %s", s->fqdn, why ? why : strerror(-rc));
+			return rc;
+		}
+		if ((uns = apo_userns_make(&m)) < 0)
+			return set_err(err, uns, "%s: isolation: user namespace", s->fqdn);
+		uns_fd = uns;
 	}
-	if ((uns = apo_userns_make(&m)) < 0)
-		return set_err(err, uns, "%s: isolation: user namespace", s->fqdn);
 	fds = apo_xcalloc(s->n_layers, sizeof(*fds));
 	names = apo_xcalloc(s->n_layers, sizeof(*names));
 	for (size_t i = 0; i < s->n_layers; i++)
 		fds[i] = -1;
 	for (size_t i = 0; i < s->n_layers; i++) {
-		fds[i] = apo_idmap_tree(s->layers[i], uns);
+		fds[i] = apo_idmap_tree(s->layers[i], uns_fd);
 		if (fds[i] < 0) {
 			rc = fds[i];
 			free(*err);
@@ -398,7 +404,9 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	if (!s->host_root) {
 		/* what the host wrote into the root (hosts, rendered configs,
 		 * keys) becomes the station's, through the mounted root */
-		if ((rc = apo_idmap_lookup(s->env, s->name, &m)) < 0) {
+		if (s->userns)
+			m = s->userns->map;
+		else if ((rc = apo_idmap_lookup(s->env, s->name, &m)) < 0) {
 			rc = set_err(err, rc, "%s: isolation: no id range recorded", s->fqdn);
 			goto out;
 		}
@@ -406,7 +414,11 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			rc = set_err(err, rc, "%s: isolation: owners of %s", s->fqdn, upper);
 			goto out;
 		}
-		int uns = apo_userns_make(&m);
+		/* the one made for the layers (one holder process a station) */
+		int uns =
+		    s->userns ? fcntl(s->userns->fd, F_DUPFD_CLOEXEC, 10) : apo_userns_make(&m);
+		if (s->userns && uns < 0)
+			uns = -errno;
 		if (uns < 0) {
 			rc = set_err(err, uns, "%s: isolation: user namespace", s->fqdn);
 			goto out;
@@ -458,7 +470,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	/* the station's own output, a pipe: its root may reopen it
 	 * (/proc/self/fd/1, /dev/stderr: Dovecot's log_path), which checks the
 	 * pipe's owner */
-	if (!s->host_root && (fchown(a.log_fd, m.uid, m.gid) < 0 || fchown(a.status_fd, m.uid, m.gid) < 0)) {
+	if (!s->host_root &&
+	    (fchown(a.log_fd, m.uid, m.gid) < 0 || fchown(a.status_fd, m.uid, m.gid) < 0)) {
 		rc = set_err(err, -errno, "%s: log: %s", s->fqdn, strerror(errno));
 		goto out;
 	}

@@ -24,6 +24,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "runtime/userns.h"
+
+/* A station's id range and a user namespace mapping onto it, made once
+ * for both the idmapped layers (prepare) and init (launch). */
+struct apo_station_userns {
+	struct apo_idmap map;
+	int fd;
+};
+
 /* Where a station's image puts its entrypoint. */
 #define APO_STATION_ENTRYPOINT "/apomon/startup.sh" /* = images APO_IMAGE_STARTUP */
 /* SIGTERM to SIGKILL, by default. */
@@ -45,6 +54,9 @@ struct apo_station_spec {
 	/* isolation "host-root": no user namespace, the station's root is
 	 * the host's; else its own id range (userns.h), idmapped layers */
 	bool host_root;
+	/* without host_root: its range and user namespace, made by the caller
+	 * (apo_idmap_acquire_many, apo_userns_make); NULL: prepare and launch find them */
+	const struct apo_station_userns *userns;
 	/* cgroup limits; 0 = none (and then no cgroup is made) */
 	unsigned long long memory_bytes;
 	unsigned cpu_millis;

@@ -213,62 +213,80 @@ static void to_map(const struct subid *u, const struct subid *g, unsigned slot, 
 	m->gid = (gid_t)(g->start + (unsigned long)slot * APO_IDMAP_SIZE);
 }
 
-int apo_idmap_acquire(const char *env, const char *name, struct apo_idmap *m, char **why)
+int apo_idmap_acquire_many(const char *env, const char *const *names, size_t count,
+			   struct apo_idmap *maps, char **why)
 {
 	_cleanup_free_ char *path = table_path(env);
 	_cleanup_free_ struct entry *e = NULL;
 	_cleanup_free_ uint8_t *used = NULL;
 	_cleanup_close_ int lock = -1;
 	struct subid u, g;
-	unsigned slots, slot;
-	size_t n, cap;
+	unsigned slots, slot = 0;
+	size_t n, cap, had;
 	int rc;
 
 	*why = NULL;
 	if ((rc = ranges(&u, &g, &slots, why)) < 0)
 		return rc;
-	if (strlen(name) >= sizeof(e->name))
-		return -ENAMETOOLONG;
+	for (size_t k = 0; k < count; k++)
+		if (strlen(names[k]) >= sizeof(e->name))
+			return -ENAMETOOLONG;
 	if ((lock = lock_tables()) < 0) {
 		*why = apo_xasprintf("%s/idmap.lock: %s", apo_lib_dir(), strerror(-lock));
 		return lock;
 	}
 	if ((rc = table_read(path, &e, &n)) < 0)
 		goto io;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(e[i].name, name))
+	had = cap = n;
+	/* every environment's table once for the whole batch: one `up` of
+	 * 500 stations used to read them all 500 times under the lock */
+	for (size_t k = 0; k < count; k++) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(e[i].name, names[k]); i++)
+			;
+		if (i < n) {
+			if (e[i].slot >= slots) {
+				*why = apo_xasprintf(
+				    "%s: its id range (slot %u) lies outside the subordinate "
+				    "ids of user %s now: `down --purge` it",
+				    names[k], e[i].slot, APO_IDMAP_USER);
+				return -ERANGE;
+			}
+			to_map(&u, &g, e[i].slot, &maps[k]);
 			continue;
-		if (e[i].slot >= slots) {
-			*why = apo_xasprintf("its id range (slot %u) lies outside the subordinate "
-					     "ids of user %s now: `down --purge` it",
-					     e[i].slot, APO_IDMAP_USER);
-			return -ERANGE;
 		}
-		to_map(&u, &g, e[i].slot, m);
-		return 0;
+		if (!used) {
+			used = apo_xcalloc(slots / 8 + 1, 1);
+			if ((rc = mark_used(used, slots)) < 0)
+				goto io;
+		}
+		for (; slot < slots && (used[slot / 8] & (1u << (slot % 8))); slot++)
+			;
+		if (slot == slots) {
+			*why = apo_xasprintf("all %u id ranges of user %s are taken: `down "
+					     "--purge` an environment, or give %s more "
+					     "subordinate ids",
+					     slots, APO_IDMAP_USER, APO_IDMAP_USER);
+			return -ENOSPC;
+		}
+		used[slot / 8] |= (uint8_t)(1u << (slot % 8));
+		struct entry x = {.slot = slot};
+		snprintf(x.name, sizeof(x.name), "%s", names[k]);
+		APO_PUSH(e, n, cap, x);
+		to_map(&u, &g, slot, &maps[k]);
 	}
-	used = apo_xcalloc(slots / 8 + 1, 1);
-	if ((rc = mark_used(used, slots)) < 0)
+	if (n != had && (rc = table_write(env, e, n)) < 0)
 		goto io;
-	for (slot = 0; slot < slots && (used[slot / 8] & (1u << (slot % 8))); slot++)
-		;
-	if (slot == slots) {
-		*why = apo_xasprintf("all %u id ranges of user %s are taken: `down --purge` an "
-				     "environment, or give %s more subordinate ids",
-				     slots, APO_IDMAP_USER, APO_IDMAP_USER);
-		return -ENOSPC;
-	}
-	cap = n;
-	struct entry x = {.slot = slot};
-	snprintf(x.name, sizeof(x.name), "%s", name);
-	APO_PUSH(e, n, cap, x);
-	if ((rc = table_write(env, e, n)) < 0)
-		goto io;
-	to_map(&u, &g, slot, m);
 	return 0;
 io:
 	*why = apo_xasprintf("%s: %s", path, strerror(-rc));
 	return rc;
+}
+
+int apo_idmap_acquire(const char *env, const char *name, struct apo_idmap *m, char **why)
+{
+	return apo_idmap_acquire_many(env, &name, 1, m, why);
 }
 
 int apo_idmap_lookup(const char *env, const char *name, struct apo_idmap *m)

@@ -19,6 +19,7 @@
 #define APO_USERNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #define APO_IDMAP_SIZE 65536u
@@ -37,6 +38,10 @@ struct apo_idmap {
  * says what to do.
  */
 int apo_idmap_acquire(const char *env, const char *name, struct apo_idmap *m, char **why);
+/* The same for count stations at once (maps[k] is names[k]'s), the
+ * tables read and written once under the lock: what `up` does for a level. */
+int apo_idmap_acquire_many(const char *env, const char *const *names, size_t count,
+			   struct apo_idmap *maps, char **why);
 /* The recorded range; -ENOENT when there is none. */
 int apo_idmap_lookup(const char *env, const char *name, struct apo_idmap *m);
 /* Forgets the station's range (its writable layer is gone). */
