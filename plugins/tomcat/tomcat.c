@@ -29,9 +29,9 @@
 
 #define WEBAPPS "/var/lib/tomcat10/webapps"
 /* the one declared port: ports[], server.xml (as text) and the ready check */
-#define PORT	     8080
-#define TEXT_(x)     #x
-#define TEXT(x)	     TEXT_(x)
+#define PORT	 8080
+#define TEXT_(x) #x
+#define TEXT(x)	 TEXT_(x)
 
 static const char *const sealed[] = {"/etc/tomcat10/server.xml", "/etc/tomcat10/context.xml",
 				     "/etc/tomcat10/web.xml", NULL};
@@ -193,20 +193,23 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		 "  <Listener "
 		 "className=\"org.apache.catalina.core.JreMemoryLeakPreventionListener\" />\n"
 		 "  <Service name=\"Catalina\">\n"
-		 "    <Connector port=\"" TEXT(PORT) "\" protocol=\"HTTP/1.1\" "
-		 "connectionTimeout=\"20000\"\n"
-		 "               server=\"Apache Tomcat\" />\n"
-		 "    <Engine name=\"Catalina\" defaultHost=\"localhost\" "
-		 "backgroundProcessorDelay=\"1\">\n"
-		 "      <Host name=\"localhost\" appBase=\"webapps\" unpackWARs=\"true\"\n"
-		 "            autoDeploy=\"true\" deployOnStartup=\"true\">\n"
-		 "        <Valve className=\"org.apache.catalina.valves.AccessLogValve\"\n"
-		 "               directory=\"logs\" prefix=\"access\" suffix=\".log\"\n"
-		 "               pattern=\"%h %l %u %t &quot;%r&quot; %s %b %D\" />\n"
-		 "      </Host>\n"
-		 "    </Engine>\n"
-		 "  </Service>\n"
-		 "</Server>\n",
+		 "    <Connector port=\"" TEXT(
+		     PORT) "\" protocol=\"HTTP/1.1\" "
+			   "connectionTimeout=\"20000\"\n"
+			   "               server=\"Apache Tomcat\" />\n"
+			   "    <Engine name=\"Catalina\" defaultHost=\"localhost\" "
+			   "backgroundProcessorDelay=\"1\">\n"
+			   "      <Host name=\"localhost\" appBase=\"webapps\" "
+			   "unpackWARs=\"true\"\n"
+			   "            autoDeploy=\"true\" deployOnStartup=\"true\">\n"
+			   "        <Valve "
+			   "className=\"org.apache.catalina.valves.AccessLogValve\"\n"
+			   "               directory=\"logs\" prefix=\"access\" suffix=\".log\"\n"
+			   "               pattern=\"%h %l %u %t &quot;%r&quot; %s %b %D\" />\n"
+			   "      </Host>\n"
+			   "    </Engine>\n"
+			   "  </Service>\n"
+			   "</Server>\n",
 		 0644)) < 0)
 		return rc;
 
@@ -317,6 +320,10 @@ static const struct apomon_station_type tomcat = {
     .render = tc_render,
     .ready = tc_ready,
     .deploy = tc_deploy,
+    /* skel connects per request (DriverManager), never while deploying:
+     * the JVM's start overlaps its database's; the startup check (skel's
+     * API answering 200) still waits for the database */
+    .depends_need = APOMON_NEEDS_ADDRESS,
 };
 
 APOMON_STATION_TYPE(tomcat)
