@@ -18,10 +18,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "apomon/station-type.h"
@@ -151,6 +154,40 @@ static int read_file(const char *path, char **data, size_t *len)
 	return rc;
 }
 
+/* True when the station already has exactly data at path (relative to
+ * its root).  The path is resolved inside the root (RESOLVE_IN_ROOT): a
+ * link the station planted cannot make us read a host file. */
+static bool same_in_root(const struct apomon_host *h, const struct apomon_station *st,
+			 const char *path, const char *data, size_t len)
+{
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	char buf[65536];
+	size_t off = 0;
+	bool same = false;
+	struct stat sb;
+	int root, fd;
+	ssize_t n;
+
+	if (!h->root(st) || (root = open(h->root(st), O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return false;
+	fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	close(root);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size != len)
+		goto out;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (off + (size_t)n > len || memcmp(buf, data + off, (size_t)n))
+			goto out;
+		off += (size_t)n;
+	}
+	same = n == 0 && off == len;
+out:
+	close(fd);
+	return same;
+}
+
 /* Copies a WAR from the host into webapps/ under its own name.  The write
  * is atomic (temporary file, then rename), so Tomcat's deployer never
  * sees half an archive. */
@@ -171,6 +208,14 @@ static int install_war(const struct apomon_host *h, const struct apomon_station 
 		return -EINVAL;
 	}
 	snprintf(dst, sizeof(dst), WEBAPPS "/%s", name);
+	/* a restart with the data kept finds the same WAR: rewriting it
+	 * would make Tomcat undeploy it, expand it again and recompile its
+	 * JSPs at every start; left alone, the expanded application and
+	 * Jasper's classes in work/ are reused */
+	if (same_in_root(h, st, dst, data, len)) {
+		free(data);
+		return 0;
+	}
 	rc = apo_plugin_write(h, st, dst, data, len, 0644);
 	free(data);
 	return rc;
