@@ -37,7 +37,7 @@
 #define TEXT(x)	 TEXT_(x)
 
 static const char *const sealed[] = {"/etc/tomcat10/server.xml", "/etc/tomcat10/context.xml",
-				     "/etc/tomcat10/web.xml", NULL};
+				     "/etc/tomcat10/web.xml", "/etc/default/tomcat10", NULL};
 
 static const struct apomon_port ports[] = {
     {"http", APOMON_PROTO_TCP, PORT},
@@ -256,6 +256,19 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 			   "  </Service>\n"
 			   "</Server>\n",
 		 0644)) < 0)
+		return rc;
+
+	/* Debian's tomcat-start.sh sources this for the JVM's options.  The
+	 * JVM's fixed cost, not Tomcat's work: on a few shared cores the C2
+	 * compiler's threads compete with the start itself and its arenas
+	 * are most of a station's memory; a station's Tomcat serves tests,
+	 * not a benchmark, so C1 alone (TieredStopAtLevel=1) and the serial
+	 * collector (one heap, no G1 worker threads or remembered sets) */
+	if ((rc = write_text(h, st, "/etc/default/tomcat10",
+			     "# rendered by apomon's tomcat station type\n"
+			     "JAVA_OPTS=\"-Djava.awt.headless=true -XX:+UseSerialGC "
+			     "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m\"\n",
+			     0644)) < 0)
 		return rc;
 
 	const char *host = apo_plugin_db_host(h, st);
