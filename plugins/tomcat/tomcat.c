@@ -37,7 +37,7 @@
 #define TEXT(x)	 TEXT_(x)
 
 static const char *const sealed[] = {"/etc/tomcat10/server.xml", "/etc/tomcat10/context.xml",
-				     "/etc/tomcat10/web.xml", "/etc/default/tomcat10", NULL};
+				     "/etc/tomcat10/web.xml", NULL};
 
 static const struct apomon_port ports[] = {
     {"http", APOMON_PROTO_TCP, PORT},
@@ -263,7 +263,9 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 	 * compiler's threads compete with the start itself and its arenas
 	 * are most of a station's memory; a station's Tomcat serves tests,
 	 * not a benchmark, so C1 alone (TieredStopAtLevel=1) and the serial
-	 * collector (one heap, no G1 worker threads or remembered sets) */
+	 * collector (one heap, no G1 worker threads or remembered sets).
+	 * Written at every render, not sealed: sealing it would refuse
+	 * every station an operator sealed before it existed */
 	if ((rc = write_text(h, st, "/etc/default/tomcat10",
 			     "# rendered by apomon's tomcat station type\n"
 			     "JAVA_OPTS=\"-Djava.awt.headless=true -XX:+UseSerialGC "
