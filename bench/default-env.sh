@@ -1,31 +1,37 @@
 #!/bin/sh
 # Time to all-ready of the whole default environment (this repository's
-# apomon.conf and conf.d/, whatever they enable), in four modes:
+# apomon.conf and conf.d/, whatever they enable), and of its `down`:
 #
-#   warm: images already built (the usual `up`)
-#   cold: an empty image store (APOMON_LIB_DIR in a temporary directory):
-#         debootstrap of base, then every child image, then the stations
-#   parallel: stations of one start level start together and their
-#         startup checks run round robin; kernel work on APOMON_THREADS (4)
-#   serial: APOMON_SERIAL_START=1 APOMON_THREADS=1: one station at a time,
-#         each ready before the next starts
+#   purged: images built, no station data (the first `up`, or the one
+#         after `down --purge`: postgres' cluster made, skel data loaded)
+#   kept: images built, station data kept (`down`, then `up`: the usual
+#         restart of an environment)
+#   down: `down` of the running environment (data kept), to all gone
+#   cold (--cold): an empty image store (APOMON_LIB_DIR in a temporary
+#         directory): debootstrap of base, then every child image
+#   serial (--serial): APOMON_SERIAL_START=1 APOMON_THREADS=1: one
+#         station at a time, each ready before the next starts (purged)
 #
 # The modes run in the same invocation, one after the other, so that the
-# ratios hold on a noisy machine.  Then the critical path of a warm,
-# parallel run: per station its level, when its init was launched and when
-# its startup check passed, relative to the start of `up`.
+# ratios hold on a noisy machine.  Then the critical path of the last
+# kept and purged runs: per station its level, when its init was launched
+# and when its startup check passed, relative to the start of `up`.
 #
-# usage (root, from a built tree): bench/default-env.sh [-n WARM_RUNS] [--no-cold]
+# usage (root, from a built tree):
+#   bench/default-env.sh [-n RUNS] [--cold] [--serial]
 set -eu
 [ "$(id -u)" = 0 ] || { echo "default-env.sh: run as root" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 runs=3
-cold=yes
+cold=no
+serial=no
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) runs=$2; shift 2 ;;
+	--cold) cold=yes; shift ;;
 	--no-cold) cold=no; shift ;;
-	*) echo "usage: $0 [-n WARM_RUNS] [--no-cold]" >&2; exit 2 ;;
+	--serial) serial=yes; shift ;;
+	*) echo "usage: $0 [-n RUNS] [--cold] [--serial]" >&2; exit 2 ;;
 	esac
 done
 APOMON=${APOMON:-$top/apomon}
@@ -53,7 +59,17 @@ cleanup() {
 trap cleanup EXIT
 now() { date +%s.%N; }
 
-# one_up MODE: up, record seconds to all-ready, down
+# pss PID: PSS in KiB of PID and all its descendants
+pss() {
+	_v=$(awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null)
+	_s=${_v:-0}
+	for _c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		_s=$((_s + $(pss "$_c")))
+	done
+	echo "$_s"
+}
+
+# one_up MODE: up, record seconds to all-ready (the environment stays up)
 one_up() {
 	mode=$1
 	t0=$(now)
@@ -64,9 +80,21 @@ one_up() {
 	: >"$tmp/stations.$mode"
 	for d in "$run_dir/$env"/stations/*/; do
 		n=$(basename "$d")
-		echo "$n $(stat -c %.9Y "$d/init") $(stat -c %.9Y "$d/ready") $t0" >>"$tmp/stations.$mode"
+		# PSS of all its processes and of its logger, outside the station
+		k=$(pss "$(cut -d' ' -f1 "$d/init")")
+		[ -f "$d/logger" ] && k=$((k + $(pss "$(cut -d' ' -f1 "$d/logger")")))
+		echo "$n $(stat -c %.9Y "$d/init") $(stat -c %.9Y "$d/ready") $t0 $k" >>"$tmp/stations.$mode"
 	done
-	a down --quiet --purge >/dev/null
+}
+
+# one_down MODE [ARGS]: down, record its seconds
+one_down() {
+	mode=$1
+	shift
+	t0=$(now)
+	a down --quiet "$@" >/dev/null
+	t1=$(now)
+	echo "$mode $(echo "$t1 - $t0" | bc -l)" >>"$tmp/results"
 }
 
 serial() { APOMON_SERIAL_START=1 APOMON_THREADS=1 "$@"; }
@@ -76,20 +104,21 @@ a plan --json >"$tmp/plan.json"
 a up --quiet >/dev/null 2>&1 && a down --quiet --purge >/dev/null
 i=0
 while [ $i -lt "$runs" ]; do
-	one_up warm-parallel
-	serial one_up warm-serial
+	one_up purged
+	one_down down
+	one_up kept
+	one_down down-purge --purge
+	if [ $serial = yes ]; then
+		serial one_up serial-purged
+		a down --quiet --purge >/dev/null
+	fi
 	i=$((i + 1))
 done
 if [ $cold = yes ]; then
-	for m in parallel serial; do
-		rm -rf "$tmp/lib"
-		mkdir "$tmp/lib"
-		if [ $m = parallel ]; then
-			APOMON_LIB_DIR=$tmp/lib one_up cold-$m
-		else
-			APOMON_LIB_DIR=$tmp/lib serial one_up cold-$m
-		fi
-	done
+	rm -rf "$tmp/lib"
+	mkdir "$tmp/lib"
+	APOMON_LIB_DIR=$tmp/lib one_up cold
+	APOMON_LIB_DIR=$tmp/lib a down --quiet --purge >/dev/null
 	rm -rf "$tmp/lib"
 fi
 
@@ -98,7 +127,7 @@ echo "apomon default environment: $n_st stations ($(jq -r '[.stations[].type] | 
 echo
 printf '%-16s %5s %10s %10s %10s %8s\n' mode runs median_s min_s max_s ratio
 base_med=
-for m in warm-parallel warm-serial cold-parallel cold-serial; do
+for m in kept purged down down-purge serial-purged cold; do
 	grep -q "^$m " "$tmp/results" || continue
 	set -- $(grep "^$m " "$tmp/results" | cut -d' ' -f2 | sort -n | awk '
 		{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
@@ -106,13 +135,16 @@ for m in warm-parallel warm-serial cold-parallel cold-serial; do
 	[ -n "$base_med" ] || base_med=$2
 	printf '%-16s %5s %10s %10s %10s %7.2fx\n' "$m" "$1" "$2" "$3" "$4" "$(echo "$2 / $base_med" | bc -l)"
 done
-echo
-echo "critical path (last warm-parallel run): seconds since the start of up"
-printf '%-20s %5s %10s %10s %10s\n' station level launched ready own
-while read -r n init ready t0; do
-	lvl=$(jq -r --arg n "$n" '.stations[] | select(.name == $n) | .level' "$tmp/plan.json")
-	echo "$lvl $n $(echo "$init - $t0" | bc -l) $(echo "$ready - $t0" | bc -l) $(echo "$ready - $init" | bc -l)"
-done <"$tmp/stations.warm-parallel" | sort -n -k1,1 -k4,4 |
-	awk '{ printf "%-20s %5d %10.3f %10.3f %10.3f\n", $2, $1, $3, $4, $5;
-	       if ($4 > slow[$1]) { slow[$1] = $4; who[$1] = $2 } if ($1 > L) L = $1 }
-	     END { printf "\nslowest of each level:"; for (l = 0; l <= L; l++) printf " %s", who[l]; print "" }'
+for m in kept purged; do
+	echo
+	echo "critical path (last $m run): seconds since the start of up"
+	printf '%-20s %-8s %5s %10s %10s %10s %9s\n' station type level launched ready own pss_kib
+	while read -r n init ready t0 k; do
+		lvl=$(jq -r --arg n "$n" '.stations[] | select(.name == $n) | .level' "$tmp/plan.json")
+		ty=$(jq -r --arg n "$n" '.stations[] | select(.name == $n) | .type' "$tmp/plan.json")
+		echo "$lvl $n $(echo "$init - $t0" | bc -l) $(echo "$ready - $t0" | bc -l) $(echo "$ready - $init" | bc -l) $ty $k"
+	done <"$tmp/stations.$m" | sort -n -k1,1 -k4,4 |
+		awk '{ printf "%-20s %-8s %5d %10.3f %10.3f %10.3f %9d\n", $2, $6, $1, $3, $4, $5, $7;
+		       if ($4 > slow[$1]) { slow[$1] = $4; who[$1] = $2 } if ($1 > L) L = $1 }
+		     END { printf "slowest of each level:"; for (l = 0; l <= L; l++) printf " %s", who[l]; print "" }'
+done

@@ -3,12 +3,16 @@
  * Start levels: the backbone (routing, DNS) first, at level 0; every
  * other station one level above the highest of its dependencies, and at
  * least at 1.  A level starts when every lower one is ready, so stations
- * of one level start in parallel.  Validation rejects dependency cycles;
- * a cycle that reaches the plan anyway is reported, never looped on.
+ * of one level start in parallel.  A type whose stations need of their
+ * dependencies only address and name (APOMON_NEEDS_ADDRESS: they exist
+ * once the network does) puts them on the level of their highest
+ * dependency instead: both start together and their start-ups overlap.  Validation rejects
+ * dependency cycles; a cycle that reaches the plan anyway is reported, never looped on.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "plan/plan-int.h"
@@ -41,6 +45,9 @@ static int visit(struct order *o, size_t i)
 		return 0;
 	}
 	o->state[i] = VISITING;
+	/* a type built before depends_need waits for readiness */
+	bool lazy = s->type && APOMON_TYPE_HAS(s->type, depends_need) &&
+		    s->type->depends_need == APOMON_NEEDS_ADDRESS;
 	for (size_t j = 0; j < s->n_depends; j++) {
 		ssize_t k = apo_plan_find(o->p, s->depends[j]);
 		if (k < 0) {
@@ -55,8 +62,9 @@ static int visit(struct order *o, size_t i)
 			o->state[i] = DONE;
 			return rc;
 		}
-		if (o->p->stations[k].level + 1 > level)
-			level = o->p->stations[k].level + 1;
+		unsigned need = o->p->stations[k].level + (lazy ? 0 : 1);
+		if (need > level)
+			level = need;
 	}
 	ps->level = level;
 	o->state[i] = DONE;

@@ -58,6 +58,20 @@ enum apomon_proto {
 	APOMON_PROTO_UDP = 17, /* = IPPROTO_UDP */
 };
 
+/* What a station needs of the stations it `depends` on before it starts
+ * (apomon_station_type.depends_need). */
+enum apomon_depends_need {
+	/* every dependency's startup checks have passed: for a server that
+	 * uses its dependency while starting (e.g. runs SQL at start) */
+	APOMON_NEEDS_READY = 0,
+	/* only each dependency's address and name, which exist as soon as
+	 * the environment's network does, before any station starts: the
+	 * station starts alongside its dependencies (e.g. a Tomcat whose
+	 * connection pool connects on the first request); its own startup
+	 * check then waits for whatever it really needs */
+	APOMON_NEEDS_ADDRESS = 1,
+};
+
 /* A port a station of this type listens on.  Arrays end with name NULL. */
 struct apomon_port {
 	const char *name; /* "http", "postgresql", ... */
@@ -360,6 +374,16 @@ struct apomon_station_type {
 	 * restarts it; another negative errno fails the `up`.  NULL: every
 	 * such change restarts the station. */
 	int (*reload)(const struct apomon_host *host, const struct apomon_station *st);
+
+	/* Appended (APOMON_TYPE_HAS): what this type's stations need of the
+	 * stations they depend on before they start (see enum
+	 * apomon_depends_need).  A type built before this field, and 0,
+	 * mean APOMON_NEEDS_READY: it starts once they are all ready.
+	 * APOMON_NEEDS_ADDRESS lets independent slow start-ups (a JVM and
+	 * the database it queries later) overlap; a station that waits on
+	 * such a station with APOMON_NEEDS_READY still waits for its
+	 * readiness, and so for the readiness it needs in turn. */
+	enum apomon_depends_need depends_need;
 };
 
 /* True when type t (built against some version of this header) has field. */

@@ -180,6 +180,10 @@ static const struct apomon_station_type django = {
     .validate = django_validate,
     .render = django_render,
     .ready = django_ready,
+    /* Django opens its database connection at the first request, not at
+     * import: Gunicorn's start overlaps the database's, and the startup
+     * check (the listing answering 200) waits for the database */
+    .depends_need = APOMON_NEEDS_ADDRESS,
 };
 
 APOMON_STATION_TYPE(django)

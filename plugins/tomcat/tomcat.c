@@ -18,10 +18,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "apomon/station-type.h"
@@ -29,9 +32,9 @@
 
 #define WEBAPPS "/var/lib/tomcat10/webapps"
 /* the one declared port: ports[], server.xml (as text) and the ready check */
-#define PORT	     8080
-#define TEXT_(x)     #x
-#define TEXT(x)	     TEXT_(x)
+#define PORT	 8080
+#define TEXT_(x) #x
+#define TEXT(x)	 TEXT_(x)
 
 static const char *const sealed[] = {"/etc/tomcat10/server.xml", "/etc/tomcat10/context.xml",
 				     "/etc/tomcat10/web.xml", NULL};
@@ -151,6 +154,40 @@ static int read_file(const char *path, char **data, size_t *len)
 	return rc;
 }
 
+/* True when the station already has exactly data at path (relative to
+ * its root).  The path is resolved inside the root (RESOLVE_IN_ROOT): a
+ * link the station planted cannot make us read a host file. */
+static bool same_in_root(const struct apomon_host *h, const struct apomon_station *st,
+			 const char *path, const char *data, size_t len)
+{
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	char buf[65536];
+	size_t off = 0;
+	bool same = false;
+	struct stat sb;
+	int root, fd;
+	ssize_t n;
+
+	if (!h->root(st) || (root = open(h->root(st), O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return false;
+	fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	close(root);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size != len)
+		goto out;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (off + (size_t)n > len || memcmp(buf, data + off, (size_t)n))
+			goto out;
+		off += (size_t)n;
+	}
+	same = n == 0 && off == len;
+out:
+	close(fd);
+	return same;
+}
+
 /* Copies a WAR from the host into webapps/ under its own name.  The write
  * is atomic (temporary file, then rename), so Tomcat's deployer never
  * sees half an archive. */
@@ -171,6 +208,14 @@ static int install_war(const struct apomon_host *h, const struct apomon_station 
 		return -EINVAL;
 	}
 	snprintf(dst, sizeof(dst), WEBAPPS "/%s", name);
+	/* a restart with the data kept finds the same WAR: rewriting it
+	 * would make Tomcat undeploy it, expand it again and recompile its
+	 * JSPs at every start; left alone, the expanded application and
+	 * Jasper's classes in work/ are reused */
+	if (same_in_root(h, st, dst, data, len)) {
+		free(data);
+		return 0;
+	}
 	rc = apo_plugin_write(h, st, dst, data, len, 0644);
 	free(data);
 	return rc;
@@ -193,21 +238,39 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		 "  <Listener "
 		 "className=\"org.apache.catalina.core.JreMemoryLeakPreventionListener\" />\n"
 		 "  <Service name=\"Catalina\">\n"
-		 "    <Connector port=\"" TEXT(PORT) "\" protocol=\"HTTP/1.1\" "
-		 "connectionTimeout=\"20000\"\n"
-		 "               server=\"Apache Tomcat\" />\n"
-		 "    <Engine name=\"Catalina\" defaultHost=\"localhost\" "
-		 "backgroundProcessorDelay=\"1\">\n"
-		 "      <Host name=\"localhost\" appBase=\"webapps\" unpackWARs=\"true\"\n"
-		 "            autoDeploy=\"true\" deployOnStartup=\"true\">\n"
-		 "        <Valve className=\"org.apache.catalina.valves.AccessLogValve\"\n"
-		 "               directory=\"logs\" prefix=\"access\" suffix=\".log\"\n"
-		 "               pattern=\"%h %l %u %t &quot;%r&quot; %s %b %D\" />\n"
-		 "      </Host>\n"
-		 "    </Engine>\n"
-		 "  </Service>\n"
-		 "</Server>\n",
+		 "    <Connector port=\"" TEXT(
+		     PORT) "\" protocol=\"HTTP/1.1\" "
+			   "connectionTimeout=\"20000\"\n"
+			   "               server=\"Apache Tomcat\" />\n"
+			   "    <Engine name=\"Catalina\" defaultHost=\"localhost\" "
+			   "backgroundProcessorDelay=\"1\">\n"
+			   "      <Host name=\"localhost\" appBase=\"webapps\" "
+			   "unpackWARs=\"true\"\n"
+			   "            autoDeploy=\"true\" deployOnStartup=\"true\">\n"
+			   "        <Valve "
+			   "className=\"org.apache.catalina.valves.AccessLogValve\"\n"
+			   "               directory=\"logs\" prefix=\"access\" suffix=\".log\"\n"
+			   "               pattern=\"%h %l %u %t &quot;%r&quot; %s %b %D\" />\n"
+			   "      </Host>\n"
+			   "    </Engine>\n"
+			   "  </Service>\n"
+			   "</Server>\n",
 		 0644)) < 0)
+		return rc;
+
+	/* Debian's tomcat-start.sh sources this for the JVM's options.  The
+	 * JVM's fixed cost, not Tomcat's work: on a few shared cores the C2
+	 * compiler's threads compete with the start itself and its arenas
+	 * are most of a station's memory; a station's Tomcat serves tests,
+	 * not a benchmark, so C1 alone (TieredStopAtLevel=1) and the serial
+	 * collector (one heap, no G1 worker threads or remembered sets).
+	 * Written at every render, not sealed: sealing it would refuse
+	 * every station an operator sealed before it existed */
+	if ((rc = write_text(h, st, "/etc/default/tomcat10",
+			     "# rendered by apomon's tomcat station type\n"
+			     "JAVA_OPTS=\"-Djava.awt.headless=true -XX:+UseSerialGC "
+			     "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m\"\n",
+			     0644)) < 0)
 		return rc;
 
 	const char *host = apo_plugin_db_host(h, st);
@@ -317,6 +380,10 @@ static const struct apomon_station_type tomcat = {
     .render = tc_render,
     .ready = tc_ready,
     .deploy = tc_deploy,
+    /* skel connects per request (DriverManager), never while deploying:
+     * the JVM's start overlaps its database's; the startup check (skel's
+     * API answering 200) still waits for the database */
+    .depends_need = APOMON_NEEDS_ADDRESS,
 };
 
 APOMON_STATION_TYPE(tomcat)

@@ -11,6 +11,24 @@ command -v psql >/dev/null || { echo "SKIP: needs psql (postgresql-client)" >&2;
 web_up
 apo status --json >"$WEB_TMP/status.json" || fail "status"
 
+# --- depends_need: tomcat needs of psql only its address and name --------
+# so both Tomcats were launched before psql's startup check passed: their
+# JVM start overlaps the database's.  The state files' times say when:
+# init when a station's init was launched, ready when its startup check
+# was seen to pass.  (Not "www1 ready after psql": the checks of a level
+# run round robin, so skel's API may answer 200 from the database before
+# psql's own check is polled again.)
+st=/run/apomon/$WEB_ENV/stations
+pg_ready=$(stat -c %.9Y "$st/psql/ready") || fail "no ready time for psql"
+for w in www1 www2; do
+	launched=$(stat -c %.9Y "$st/$w/init") || fail "no init time for $w"
+	[ "$(echo "$launched < $pg_ready" | bc)" = 1 ] ||
+		fail "$w launched at $launched, not before psql was ready ($pg_ready)"
+done
+apo plan --json >"$WEB_TMP/plan.json" || fail "plan --json"
+lvl() { jq -r --arg n "$1" '.stations[] | select(.name == $n) | .level' "$WEB_TMP/plan.json"; }
+[ "$(lvl www1)" = "$(lvl psql)" ] || fail "www1 is not planned on psql's level"
+
 # both backends serve (HAProxy's health checks see a web server that just
 # became ready within a second: polled, not assumed)
 both() {

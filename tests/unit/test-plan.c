@@ -53,6 +53,29 @@ static const struct apomon_station_type type_dns = {
     .image = "dns",
     .role = APOMON_ROLE_BACKBONE,
 };
+/* needs of its dependencies only address and name */
+static const struct apomon_station_type type_lazy = {
+    APOMON_STATION_TYPE_HEADER,
+    .name = "lazy",
+    .description = "test member that starts alongside its dependencies",
+    .version = "1",
+    .image = "base",
+    .role = APOMON_ROLE_MEMBER,
+    .depends_need = APOMON_NEEDS_ADDRESS,
+};
+/* the same, as a type built before depends_need existed: its size ends
+ * before the field, so the core must not read it and waits for ready */
+static const struct apomon_station_type type_old = {
+    .abi_version = APOMON_ABI_VERSION,
+    .size = offsetof(struct apomon_station_type, depends_need),
+    .setting_size = sizeof(struct apomon_setting),
+    .name = "old",
+    .description = "test member built against an older header",
+    .version = "1",
+    .image = "base",
+    .role = APOMON_ROLE_MEMBER,
+    .depends_need = APOMON_NEEDS_ADDRESS,
+};
 
 struct loaded {
 	struct apo_registry *reg;
@@ -70,6 +93,8 @@ static void load_any(struct loaded *l, const char *confdir)
 	ck_assert_int_eq(apo_registry_add(l->reg, &type_base, "(test)", NULL, NULL), 0);
 	ck_assert_int_eq(apo_registry_add(l->reg, &type_lb, "(test)", NULL, NULL), 0);
 	ck_assert_int_eq(apo_registry_add(l->reg, &type_dns, "(test)", NULL, NULL), 0);
+	ck_assert_int_eq(apo_registry_add(l->reg, &type_lazy, "(test)", NULL, NULL), 0);
+	ck_assert_int_eq(apo_registry_add(l->reg, &type_old, "(test)", NULL, NULL), 0);
 	l->conf_rc = apo_conf_load(confdir, NULL, &l->model, &l->diag);
 	ck_assert_msg(l->conf_rc == 0 || l->conf_rc == -EINVAL, "%s: apo_conf_load: %s", confdir,
 		      strerror(-l->conf_rc));
@@ -533,6 +558,48 @@ START_TEST(cycle_reaching_the_plan_is_refused)
 }
 END_TEST
 
+/* A lazy dependent (APOMON_NEEDS_ADDRESS) starts on its dependency's
+ * level, together with it; a strict one (the default, and a type built
+ * before the field) one level above; and a strict dependent of a lazy
+ * station still waits for it to be ready. */
+START_TEST(lazy_dependents_start_with_their_dependency)
+{
+	struct tmpconf t;
+	tmpconf_make(
+	    &t, backbone_conf,
+	    "cluster = { name = \"c\"; domain = \"c.example.org\"; network = \"10.9.0.0/24\";\n"
+	    "  stations = (\n"
+	    "    { name = \"db\"; type = \"base\"; addresses = [\"10.9.0.10\"]; },\n"
+	    "    { name = \"app\"; type = \"lazy\"; addresses = [\"10.9.0.11\"]; depends = "
+	    "[\"db\"]; },\n"
+	    "    { name = \"old\"; type = \"old\"; addresses = [\"10.9.0.12\"]; depends = "
+	    "[\"db\"]; },\n"
+	    "    { name = \"strict\"; type = \"base\"; addresses = [\"10.9.0.13\"]; depends = "
+	    "[\"db\"]; },\n"
+	    "    { name = \"front\"; type = \"base\"; addresses = [\"10.9.0.14\"]; depends = "
+	    "[\"app\"]; },\n"
+	    "    { name = \"lone\"; type = \"lazy\"; addresses = [\"10.9.0.15\"]; }\n"
+	    "  ); };\n",
+	    NULL);
+	struct loaded l;
+	load_any(&l, t.dir);
+	tmpconf_remove(&t);
+	check_good(&l);
+	const struct apo_plan *p = l.plan;
+#define LEVEL(n) p->stations[apo_plan_find(p, n)].level
+	ck_assert_uint_eq(LEVEL("db"), 1);
+	ck_assert_uint_eq(LEVEL("app"), 1);
+	ck_assert_uint_eq(LEVEL("old"), 2);
+	ck_assert_uint_eq(LEVEL("strict"), 2);
+	ck_assert_uint_eq(LEVEL("front"), 2);
+	/* never with the backbone, which everything needs */
+	ck_assert_uint_eq(LEVEL("lone"), 1);
+#undef LEVEL
+	ck_assert_uint_eq(p->n_levels, 3);
+	unload(&l);
+}
+END_TEST
+
 /* ---- graph ---- */
 
 static char *dot_of(const struct apo_plan *p, size_t *len)
@@ -661,6 +728,7 @@ int main(void)
 	tcase_add_test(tc, colliding_station_names_rehash_in_the_plan);
 	tcase_add_test(tc, disabled_gateway_and_empty_cluster);
 	tcase_add_test(tc, cycle_reaching_the_plan_is_refused);
+	tcase_add_test(tc, lazy_dependents_start_with_their_dependency);
 	tcase_add_test(tc, graph_dot_has_the_topology);
 	tcase_add_test(tc, graph_renders_svg);
 	tcase_add_test(tc, free_and_find_accept_null);

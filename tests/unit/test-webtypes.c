@@ -253,6 +253,30 @@ START_TEST(render_the_web_tier)
 	ck_assert_ptr_nonnull(strstr(server, "autoDeploy=\"true\""));
 	char *war = slurp(www, "/var/lib/tomcat10/webapps/skel-0.1.0.war");
 	ck_assert_str_eq(war, "PK\3\4skel");
+	/* the JVM's options, for Debian's tomcat-start.sh */
+	char *jopts = slurp(www, "/etc/default/tomcat10");
+	ck_assert_ptr_nonnull(strstr(jopts, "JAVA_OPTS=\"-Djava.awt.headless=true "));
+	free(jopts);
+	/* rendered again (a restart, data kept): the same WAR stays the same
+	 * file, so Tomcat does not expand it again; a changed one is
+	 * replaced (written anew: another inode) */
+	char *wpath = apo_xasprintf("%s/var/lib/tomcat10/webapps/skel-0.1.0.war", www);
+	struct stat w1, w2, w3;
+	ck_assert_int_eq(stat(wpath, &w1), 0);
+	free(render(&e.hc, p, "www1"));
+	ck_assert_int_eq(stat(wpath, &w2), 0);
+	ck_assert_uint_eq(w1.st_ino, w2.st_ino);
+	FILE *wf = fopen(wpath, "we");
+	ck_assert_ptr_nonnull(wf);
+	fputs("PK\3\4old", wf);
+	fclose(wf);
+	free(render(&e.hc, p, "www1"));
+	ck_assert_int_eq(stat(wpath, &w3), 0);
+	ck_assert_uint_ne(w1.st_ino, w3.st_ino);
+	free(war);
+	war = slurp(www, "/var/lib/tomcat10/webapps/skel-0.1.0.war");
+	ck_assert_str_eq(war, "PK\3\4skel");
+	free(wpath);
 
 	/* deploy: a WAR under its own name; anything else refused */
 	ssize_t k = apo_plan_find(p, "www1");
