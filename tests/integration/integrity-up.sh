@@ -94,7 +94,7 @@ gate() { # VERB
 		"$CONF/st.json" >/dev/null || fail "s1 runs after a refused $1: $(A status)"
 	jq -e '.stations[] | select(.station == "bb") | .state == "ready"' "$CONF/st.json" >/dev/null ||
 		fail "the refused $1 took the environment down: $(A status)"
-	! grep -F "/roots/s1 " /proc/self/mounts >&2 || fail "the refused $1 left s1's root mounted"
+	! grep -F "/$ENV/roots/s1 " /proc/self/mounts >&2 || fail "the refused $1 left s1's root mounted"
 }
 restored() { # VERB: with the file restored, VERB s1 runs it again
 	rm -f "$upper/etc/ssh/sshd_config"
