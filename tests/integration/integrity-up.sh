@@ -128,10 +128,10 @@ sigrefused() { # TEXT: up fails naming s1 and TEXT, leaves nothing
 	assert_env_gone "$ENV"
 }
 # the manifest as sealed but unsigned
-sigrefused "signature required (public_key k.pub)"
+sigrefused "signature required (public_key "
 # signed, then rewritten for a tampered file: the signature no longer holds
 mv "$M.sig" "$CONF/m.sig"
-sigrefused "signature required (public_key k.pub)"
+sigrefused "signature required (public_key "
 mv "$CONF/m.sig" "$M.sig"
 # signed, then rewritten for a tampered file: the signature no longer holds
 cp "$M" "$CONF/m.sealed"
