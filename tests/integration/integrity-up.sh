@@ -127,9 +127,7 @@ sigrefused() { # TEXT: up fails naming s1 and TEXT, leaves nothing
 	sed 's/^/up refused as expected: /' "$CONF/err"
 	assert_env_gone "$ENV"
 }
-# the manifest as sealed but unsigned
-sigrefused "signature required (public_key "
-# signed, then rewritten for a tampered file: the signature no longer holds
+# the manifest as sealed, its signature gone
 mv "$M.sig" "$CONF/m.sig"
 sigrefused "signature required (public_key "
 mv "$CONF/m.sig" "$M.sig"
