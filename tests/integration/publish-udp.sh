@@ -62,7 +62,7 @@ ip netns exec "$NS" socat -T 10 UDP4-RECVFROM:5353,bind=10.91.0.11 \
 	SYSTEM:'read l; echo "u1 got $l"' >/dev/null 2>"$tmp/server.err" &
 server=$!
 bound u 5353 "$NS"
-got=$(echo ping | socat -T 3 - UDP4:127.0.0.1:31720 2>"$tmp/client.err") || true
+got=$(echo ping | socat -t 3 -T 3 - UDP4:127.0.0.1:31720 2>"$tmp/client.err") || true
 wait $server 2>/dev/null
 [ "$got" = "u1 got ping" ] ||
 	fail "UDP 127.0.0.1:31720 -> u1:5353: got '$got' ($(cat "$tmp/client.err" "$tmp/server.err"))"
