@@ -86,7 +86,8 @@ for i in 1 2 3 4 5 6 7 8; do
 	[ "$(echo "$h" | header X-Served-By)" = www2 ] || fail "served by a stopped backend: $h"
 	jq -e 'length >= 8' "$WEB_TMP/body" >/dev/null || fail "API with www1 stopped: $(cat "$WEB_TMP/body")"
 done
-# --- both backends stopped: the balancer itself answers 503 --------------
+# --- both backends stopped: the balancer itself answers 503 (its own page:
+# HAProxy sets no response headers on what it generates) ---------------
 apo stop www2 >/dev/null 2>&1 || fail "stop www2"
 all_down() {
 	[ "$(lb_curl -o "$WEB_TMP/body" -D "$WEB_TMP/head" -w '%{http_code}' "$api/companies")" = 503 ]
@@ -94,8 +95,6 @@ all_down() {
 poll all_down || fail "no 503 with www1 and www2 stopped: $(cat "$WEB_TMP/head" "$WEB_TMP/body")"
 grep -q "No server is available to handle this request" "$WEB_TMP/body" ||
 	fail "503 without HAProxy's page: $(cat "$WEB_TMP/body")"
-[ "$(header X-Load-Balancer <"$WEB_TMP/head")" = "lb.$WEB_DOMAIN" ] ||
-	fail "the 503 did not come from the balancer: $(cat "$WEB_TMP/head")"
 [ -z "$(header X-Served-By <"$WEB_TMP/head")" ] || fail "a stopped backend served: $(cat "$WEB_TMP/head")"
 echo "both backends down: the balancer answers 503 with its page"
 apo start www1 www2 >/dev/null 2>&1 || fail "start www1 www2"

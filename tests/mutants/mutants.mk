@@ -9,8 +9,7 @@ EXTRA_DIST += tests/mutants/run.sh tests/mutants/integrity-gate-skipped.mut \
 	tests/mutants/debootstrap-unchecked.mut tests/mutants/hosts-block-kept.mut \
 	tests/mutants/host-route-missing.mut tests/mutants/start-root-left-mounted.mut \
 	tests/mutants/signature-unchecked.mut tests/mutants/host-port-unchecked.mut \
-	tests/mutants/publish-udp-as-tcp.mut tests/mutants/down-discards-data.mut \
-	tests/mutants/purge-keeps-data.mut
+	tests/mutants/publish-udp-as-tcp.mut tests/mutants/down-discards-data.mut
 check-mutants:
 	$(SHELL) $(srcdir)/tests/mutants/run.sh $(srcdir) $(builddir) $(MUTANTS)
 clean-local: clean-mutants
