@@ -15,6 +15,7 @@
 #include "engine/reconcile.h"
 #include "engine/summary.h"
 #include "engine/up.h"
+#include "net/publish.h"
 #include "base/util.h"
 
 volatile sig_atomic_t apo_up_interrupted;
@@ -76,6 +77,14 @@ static int run_phases(struct apo_up *u)
 
 	if ((r = apo_up_precheck(u)) < 0)
 		return r;
+	if (!u->opts->network_only) {
+		char *err = NULL;
+		if ((r = apo_publish_check_free(u->plan, &err)) < 0) {
+			apo_up_fail(u, r, "publish: %s", err);
+			free(err);
+			return r;
+		}
+	}
 	if ((r = apo_journal_begin(u->journal, "up")) < 0)
 		return apo_up_fail(u, r, "journal %s", u->journal->dir);
 	for (size_t i = 0; i < apo_up_n_phases; i++) {

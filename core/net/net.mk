@@ -3,7 +3,7 @@
 core_libapocore_la_SOURCES += \
 	core/net/netns.c core/net/netns.h \
 	core/net/netlink.c core/net/netlink.h \
-	core/net/publish.c core/net/publish.h \
+	core/net/publish.c core/net/publish.h core/net/publish-free.c \
 	core/net/hostsfile.c core/net/hostsfile.h
 
 check_PROGRAMS += tests/unit/test-hosts

@@ -42,6 +42,11 @@ char *apo_guard_ruleset(const struct apo_plan *p);
 /* Creates the guard table (replacing a stale one); as apo_publish_apply. */
 int apo_guard_apply(const struct apo_plan *p, char **err);
 
+/* Each published host port (and protocol) is free on the host: 0, or a
+ * negative errno (-EADDRINUSE: a program holds it) with *err naming the
+ * port and the station (caller frees). */
+int apo_publish_check_free(const struct apo_plan *p, char **err);
+
 /* Deletes env's tables (ip: published ports; inet: the guard); 0 also
  * when they do not exist. */
 int apo_publish_remove(const char *env);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -341,6 +342,14 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 out:
 	if (uns.fd >= 0)
 		close(uns.fd);
+	/* A station refused before launch (the gate, render) leaves no
+	 * prepared root mounted on the host: the next start would take that
+	 * overlay as it is, with what it cached of the upper layer (a file
+	 * since restored there still reads as tampered), and a `stop`
+	 * alone would never unmount it. */
+	if (rc < 0 && root)
+		for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
+			;
 	free(why);
 	free(root);
 	if (o->layers_free)

@@ -27,3 +27,7 @@ EXTRA_DIST += tests/integration/cli-exit.sh
 # SIGTERM during up rolls back; up/down --json; exec -T; logs -f; stop -t
 TESTS += tests/integration/runtime-term-stop.sh
 EXTRA_DIST += tests/integration/runtime-term-stop.sh
+# published ports: a host port already bound, UDP, SIGKILL after publish
+TESTS += tests/integration/publish-udp.sh
+EXTRA_DIST += tests/integration/publish-udp.sh tests/fixtures/publish-udp/apomon.conf \
+	tests/fixtures/publish-udp/conf.d/10-u.conf

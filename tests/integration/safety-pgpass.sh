@@ -2,7 +2,8 @@
 # Secrets never reach argv: while `up` runs the postgres station's
 # startup check (psql with the role's password, a real query over TCP),
 # no /proc/*/cmdline on the host holds the password.  The scanner is
-# shown to see a secret that is in argv first.
+# shown to see a secret that is in argv first.  Then, in the same
+# environment, a postgres row survives down and up and not down --purge.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 N=$((170 + $$ % 10))
@@ -62,5 +63,27 @@ scan=
 A exec -T pg -- env PGPASSFILE=/root/.pgpass psql -X -tA -h 10.$N.9.5 -U skel -d skel \
 	-c 'SELECT 1' >"$CONF/q" 2>&1 || fail "psql with the rendered file: $(cat "$CONF/q")"
 grep -qx 1 "$CONF/q" || fail "query said: $(cat "$CONF/q")"
+
+# Data kept across down/up (the same small environment): a row written
+# with psql is there after `down` and `up`, and gone after `down --purge`.
+ROW="kept-$$"
+q() { # SQL: one query as the role over TCP, its tuples into $CONF/q
+	A exec -T pg -- env PGPASSFILE=/root/.pgpass psql -X -tA -h 10.$N.9.5 -U skel -d skel \
+		-c "$1" >"$CONF/q" 2>&1
+}
+q "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('$ROW')" ||
+	fail "insert: $(cat "$CONF/q")"
 A down -q || fail "down"
+assert_env_gone "$ENV"
+A up -q 2>"$CONF/err" || fail "up again: $(cat "$CONF/err")"
+q "SELECT v FROM kept" || fail "the table is gone after down/up: $(cat "$CONF/q")"
+grep -qx "$ROW" "$CONF/q" || fail "the row is gone after down/up: $(cat "$CONF/q")"
+echo "the row '$ROW' survived down and up"
+A down --purge -q || fail "down --purge"
+assert_env_gone "$ENV"
+A up -q 2>"$CONF/err" || fail "up after --purge: $(cat "$CONF/err")"
+if q "SELECT v FROM kept"; then fail "the table survived down --purge: $(cat "$CONF/q")"; fi
+grep -q 'relation "kept" does not exist' "$CONF/q" || fail "after --purge: $(cat "$CONF/q")"
+A down --purge -q || fail "down --purge"
+assert_env_gone "$ENV"
 exit 0

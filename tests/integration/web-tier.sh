@@ -3,7 +3,8 @@
 # startup check), HTTPS through the load balancer with the environment's
 # CA and both backends serving, the REST API against what psql sees,
 # published ports that bypass the balancer, redirect and stats, a
-# backend stopped and started again, a hot deploy, the hosts block.
+# backend stopped and started again, both stopped (the balancer's 503
+# page), a hot deploy, the hosts block.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/web-lib.sh"
 command -v psql >/dev/null || { echo "SKIP: needs psql (postgresql-client)" >&2; exit 77; }
@@ -103,8 +104,19 @@ for i in 1 2 3 4 5 6 7 8; do
 	[ "$(echo "$h" | header X-Served-By)" = www2 ] || fail "served by a stopped backend: $h"
 	jq -e 'length >= 8' "$WEB_TMP/body" >/dev/null || fail "API with www1 stopped: $(cat "$WEB_TMP/body")"
 done
-apo start www1 >/dev/null 2>&1 || fail "start www1"
-poll both || fail "www1 does not serve again after start"
+# --- both backends stopped: the balancer itself answers 503 (its own page:
+# HAProxy sets no response headers on what it generates) ---------------
+apo stop www2 >/dev/null 2>&1 || fail "stop www2"
+all_down() {
+	[ "$(lb_curl -o "$WEB_TMP/body" -D "$WEB_TMP/head" -w '%{http_code}' "$api/companies")" = 503 ]
+}
+poll all_down || fail "no 503 with www1 and www2 stopped: $(cat "$WEB_TMP/head" "$WEB_TMP/body")"
+grep -q "No server is available to handle this request" "$WEB_TMP/body" ||
+	fail "503 without HAProxy's page: $(cat "$WEB_TMP/body")"
+[ -z "$(header X-Served-By <"$WEB_TMP/head")" ] || fail "a stopped backend served: $(cat "$WEB_TMP/head")"
+echo "both backends down: the balancer answers 503 with its page"
+apo start www1 www2 >/dev/null 2>&1 || fail "start www1 www2"
+poll both || fail "www1 and www2 do not serve again after start"
 
 # --- hot deploy of a new build of the hello WAR ---------------------------
 h1=$(curl -sS --max-time 10 "http://127.0.0.1:$P_WWW1/hello/") || fail "hello on www1"
