@@ -47,6 +47,8 @@ int apo_reconcile_undo(struct apo_journal *j, size_t from)
 			r = apo_undo_station1(e);
 		else if (!strcmp(e->kind, "netns"))
 			r = apo_netns_delete(e->name);
+		else if (!strcmp(e->kind, "p2p"))
+			r = apo_undo_p2p(e);
 		else if (!strcmp(e->kind, "veth") || !strcmp(e->kind, "bridge"))
 			r = apo_nl_link_del(nl, e->name);
 		else

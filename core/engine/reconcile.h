@@ -46,6 +46,8 @@ int apo_reconcile_undo(struct apo_journal *j, size_t from);
 /* reconcile-net.c */
 int apo_reconcile_station_net(struct apo_up *u, size_t i, bool fresh, const char *const *drop,
 			      size_t n_drop);
+/* The undo of `p2p FQDN:IFNAME` made by a reconcile (the pair goes). */
+int apo_undo_p2p(const struct apo_jentry *e);
 int apo_reconcile_host_routes(struct apo_up *u, const char *const *gone, size_t n_gone);
 
 /* A fresh `up` stores its snapshot before `complete` (up.c). */

@@ -40,8 +40,8 @@ struct apo_up_result {
 	char *error;	  /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
 	bool left_behind; /* APO_UP_FAILED: the rollback failed too (reported) */
 	struct apo_progress *progress; /* the phases' times; NULL when refused */
-	int exit_code; /* APO_UP_RECONCILED: 0 done or nothing to do, 1 failed
-			* (--dry-run: something would change), 2 error */
+	int exit_code;		       /* APO_UP_RECONCILED: 0 done or nothing to do, 1 failed
+					* (--dry-run: something would change), 2 error */
 };
 void apo_up_result_clear(struct apo_up_result *res);
 
@@ -90,6 +90,14 @@ int apo_up_namespaces(struct apo_up *u);
 int apo_up_links(struct apo_up *u);
 int apo_up_addresses(struct apo_up *u);
 int apo_up_routes(struct apo_up *u);
+/* One link of station st (its iface ifc), journaled: a veth whose host
+ * end joins its switch, or a p2p pair between two stations' namespaces
+ * (u->nsfd of both open); nl talks to the host.  0, or the failure,
+ * recorded. */
+int apo_up_link_make(struct apo_up *u, struct apo_nl *nl, size_t st, size_t ifc);
+/* A station's link up with its IPv4 devconf (forwarder or member), from
+ * inside its namespace. */
+int apo_up_link_setup(struct apo_nl *nl, const struct apo_plan_station *s, int ifindex);
 
 /* The images phase (before the network) and the stations phase (after
  * it), up-stations.c. */
