@@ -9,7 +9,8 @@ core_libapocore_la_SOURCES += \
 	core/engine/status.c core/engine/status.h \
 	core/engine/diff.c core/engine/diff-snapshot.c core/engine/diff-state.c \
 	core/engine/diff.h \
-	core/engine/reconcile.c core/engine/reconcile-net.c core/engine/reconcile.h
+	core/engine/reconcile.c core/engine/reconcile-net.c core/engine/reconcile.h \
+	core/engine/named.c core/engine/named.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-journal

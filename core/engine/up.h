@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "base/diag.h"
+#include "engine/diff.h"
 #include "engine/journal.h"
 #include "net/netlink.h"
 #include "plan/plan.h"
@@ -35,10 +36,30 @@ enum apo_up_outcome {
 			    * printed (reported); exit_code says how it went */
 };
 
+/* What `up` did to an environment that was up (APO_UP_RECONCILED). */
+enum apo_rec_verdict {
+	APO_REC_REFUSED, /* nothing done: error says why */
+	APO_REC_NOTHING, /* nothing to change */
+	APO_REC_DRY_RUN, /* diff is what it would change */
+	APO_REC_DONE,	 /* diff applied */
+	APO_REC_FAILED,	 /* error; rolled back unless left_behind */
+};
+
+struct apo_rec_result {
+	enum apo_rec_verdict verdict;
+	struct apo_diff diff;
+	int undid_pid;	 /* an interrupted reconcile of this pid was undone first */
+	char **reloaded; /* stations whose type applied their change live */
+	size_t n_reloaded, cap_reloaded;
+	bool left_behind; /* APO_REC_FAILED: the undo failed too */
+	double ms;
+};
+
 struct apo_up_result {
 	enum apo_up_outcome outcome;
-	char *error;	  /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
-	bool left_behind; /* APO_UP_FAILED: the rollback failed too (reported) */
+	struct apo_rec_result rec; /* APO_UP_RECONCILED */
+	char *error;		   /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
+	bool left_behind;	   /* APO_UP_FAILED: the rollback failed too (reported) */
 	struct apo_progress *progress; /* the phases' times; NULL when refused */
 	int exit_code;		       /* APO_UP_RECONCILED: 0 done or nothing to do, 1 failed
 					* (--dry-run: something would change), 2 error */
@@ -56,6 +77,7 @@ struct apo_up {
 	uint32_t group;		/* link group of every host-side link (netlink.h) */
 	pthread_mutex_t mutex;
 	char *error; /* the first failure: "link apv1a2b3c4d (www1 eth0): File exists" */
+	struct apo_rec_result *rec; /* a reconcile's account (reconcile.c) */
 };
 
 /* Records the first failure (later ones are consequences) and returns
