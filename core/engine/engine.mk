@@ -40,6 +40,9 @@ tests_unit_test_diff_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir
 tests_unit_test_diff_LDADD = $(APO_TEST_LDADD)
 EXTRA_DIST += tests/fixtures/diff/applied.json tests/fixtures/diff/observed.json
 
-# `apomon diff` and `up` on a running environment of base stations
-TESTS += tests/integration/reconcile-base.sh
-EXTRA_DIST += tests/integration/reconcile-base.sh
+# `apomon diff` and `up` on a running environment of base stations; 10
+# stations added to and removed from 500 (network only)
+TESTS += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh
+EXTRA_DIST += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh
+# reconcile against down+up, same run (root; not part of `make check`)
+EXTRA_DIST += bench/reconcile.sh

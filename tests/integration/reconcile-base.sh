@@ -123,6 +123,53 @@ A up -q || fail "up adding a cluster"
 [ "$(snap)" = "$before" ] || fail "adding a cluster restarted stations: $(snap) vs $before"
 reach s1 f1.far$D 10.$((N + 40)).0.10 || fail "s1 does not reach f1 across the backbone"
 
+# 4b. a point-to-point link between s1 and s2 added in place, then
+# removed; `status` calls both stations stale until `up` applies it
+cp "$CONF/apomon.conf" "$CONF/apomon.orig"
+cat >>"$CONF/apomon.conf" <<EOT
+links = ( { a = "s1"; b = "s2"; addresses = ["10.$N.9.1/30", "10.$N.9.2/30"]; } );
+EOT
+A diff >"$CONF/out"
+grep -q "^+ link: s1 (p2p0 (p2p s2))$" "$CONF/out" || fail "diff p2p: $(cat "$CONF/out")"
+A status >"$CONF/out"
+grep -q "^  s1.$D .* stale " "$CONF/out" || fail "status does not call s1 stale: $(cat "$CONF/out")"
+[ "$(A status --json | jq -r '.stations[] | select(.station == "s2") | .config')" = stale ] ||
+	fail "status --json: s2 is not stale"
+[ "$(A status --json | jq -r '.stations[] | select(.station == "bb") | .config')" = current ] ||
+	fail "status --json: bb is not current"
+A up -q 2>"$CONF/err" || fail "up adding a p2p link: $(cat "$CONF/err")"
+ip -n "s1.$D" -4 addr show dev p2p0 | grep -q "inet 10.$N.9.1/30" || fail "s1's p2p0"
+reach s1 s2.$D 10.$N.9.2 || fail "s1 does not reach s2 over the p2p link"
+A status --json >"$CONF/out"
+[ "$(jq -r '[.stations[].config] | unique | join(",")' "$CONF/out")" = current ] ||
+	fail "status after up: $(jq -c '.stations[] | [.station, .config, .stale]' "$CONF/out")"
+cp "$CONF/apomon.orig" "$CONF/apomon.conf"
+A up -q 2>"$CONF/err" || fail "up removing the p2p link: $(cat "$CONF/err")"
+! ip -n "s2.$D" link show p2p0 >/dev/null 2>&1 || fail "s2's p2p0 is left"
+A diff >/dev/null || fail "diff after removing the p2p link: $(A diff)"
+before=$(snap)
+
+# 4c. `down s1` stops s1 and s2 (it depends on s1), nothing else; an
+# unknown name changes nothing (exit 2); `up s1` brings both back
+running() { case $(init_of "$1") in none | dead) return 1 ;; esac; }
+A down s1 nosuch 2>"$CONF/err"
+[ $? = 2 ] || fail "down of an unknown station exits $?"
+grep -q "nosuch: no such station" "$CONF/err" || fail "down nosuch: $(cat "$CONF/err")"
+[ "$(snap)" = "$before" ] || fail "a refused down changed stations: $(snap)"
+A down -q s1 2>"$CONF/err" || fail "down s1: $(cat "$CONF/err")"
+! running s1 && ! running s2 || fail "down s1: s1 or s2 still runs: $(snap)"
+[ "$(init_of bb)" = "$(echo "$before" | sed 's/.*bb=\([^ ]* [^ ]*\).*/\1/')" ] || fail "down s1 touched bb"
+[ -e "/run/netns/s1.$D" ] || fail "down s1 removed its namespace"
+A diff >/dev/null && fail "diff sees nothing to do after down s1"
+A up s1 nosuch 2>"$CONF/err"
+[ $? = 2 ] || fail "up of an unknown station exits $?"
+! running s1 || fail "a refused up started s1"
+A up -q s1 2>"$CONF/err" || fail "up s1: $(cat "$CONF/err")"
+running s1 && running s2 || fail "up s1: s1 or s2 does not run: $(snap)"
+reach s2 s1.$D 10.$N.0.21 || fail "s2 does not reach s1 after up s1"
+A diff >/dev/null || fail "diff after up s1: $(A diff)"
+before=$(snap)
+
 # 5. a bad config changes nothing and names file:line:setting
 cp "$CONF/conf.d/20-far.conf" "$CONF/far.ok"
 sed -i "s/\"10.$((N + 40)).0.10\"/\"10.$((N + 40)).0.300\"/" "$CONF/conf.d/20-far.conf"
