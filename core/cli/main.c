@@ -10,68 +10,45 @@
 #include "base/util.h"
 
 static const struct apo_command commands[] = {
-    {"plugins", "[--json]", "list the station types that load, and why others were refused",
-     apo_cmd_plugins, false},
-    {"validate", "", "check the config files and report every problem", apo_cmd_validate, false},
-    {"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan, false},
-    {"up", "[--quiet] [--json] [--network-only] [--dry-run] [--images DIR]... [STATION...]",
-     "build the environment, apply what changed in the files, or start the named stations (and "
-     "what depends on them)",
-     apo_cmd_up, false},
-    {"down", "[--quiet] [--json] [--purge] [STATION...]",
-     "remove the environment, even after a crash (--purge: and the stations' data), or stop the "
-     "named stations (and what depends on them)",
-     apo_cmd_down, false},
-    {"diff", "[--json]", "what `up` would change in a running environment (exit 1: something)",
-     apo_cmd_diff, false},
-    {"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status, false},
-    {"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG",
-     apo_cmd_graph, true},
-    {"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them",
-     apo_cmd_image, true},
-    {"seal", "[STATION...] [-o FILE] [--sign KEY]", "write the manifests of stations' sealed files",
-     apo_cmd_seal, true},
-    {"verify", "[STATION...] [--root DIR]", "check stations' sealed files against their manifests",
-     apo_cmd_verify, true},
-    {"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen,
-     true},
-    {"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec,
-     false},
-    {"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs, false},
-    {"stop", "[-t SECONDS] STATION...", "stop stations (SIGTERM, then SIGKILL); data stays",
-     apo_cmd_stop, false},
-    {"start", "[--images DIR]... STATION...", "start stopped stations again", apo_cmd_start, false},
-    {"restart", "[-t SECONDS] [--images DIR]... STATION...", "stop and start stations",
-     apo_cmd_restart, false},
-    {"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit,
-     false},
-    {"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh,
-     false},
-    {"ca", "[--path]", "print the environment's CA certificate and how to trust it", apo_cmd_ca,
-     true},
-    {"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station",
-     apo_cmd_deploy, false},
-    {"hosts", "[--apply|--remove]",
-     "print the host-file lines of the public names; --apply writes them to /etc/hosts",
-     apo_cmd_hosts, true},
+	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins, false},
+	{"validate", "", "check the config files and report every problem", apo_cmd_validate, false},
+	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan, false},
+	{"up", "[--quiet] [--json] [--network-only] [--dry-run] [--images DIR]... [STATION...]", "build the environment, apply what changed in the files, or start the named stations (and what depends on them)", apo_cmd_up, false},
+	{"down", "[--quiet] [--json] [--purge] [STATION...]", "remove the environment, even after a crash (--purge: and the stations' data), or stop the named stations (and what depends on them)", apo_cmd_down, false},
+	{"diff", "[--json]", "what `up` would change in a running environment (exit 1: something)", apo_cmd_diff, false},
+	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status, false},
+	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph, true},
+	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image, true},
+	{"seal", "[STATION...] [-o FILE] [--sign KEY]", "write the manifests of stations' sealed files", apo_cmd_seal, true},
+	{"verify", "[STATION...] [--root DIR]", "check stations' sealed files against their manifests", apo_cmd_verify, true},
+	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen, true},
+	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec, false},
+	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs, false},
+	{"stop", "[-t SECONDS] STATION...", "stop stations (SIGTERM, then SIGKILL); data stays", apo_cmd_stop, false},
+	{"start", "[--images DIR]... STATION...", "start stopped stations again", apo_cmd_start, false},
+	{"restart", "[-t SECONDS] [--images DIR]... STATION...", "stop and start stations", apo_cmd_restart, false},
+	{"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit, false},
+	{"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh, false},
+	{"ca", "[--path]", "print the environment's CA certificate and how to trust it", apo_cmd_ca, true},
+	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy, false},
+	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts, true},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(
-	    out,
-	    "Usage: apomon [-c CONFDIR] [-e ENV] [--plugin-path DIR]... COMMAND [ARGS]\n"
-	    "\n"
-	    "Options:\n"
-	    "  -c, --config DIR        config directory (apomon.conf and conf.d/); default %s\n"
-	    "  -e, --env NAME          environment name; default: the config's, else \"example\"\n"
-	    "  -p, --plugin-path DIR   search DIR for station types first (repeatable)\n"
-	    "  -v, --verbose           say more\n"
-	    "  -h, --help              this text\n"
-	    "  -V, --version           print the version\n"
-	    "\n"
-	    "Commands:\n",
-	    APO_CONFDIR);
+	fprintf(out,
+		"Usage: apomon [-c CONFDIR] [-e ENV] [--plugin-path DIR]... COMMAND [ARGS]\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config DIR        config directory (apomon.conf and conf.d/); default %s\n"
+		"  -e, --env NAME          environment name; default: the config's, else \"example\"\n"
+		"  -p, --plugin-path DIR   search DIR for station types first (repeatable)\n"
+		"  -v, --verbose           say more\n"
+		"  -h, --help              this text\n"
+		"  -V, --version           print the version\n"
+		"\n"
+		"Commands:\n",
+		APO_CONFDIR);
 	for (size_t i = 0; i < APO_ARRAY_SIZE(commands); i++) {
 		char head[64];
 		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
@@ -85,13 +62,13 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"env", required_argument, NULL, 'e'},
-	    {"plugin-path", required_argument, NULL, 'p'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
+		{"config", required_argument, NULL, 'c'},
+		{"env", required_argument, NULL, 'e'},
+		{"plugin-path", required_argument, NULL, 'p'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
 	};
 	struct apo_cli cli = {.confdir = APO_CONFDIR};
 	size_t cap = 0;
