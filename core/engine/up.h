@@ -33,7 +33,7 @@ enum apo_up_outcome {
 	APO_UP_FAILED,	/* a phase failed (reported) and everything was rolled back */
 	APO_UP_DONE,
 	APO_UP_RECONCILED, /* it was up, or --dry-run: the difference applied or
-			    * printed (reported); exit_code says how it went */
+			    * printed: rec says how it went */
 };
 
 /* What `up` did to an environment that was up (APO_UP_RECONCILED). */
@@ -61,8 +61,6 @@ struct apo_up_result {
 	char *error;		   /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
 	bool left_behind;	   /* APO_UP_FAILED: the rollback failed too (reported) */
 	struct apo_progress *progress; /* the phases' times; NULL when refused */
-	int exit_code;		       /* APO_UP_RECONCILED: 0 done or nothing to do, 1 failed
-					* (--dry-run: something would change), 2 error */
 };
 void apo_up_result_clear(struct apo_up_result *res);
 
