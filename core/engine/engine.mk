@@ -44,5 +44,11 @@ EXTRA_DIST += tests/fixtures/diff/applied.json tests/fixtures/diff/observed.json
 # stations added to and removed from 500 (network only)
 TESTS += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh
 EXTRA_DIST += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh
+# the default environment changed while it runs (django off and on,
+# www2 moved under load, a third cluster, a published port, the ftp
+# password): needs every image and the skel war; run by hand until the
+# lead adds it to the suite (about 3 minutes):
+#   flock /tmp/apomon-kernel.lock make check TESTS=tests/integration/rest-reconcile.sh
+EXTRA_DIST += tests/integration/rest-reconcile.sh
 # reconcile against down+up, same run (root; not part of `make check`)
 EXTRA_DIST += bench/reconcile.sh
