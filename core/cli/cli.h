@@ -130,7 +130,7 @@ struct apo_named_result;
 struct apo_env;
 /* Their verdict (r: what apo_up_named/apo_down_named returned): the
  * exit status. */
-int apo_cli_named_verdict(const char *cmd, const struct apo_env *env, bool json,
+int apo_cli_named_verdict(const char *cmd, const struct apo_env *env, bool json, bool quiet,
 			  const struct apo_named_result *res, int r);
 
 int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv);

@@ -99,7 +99,7 @@ static int down_named(const struct apo_cli *cli, const struct apo_down_opts *o, 
 		return APO_EXIT_USAGE;
 	}
 	r = apo_down_named(env.plan, sel, &res);
-	r = apo_cli_named_verdict("down", &env, o->json, &res, r);
+	r = apo_cli_named_verdict("down", &env, o->json, o->quiet, &res, r);
 	apo_named_result_clear(&res);
 	free(sel);
 	apo_env_close(&env);

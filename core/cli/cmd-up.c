@@ -163,7 +163,7 @@ bool *apo_cli_select_stations(const char *cmd, const struct apo_plan *plan, char
 	return sel;
 }
 
-int apo_cli_named_verdict(const char *cmd, const struct apo_env *env, bool json,
+int apo_cli_named_verdict(const char *cmd, const struct apo_env *env, bool json, bool quiet,
 			  const struct apo_named_result *res, int r)
 {
 	const char *verb = strcmp(cmd, "up") ? "stopped" : "started";
@@ -189,7 +189,7 @@ int apo_cli_named_verdict(const char *cmd, const struct apo_env *env, bool json,
 				cmd, env->plan->env);
 		return APO_EXIT_FAILURE;
 	}
-	if (!json) {
+	if (!json && !quiet) {
 		for (size_t i = 0; i < res->n_changed; i++)
 			apo_err("%s: %s", res->changed[i], verb);
 		if (!res->n_changed)
@@ -215,7 +215,7 @@ static int up_named(const struct apo_env *env, const struct apo_up_opts *o, char
 		return APO_EXIT_USAGE;
 	}
 	r = apo_up_named(env->plan, o, sel, &res);
-	r = apo_cli_named_verdict("up", env, o->json, &res, r);
+	r = apo_cli_named_verdict("up", env, o->json, o->quiet, &res, r);
 	apo_named_result_clear(&res);
 	return r;
 }
