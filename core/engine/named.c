@@ -61,6 +61,13 @@ static bool runs(const char *env, const char *name)
 	       (in.state == APO_STATION_READY || in.state == APO_STATION_STARTING);
 }
 
+/* Its init lives, whatever state it reports (down stops what lives). */
+static bool alive(const char *env, const char *name)
+{
+	struct apo_station_info in = {0};
+	return apo_station_info(env, name, &in) == 0 && in.pid > 0;
+}
+
 /* The lock, and an environment that is up and whole. */
 static int open_up(const struct apo_plan *p, const char *cmd, struct apo_journal **j,
 		   struct apo_named_result *res)
@@ -107,7 +114,7 @@ int apo_down_named(const struct apo_plan *p, const bool *sel, struct apo_named_r
 		for (size_t k = 0; k < p->levels[l].n; k++) {
 			size_t i = p->levels[l].stations[k];
 			const char *name = p->stations[i].station->name;
-			if (!sel[i] || !runs(p->env, name))
+			if (!sel[i] || !alive(p->env, name))
 				continue;
 			if ((r = apo_station_stop(p->env, name, APO_STATION_GRACE_MS)) < 0) {
 				res->error = apo_xasprintf("%s: stop: %s", p->stations[i].netns,
