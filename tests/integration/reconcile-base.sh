@@ -149,27 +149,6 @@ A up -q 2>"$CONF/err" || fail "up removing the p2p link: $(cat "$CONF/err")"
 A diff >/dev/null || fail "diff after removing the p2p link: $(A diff)"
 before=$(snap)
 
-# 4c. `down s1` stops s1 and s2 (it depends on s1), nothing else; an
-# unknown name changes nothing (exit 2); `up s1` brings both back
-running() { case $(init_of "$1") in none | dead) return 1 ;; esac; }
-A down s1 nosuch 2>"$CONF/err"
-[ $? = 2 ] || fail "down of an unknown station exits $?"
-grep -q "nosuch: no such station" "$CONF/err" || fail "down nosuch: $(cat "$CONF/err")"
-[ "$(snap)" = "$before" ] || fail "a refused down changed stations: $(snap)"
-A down -q s1 2>"$CONF/err" || fail "down s1: $(cat "$CONF/err")"
-! running s1 && ! running s2 || fail "down s1: s1 or s2 still runs: $(snap)"
-[ "$(init_of bb)" = "$(echo "$before" | sed 's/.*bb=\([^ ]* [^ ]*\).*/\1/')" ] || fail "down s1 touched bb"
-[ -e "/run/netns/s1.$D" ] || fail "down s1 removed its namespace"
-A diff >/dev/null && fail "diff sees nothing to do after down s1"
-A up s1 nosuch 2>"$CONF/err"
-[ $? = 2 ] || fail "up of an unknown station exits $?"
-! running s1 || fail "a refused up started s1"
-A up -q s1 2>"$CONF/err" || fail "up s1: $(cat "$CONF/err")"
-running s1 && running s2 || fail "up s1: s1 or s2 does not run: $(snap)"
-reach s2 s1.$D 10.$N.0.21 || fail "s2 does not reach s1 after up s1"
-A diff >/dev/null || fail "diff after up s1: $(A diff)"
-before=$(snap)
-
 # 5. a bad config changes nothing and names file:line:setting
 cp "$CONF/conf.d/20-far.conf" "$CONF/far.ok"
 sed -i "s/\"10.$((N + 40)).0.10\"/\"10.$((N + 40)).0.300\"/" "$CONF/conf.d/20-far.conf"
