@@ -224,37 +224,66 @@ int apo_cli_command_usage(const struct apo_command *c)
 	return APO_EXIT_OK;
 }
 
-int apo_cli_parse_flags(int argc, char **argv, const struct apo_cli_flag *flags)
+int apo_cli_parse_options(int argc, char **argv, const struct apo_cli_flag *flags,
+			  const struct apo_cli_arg *args, char ***operands, size_t *n_operands)
 {
 	struct option opts[16] = {{0}};
-	char shorts[2 * APO_ARRAY_SIZE(opts)] = "+";
-	size_t n = 0, ns = 1;
+	char shorts[3 * APO_ARRAY_SIZE(opts)] = "+";
+	size_t caps[APO_ARRAY_SIZE(opts)] = {0};
+	size_t nf = 0, na = 0, ns = 1;
 	int c;
 
-	for (; flags[n].name; n++) {
-		if (n + 1 == APO_ARRAY_SIZE(opts))
-			abort(); /* a command with that many flags wants its own parser */
-		opts[n] = (struct option){flags[n].name, no_argument, NULL, 256 + (int)n};
-		if (flags[n].short_name)
-			shorts[ns++] = flags[n].short_name;
+	for (; flags[nf].name; nf++) {
+		if (nf + 1 == APO_ARRAY_SIZE(opts))
+			abort(); /* a command with that many options wants its own parser */
+		opts[nf] = (struct option){flags[nf].name, no_argument, NULL, 256 + (int)nf};
+		if (flags[nf].short_name)
+			shorts[ns++] = flags[nf].short_name;
+	}
+	for (; args && args[na].name; na++) {
+		size_t o = nf + na;
+		if (o + 1 == APO_ARRAY_SIZE(opts))
+			abort();
+		opts[o] = (struct option){args[na].name, required_argument, NULL, 256 + (int)o};
+		if (args[na].short_name) {
+			shorts[ns++] = args[na].short_name;
+			shorts[ns++] = ':';
+		}
+		caps[na] = *args[na].n;
 	}
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		size_t i = 0;
-		if (c >= 256 && (size_t)c < 256 + n)
+		if (c >= 256 && (size_t)c < 256 + nf + na)
 			i = (size_t)c - 256;
 		else {
-			while (i < n && flags[i].short_name != c)
+			while (i < nf && flags[i].short_name != c)
 				i++;
-			if (i == n || !c)
+			if (i == nf)
+				while (i < nf + na && args[i - nf].short_name != c)
+					i++;
+			if (i == nf + na || !c)
 				return APO_EXIT_USAGE;
 		}
-		*flags[i].value = true;
+		if (i < nf) {
+			*flags[i].value = true;
+		} else {
+			const struct apo_cli_arg *a = &args[i - nf];
+			APO_PUSH(*a->values, *a->n, caps[i - nf], (const char *)optarg);
+		}
 	}
-	if (optind < argc) {
+	if (operands) {
+		*operands = argv + optind;
+		*n_operands = (size_t)(argc - optind);
+	} else if (optind < argc) {
 		apo_err("%s: unexpected argument '%s'", argv[0], argv[optind]);
 		return APO_EXIT_USAGE;
 	}
 	return 0;
+}
+
+int apo_cli_parse_flags(int argc, char **argv, const struct apo_cli_flag *flags)
+{
+	return apo_cli_parse_options(argc, argv, flags, NULL, NULL, NULL);
 }
 
 int apo_cli_parse_json_flag(int argc, char **argv, bool *json)

@@ -121,6 +121,18 @@ int apo_cmd_diff(const struct apo_cli *cli, int argc, char **argv);
  * after printing why when the name is not one (apo_cli_check_name). */
 char *apo_cli_env_name(const struct apo_cli *cli);
 
+/* `up`/`down STATION...`: the plan stations named (and what depends on
+ * them, with dependencies also what they depend on), per plan station;
+ * NULL after one line naming an unknown one (caller frees). */
+bool *apo_cli_select_stations(const char *cmd, const struct apo_plan *plan, char **names, size_t n,
+			      bool dependencies);
+struct apo_named_result;
+struct apo_env;
+/* Their verdict (r: what apo_up_named/apo_down_named returned): the
+ * exit status. */
+int apo_cli_named_verdict(const char *cmd, const struct apo_env *env, bool json, bool quiet,
+			  const struct apo_named_result *res, int r);
+
 int apo_cmd_exec(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_logs(const struct apo_cli *cli, int argc, char **argv);
 int apo_cmd_stop(const struct apo_cli *cli, int argc, char **argv);
@@ -139,8 +151,23 @@ struct apo_cli_flag {
 	bool *value;
 };
 
-/* Parses a command that takes flags only (FLAGS ends with a NULL name,
- * at most 15): 0, or APO_EXIT_USAGE after one line. */
+/* A command's option with an argument: --NAME ARG (or -SHORT ARG), may
+ * repeat; each ARG is appended to *values (*n of them, caller frees
+ * *values). */
+struct apo_cli_arg {
+	const char *name;
+	char short_name;
+	const char ***values;
+	size_t *n;
+};
+
+/* Parses a command's flags and options (each list ends with a NULL name,
+ * at most 15 in all; args may be NULL): 0, or APO_EXIT_USAGE after one
+ * line.  operands NULL: no operand is allowed; else the words after the
+ * options (pointers into argv) and their count. */
+int apo_cli_parse_options(int argc, char **argv, const struct apo_cli_flag *flags,
+			  const struct apo_cli_arg *args, char ***operands, size_t *n_operands);
+/* The same for a command that takes options only. */
 int apo_cli_parse_flags(int argc, char **argv, const struct apo_cli_flag *flags);
 
 /* Parses a command's own options: only --json (main answers -h/--help

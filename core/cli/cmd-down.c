@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * apomon down [--quiet] [--json]: removes the environment.  Works from
+ * apomon down [--quiet] [--json] [--purge] [STATION...]: removes the
+ * environment, or stops the named stations.  Works from
  * the journal alone: a config that changed or broke since `up` does not
  * keep anything behind.
  */
@@ -12,6 +13,7 @@
 #include "cli/cli.h"
 #include "config/conf.h"
 #include "engine/down.h"
+#include "engine/named.h"
 #include "base/paths.h"
 #include "runtime/runtime.h"
 #include "base/util.h"
@@ -75,6 +77,35 @@ static void report(const char *env, const struct apo_down_opts *o,
 			res->failures);
 }
 
+/* `down STATION...`: those and what depends on them stop; their
+ * namespaces, links and data stay (`up STATION...` or `up` brings them
+ * back).  Needs the files for the dependencies. */
+static int down_named(const struct apo_cli *cli, const struct apo_down_opts *o, char **names,
+		      size_t n)
+{
+	struct apo_named_result res;
+	struct apo_env env;
+	int r;
+
+	if (o->purge) {
+		apo_err("down: --purge removes the whole environment, not named stations");
+		return APO_EXIT_USAGE;
+	}
+	if ((r = apo_env_open(cli, &env)))
+		return r;
+	bool *sel = apo_cli_select_stations("down", env.plan, names, n, false);
+	if (!sel) {
+		apo_env_close(&env);
+		return APO_EXIT_USAGE;
+	}
+	r = apo_down_named(env.plan, sel, &res);
+	r = apo_cli_named_verdict("down", &env, o->json, o->quiet, &res, r);
+	apo_named_result_clear(&res);
+	free(sel);
+	apo_env_close(&env);
+	return r;
+}
+
 int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 {
 	struct apo_down_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
@@ -86,8 +117,13 @@ int apo_cmd_down(const struct apo_cli *cli, int argc, char **argv)
 	};
 	int r;
 
-	if ((r = apo_cli_parse_flags(argc, argv, flags)))
+	char **names;
+	size_t n_names;
+
+	if ((r = apo_cli_parse_options(argc, argv, flags, NULL, &names, &n_names)))
 		return r;
+	if (n_names)
+		return down_named(cli, &o, names, n_names);
 	_cleanup_free_ char *env = apo_cli_env_name(cli);
 	if (!env)
 		return APO_EXIT_USAGE;

@@ -28,15 +28,6 @@
 #include "engine/reconcile.h"
 #include "net/netns.h"
 
-static const uint32_t forwarder[2][2] = {
-    {IPV4_DEVCONF_FORWARDING, 1},
-    {IPV4_DEVCONF_SEND_REDIRECTS, 0},
-};
-static const uint32_t member[2][2] = {
-    {IPV4_DEVCONF_FORWARDING, 0},
-    {IPV4_DEVCONF_ACCEPT_REDIRECTS, 0},
-};
-
 struct conv {
 	struct apo_up *u;
 	size_t i;
@@ -96,6 +87,24 @@ out:
 	nl_cache_free(links);
 	apo_nl_close(nl);
 	return r;
+}
+
+struct drop1 {
+	const char *name;
+};
+
+/* Inside a namespace: one link goes (absent is fine). */
+static int drop_one(void *arg)
+{
+	const struct drop1 *d = arg;
+	struct apo_nl *nl;
+	int r;
+
+	if ((r = apo_nl_open(&nl)) < 0)
+		return r;
+	r = apo_nl_link_del(nl, d->name);
+	apo_nl_close(nl);
+	return r == -ENODEV || r == -ENOENT ? 0 : r;
 }
 
 static bool has_addr(const struct apo_plan_iface *f, struct in_addr a, unsigned prefix)
@@ -176,7 +185,7 @@ static int converge(void *arg)
 			r = ifindex;
 			goto out;
 		}
-		if ((r = apo_nl_link_setup(nl, ifindex, s->forwarding ? forwarder : member, 2)) < 0)
+		if ((r = apo_up_link_setup(nl, s, ifindex)) < 0)
 			goto out;
 		/* extra addresses first: a moved address must leave its
 		 * old link before it can be added to a new one */
@@ -260,42 +269,50 @@ int apo_reconcile_station_net(struct apo_up *u, size_t i, bool fresh, const char
 	}
 	for (size_t k = 0; k < s->n_ifaces; k++) {
 		const struct apo_plan_iface *f = &s->ifaces[k];
-		char detail[300];
 		if (!c.missing[k])
 			continue;
 		if (f->kind == APO_IFACE_P2P) {
-			r = apo_up_fail(
-			    u, -ENOTSUP,
-			    "link %s (%s): a new point-to-point link needs 'apomon down' "
-			    "and 'up'",
-			    f->name, s->netns);
-			goto out;
+			/* a pair between two namespaces: made once, from this
+			 * end; the peer's stale end (if any) goes first */
+			const struct apo_plan_station *o = &u->plan->stations[f->peer_station];
+			int *pfd = &u->nsfd[f->peer_station];
+			if (*pfd < 0 && (*pfd = apo_netns_open(o->netns)) < 0) {
+				r = apo_up_fail(u, *pfd, "namespace %s: open", o->netns);
+				*pfd = -1;
+				goto out;
+			}
+			struct drop1 d1 = {f->peer_name};
+			if ((r = apo_netns_run(*pfd, drop_one, &d1)) < 0) {
+				apo_up_fail(u, r, "namespace %s: link %s", o->netns, f->peer_name);
+				goto out;
+			}
 		}
-		int master = f->kind == APO_IFACE_SWITCH ? u->bridge_ifindex[f->sw] : 0;
-		snprintf(detail, sizeof(detail), "%s:%s", s->netns, f->name);
-		apo_journal_intent(u->journal, "veth", f->peer_name, detail);
-		if ((r = apo_journal_flush(u->journal)) < 0) {
-			apo_up_fail(u, r, "journal %s", u->journal->dir);
+		if ((r = apo_up_link_make(u, u->host_nl, i, k)) < 0)
 			goto out;
-		}
-		r = apo_nl_veth_add(u->host_nl, f->peer_name, -1, master, f->name, u->nsfd[i],
-				    u->group);
-		if (r < 0) {
-			if (r == -EEXIST)
-				apo_journal_fail(u->journal, "veth", f->peer_name);
-			apo_up_fail(u, r, "link %s (%s %s)", f->peer_name, s->netns, f->name);
-			goto out;
-		}
-		apo_journal_done(u->journal, "veth", f->peer_name);
-		if ((r = apo_nl_link_setup_name(u->host_nl, f->peer_name)) < 0) {
-			apo_up_fail(u, r, "link %s (%s %s): up", f->peer_name, s->netns, f->name);
-			goto out;
-		}
 	}
 	if ((r = apo_netns_run(u->nsfd[i], converge, &c)) < 0)
 		apo_up_fail(u, r, "namespace %s: addresses and routes", s->netns);
 out:
 	free(c.missing);
+	return r;
+}
+
+int apo_undo_p2p(const struct apo_jentry *e)
+{
+	/* "FQDN:IFNAME": deleting one end deletes the pair */
+	_cleanup_free_ char *ns = apo_xstrdup(e->name);
+	char *colon = strrchr(ns, ':');
+	struct drop1 d1;
+	int fd, r;
+
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	d1.name = colon + 1;
+	if ((fd = apo_netns_open(ns)) < 0)
+		return fd == -ENOENT ? 0 : fd;
+	r = apo_netns_run(fd, drop_one, &d1);
+	close(fd);
 	return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ int apo_undo_applied(const struct apo_jentry *e)
 	return unlink(e->name) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-int apo_reconcile_undo(struct apo_journal *j, size_t from)
+int apo_reconcile_undo(struct apo_journal *j, size_t from, const struct apo_report *report)
 {
 	struct apo_nl *nl = NULL;
 	int failures = 0, r;
@@ -47,6 +48,8 @@ int apo_reconcile_undo(struct apo_journal *j, size_t from)
 			r = apo_undo_station1(e);
 		else if (!strcmp(e->kind, "netns"))
 			r = apo_netns_delete(e->name);
+		else if (!strcmp(e->kind, "p2p"))
+			r = apo_undo_p2p(e);
 		else if (!strcmp(e->kind, "veth") || !strcmp(e->kind, "bridge"))
 			r = apo_nl_link_del(nl, e->name);
 		else
@@ -54,8 +57,7 @@ int apo_reconcile_undo(struct apo_journal *j, size_t from)
 		if (r == -ENOENT || r == -ENODEV)
 			r = 0;
 		if (r < 0) {
-			fprintf(stderr, "apomon: up: undo %s %s: %s\n", e->kind, e->name,
-				strerror(-r));
+			apo_report(report, "up: undo %s %s: %s", e->kind, e->name, strerror(-r));
 			failures++;
 		}
 	}
@@ -260,8 +262,10 @@ static int try_reload(struct rec *c, size_t i)
 	apo_diag_clear(&d);
 	if (r < 0 && r != -EOPNOTSUPP)
 		return apo_up_fail(u, r, "%s: reload", s->fqdn);
-	if (r == 0 && !u->opts->quiet && !u->opts->json)
-		fprintf(stderr, "apomon: %s: reloaded in place (pid %d)\n", s->fqdn, (int)in.pid);
+	if (r == 0) {
+		struct apo_rec_result *res = u->rec;
+		APO_PUSH(res->reloaded, res->n_reloaded, res->cap_reloaded, apo_xstrdup(s->fqdn));
+	}
 	return r;
 }
 
@@ -466,72 +470,75 @@ static int apply(struct rec *c)
 	return apo_reconcile_save(u);
 }
 
-int apo_reconcile(struct apo_up *u)
+void apo_rec_result_clear(struct apo_rec_result *res)
+{
+	apo_diff_clear(&res->diff);
+	for (size_t i = 0; i < res->n_reloaded; i++)
+		free(res->reloaded[i]);
+	free(res->reloaded);
+	memset(res, 0, sizeof(*res));
+}
+
+/* The verdict's error, in u->error (the CLI says it). */
+static void refuse(struct apo_up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(struct apo_up *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	free(u->error);
+	u->error = apo_xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 {
 	const struct apo_plan *p = u->plan;
 	struct apo_journal *j = u->journal;
 	struct rec c = {.u = u};
 	char *err = NULL;
-	int r, rc = 1;
+	int r;
 
+	memset(res, 0, sizeof(*res));
+	res->verdict = APO_REC_REFUSED;
+	u->rec = res;
 	if (!j->complete) {
 		/* a reconcile that was killed: its objects go, the rest stays
 		 * and the diff below sees what is missing */
 		if (strcmp(j->begun_cmd, "reconcile")) {
-			fprintf(stderr,
-				"apomon: up: environment '%s' was left half-built by pid %d; run "
-				"'apomon down' first\n",
-				p->env, (int)j->begun_by);
-			return 1;
+			refuse(u,
+			       "environment '%s' was left half-built by pid %d; run 'apomon down' "
+			       "first",
+			       p->env, (int)j->begun_by);
+			return;
 		}
-		if (apo_reconcile_undo(j, j->begun_at) || (r = apo_journal_complete(j)) < 0) {
-			fprintf(stderr,
-				"apomon: up: environment '%s': the interrupted reconcile of pid %d "
-				"could not be undone; 'apomon down' removes everything\n",
-				p->env, (int)j->begun_by);
-			return 1;
+		if (apo_reconcile_undo(j, j->begun_at, u->opts->report) ||
+		    (r = apo_journal_complete(j)) < 0) {
+			refuse(u,
+			       "environment '%s': the interrupted reconcile of pid %d could not be "
+			       "undone; 'apomon down' removes everything",
+			       p->env, (int)j->begun_by);
+			return;
 		}
-		if (!u->opts->quiet)
-			fprintf(stderr, "apomon: up: undid the interrupted reconcile of pid %d\n",
-				(int)j->begun_by);
+		res->undid_pid = (int)j->begun_by;
 	}
 	r = apo_applied_read(p->env, &c.applied);
 	if (r < 0 || !c.applied) {
-		fprintf(stderr,
-			"apomon: up: environment '%s' is up but has no applied state (%s); "
-			"'apomon down' then 'up' rebuilds it\n",
-			p->env, r < 0 ? strerror(-r) : "made by an older apomon");
-		return 1;
+		refuse(u,
+		       "environment '%s' is up but has no applied state (%s); 'apomon down' then "
+		       "'up' rebuilds it",
+		       p->env, r < 0 ? strerror(-r) : "made by an older apomon");
+		return;
 	}
 	if ((r = apo_reconcile_diff(p, &c.d, &err)) < 0) {
-		fprintf(stderr, "apomon: up: %s\n", err);
+		refuse(u, "%s", err);
 		free(err);
 		goto out;
 	}
-	if (u->opts->dry_run) {
-		if (u->opts->json) {
-			struct json_object *o = apo_diff_json(&c.d);
-			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-								   JSON_C_TO_STRING_NOSLASHESCAPE));
-			json_object_put(o);
-		} else {
-			apo_diff_print(&c.d, stdout);
-		}
-		rc = c.d.n ? 1 : 0;
+	if (u->opts->dry_run || !c.d.n) {
+		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
 		goto out;
 	}
-	if (!c.d.n) {
-		if (u->opts->json)
-			printf("{\n  \"environment\": \"%s\",\n  \"result\": \"already up\"\n}\n",
-			       p->env);
-		else if (!u->opts->quiet)
-			fprintf(stderr, "apomon: environment '%s' is already up; nothing changed\n",
-				p->env);
-		rc = 0;
-		goto out;
-	}
-	if (!u->opts->quiet && !u->opts->json)
-		apo_diff_print(&c.d, stderr);
 
 	u->progress = apo_progress_new("up", true, false);
 	u->nsfd = apo_xcalloc(p->n_stations, sizeof(int));
@@ -546,11 +553,11 @@ int apo_reconcile(struct apo_up *u)
 	classify(&c);
 
 	if ((r = apo_nl_open(&u->host_nl)) < 0) {
-		fprintf(stderr, "apomon: up: netlink: %s\n", strerror(-r));
+		refuse(u, "netlink: %s", strerror(-r));
 		goto out;
 	}
 	if ((r = apo_journal_begin(j, "reconcile")) < 0) {
-		fprintf(stderr, "apomon: up: journal %s: %s\n", j->dir, strerror(-r));
+		refuse(u, "journal %s: %s", j->dir, strerror(-r));
 		goto out;
 	}
 	size_t from = j->begun_at;
@@ -561,43 +568,27 @@ int apo_reconcile(struct apo_up *u)
 			u->nsfd[i] = -1;
 		}
 	if (r < 0) {
-		fprintf(stderr, "apomon: up: %s\n", u->error ? u->error : strerror(-r));
-		if (apo_reconcile_undo(j, from) == 0 && apo_journal_complete(j) == 0)
-			fprintf(stderr,
-				"apomon: up: rolled back what this up made; the environment is "
-				"up as before, but stations it stopped (re-rendered ones) stay "
-				"stopped: 'apomon diff' lists them\n");
-		else
-			fprintf(stderr,
-				"apomon: up: the rollback left objects behind; 'apomon -e "
-				"%s down' removes everything\n",
-				p->env);
+		res->verdict = APO_REC_FAILED;
+		if (!u->error)
+			u->error = apo_xstrdup(strerror(-r));
+		if (apo_reconcile_undo(j, from, u->opts->report) || apo_journal_complete(j) < 0)
+			res->left_behind = true;
 		goto out;
 	}
 	if ((r = apo_journal_complete(j)) < 0) {
-		fprintf(stderr, "apomon: up: journal %s: %s\n", j->dir, strerror(-r));
+		res->verdict = APO_REC_FAILED;
+		refuse(u, "journal %s: %s", j->dir, strerror(-r));
+		res->left_behind = true;
 		goto out;
 	}
-	rc = 0;
-	if (u->opts->json) {
-		struct json_object *o = apo_diff_json(&c.d);
-		json_object_object_add(o, "environment", json_object_new_string(p->env));
-		json_object_object_add(o, "result", json_object_new_string("reconciled"));
-		json_object_object_add(
-		    o, "ms", json_object_new_double(apo_progress_elapsed_ms(u->progress)));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-	} else if (!u->opts->quiet) {
-		fprintf(stderr, "apomon: environment '%s' is up (%zu change(s) in %.0f ms)\n",
-			p->env, c.d.n, apo_progress_elapsed_ms(u->progress));
-	}
+	res->verdict = APO_REC_DONE;
+	res->ms = apo_progress_elapsed_ms(u->progress);
 out:
+	res->diff = c.d;
+	memset(&c.d, 0, sizeof(c.d));
 	free(c.new_ns);
 	free(c.net);
 	free(c.start);
 	free(c.reload);
-	apo_diff_clear(&c.d);
 	json_object_put(c.applied);
-	return rc;
 }

@@ -34,18 +34,21 @@
 int apo_reconcile_diff(const struct apo_plan *p, struct apo_diff *d, char **err);
 
 /* `up` of an environment whose journal is open and complete or left by
- * a killed reconcile (up.c calls it): 0 done (or nothing to do), 1
- * failed (said why on stderr) or, with opts->dry_run, something would
- * change. */
-int apo_reconcile(struct apo_up *u);
+ * a killed reconcile (up.c calls it): fills res (its verdict, the diff,
+ * the error in u->error); prints nothing. */
+void apo_reconcile(struct apo_up *u, struct apo_rec_result *res);
+void apo_rec_result_clear(struct apo_rec_result *res);
 
 /* Undoes the records of the journal from index `from` on, in reverse,
- * one object at a time; returns how many failed. */
-int apo_reconcile_undo(struct apo_journal *j, size_t from);
+ * one object at a time (each failure said through report); returns how
+ * many failed. */
+int apo_reconcile_undo(struct apo_journal *j, size_t from, const struct apo_report *report);
 
 /* reconcile-net.c */
 int apo_reconcile_station_net(struct apo_up *u, size_t i, bool fresh, const char *const *drop,
 			      size_t n_drop);
+/* The undo of `p2p FQDN:IFNAME` made by a reconcile (the pair goes). */
+int apo_undo_p2p(const struct apo_jentry *e);
 int apo_reconcile_host_routes(struct apo_up *u, const char *const *gone, size_t n_gone);
 
 /* A fresh `up` stores its snapshot before `complete` (up.c). */

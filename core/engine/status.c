@@ -20,6 +20,7 @@
 #include "net/netns.h"
 #include "runtime/station.h"
 #include "base/paths.h"
+#include "engine/reconcile.h"
 #include "engine/status.h"
 #include "engine/up.h"
 #include "base/util.h"
@@ -475,7 +476,78 @@ struct apo_status {
 	struct status s;
 	const char *state; /* journal_state() */
 	struct json_object *top;
+	char **stale;	      /* per plan station: why its running config is not the
+			       * files' (NULL: current) */
+	struct apo_diff gone; /* running stations the files removed or disabled */
 };
+
+/* Which changes make a running station stale: `up` would re-create,
+ * re-render, re-address or re-link it. */
+static bool stale_group(enum apo_change_group g)
+{
+	return g == APO_CH_RECREATE || g == APO_CH_RESTART || g == APO_CH_ADDRESS ||
+	       g == APO_CH_LINK || g == APO_CH_STATION_ADD || g == APO_CH_ENABLE;
+}
+
+/* The diff `up` would apply, per station (reconcile.h); an environment
+ * without applied state (older apomon) has no verdict. */
+static void read_stale(struct apo_status *st)
+{
+	const struct apo_plan *plan = st->s.plan;
+	struct apo_diff d;
+	char *err = NULL;
+
+	st->stale = apo_xcalloc(plan->n_stations + 1, sizeof(char *));
+	if (apo_reconcile_diff(plan, &d, &err) < 0) {
+		free(err);
+		return;
+	}
+	for (size_t k = 0; k < d.n; k++) {
+		const struct apo_change *ch = &d.v[k];
+		ssize_t i = apo_plan_find(plan, ch->object);
+		if ((ch->group == APO_CH_STATION_DEL || ch->group == APO_CH_DISABLE) && i < 0) {
+			struct apo_change c = *ch;
+			c.object = apo_xstrdup(ch->object);
+			c.detail = ch->detail ? apo_xstrdup(ch->detail) : NULL;
+			APO_PUSH(st->gone.v, st->gone.n, st->gone.cap, c);
+			continue;
+		}
+		if (i < 0 || !stale_group(ch->group))
+			continue;
+		const char *what = ch->group == APO_CH_STATION_ADD ? "added"
+				   : ch->group == APO_CH_ENABLE	   ? "enabled"
+				   : ch->group == APO_CH_RECREATE  ? "re-create"
+				   : ch->group == APO_CH_LINK	   ? "links"
+				   : ch->group == APO_CH_ADDRESS   ? "addresses"
+								   : NULL;
+		char *why = what ? apo_xasprintf("%s%s%s", what, ch->detail ? ": " : "",
+						 ch->detail ? ch->detail : "")
+				 : apo_xstrdup(ch->detail ? ch->detail : "settings");
+		if (st->stale[i]) {
+			char *j = apo_xasprintf("%s; %s", st->stale[i], why);
+			free(st->stale[i]);
+			free(why);
+			why = j;
+		}
+		st->stale[i] = why;
+	}
+	apo_diff_clear(&d);
+}
+
+/* "config": "current" or "stale", and why; a stale station is drift. */
+static void stale_mark(struct apo_status *st, size_t i, struct json_object *o)
+{
+	const char *why = st->stale ? st->stale[i] : NULL;
+
+	if (!o)
+		return;
+	json_object_object_add(o, "config", jstr(why ? "stale" : "current"));
+	if (!why)
+		return;
+	json_object_object_add(o, "stale", jstr(why));
+	drift(&st->s, "%s: stale (%s): 'apomon up' applies the files",
+	      st->s.plan->stations[i].netns, why);
+}
 
 int apo_status_read(const struct apo_plan *plan, struct apo_status **out)
 {
@@ -506,8 +578,16 @@ int apo_status_read(const struct apo_plan *plan, struct apo_status **out)
 			      "'apomon down'",
 			      plan->env);
 		host_compare(s, st->top);
-		for (size_t i = 0; i < plan->n_stations; i++)
+		if (!strcmp(st->state, "up"))
+			read_stale(st);
+		for (size_t i = 0; i < plan->n_stations; i++) {
 			station_compare(s, i, sts);
+			stale_mark(st, i, json_object_array_get_idx(sts, i));
+		}
+		for (size_t k = 0; k < st->gone.n; k++)
+			drift(s, "%s: stale: %s in the files; 'apomon up' removes it",
+			      st->gone.v[k].object,
+			      st->gone.v[k].group == APO_CH_DISABLE ? "disabled" : "removed");
 	}
 	json_object_object_add(st->top, "stations", sts);
 	struct json_object *d = json_object_new_array();
@@ -543,8 +623,9 @@ void apo_status_print(const struct apo_status *st, FILE *out)
 			if (in.pid)
 				snprintf(up, sizeof(up), "pid %d up %.0fs", (int)in.pid,
 					 in.uptime_s);
-			fprintf(out, "  %-30s %-8s %-20s %s", p->netns,
+			fprintf(out, "  %-30s %-8s %-20s %s%s", p->netns,
 				apo_station_state_name(in.state), up,
+				st->stale && st->stale[i] ? "stale " : "",
 				k->present ? "" : "(no namespace)");
 			for (size_t f = 0; f < k->n_ifs; f++) {
 				if (!strcmp(k->ifs[f].name, "lo"))
@@ -578,6 +659,10 @@ void apo_status_free(struct apo_status *st)
 		k_free(&st->s.ns[i]);
 	k_free(&st->s.host);
 	free(st->s.ns);
+	for (size_t i = 0; st->stale && i < st->s.plan->n_stations; i++)
+		free(st->stale[i]);
+	free(st->stale);
+	apo_diff_clear(&st->gone);
 	for (size_t i = 0; i < st->s.n_drift; i++)
 		free(st->s.drift[i]);
 	free(st->s.drift);

@@ -202,8 +202,7 @@ size_t apo_up_count_links(const struct apo_up *u)
 
 /* Before the object: its intent, written out (a kill from here on leaves
  * a record `down` follows).  0, or the failure, recorded. */
-static int journal_before(struct apo_up *u, const char *kind, const char *name,
-			  const char *detail)
+static int journal_before(struct apo_up *u, const char *kind, const char *name, const char *detail)
 {
 	int r;
 
@@ -337,18 +336,14 @@ static void nl_fini(void *ctx, void *state)
 	apo_nl_close(state);
 }
 
-static int link_item(void *ctx, size_t i, void *state)
+int apo_up_link_make(struct apo_up *u, struct apo_nl *nl, size_t st, size_t ifc)
 {
-	struct links_ctx *c = ctx;
-	struct apo_up *u = c->u;
 	const struct apo_plan *p = u->plan;
-	const struct apo_plan_station *s = &p->stations[c->jobs[i].st];
-	const struct apo_plan_iface *f = &s->ifaces[c->jobs[i].ifc];
+	const struct apo_plan_station *s = &p->stations[st];
+	const struct apo_plan_iface *f = &s->ifaces[ifc];
 	char detail[300];
 	int r;
 
-	if (apo_up_interrupted)
-		return apo_up_fail(u, -EINTR, "links");
 	snprintf(detail, sizeof(detail), "%s:%s", fqdn(s), f->name);
 	if (f->kind == APO_IFACE_P2P) {
 		const struct apo_plan_station *o = &p->stations[f->peer_station];
@@ -358,25 +353,37 @@ static int link_item(void *ctx, size_t i, void *state)
 		if ((r = journal_before(u, "p2p", detail, peer)) < 0)
 			return r;
 		r = journal_after(u, "p2p", detail,
-				  apo_nl_veth_add(state, f->name, u->nsfd[c->jobs[i].st], 0,
-						  f->peer_name, u->nsfd[f->peer_station], 0));
+				  apo_nl_veth_add(nl, f->name, u->nsfd[st], 0, f->peer_name,
+						  u->nsfd[f->peer_station], 0));
 		if (r < 0)
 			return apo_up_fail(u, r, "link %s (%s %s <-> %s %s)", f->name, fqdn(s),
 					   f->name, fqdn(o), f->peer_name);
-	} else {
-		int master = f->kind == APO_IFACE_SWITCH ? u->bridge_ifindex[f->sw] : 0;
-		if ((r = journal_before(u, "veth", f->peer_name, detail)) < 0)
-			return r;
-		r = journal_after(u, "veth", f->peer_name,
-				  apo_nl_veth_add(state, f->peer_name, -1, master, f->name,
-						  u->nsfd[c->jobs[i].st], u->group));
-		if (r < 0)
-			return apo_up_fail(u, r, "link %s (%s %s)", f->peer_name, fqdn(s), f->name);
-		r = apo_nl_link_setup_name(state, f->peer_name);
-		if (r < 0)
-			return apo_up_fail(u, r, "link %s (%s %s): up", f->peer_name, fqdn(s),
-					   f->name);
+		return 0;
 	}
+	int master = f->kind == APO_IFACE_SWITCH ? u->bridge_ifindex[f->sw] : 0;
+	if ((r = journal_before(u, "veth", f->peer_name, detail)) < 0)
+		return r;
+	r = journal_after(
+	    u, "veth", f->peer_name,
+	    apo_nl_veth_add(nl, f->peer_name, -1, master, f->name, u->nsfd[st], u->group));
+	if (r < 0)
+		return apo_up_fail(u, r, "link %s (%s %s)", f->peer_name, fqdn(s), f->name);
+	r = apo_nl_link_setup_name(nl, f->peer_name);
+	if (r < 0)
+		return apo_up_fail(u, r, "link %s (%s %s): up", f->peer_name, fqdn(s), f->name);
+	return 0;
+}
+
+static int link_item(void *ctx, size_t i, void *state)
+{
+	struct links_ctx *c = ctx;
+	struct apo_up *u = c->u;
+	int r;
+
+	if (apo_up_interrupted)
+		return apo_up_fail(u, -EINTR, "links");
+	if ((r = apo_up_link_make(u, state, c->jobs[i].st, c->jobs[i].ifc)) < 0)
+		return r;
 	apo_progress_step(u->progress);
 	return 0;
 }
@@ -419,6 +426,11 @@ static const uint32_t member[2][2] = {
     {IPV4_DEVCONF_ACCEPT_REDIRECTS, 0},
 };
 
+int apo_up_link_setup(struct apo_nl *nl, const struct apo_plan_station *s, int ifindex)
+{
+	return apo_nl_link_setup(nl, ifindex, s->forwarding ? forwarder : member, 2);
+}
+
 static int addr_item(void *ctx, size_t i, void *state)
 {
 	struct apo_up *u = ctx;
@@ -439,8 +451,7 @@ static int addr_item(void *ctx, size_t i, void *state)
 		}
 		/* created down (a veth peer's flags cannot be set at
 		 * creation): up, with its IPv4 devconf, in one request */
-		if ((r = apo_nl_link_setup(nl, ifindex, s->forwarding ? forwarder : member, 2)) <
-		    0) {
+		if ((r = apo_up_link_setup(nl, s, ifindex)) < 0) {
 			r = apo_up_fail(u, r, "link %s (%s): up", f->name, fqdn(s));
 			break;
 		}

@@ -68,6 +68,8 @@ int apo_up_images(struct apo_up *u)
 	return 0;
 }
 
+typedef int (*journal_fn)(void *ctx, const char *const *stations, size_t n);
+
 static int journal_stations(void *ctx, const char *const *stations, size_t n)
 {
 	struct apo_up *u = ctx;
@@ -164,29 +166,26 @@ static void on_ready(void *ctx, const char *station)
 	apo_progress_step(u->progress);
 }
 
-int apo_up_stations(struct apo_up *u)
+/*
+ * Starts the plan's stations (idx NULL: all of them, in dependency
+ * order) or the n stations of idx (one level), with the CA ensured and
+ * the services wired; the one place that does so for `up`, its
+ * reconcile and `start`.  0, or negative errno with *err.
+ */
+static int start(const struct apo_plan *p, const struct apo_runtime_opts *o, const size_t *idx,
+		 size_t n, char **err)
 {
-	const struct apo_plan *p = u->plan;
 	struct apo_services_ctx hc;
 	struct apo_diag d;
-	struct apo_runtime_opts o = {
-	    .ctx = u,
-	    .layers = layers,
-	    .integrity = gate_up,
-	    .integrity_before_render = gate_up_before,
-	    .journal = journal_stations,
-	    .on_ready = on_ready,
-	    .interrupted = &apo_up_interrupted,
-	};
-	char *err = NULL;
+	char *why = NULL;
 	int rc;
 
 	/* the environment's CA exists before any type renders: types ask
 	 * it for certificates, probes check https against it */
 	_cleanup_free_ char *ca = NULL;
-	if ((rc = apo_ca_ensure(p->env, &ca, &err)) < 0) {
-		apo_up_fail(u, rc, "CA: %s", err ? err : "");
-		free(err);
+	if ((rc = apo_ca_ensure(p->env, &ca, &why)) < 0) {
+		*err = apo_xasprintf("CA: %s", why ? why : strerror(-rc));
+		free(why);
 		return rc;
 	}
 	apo_diag_init(&d);
@@ -194,7 +193,29 @@ int apo_up_stations(struct apo_up *u)
 	hc.plan = p;
 	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
-	rc = apo_runtime_start(p, &hc, &o, &err);
+	rc = idx ? apo_runtime_start_level(p, &hc, o, idx, n, err)
+		 : apo_runtime_start(p, &hc, o, err);
+	apo_services_ctx_clear(&hc);
+	apo_diag_clear(&d);
+	cache_clear();
+	return rc;
+}
+
+/* `up`'s start: its failure lands in u->error (unless one is there). */
+static int up_start(struct apo_up *u, journal_fn journal, const size_t *idx, size_t n)
+{
+	struct apo_runtime_opts o = {
+	    .ctx = u,
+	    .layers = layers,
+	    .integrity = gate_up,
+	    .integrity_before_render = gate_up_before,
+	    .journal = journal,
+	    .on_ready = on_ready,
+	    .interrupted = &apo_up_interrupted,
+	};
+	char *err = NULL;
+	int rc = start(u->plan, &o, idx, n, &err);
+
 	if (rc < 0) {
 		pthread_mutex_lock(&u->mutex);
 		if (!u->error)
@@ -203,16 +224,16 @@ int apo_up_stations(struct apo_up *u)
 			free(err);
 		pthread_mutex_unlock(&u->mutex);
 	}
-	apo_services_ctx_clear(&hc);
-	apo_diag_clear(&d);
-	cache_clear();
 	return rc;
+}
+
+int apo_up_stations(struct apo_up *u)
+{
+	return up_start(u, journal_stations, NULL, 0);
 }
 
 int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, char **err)
 {
-	struct apo_services_ctx hc;
-	struct apo_diag d;
 	struct apo_runtime_opts o = {
 	    .ctx = (void *)p,
 	    .layers = layers,
@@ -220,21 +241,7 @@ int apo_up_start_some(const struct apo_plan *p, const size_t *idx, size_t n, cha
 	    .integrity_before_render = gate_plan_before,
 	    .progress = stderr,
 	};
-	int rc;
-
-	_cleanup_free_ char *ca = NULL;
-	if ((rc = apo_ca_ensure(p->env, &ca, err)) < 0)
-		return rc;
-	apo_diag_init(&d);
-	apo_services_ctx_init(&hc, (struct apo_model *)p->model, &d);
-	hc.plan = p;
-	hc.ca_file = ca;
-	apo_runtime_wire(&hc);
-	rc = apo_runtime_start_level(p, &hc, &o, idx, n, err);
-	apo_services_ctx_clear(&hc);
-	apo_diag_clear(&d);
-	cache_clear();
-	return rc;
+	return start(p, &o, idx, n, err);
 }
 
 /* `up` of a running environment: one station at a time is journaled as
@@ -250,45 +257,7 @@ static int journal_station1(void *ctx, const char *const *stations, size_t n)
 
 int apo_up_start_journaled(struct apo_up *u, const size_t *idx, size_t n)
 {
-	const struct apo_plan *p = u->plan;
-	struct apo_services_ctx hc;
-	struct apo_diag d;
-	struct apo_runtime_opts o = {
-	    .ctx = u,
-	    .layers = layers,
-	    .integrity = gate_up,
-	    .integrity_before_render = gate_up_before,
-	    .journal = journal_station1,
-	    .on_ready = on_ready,
-	    .interrupted = &apo_up_interrupted,
-	};
-	char *err = NULL;
-	int rc;
-
-	_cleanup_free_ char *ca = NULL;
-	if ((rc = apo_ca_ensure(p->env, &ca, &err)) < 0) {
-		apo_up_fail(u, rc, "CA: %s", err ? err : "");
-		free(err);
-		return rc;
-	}
-	apo_diag_init(&d);
-	apo_services_ctx_init(&hc, (struct apo_model *)p->model, &d);
-	hc.plan = p;
-	hc.ca_file = ca;
-	apo_runtime_wire(&hc);
-	rc = apo_runtime_start_level(p, &hc, &o, idx, n, &err);
-	if (rc < 0) {
-		pthread_mutex_lock(&u->mutex);
-		if (!u->error)
-			u->error = err ? err : apo_xasprintf("stations: %s", strerror(-rc));
-		else
-			free(err);
-		pthread_mutex_unlock(&u->mutex);
-	}
-	apo_services_ctx_clear(&hc);
-	apo_diag_clear(&d);
-	cache_clear();
-	return rc;
+	return up_start(u, journal_station1, idx, n);
 }
 
 int apo_undo_station(const struct apo_jentry *e)

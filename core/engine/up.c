@@ -110,6 +110,7 @@ void apo_up_result_clear(struct apo_up_result *res)
 {
 	free(res->error);
 	apo_progress_free(res->progress);
+	apo_rec_result_clear(&res->rec);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -137,21 +138,21 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 		 * says what it did; its verdict is an exit status) */
 		raise_nofile();
 		res->outcome = APO_UP_RECONCILED;
-		res->exit_code = apo_reconcile(&u);
-		r = 0;
+		apo_reconcile(&u, &res->rec);
+		if (u.error)
+			res->error = apo_xstrdup(u.error);
+		r = res->rec.verdict == APO_REC_FAILED || res->rec.verdict == APO_REC_REFUSED ? -EIO
+											      : 0;
 		goto out;
 	}
 	if (opts->dry_run) {
-		struct apo_diff d;
 		char *err = NULL;
 		res->outcome = APO_UP_RECONCILED;
-		res->exit_code = 2;
-		if (apo_reconcile_diff(plan, &d, &err) == 0) {
-			apo_diff_print(&d, stdout);
-			res->exit_code = d.n ? 1 : 0;
-			apo_diff_clear(&d);
-		} else {
-			apo_report(opts->report, "up: %s", err ? err : "diff failed");
+		res->rec.verdict = APO_REC_DRY_RUN;
+		if (apo_reconcile_diff(plan, &res->rec.diff, &err) < 0) {
+			res->rec.verdict = APO_REC_REFUSED;
+			res->error = err ? err : apo_xstrdup("diff failed");
+			err = NULL;
 		}
 		free(err);
 		apo_journal_remove(u.journal);

@@ -14,6 +14,7 @@
 
 #include "base/diag.h"
 #include "base/fmt.h"
+#include "engine/diff.h"
 #include "engine/journal.h"
 #include "net/netlink.h"
 #include "plan/plan.h"
@@ -33,16 +34,34 @@ enum apo_up_outcome {
 	APO_UP_FAILED,	/* a phase failed (reported) and everything was rolled back */
 	APO_UP_DONE,
 	APO_UP_RECONCILED, /* it was up, or --dry-run: the difference applied or
-			    * printed (reported); exit_code says how it went */
+			    * printed: rec says how it went */
+};
+
+/* What `up` did to an environment that was up (APO_UP_RECONCILED). */
+enum apo_rec_verdict {
+	APO_REC_REFUSED, /* nothing done: error says why */
+	APO_REC_NOTHING, /* nothing to change */
+	APO_REC_DRY_RUN, /* diff is what it would change */
+	APO_REC_DONE,	 /* diff applied */
+	APO_REC_FAILED,	 /* error; rolled back unless left_behind */
+};
+
+struct apo_rec_result {
+	enum apo_rec_verdict verdict;
+	struct apo_diff diff;
+	int undid_pid;	 /* an interrupted reconcile of this pid was undone first */
+	char **reloaded; /* stations whose type applied their change live */
+	size_t n_reloaded, cap_reloaded;
+	bool left_behind; /* APO_REC_FAILED: the undo failed too */
+	double ms;
 };
 
 struct apo_up_result {
 	enum apo_up_outcome outcome;
-	char *error;	  /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
-	bool left_behind; /* APO_UP_FAILED: the rollback failed too (reported) */
+	struct apo_rec_result rec; /* APO_UP_RECONCILED */
+	char *error;		   /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
+	bool left_behind;	   /* APO_UP_FAILED: the rollback failed too (reported) */
 	struct apo_progress *progress; /* the phases' times; NULL when refused */
-	int exit_code; /* APO_UP_RECONCILED: 0 done or nothing to do, 1 failed
-			* (--dry-run: something would change), 2 error */
 };
 void apo_up_result_clear(struct apo_up_result *res);
 
@@ -57,6 +76,7 @@ struct apo_up {
 	uint32_t group;		/* link group of every host-side link (netlink.h) */
 	pthread_mutex_t mutex;
 	char *error; /* the first failure: "link apv1a2b3c4d (www1 eth0): File exists" */
+	struct apo_rec_result *rec; /* a reconcile's account (reconcile.c) */
 };
 
 /* Records the first failure (later ones are consequences) and returns
@@ -91,6 +111,14 @@ int apo_up_namespaces(struct apo_up *u);
 int apo_up_links(struct apo_up *u);
 int apo_up_addresses(struct apo_up *u);
 int apo_up_routes(struct apo_up *u);
+/* One link of station st (its iface ifc), journaled: a veth whose host
+ * end joins its switch, or a p2p pair between two stations' namespaces
+ * (u->nsfd of both open); nl talks to the host.  0, or the failure,
+ * recorded. */
+int apo_up_link_make(struct apo_up *u, struct apo_nl *nl, size_t st, size_t ifc);
+/* A station's link up with its IPv4 devconf (forwarder or member), from
+ * inside its namespace. */
+int apo_up_link_setup(struct apo_nl *nl, const struct apo_plan_station *s, int ifindex);
 
 /* The images phase (before the network) and the stations phase (after
  * it), up-stations.c. */

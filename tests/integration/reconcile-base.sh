@@ -123,6 +123,32 @@ A up -q || fail "up adding a cluster"
 [ "$(snap)" = "$before" ] || fail "adding a cluster restarted stations: $(snap) vs $before"
 reach s1 f1.far$D 10.$((N + 40)).0.10 || fail "s1 does not reach f1 across the backbone"
 
+# 4b. a point-to-point link between s1 and s2 added in place, then
+# removed; `status` calls both stations stale until `up` applies it
+cp "$CONF/apomon.conf" "$CONF/apomon.orig"
+cat >>"$CONF/apomon.conf" <<EOT
+links = ( { a = "s1"; b = "s2"; addresses = ["10.$N.9.1/30", "10.$N.9.2/30"]; } );
+EOT
+A diff >"$CONF/out"
+grep -q "^+ link: s1 (p2p0 (p2p s2))$" "$CONF/out" || fail "diff p2p: $(cat "$CONF/out")"
+A status >"$CONF/out"
+grep -q "^  s1.$D .* stale " "$CONF/out" || fail "status does not call s1 stale: $(cat "$CONF/out")"
+[ "$(A status --json | jq -r '.stations[] | select(.station == "s2") | .config')" = stale ] ||
+	fail "status --json: s2 is not stale"
+[ "$(A status --json | jq -r '.stations[] | select(.station == "bb") | .config')" = current ] ||
+	fail "status --json: bb is not current"
+A up -q 2>"$CONF/err" || fail "up adding a p2p link: $(cat "$CONF/err")"
+ip -n "s1.$D" -4 addr show dev p2p0 | grep -q "inet 10.$N.9.1/30" || fail "s1's p2p0"
+reach s1 s2.$D 10.$N.9.2 || fail "s1 does not reach s2 over the p2p link"
+A status --json >"$CONF/out"
+[ "$(jq -r '[.stations[].config] | unique | join(",")' "$CONF/out")" = current ] ||
+	fail "status after up: $(jq -c '.stations[] | [.station, .config, .stale]' "$CONF/out")"
+cp "$CONF/apomon.orig" "$CONF/apomon.conf"
+A up -q 2>"$CONF/err" || fail "up removing the p2p link: $(cat "$CONF/err")"
+! ip -n "s2.$D" link show p2p0 >/dev/null 2>&1 || fail "s2's p2p0 is left"
+A diff >/dev/null || fail "diff after removing the p2p link: $(A diff)"
+before=$(snap)
+
 # 5. a bad config changes nothing and names file:line:setting
 cp "$CONF/conf.d/20-far.conf" "$CONF/far.ok"
 sed -i "s/\"10.$((N + 40)).0.10\"/\"10.$((N + 40)).0.300\"/" "$CONF/conf.d/20-far.conf"

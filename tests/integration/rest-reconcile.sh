@@ -1,0 +1,134 @@
+#!/bin/sh
+# `apomon up` on the running default environment (issue 13), each change
+# made in conf.d and checked with real clients:
+#   1. django switched off and on: the other stations keep their init
+#      (PID and start time);
+#   2. www2 moves to another address: DNS and the load balancer follow,
+#      www1 keeps running, and the skel API keeps answering through the
+#      load balancer during the change (a bounded client loop counts the
+#      failed requests, reported as MEASURE);
+#   3. a third cluster with a station, reached from www1 over TCP;
+#   4. www1's published port moves from 81 to 83;
+#   5. the ftp password changes: ftp restarts, nothing else, and only
+#      the new password logs in.
+# Then down leaves nothing (rest-lib.sh).
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+REST_FIXTURE=none
+. "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
+mkdir -p "$REST_CONF"
+cp -r "$APOMON_SRCDIR/apomon.conf" "$APOMON_SRCDIR/conf.d" "$REST_CONF/"
+EX="$REST_CONF/conf.d/10-example.conf"
+[ ! -e /run/netns/backbone.example.com ] ||
+	fail "/run/netns/backbone.example.com exists before up: left behind, or the default environment is up"
+[ -f "$APOMON_WEBAPPS_DIR/skel-0.1.0.war" ] || {
+	echo "SKIP: $APOMON_WEBAPPS_DIR/skel-0.1.0.war not built (needs javac)" >&2
+	exit 77
+}
+TCP_PAIR="$APOMON_BUILDDIR/tests/integration/tcp-pair"
+NS=10.254.254.2
+
+# "NAME=PID:START ..." of every station's init (dead or none when it
+# does not run)
+snap() {
+	for d in /run/apomon/"$REST_ENV"/stations/*/; do
+		n=$(basename "$d")
+		if [ -f "$d/init" ] && set -- $(cat "$d/init") && kill -0 "$1" 2>/dev/null; then
+			printf '%s=%s:%s ' "$n" "$1" "$2"
+		else
+			printf '%s=dead ' "$n"
+		fi
+	done
+}
+# the snapshot without the stations named
+without() {
+	s=$1
+	shift
+	for n; do s=$(printf '%s\n' "$s" | tr ' ' '\n' | grep -v "^$n=" | tr '\n' ' '); done
+	printf '%s' "$s"
+}
+api() { curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/skel-0.1.0/api/companies"; }
+
+rest_up
+before=$(snap)
+echo "before: $before"
+
+# 1. django off, then on
+sed -i 's/{ name = "django"; type = "django";/{ name = "django"; type = "django"; enabled = false;/' "$EX"
+A diff >"$REST_TMP/out"
+grep -q "^- station disabled: django" "$REST_TMP/out" || fail "diff: $(cat "$REST_TMP/out")"
+A up -q || fail "up with django off"
+[ ! -e /run/netns/django.example.com ] || fail "django's namespace stays"
+[ "$(without "$(snap)" django)" = "$(without "$before" django)" ] ||
+	fail "django off restarted others: $(snap) vs $before"
+curl -sS --max-time 5 http://127.0.0.1:8000/ >/dev/null 2>&1 && fail "django still answers on 8000"
+sed -i 's/ enabled = false;//' "$EX"
+A up -q || fail "up with django on"
+curl -sS --max-time 10 http://127.0.0.1:8000/ | grep -q "<tr>" || fail "django does not answer on 8000"
+[ "$(without "$(snap)" django)" = "$(without "$before" django)" ] || fail "django on restarted others"
+before=$(snap)
+
+# 2. www2 moves from .12 to .13 while a client asks the API through the
+# load balancer (published port 80) in a bounded loop
+[ "$(api 80)" = 200 ] || fail "the API does not answer through the load balancer"
+sed -i 's/"10.1.0.12"/"10.1.0.13"/' "$EX"
+A diff >"$REST_TMP/out"
+grep -q "www2" "$REST_TMP/out" || fail "diff: $(cat "$REST_TMP/out")"
+: >"$REST_TMP/codes"
+(
+	i=0
+	while [ ! -f "$REST_TMP/stop" ] && [ $i -lt 3000 ]; do
+		api 80 >>"$REST_TMP/codes" 2>/dev/null
+		echo >>"$REST_TMP/codes"
+		i=$((i + 1))
+	done
+) &
+loop=$!
+A up -q 2>"$REST_TMP/err" || fail "up moving www2: $(cat "$REST_TMP/err")"
+touch "$REST_TMP/stop"
+wait $loop
+total=$(grep -c . "$REST_TMP/codes")
+bad=$(grep -vc '^200$' "$REST_TMP/codes")
+echo "MEASURE: www2 moved: $bad of $total requests through the load balancer failed"
+[ "$total" -gt 0 ] || fail "the client loop made no request"
+[ "$(dig +short +time=2 +tries=2 @$NS www2.example.com A)" = 10.1.0.13 ] || fail "DNS: www2 is not 10.1.0.13"
+ip -n www2.example.com -4 addr show dev eth0 | grep -q "inet 10.1.0.13/" || fail "www2's address"
+[ "$(without "$(snap)" www2 lb)" = "$(without "$before" www2 lb)" ] ||
+	fail "moving www2 restarted others: $(snap) vs $before"
+[ "$(api 80)" = 200 ] || fail "the API does not answer through the load balancer after the move"
+[ "$(api 82)" = 200 ] || fail "www2 does not answer on its published port 82"
+before=$(snap)
+
+# 3. a third cluster with a base station, reached from www1
+cat >"$REST_CONF/conf.d/30-third.conf" <<EOT
+cluster = { name = "third"; domain = "third.test"; network = "10.3.0.0/24";
+  stations = ( { name = "t1"; type = "base"; addresses = ["10.3.0.10"]; } ); };
+EOT
+A up -q 2>"$REST_TMP/err" || fail "up adding a cluster: $(cat "$REST_TMP/err")"
+"$TCP_PAIR" t1.third.test 10.3.0.10 7000 www1.example.com >/dev/null || fail "www1 does not reach t1"
+[ "$(dig +short +time=2 +tries=2 @$NS t1.third.test A)" = 10.3.0.10 ] || fail "DNS: t1.third.test"
+[ "$(without "$(snap)" t1 backbone)" = "$(without "$before" t1 backbone)" ] ||
+	fail "adding a cluster restarted others: $(snap) vs $before"
+before=$(snap)
+
+# 4. www1's published port 81 -> 83
+sed -i 's/{ host = 81; port = 8080; }/{ host = 83; port = 8080; }/' "$EX"
+A up -q 2>"$REST_TMP/err" || fail "up moving a published port: $(cat "$REST_TMP/err")"
+[ "$(api 83)" = 200 ] || fail "www1 does not answer on host port 83"
+[ "$(api 81)" = 200 ] && fail "host port 81 still reaches www1"
+[ "$(snap)" = "$before" ] || fail "moving a published port restarted stations: $(snap) vs $before"
+
+# 5. the ftp password: ftp restarts, nothing else
+sed -i 's/password = "3pg-ftp"/password = "3pg-ftp2"/' "$EX"
+A diff >"$REST_TMP/out"
+grep -q "restarted: ftp (settings)" "$REST_TMP/out" || fail "diff: $(cat "$REST_TMP/out")"
+A up -q 2>"$REST_TMP/err" || fail "up changing the ftp password: $(cat "$REST_TMP/err")"
+[ "$(without "$(snap)" ftp)" = "$(without "$before" ftp)" ] || fail "the ftp password restarted others"
+[ "$(snap | tr ' ' '\n' | grep '^ftp=')" != "$(printf '%s\n' $before | grep '^ftp=')" ] ||
+	fail "ftp did not restart"
+echo "reconcile $$" >"$REST_TMP/f.txt"
+curl -sS --max-time 10 --user 3pg:3pg-ftp2 -T "$REST_TMP/f.txt" ftp://127.0.0.1/ || fail "FTP with the new password"
+curl -sS --max-time 10 --user 3pg:3pg-ftp ftp://127.0.0.1/ >/dev/null 2>&1 && fail "FTP takes the old password"
+A diff >/dev/null || fail "diff after all that: $(A diff)"
+A status --json | jq -e '[.stations[].config] | unique == ["current"]' >/dev/null ||
+	fail "status: $(A status)"
+exit 0
