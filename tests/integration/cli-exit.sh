@@ -41,8 +41,12 @@ rc=0
 for c in plugins validate plan up down status graph seal verify keygen ca hosts; do
 	t 2 "unrecognized option '--bogus'" $c --bogus
 done
-for c in plan up down status graph hosts; do
+for c in plan status graph hosts; do
 	t 2 "unexpected argument 'extra'" $c extra
+done
+# up and down take station names: an unknown one is a usage error
+for c in up down; do
+	t 2 "$c: extra: no such station in environment '$ENV'" $c extra
 done
 t 2 "requires an argument" graph --svg
 t 2 "unknown subcommand 'bogus'" image bogus

@@ -65,7 +65,7 @@ export APOMON_INIT="$prefix/libexec/apomon/apomon-init"
 export APOMON_IMAGES_PATH="$tmp/images:$prefix/share/apomon/images"
 export APOMON_PLUGIN_PATH="$tmp/plugins:$prefix/lib/apomon/plugins"
 a() { "$prefix/bin/apomon" -c "$conf" -e "$env" "$@"; }
-a plugins | grep -q "^greeter .* $tmp/plugins/greeter.so " || fail "apomon plugins: $(a plugins)"
+a plugins | grep_q "^greeter .* $tmp/plugins/greeter.so " || fail "apomon plugins: $(a plugins)"
 a up >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; fail "up"; }
 grep -q 'hello.greet.example.org' "$tmp/up.log" || fail "summary: $(cat "$tmp/up.log")"
 
@@ -80,5 +80,5 @@ grep -q '30-greeter.conf:[0-9]*: .*settings.greeting: expected 1 to 64 character
 	fail "validate: $(cat "$tmp/bad.log")"
 
 a down --quiet || fail "down"
-ip netns list 2>/dev/null | grep -q 'greet\.example\.org' && fail "a namespace is left"
+ip netns list 2>/dev/null | grep_q 'greet\.example\.org' && fail "a namespace is left"
 exit 0

@@ -42,7 +42,7 @@ ls "$root"/var/cache/apt/archives/*.deb >/dev/null 2>&1 && fail "packages left i
 [ -s "$root/etc/resolv.conf" ] && fail "the host's resolv.conf was kept"
 
 # list and its JSON
-"$APOMON" image list | grep -q "^base  *$(basename "$layer" | cut -c1-12) " || fail "image list lacks base"
+"$APOMON" image list | grep_q "^base  *$(basename "$layer" | cut -c1-12) " || fail "image list lacks base"
 "$APOMON" image list --json >"$out" || fail "image list --json"
 [ "$(jq -r '.[] | select(.name == "base") | .layer' "$out")" = "$root" ] || fail "list --json layer"
 [ "$(jq -r '.[] | select(.name == "base") | .seal | index("/etc/ssh/sshd_config")' "$out")" != null ] ||

@@ -40,7 +40,7 @@ unshare --mount sh -eu -c '
 	[ -x "$3/bin/sh" ] && [ -x "$3/usr/bin/hello" ] && [ -x "$3/usr/sbin/sshd" ]
 	[ ! -e "$3/etc/issue.net" ] && [ -e "$2/root/etc/issue.net" ]
 	grep -q "Hello, world" "$3/etc/images-test-hello.txt"
-	chroot "$3" hello | grep -q "Hello, world"
+	chroot "$3" hello | grep_q "Hello, world"
 ' sh "$child" "$base" "$tmp/m" || fail "the chain does not mount into the image's root"
 
 # a change to one of its files rebuilds the child, not base; two builds at
@@ -65,7 +65,7 @@ cmp "$tmp/$name/files/etc/images-test-child.txt" "$child2/root/etc/images-test-c
 grep -q "^$name: up to date" "$out" || fail "unchanged child was rebuilt"
 
 # list, and rm
-"$APOMON" image list | grep -q "^$name  *$(basename "$child2" | cut -c1-12)  *base " || fail "image list"
+"$APOMON" image list | grep_q "^$name  *$(basename "$child2" | cut -c1-12)  *base " || fail "image list"
 "$APOMON" image rm base >"$out" 2>&1 && fail "image rm base succeeded while $name is built on it"
 grep -q "image rm: built on it: .*$name" "$out" || { cat "$out"; fail "rm refusal message"; }
 [ -d "$base/root" ] || fail "refused rm removed base anyway"
@@ -87,6 +87,6 @@ grep -q "a mount uses its layers" "$out" || { cat "$out"; fail "in-use refusal m
 [ -d "$child2/root" ] || fail "refused rm removed the layer anyway"
 "$APOMON" image rm "$name" || fail "image rm $name"
 [ -e "$IMAGES_STORE/$name" ] && fail "$name is still in the store"
-"$APOMON" image list | grep -q "^$name " && fail "$name still listed"
+"$APOMON" image list | grep_q "^$name " && fail "$name still listed"
 "$APOMON" image rm "$name" 2>/dev/null && fail "rm of a missing image succeeded"
 echo "PASS"

@@ -66,7 +66,7 @@ refused() {
 	"$APOMON" image build "$name" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	cat "$tmp/err"
 	[ $rc = 1 ] || fail "build from an archive without a valid signature: exit $rc, expected 1"
-	head -n 1 "$tmp/err" | grep -qx "$name: debootstrap --variant=minbase bookworm from $MIRROR: failed (exit 1)" ||
+	head -n 1 "$tmp/err" | grep_q -x "$name: debootstrap --variant=minbase bookworm from $MIRROR: failed (exit 1)" ||
 		fail "the first line does not name the image, the step and the archive"
 	[ "$(grep -c '^  E: ' "$tmp/err")" = 1 ] || fail "not one E: line"
 	grep -q "^  E: $1" "$tmp/err" || fail "debootstrap's reason is not shown: expected E: $1"

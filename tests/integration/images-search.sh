@@ -46,9 +46,9 @@ APOMON_IMAGES_PATH="$tmp/env:$APOMON_IMAGES_PATH" a image build base-vendor >"$t
 # image list -v: the winner, and the definitions of that name it shadows
 APOMON_IMAGES_PATH="$tmp/env" a image list -v >"$tmp/list" 2>&1 || fail "list -v: $(cat "$tmp/list")"
 grep -A3 '^base-vendor ' "$tmp/list" >"$tmp/l2"
-sed -n 2p "$tmp/l2" | grep -q "definition: $tmp/env/base-vendor\$" || fail "list -v: $(cat "$tmp/l2")"
-sed -n 3p "$tmp/l2" | grep -q "shadowed: *$conf/../cfgdir/base-vendor\$" || fail "list -v 2: $(cat "$tmp/l2")"
-sed -n 4p "$tmp/l2" | grep -q "shadowed: *$tmp/plugins/images/base-vendor\$" || fail "list -v 3: $(cat "$tmp/l2")"
+sed -n 2p "$tmp/l2" | grep_q "definition: $tmp/env/base-vendor\$" || fail "list -v: $(cat "$tmp/l2")"
+sed -n 3p "$tmp/l2" | grep_q "shadowed: *$conf/../cfgdir/base-vendor\$" || fail "list -v 2: $(cat "$tmp/l2")"
+sed -n 4p "$tmp/l2" | grep_q "shadowed: *$tmp/plugins/images/base-vendor\$" || fail "list -v 3: $(cat "$tmp/l2")"
 a image build base-vendor >"$tmp/b" 2>&1 || fail "build: $(cat "$tmp/b")"
 [ "$(mk)" = /etc/cfgdir ] || fail "images_path did not beat the plugin's images/: $(mk)"
 sed -i '/images_path/d' "$conf/apomon.conf"

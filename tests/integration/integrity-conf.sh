@@ -39,10 +39,10 @@ grep -q '  /etc/app/app.conf$' "$M" || fail "no app.conf: $(cat "$M")"
 grep -q '^MISSING  /etc/from-image.conf$' "$M" || fail "no image path: $(cat "$M")"
 [ -s "$M.sig" ] || fail "no signature"
 _v=$(A verify web1 --root "$T/root") || fail "verify exited $?: $_v"
-printf '%s\n' "$_v" | grep -q "web1.a.test: 3 files ok" || fail "verify"
+printf '%s\n' "$_v" | grep_q "web1.a.test: 3 files ok" || fail "verify"
 # the backbone was never sealed and nothing requires it: said, not failed
 _v=$(A verify --root "$T/root") || fail "verify exited $?: $_v"
-printf '%s\n' "$_v" | grep -q "backbone.intconf.test: not sealed" || fail "unsealed"
+printf '%s\n' "$_v" | grep_q "backbone.intconf.test: not sealed" || fail "unsealed"
 
 # tampered: refused, logged
 echo "port 8080" >"$T/root/etc/app/app.conf"

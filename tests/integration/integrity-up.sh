@@ -39,10 +39,10 @@ M=$LIB/$ENV/manifests/s1.manifest
 d=$(sha256sum <"/proc/$pid/root/etc/ssh/sshd_config" | cut -d' ' -f1)
 grep -q "^$d  /etc/ssh/sshd_config\$" "$M" || fail "the image's sealed path: $(cat "$M")"
 _v=$(A verify s1 --root "/proc/$pid/root") || fail "verify exited $?: $_v"
-printf '%s\n' "$_v" | grep -q "s1.rt.test: .* files ok" || fail "verify"
+printf '%s\n' "$_v" | grep_q "s1.rt.test: .* files ok" || fail "verify"
 # without --root: the running station's root, found through its init
 _v=$(A verify s1) || fail "verify exited $?: $_v"
-printf '%s\n' "$_v" | grep -q "s1.rt.test: .* files ok" || fail "verify (default root)"
+printf '%s\n' "$_v" | grep_q "s1.rt.test: .* files ok" || fail "verify (default root)"
 A down -q || fail "down"
 
 upper=$LIB/$ENV/s1/upper
@@ -51,7 +51,7 @@ refused() { # TEXT: up fails, says TEXT, logs the station and path, leaves nothi
 	grep -qF "s1.rt.test: integrity: $1" "$CONF/err" || fail "up said: $(cat "$CONF/err")"
 	grep -q "	s1.rt.test	${1%%:*}	" "$LOG/$ENV/integrity.log" ||
 		fail "not logged: $(cat "$LOG/$ENV/integrity.log")"
-	ip netns list | grep -q "rt.test" && fail "namespaces left behind"
+	ip netns list | grep_q "rt.test" && fail "namespaces left behind"
 	[ -z "$(ls "/run/apomon/$ENV/stations" 2>/dev/null)" ] || fail "station state left behind"
 	sed 's/^/up refused as expected: /' "$CONF/err"
 }

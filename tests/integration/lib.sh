@@ -26,6 +26,12 @@ export APOMON_IMAGES_PATH
 # this tree's init (a station's PID 1), never an installed one
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
+# grep_q ARGS...: `grep -q` that reads all of its input.  With pipefail,
+# `producer | grep -q` fails when grep exits at the first match while the
+# producer still writes (its SIGPIPE becomes the pipeline's status).
+grep_q() {
+	grep -c "$@" >/dev/null
+}
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

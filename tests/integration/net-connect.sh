@@ -49,7 +49,7 @@ host_routes=$(ip -4 route show dev "$(jq -r .host.iface "$tmp/names.json")" prot
 	fail "host routes: $host_routes"
 # a member reaches another cluster through its gateway and learnt no
 # redirect around it after the traffic above
-ip -n a1.lan.net3.test route get 198.51.100.140 | grep -q "via 10.231.1.2 dev eth0" ||
+ip -n a1.lan.net3.test route get 198.51.100.140 | grep_q "via 10.231.1.2 dev eth0" ||
 	fail "a1 -> m1 not via gw: $(ip -n a1.lan.net3.test route get 198.51.100.140)"
 [ "$(ip netns exec gw.lan.net3.test cat /proc/sys/net/ipv4/conf/all/send_redirects)" = 0 ] ||
 	fail "gw sends redirects"

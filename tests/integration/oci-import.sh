@@ -25,7 +25,7 @@ done
 # one image, three sources: three layers, stored once (by chain id)
 [ "$(ls "$store/oci-layer" | wc -l)" = 3 ] || { ls -la "$store/oci-layer"; fail "layers not shared"; }
 ls -d "$store"/*/.tmp-* 2>/dev/null && fail "a temporary directory remains"
-"$APOMON" image import "oci:$lay:web" | grep -q "up to date" || fail "a second import is no cache hit"
+"$APOMON" image import "oci:$lay:web" | grep_q "up to date" || fail "a second import is no cache hit"
 
 top=$store/$(cd "$store" && ls -d oci-lay-web-*)
 top=$top/$(readlink "$top/current")

@@ -92,7 +92,7 @@ g2=$(blob_gets plain)
 
 # ---- list shows source and digest; rm keeps the layers others share ----
 "$APOMON" image list >"$tmp/list" || fail "image list"
-grep "oci-web-1-" "$tmp/list" | grep -q "docker://$R/t/web:1" || { cat "$tmp/list"; fail "list: no source"; }
+grep "oci-web-1-" "$tmp/list" | grep_q "docker://$R/t/web:1" || { cat "$tmp/list"; fail "list: no source"; }
 "$APOMON" image list --json | jq -e --arg s "docker://$R/t/web:2" \
 	'[.[] | select(.source == $s and (.manifest | startswith("sha256:")))] | length == 1' >/dev/null ||
 	fail "list --json: no source or manifest digest"

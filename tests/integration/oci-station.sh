@@ -32,7 +32,7 @@ cleanup() {
 	[ -z "$reg" ] || { kill "$reg"; wait "$reg"; } 2>/dev/null
 	# the layers this test added (others' stay)
 	for l in $(ls "$store/oci-layer" 2>/dev/null); do
-		echo "$layers_before" | grep -qx "$l" || rm -rf "${store:?}/oci-layer/$l"
+		echo "$layers_before" | grep_q -x "$l" || rm -rf "${store:?}/oci-layer/$l"
 	done
 	rm -rf "$tmp"
 }

@@ -56,8 +56,11 @@ assert_env_gone "$ENV" "$tmp/names"
 
 # --- UDP through a published port, a real client on the host
 apo up -q || fail "up"
-nft list table ip "apomon-$ENV" | grep -q "udp dport 31720 dnat to 10.91.0.11:5353" ||
-	fail "no UDP rule: $(nft list table ip "apomon-$ENV")"
+# (the table read first: grep -q would close the pipe early, and with
+# pipefail nft's SIGPIPE would read as "no rule")
+table=$(nft list table ip "apomon-$ENV") || fail "nft list table ip apomon-$ENV"
+printf '%s\n' "$table" | grep_q "udp dport 31720 dnat to 10.91.0.11:5353" ||
+	fail "no UDP rule: $table"
 # one datagram in, one answer out, from a server in the station's network
 ip netns exec "$NS" socat -T 10 UDP4-RECVFROM:5353,bind=10.91.0.11 \
 	SYSTEM:'read l; echo "u1 got $l"' >/dev/null 2>"$tmp/server.err" &

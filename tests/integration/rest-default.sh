@@ -57,7 +57,7 @@ done <"$APOMON_SRCDIR/tests/fixtures/default-env/dns.txt"
 # from every member station: service_endpoint by name, through the backbone
 for s in $(jq -r '.stations[] | select(.role != "backbone" and .cluster != "service") | .name' \
 	"$REST_TMP/plan.json"); do
-	x "$s" getent hosts service_endpoint.service.com | grep -q '^10\.2\.0\.10 ' ||
+	x "$s" getent hosts service_endpoint.service.com | grep_q '^10\.2\.0\.10 ' ||
 		fail "$s: getent hosts service_endpoint.service.com"
 	banner=$(x "$s" bash -c 'exec 3<>/dev/tcp/service_endpoint.service.com/22; head -c 7 <&3')
 	[ "$banner" = SSH-2.0 ] || fail "$s -> service_endpoint.service.com:22: '$banner'"
@@ -67,14 +67,14 @@ done
 if has ftp; then
 	echo "default $$" >"$REST_TMP/f.txt"
 	curl -sS --max-time 10 --user 3pg:3pg-ftp -T "$REST_TMP/f.txt" ftp://127.0.0.1/ || fail "FTP upload on 21"
-	curl -sS --max-time 10 --disable-epsv --user 3pg:3pg-ftp ftp://127.0.0.1/f.txt | grep -qx "default $$" ||
+	curl -sS --max-time 10 --disable-epsv --user 3pg:3pg-ftp ftp://127.0.0.1/f.txt | grep_q -x "default $$" ||
 		fail "FTP PASV download on 21"
 fi
 if has django && has www1; then
 	c=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
 		-d "{\"name\":\"Default $$\",\"city\":\"Kiel\"}" http://127.0.0.1:81/skel-0.1.0/api/companies)
 	[ "$c" = 201 ] || fail "skel API on host port 81: HTTP $c"
-	curl -sS --max-time 10 http://127.0.0.1:8000/ | grep -q "<tr><td>Default $$</td><td>Kiel</td>" ||
+	curl -sS --max-time 10 http://127.0.0.1:8000/ | grep_q "<tr><td>Default $$</td><td>Kiel</td>" ||
 		fail "django on host port 8000 does not list the company"
 fi
 if has mail; then

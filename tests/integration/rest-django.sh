@@ -10,7 +10,7 @@
 # a type of this tree that does not load is a failure, not a reason to skip
 plugins=$("$APOMON" plugins 2>&1) || fail "plugins: $plugins"
 for t in postgres tomcat django; do
-	printf '%s\n' "$plugins" | grep -q "^$t " || fail "the $t station type does not load: $plugins"
+	printf '%s\n' "$plugins" | grep_q "^$t " || fail "the $t station type does not load: $plugins"
 done
 [ -f "$APOMON_WEBAPPS_DIR/skel-0.1.0.war" ] ||
 	{ echo "SKIP: $APOMON_WEBAPPS_DIR/skel-0.1.0.war not built (needs javac)" >&2; exit 77; }
@@ -19,7 +19,7 @@ rest_up
 
 # the sample data, as the page shows it
 page=$(curl -sS --max-time 10 http://10.76.0.30:8000/) || fail "GET / from the host"
-echo "$page" | grep -q '<tr><td>Acme Logistics</td><td>Hamburg</td>' || fail "page: $page"
+echo "$page" | grep_q '<tr><td>Acme Logistics</td><td>Hamburg</td>' || fail "page: $page"
 
 # a company created now through the skel API is listed at the next
 # request, its name escaped
@@ -31,7 +31,7 @@ curl -sS --max-time 10 -o "$REST_TMP/created.json" -w '%{http_code}' -X POST \
 curl -sS --max-time 10 http://10.76.0.30:8000/directory/ |
 	grep -qF "<tr><td>Rest &amp; Co &lt;$$&gt;</td><td>Oslo</td><td>0</td></tr>" ||
 	fail "the new company is not listed under /directory/"
-curl -sS --max-time 10 http://127.0.0.1:18000/ | grep -qF "Rest &amp; Co &lt;$$&gt;" ||
+curl -sS --max-time 10 http://127.0.0.1:18000/ | grep_q -F "Rest &amp; Co &lt;$$&gt;" ||
 	fail "not listed through the published port 18000"
 x www1 curl -sS --max-time 10 http://django.example.org:8000/api/companies >"$REST_TMP/api.json" ||
 	fail "GET from www1 by name"

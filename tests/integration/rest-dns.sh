@@ -37,18 +37,18 @@ done
 
 # unknown names: NXDOMAIN in the environment's domains, REFUSED (never
 # forwarded to the host's resolver) elsewhere
-dig +time=2 @"$NS" nope.example.org | grep -q 'status: NXDOMAIN' || fail "nope.example.org"
-dig +time=2 @"$NS" debian.org | grep -q 'status: REFUSED' || fail "debian.org was not refused"
+dig +time=2 @"$NS" nope.example.org | grep_q 'status: NXDOMAIN' || fail "nope.example.org"
+dig +time=2 @"$NS" debian.org | grep_q 'status: REFUSED' || fail "debian.org was not refused"
 
 # inside stations: across clusters, by FQDN and by short name in its domain
 [ "$(x www1 getent hosts service_endpoint.service.org)" = "10.72.0.10      service_endpoint.service.org" ] ||
 	fail "www1: getent hosts service_endpoint.service.org"
-x service_endpoint getent hosts www1.example.org | grep -q '^10.71.0.11 ' || fail "service_endpoint: getent www1"
-x www1 getent hosts multi | grep -q '^10.71.0.13 ' || fail "www1: getent hosts multi (search domain)"
+x service_endpoint getent hosts www1.example.org | grep_q '^10.71.0.11 ' || fail "service_endpoint: getent www1"
+x www1 getent hosts multi | grep_q '^10.71.0.13 ' || fail "www1: getent hosts multi (search domain)"
 
 # service_endpoint by name from www1, through the backbone: the route says
 # so, and the backbone's leg in the service cluster carries the packets
-x www1 ip route get 10.72.0.10 | grep -q 'via 10.71.0.254' || fail "route from www1"
+x www1 ip route get 10.72.0.10 | grep_q 'via 10.71.0.254' || fail "route from www1"
 before=$(ip netns exec backbone.example.org cat /sys/class/net/eth1/statistics/tx_packets)
 banner=$(x www1 bash -c 'exec 3<>/dev/tcp/service_endpoint.service.org/22; head -c 7 <&3')
 [ "$banner" = SSH-2.0 ] || fail "www1 -> service_endpoint.service.org:22: '$banner'"

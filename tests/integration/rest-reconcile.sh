@@ -63,7 +63,7 @@ A up -q || fail "up with django off"
 curl -sS --max-time 5 http://127.0.0.1:8000/ >/dev/null 2>&1 && fail "django still answers on 8000"
 sed -i 's/ enabled = false;//' "$EX"
 A up -q || fail "up with django on"
-curl -sS --max-time 10 http://127.0.0.1:8000/ | grep -q "<tr>" || fail "django does not answer on 8000"
+curl -sS --max-time 10 http://127.0.0.1:8000/ | grep_q "<tr>" || fail "django does not answer on 8000"
 [ "$(without "$(snap)" django)" = "$(without "$before" django)" ] || fail "django on restarted others"
 before=$(snap)
 
@@ -91,7 +91,7 @@ bad=$(grep -vc '^200$' "$REST_TMP/codes")
 echo "MEASURE: www2 moved: $bad of $total requests through the load balancer failed"
 [ "$total" -gt 0 ] || fail "the client loop made no request"
 [ "$(dig +short +time=2 +tries=2 @$NS www2.example.com A)" = 10.1.0.13 ] || fail "DNS: www2 is not 10.1.0.13"
-ip -n www2.example.com -4 addr show dev eth0 | grep -q "inet 10.1.0.13/" || fail "www2's address"
+ip -n www2.example.com -4 addr show dev eth0 | grep_q "inet 10.1.0.13/" || fail "www2's address"
 [ "$(without "$(snap)" www2 lb)" = "$(without "$before" www2 lb)" ] ||
 	fail "moving www2 restarted others: $(snap) vs $before"
 [ "$(api 80)" = 200 ] || fail "the API does not answer through the load balancer after the move"

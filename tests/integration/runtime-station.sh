@@ -51,7 +51,7 @@ done
 # station's capabilities would have said
 err=$(x sh -c 'echo 1500 > /sys/class/net/lo/mtu' 2>&1) && fail "/sys is writable"
 case $err in *"Read-only file system"*) ;; *) fail "/sys write failed, but not read-only: $err" ;; esac
-x sh -c 'head -c 4 /dev/urandom | wc -c' | grep -q 4 || fail "/dev/urandom"
+x sh -c 'head -c 4 /dev/urandom | wc -c' | grep_q 4 || fail "/dev/urandom"
 
 # its network namespace is the one we gave it
 ip netns exec "$NS" ip link add rtveth0 type veth peer name rtveth1 || fail "veth link"

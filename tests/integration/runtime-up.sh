@@ -41,8 +41,8 @@ A exec s1 -- sh -c 'exit 3'
 if command -v script >/dev/null; then
 	out=$(script -qec "$APOMON -c $CONF -e $ENV exec s1 -- sh -c 'tty; test -t 0 && echo in-tty'" /dev/null </dev/null | tr -dc '[:print:]\n')
 	# (script may type a stray control character, which the pty echoes as ^@)
-	echo "$out" | grep -q '/dev/pts/[0-9]*$' || fail "exec: no pty: $out"
-	echo "$out" | grep -q '^in-tty$' || fail "exec: stdin is not the pty: $out"
+	echo "$out" | grep_q '/dev/pts/[0-9]*$' || fail "exec: no pty: $out"
+	echo "$out" | grep_q '^in-tty$' || fail "exec: stdin is not the pty: $out"
 fi
 [ "$(A exec s1 -- sh -c 'test -t 0 || echo no-tty' </dev/null)" = no-tty ] || fail "exec: pty without a terminal"
 
@@ -50,7 +50,7 @@ fi
 A exec s1 -- sh -c 'echo rt-log-marker > /proc/1/fd/1'
 A logs s1 | grep '^rt-log-marker$' >/dev/null || fail "logs"
 
-A status | grep -q "^  s1.$D  *ready  *pid [0-9][0-9]* up " || fail "status: $(A status)"
+A status | grep_q "^  s1.$D  *ready  *pid [0-9][0-9]* up " || fail "status: $(A status)"
 
 # capabilities: SYS_ADMIN (21) and NET_ADMIN (12) nowhere, the backbone
 # included (its forwarding and routes are set from outside)
@@ -83,7 +83,7 @@ A stop s2 2>/dev/null || fail "stop"
 # a stopped station is drift: status says so and exits 1
 st=$(A status)
 [ $? = 1 ] || fail "status with s2 stopped: exit 0, expected 1 (drift): $st"
-printf '%s\n' "$st" | grep -q "^  s2.$D  *stopped " || fail "status after stop: $st"
+printf '%s\n' "$st" | grep_q "^  s2.$D  *stopped " || fail "status after stop: $st"
 A start s2 2>/dev/null || fail "start"
 
 # commit: a new station starts from the image

@@ -38,7 +38,7 @@ scan_for() {
 	end=$(($(date +%s) + $1))
 	while [ "$(date +%s)" -lt "$end" ]; do
 		for f in /proc/[0-9]*/cmdline; do
-			if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF "$SECRET"; then
+			if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep_q -F "$SECRET"; then
 				echo "$f: $(tr '\0' ' ' <"$f")"
 				return 0
 			fi

@@ -20,7 +20,7 @@ for f in "www1 /etc/tomcat10/web.xml" "lb /etc/haproxy/errors/503.http"; do
 		fail "$2 is not in image $image"
 	{ cat "$root_copy"; echo "<!-- tampered -->"; } >"$upper$2" # one line more
 	out=$(apo up --quiet 2>&1) && fail "up accepted a tampered $1:$2"
-	echo "$out" | grep -q "$1.$WEB_DOMAIN: integrity: $2" || fail "up's message does not name $1 and $2: $out"
+	echo "$out" | grep_q "$1.$WEB_DOMAIN: integrity: $2" || fail "up's message does not name $1 and $2: $out"
 	[ -d "/run/apomon/$WEB_ENV" ] && fail "the refused up left state behind"
 	assert_no_leftovers "$WEB_ENV" "$WEB_DOMAIN"
 	rm -f "$upper$2"

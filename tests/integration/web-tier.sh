@@ -37,13 +37,13 @@ both() {
 	for i in 1 2 3 4; do
 		s="$s $(lb_curl -o /dev/null -D - "$LB/skel-0.1.0/api/companies" | header X-Served-By)"
 	done
-	echo "$s" | grep -q www1 && echo "$s" | grep -q www2
+	echo "$s" | grep_q www1 && echo "$s" | grep_q www2
 }
 poll both || fail "www1 and www2 do not both serve through the LB"
 
 # --- HTTPS through the load balancer, certificate from the CA -----------
 page=$(lb_curl "$LB/skel-0.1.0/") || fail "GET / through the LB"
-echo "$page" | grep -q '<title>skel 0.1.0</title>' || fail "skel front end not served: $page"
+echo "$page" | grep_q '<title>skel 0.1.0</title>' || fail "skel front end not served: $page"
 # the certificate is the CA's, for the web name: without the CA curl refuses
 curl -sS --max-time 10 --resolve "www.$WEB_DOMAIN:$P_HTTPS:127.0.0.1" "$LB/" >/dev/null 2>&1 &&
 	fail "the LB's certificate verified without the environment's CA"
@@ -51,7 +51,7 @@ curl -sS --max-time 10 --resolve "www.$WEB_DOMAIN:$P_HTTPS:127.0.0.1" "$LB/" >/d
 loc=$(curl -sS --max-time 10 -o /dev/null -D - "http://127.0.0.1:$P_HTTP/x?y=1" -H "Host: www.$WEB_DOMAIN" | header Location)
 [ "$loc" = "https://www.$WEB_DOMAIN/x?y=1" ] || fail "80 does not redirect to 443: '$loc'"
 # statistics page, from the host through the backbone
-curl -sS --max-time 10 "http://10.66.0.2:8404/stats;csv" | grep -q '^web,www1,' || fail "stats page"
+curl -sS --max-time 10 "http://10.66.0.2:8404/stats;csv" | grep_q '^web,www1,' || fail "stats page"
 
 # --- published ports 81/82 (here 18081/18082) bypass the balancer --------
 for p in "$P_WWW1 www1" "$P_WWW2 www2"; do
@@ -120,29 +120,29 @@ poll both || fail "www1 and www2 do not serve again after start"
 
 # --- hot deploy of a new build of the hello WAR ---------------------------
 h1=$(curl -sS --max-time 10 "http://127.0.0.1:$P_WWW1/hello/") || fail "hello on www1"
-echo "$h1" | grep -q '<p id="version">hello 1</p>' || fail "hello 1 not served: $h1"
+echo "$h1" | grep_q '<p id="version">hello 1</p>' || fail "hello 1 not served: $h1"
 pid1=$(apo status --json | jq -r '.stations[] | select(.station == "www1") | .pid')
 mkdir -p "$WEB_TMP/hello"
 (cd "$WEB_TMP/hello" && jar xf "$APOMON_WEBAPPS_DIR/hello.war") || fail "unpack hello.war"
 sed -i 's|hello 1|hello 2|' "$WEB_TMP/hello/index.jsp"
 jar --create --file "$WEB_TMP/hello.war" -C "$WEB_TMP/hello" . || fail "build hello 2"
 apo deploy www1 "$WEB_TMP/hello.war" || fail "deploy"
-new_version() { curl -sS --max-time 5 "http://127.0.0.1:$P_WWW1/hello/" 2>/dev/null | grep -q 'hello 2'; }
+new_version() { curl -sS --max-time 5 "http://127.0.0.1:$P_WWW1/hello/" 2>/dev/null | grep_q 'hello 2'; }
 poll new_version || fail "hello 2 never answered after deploy"
 pid2=$(apo status --json | jq -r '.stations[] | select(.station == "www1") | .pid')
 [ -n "$pid1" ] && [ "$pid1" = "$pid2" ] || fail "www1 restarted for the deploy ($pid1 -> $pid2)"
-curl -sS --max-time 10 "http://127.0.0.1:$P_WWW2/hello/" | grep -q 'hello 1' || fail "www2 changed too"
+curl -sS --max-time 10 "http://127.0.0.1:$P_WWW2/hello/" | grep_q 'hello 1' || fail "www2 changed too"
 apo deploy www1 /etc/hostname 2>/dev/null && fail "deploy of a non-WAR accepted"
 
 # --- hosts: print, apply into a marked block, down removes it -------------
 printf '127.0.0.1 localhost\n# keep me\n' >"$APOMON_HOSTS_FILE"
-apo hosts | grep -q "^127.0.0.1 www.$WEB_DOMAIN $WEB_DOMAIN\$" || fail "hosts: web names"
-apo hosts | grep -q "^10.66.0.11 www1.$WEB_DOMAIN\$" || fail "hosts: www1"
+apo hosts | grep_q "^127.0.0.1 www.$WEB_DOMAIN $WEB_DOMAIN\$" || fail "hosts: web names"
+apo hosts | grep_q "^10.66.0.11 www1.$WEB_DOMAIN\$" || fail "hosts: www1"
 apo hosts --apply 2>/dev/null || fail "hosts --apply"
 grep -q "^# BEGIN apomon $WEB_ENV" "$APOMON_HOSTS_FILE" || fail "no block written"
 grep -q "^127.0.0.1 www.$WEB_DOMAIN" "$APOMON_HOSTS_FILE" || fail "block without the web names"
 curl -sS --max-time 10 --cacert "$CA" --resolve "www.$WEB_DOMAIN:$P_HTTPS:$(awk -v n="www.$WEB_DOMAIN" '$2 == n {print $1}' "$APOMON_HOSTS_FILE")" \
-	"$LB/hello/" | grep -q Hello || fail "the applied address does not serve"
+	"$LB/hello/" | grep_q Hello || fail "the applied address does not serve"
 
 # --- down: ports, table, block gone ---------------------------------------
 apo down --quiet || fail "down"

@@ -66,5 +66,5 @@ done
 esc_up fds
 out=$(APOMON_TEST_WEAKEN=stdio scan)
 echo "weakened: $out"
-echo "$out" | grep -q "/var/log/apomon/$ENV/s1.log" || fail "the check missed the host's log file"
+echo "$out" | grep_q "/var/log/apomon/$ENV/s1.log" || fail "the check missed the host's log file"
 echo "escape-hostfd: ok"

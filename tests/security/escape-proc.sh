@@ -28,7 +28,7 @@ n=$(A exec -T s1 -- sh -c 'ls -A /sys/firmware | wc -l' </dev/null)
 A exec -T s1 -- sh -c 'touch /sys/kernel/x' </dev/null 2>/dev/null && fail "/sys is writable"
 # what a station needs of /proc still works
 A exec -T s1 -- sh -c 'ps -e >/dev/null && cat /proc/self/status >/dev/null && cat /proc/sys/kernel/hostname' \
-	</dev/null | grep -q "^s1\." || fail "/proc unusable"
+	</dev/null | grep_q "^s1\." || fail "/proc unusable"
 same_core_pattern
 
 # each check can fail: no masking, and the capabilities of before (kcore

@@ -14,14 +14,14 @@ for t in $T; do
 done
 # (the probe exits non-zero: the escape is refused; its output is the verdict)
 out=$(probe userns)
-printf '%s\n' "$out" | grep -q '^clone3: Function not implemented$' || fail "clone3 is not ENOSYS: $out"
+printf '%s\n' "$out" | grep_q '^clone3: Function not implemented$' || fail "clone3 is not ENOSYS: $out"
 # a refused call is an error, never a killed process
-A exec -T s1 -- sh -c 'escape-probe keyctl; echo alive' </dev/null | grep -q '^alive$' ||
+A exec -T s1 -- sh -c 'escape-probe keyctl; echo alive' </dev/null | grep_q '^alive$' ||
 	fail "a refused call killed its caller"
 # the filter allows what servers do every day
 A exec -T s1 -- sh -c 'id -u && ls / >/dev/null && ip -o link >/dev/null' </dev/null >/dev/null ||
 	fail "ordinary calls refused"
-A exec -T s1 -- sh -c 'grep Seccomp: /proc/1/status' </dev/null | grep -q '2$' ||
+A exec -T s1 -- sh -c 'grep Seccomp: /proc/1/status' </dev/null | grep_q '2$' ||
 	fail "init has no seccomp filter"
 
 # each check can fail: the station of before, without filter and with

@@ -46,7 +46,7 @@ chk_secret() {
 	local f="/proc/$(init_pid "$1" "$2")/root/root/host-secret"
 	rm -f "$f"
 	(umask 077 && echo "host-secret-$$" >"$f") || { echo "$2: plant"; return 1; }
-	if E "$1" exec "$2" -- cat /root/host-secret 2>/dev/null | grep -q "host-secret-$$"; then
+	if E "$1" exec "$2" -- cat /root/host-secret 2>/dev/null | grep_q "host-secret-$$"; then
 		echo "$2: root inside read a file of host root"
 		return 1
 	fi
@@ -94,7 +94,7 @@ done
 echo "$bases" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk '
 	NR > 1 && $1 < prev + 65536 { bad = 1 } { prev = $1; n++ }
 	END { exit !(n == 6 && !bad) }' || fail "ranges overlap:$bases"
-E "$U1" status | grep -q warning && fail "status warns about a station in its user namespace"
+E "$U1" status | grep_q warning && fail "status warns about a station in its user namespace"
 
 # the allocation outlives down/up: the writable layer is owned by it
 b1=$(host_uid0 "$U1" s1)
@@ -105,9 +105,9 @@ E "$U1" up -q || fail "up $U1 again"
 
 # ---- host-root: every check sees the difference ----
 out=$(E "$H" up 2>&1) || fail "up $H: $out"
-echo "$out" | grep -q "^warning: s1\.$H\.test: isolation \"host-root\"" ||
+echo "$out" | grep_q "^warning: s1\.$H\.test: isolation \"host-root\"" ||
 	fail "the up summary does not warn about host-root: $out"
-E "$H" status | grep -q "warning: s1\.$H\.test: isolation \"host-root\"" ||
+E "$H" status | grep_q "warning: s1\.$H\.test: isolation \"host-root\"" ||
 	fail "status does not warn about host-root: $(E "$H" status)"
 for c in $CHECKS; do
 	$c "$H" s1 >/dev/null && fail "$c does not see that $H's s1 runs as host root"

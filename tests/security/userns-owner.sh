@@ -33,7 +33,7 @@ reload() {
 	local p out
 	p=$(init_pid "$1" bb)
 	out=$(E "$1" up 2>&1) || fail "up $1 with $2: $out"
-	echo "$out" | grep -q "bb\.$1\.test: reloaded in place" ||
+	echo "$out" | grep_q "bb\.$1\.test: reloaded in place" ||
 		fail "$1: the dns backbone was not reloaded in place: $out"
 	[ "$(init_pid "$1" bb)" = "$p" ] || fail "$1: bb restarted instead of reloading"
 	grep -q "$2" "/proc/$p/root$HOSTS" || fail "$1: $HOSTS has no $2"
