@@ -50,10 +50,13 @@ while [ $run -le 20 ]; do
 	echo "run $run: killed after $delay ms, last record: $phase"
 	$A down --quiet 2>"$tmp/err" || fail "run $run: down exited $?: $(cat "$tmp/err")"
 	net_assert_clean net-crash "$tmp/names"
-	assert_no_leftovers $(cat "$tmp/names")
 	run=$((run + 1))
 done
 echo "$interrupted of 20 runs were killed in the middle of up"
+# the machine-wide look (routes, mounts, processes too) once: a leak
+# outlives the later runs (each down replays only its own journal), and
+# the tool takes seconds per call on a machine with many processes
+assert_no_leftovers $(cat "$tmp/names")
 
 # SIGTERM instead: up rolls back by itself and exits 1 (or had finished)
 rolled=0
@@ -78,5 +81,6 @@ while [ $run -le 5 ]; do
 	run=$((run + 1))
 done
 echo "$rolled of 5 SIGTERMed runs rolled back by themselves"
+assert_no_leftovers $(cat "$tmp/names")
 [ $interrupted -ge 5 ] || fail "only $interrupted runs were killed mid-way: the test did not exercise crash recovery"
 echo PASS
