@@ -31,7 +31,13 @@ init_of() {
 	_f=/run/apomon/$ENV/stations/$1/init
 	[ -f "$_f" ] || { echo none; return; }
 	set -- $(cat "$_f")
-	kill -0 "$1" 2>/dev/null && echo "$1 $2" || echo dead
+	# a zombie is dead: a stopped station's init waits for a reaper that
+	# may be slow (PID 1 of some machines), and kill -0 still reaches it
+	if kill -0 "$1" 2>/dev/null && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]; then
+		echo "$1 $2"
+	else
+		echo dead
+	fi
 }
 snap() { for s in bb s1 s2; do printf '%s=%s ' $s "$(init_of $s)"; done; }
 lan() { # the LAN's stations, as written between the markers
@@ -100,8 +106,8 @@ bb_before=$(init_of bb)
 A up -q || fail "up moving s1"
 [ "$(init_of bb)" = "$bb_before" ] || fail "the backbone restarted"
 [ "$(init_of s1)" != "$(echo "$before" | sed 's/.*s1=\([^ ]* [^ ]*\).*/\1/')" ] || fail "s1 did not restart"
-ip -n "s1.$D" -4 addr show dev eth0 | grep_q "inet 10.$N.0.21/24" || fail "s1's new address"
-! ip -n "s1.$D" -4 addr show dev eth0 | grep_q "inet 10.$N.0.11/" || fail "s1's old address stays"
+ip -n "s1.$D" -4 addr show dev eth0 | grep -q "inet 10.$N.0.21/24" || fail "s1's new address"
+! ip -n "s1.$D" -4 addr show dev eth0 | grep -q "inet 10.$N.0.11/" || fail "s1's old address stays"
 A exec s1 -- grep -q "^10.$N.0.21	s1.$D s1\$" /etc/hosts || fail "s1's /etc/hosts"
 reach s2 s1.$D 10.$N.0.21 || fail "s2 does not reach s1 at its new address"
 A diff >/dev/null || fail "diff after up: $(A diff)"
@@ -138,7 +144,7 @@ grep -q "^  s1.$D .* stale " "$CONF/out" || fail "status does not call s1 stale:
 [ "$(A status --json | jq -r '.stations[] | select(.station == "bb") | .config')" = current ] ||
 	fail "status --json: bb is not current"
 A up -q 2>"$CONF/err" || fail "up adding a p2p link: $(cat "$CONF/err")"
-ip -n "s1.$D" -4 addr show dev p2p0 | grep_q "inet 10.$N.9.1/30" || fail "s1's p2p0"
+ip -n "s1.$D" -4 addr show dev p2p0 | grep -q "inet 10.$N.9.1/30" || fail "s1's p2p0"
 reach s1 s2.$D 10.$N.9.2 || fail "s1 does not reach s2 over the p2p link"
 A status --json >"$CONF/out"
 [ "$(jq -r '[.stations[].config] | unique | join(",")' "$CONF/out")" = current ] ||
@@ -147,6 +153,27 @@ cp "$CONF/apomon.orig" "$CONF/apomon.conf"
 A up -q 2>"$CONF/err" || fail "up removing the p2p link: $(cat "$CONF/err")"
 ! ip -n "s2.$D" link show p2p0 >/dev/null 2>&1 || fail "s2's p2p0 is left"
 A diff >/dev/null || fail "diff after removing the p2p link: $(A diff)"
+before=$(snap)
+
+# 4c. `down s1` stops s1 and s2 (it depends on s1), nothing else; an
+# unknown name changes nothing (exit 2); `up s1` brings both back
+running() { case $(init_of "$1") in none | dead) return 1 ;; esac; }
+A down s1 nosuch 2>"$CONF/err"
+[ $? = 2 ] || fail "down of an unknown station exits $?"
+grep -q "nosuch: no such station" "$CONF/err" || fail "down nosuch: $(cat "$CONF/err")"
+[ "$(snap)" = "$before" ] || fail "a refused down changed stations: $(snap)"
+A down -q s1 2>"$CONF/err" || fail "down s1: $(cat "$CONF/err")"
+! running s1 && ! running s2 || fail "down s1: s1 or s2 still runs: $(snap)"
+[ "$(init_of bb)" = "$(echo "$before" | sed 's/.*bb=\([^ ]* [^ ]*\).*/\1/')" ] || fail "down s1 touched bb"
+[ -e "/run/netns/s1.$D" ] || fail "down s1 removed its namespace"
+A diff >/dev/null && fail "diff sees nothing to do after down s1"
+A up s1 nosuch 2>"$CONF/err"
+[ $? = 2 ] || fail "up of an unknown station exits $?"
+! running s1 || fail "a refused up started s1"
+A up -q s1 2>"$CONF/err" || fail "up s1: $(cat "$CONF/err")"
+running s1 && running s2 || fail "up s1: s1 or s2 does not run: $(snap)"
+reach s2 s1.$D 10.$N.0.21 || fail "s2 does not reach s1 after up s1"
+A diff >/dev/null || fail "diff after up s1: $(A diff)"
 before=$(snap)
 
 # 5. a bad config changes nothing and names file:line:setting
