@@ -106,8 +106,8 @@ bb_before=$(init_of bb)
 A up -q || fail "up moving s1"
 [ "$(init_of bb)" = "$bb_before" ] || fail "the backbone restarted"
 [ "$(init_of s1)" != "$(echo "$before" | sed 's/.*s1=\([^ ]* [^ ]*\).*/\1/')" ] || fail "s1 did not restart"
-ip -n "s1.$D" -4 addr show dev eth0 | grep -q "inet 10.$N.0.21/24" || fail "s1's new address"
-! ip -n "s1.$D" -4 addr show dev eth0 | grep -q "inet 10.$N.0.11/" || fail "s1's old address stays"
+ip -n "s1.$D" -4 addr show dev eth0 | grep_q "inet 10.$N.0.21/24" || fail "s1's new address"
+! ip -n "s1.$D" -4 addr show dev eth0 | grep_q "inet 10.$N.0.11/" || fail "s1's old address stays"
 A exec s1 -- grep -q "^10.$N.0.21	s1.$D s1\$" /etc/hosts || fail "s1's /etc/hosts"
 reach s2 s1.$D 10.$N.0.21 || fail "s2 does not reach s1 at its new address"
 A diff >/dev/null || fail "diff after up: $(A diff)"
@@ -144,7 +144,7 @@ grep -q "^  s1.$D .* stale " "$CONF/out" || fail "status does not call s1 stale:
 [ "$(A status --json | jq -r '.stations[] | select(.station == "bb") | .config')" = current ] ||
 	fail "status --json: bb is not current"
 A up -q 2>"$CONF/err" || fail "up adding a p2p link: $(cat "$CONF/err")"
-ip -n "s1.$D" -4 addr show dev p2p0 | grep -q "inet 10.$N.9.1/30" || fail "s1's p2p0"
+ip -n "s1.$D" -4 addr show dev p2p0 | grep_q "inet 10.$N.9.1/30" || fail "s1's p2p0"
 reach s1 s2.$D 10.$N.9.2 || fail "s1 does not reach s2 over the p2p link"
 A status --json >"$CONF/out"
 [ "$(jq -r '[.stations[].config] | unique | join(",")' "$CONF/out")" = current ] ||
