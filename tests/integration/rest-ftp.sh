@@ -5,7 +5,7 @@
 # logins are refused.  The password's salt is random and kept: a second
 # station with the same password has another hash, a restart renders the
 # same (sealed) user file and passes the integrity gate, and
-# `down --purge` forgets the salt.
+# `down --purge` forgets the salt.  An upload survives down and up.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
@@ -76,6 +76,9 @@ rest_up
 [ "$(x ftp cat /etc/apomon/ftp-users)" = "$h1" ] || fail "the hash changed across a restart"
 A verify ftp >/dev/null || fail "verify after the restart"
 curl -sS --user "$U" "$F/" >/dev/null || fail "login after the restart"
+# uploads are data: they survive down and up
+curl -sS --user "$U" "$F/up.txt" -o "$REST_TMP/kept.txt" || fail "the upload is gone after down and up"
+cmp -s "$REST_TMP/up.txt" "$REST_TMP/kept.txt" || fail "the upload changed across down and up"
 
 # a purge forgets the salt with the rest of the environment's data
 A down --quiet --purge || fail "down --purge"

@@ -2,7 +2,7 @@
 # The mail type: a station (www1, another LAN) sends to 3pg@example.org
 # over SMTP with curl, reads it back over IMAP and POP3 as 3pg; relaying
 # to another domain is refused, so is a client outside the environment
-# (the host), and a wrong password.
+# (the host), and a wrong password.  The message survives down and up.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
 
@@ -42,5 +42,13 @@ curl -sS --max-time 10 smtp://10.74.0.25 --mail-from a@example.org --mail-rcpt 3
 	-T "$REST_TMP/m.txt" 2>"$REST_TMP/host" && fail "the host, outside the environment, sent mail"
 grep -q 554 "$REST_TMP/host" || fail "host client: $(cat "$REST_TMP/host")"
 
+# the mail spool is data: the message survives down and up (the station
+# is ready when up returns: IMAP answers without polling)
+A down --quiet || fail "down"
+rest_up
+x www1 curl -sS --user "3pg:$PW" 'imap://mail.example.org/INBOX;UID=1' >"$REST_TMP/kept.txt" ||
+	fail "IMAP after down and up"
+grep_q "^Subject: $subject" "$REST_TMP/kept.txt" ||
+	fail "the message did not survive down and up: $(cat "$REST_TMP/kept.txt")"
 A down --quiet || fail "down"
 exit 0
