@@ -70,7 +70,7 @@ plugindir=/usr/lib/$multiarch/apomon/plugins
 	DEB_BUILD_OPTIONS="noddebs" dpkg-buildpackage -us -uc -b >"$tmp/greeter.log" 2>&1) ||
 	{ tail -30 "$tmp/greeter.log" >&2; fail "dpkg-buildpackage of examples/greeter"; }
 gdeb=$(ls "$tmp"/apomon-type-greeter_*.deb)
-dpkg-deb -c "$gdeb" | grep_q "\.$plugindir/images/greeter/image.cfg\$" ||
+dpkg-deb -c "$gdeb" | grep -q "\.$plugindir/images/greeter/image.cfg\$" ||
 	fail "the greeter's image is not beside its plugin"
 dpkg -i "$gdeb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -i greeter"; }
 # lintian: no error, no warning (overrides carry their reasons)

@@ -40,7 +40,7 @@ unshare --mount sh -eu -c '
 	[ -x "$3/bin/sh" ] && [ -x "$3/usr/bin/hello" ] && [ -x "$3/usr/sbin/sshd" ]
 	[ ! -e "$3/etc/issue.net" ] && [ -e "$2/root/etc/issue.net" ]
 	grep -q "Hello, world" "$3/etc/images-test-hello.txt"
-	chroot "$3" hello | grep_q "Hello, world"
+	chroot "$3" hello | grep -q "Hello, world"
 ' sh "$child" "$base" "$tmp/m" || fail "the chain does not mount into the image's root"
 
 # a change to one of its files rebuilds the child, not base; two builds at

@@ -36,7 +36,7 @@ unshare --mount --net --pid --fork --kill-child sh -eu -c '
 	chroot "$m" /apomon-init /apomon/startup.sh >"$tmp/startup.log" 2>&1 &
 	# readiness: port 22 listens (bounded; no connection made yet)
 	i=0
-	until ss -Hltn "sport = :22" | grep_q .; do
+	until ss -Hltn "sport = :22" | grep -q .; do
 		i=$((i + 1))
 		if [ $i -gt 200 ]; then cat "$tmp/startup.log" >&2; echo "nothing listens on 22" >&2; exit 3; fi
 		sleep 0.05

@@ -48,7 +48,7 @@ A down --quiet || fail "down"
 rest_up
 x www1 curl -sS --user "3pg:$PW" 'imap://mail.example.org/INBOX;UID=1' >"$REST_TMP/kept.txt" ||
 	fail "IMAP after down and up"
-grep_q "^Subject: $subject" "$REST_TMP/kept.txt" ||
+grep -q "^Subject: $subject" "$REST_TMP/kept.txt" ||
 	fail "the message did not survive down and up: $(cat "$REST_TMP/kept.txt")"
 A down --quiet || fail "down"
 exit 0
