@@ -70,6 +70,58 @@ char *apo_env_log_dir(const char *env)
 	return apo_xasprintf("%s/%s", apo_log_dir(), env);
 }
 
+char *apo_env_lib_file(const char *env, const char *file)
+{
+	return apo_xasprintf("%s/%s/%s", apo_lib_dir(), env, file);
+}
+
+char *apo_env_log_file(const char *env, const char *file)
+{
+	return apo_xasprintf("%s/%s/%s", apo_log_dir(), env, file);
+}
+
+char *apo_station_state_rel(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/stations/%s", env, name);
+}
+
+char *apo_station_lib_rel(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/%s", env, name);
+}
+
+char *apo_station_log_rel(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/%s.log", env, name);
+}
+
+static char *below(const char *top, char *rel)
+{
+	char *p = apo_xasprintf("%s/%s", top, rel);
+	free(rel);
+	return p;
+}
+
+char *apo_station_state_dir(const char *env, const char *name)
+{
+	return below(apo_run_dir(), apo_station_state_rel(env, name));
+}
+
+char *apo_station_root_path(const char *env, const char *name)
+{
+	return apo_xasprintf("%s/%s/roots/%s", apo_run_dir(), env, name);
+}
+
+char *apo_station_lib_dir(const char *env, const char *name)
+{
+	return below(apo_lib_dir(), apo_station_lib_rel(env, name));
+}
+
+char *apo_station_log_path(const char *env, const char *name)
+{
+	return below(apo_log_dir(), apo_station_log_rel(env, name));
+}
+
 int apo_mkdir_p(const char *path, unsigned mode)
 {
 	_cleanup_free_ char *p = apo_xstrdup(path);

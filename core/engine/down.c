@@ -19,12 +19,9 @@
 /* The kinds that are not network objects, undone one at a time in
  * reverse journal order before the network goes. */
 const struct apo_undo_kind apo_undo_kinds[] = {
-    {"hosts", apo_undo_hosts, "hosts block"},
-    {"applied", apo_undo_applied, "applied snapshot"},
-    {"station1", apo_undo_station1, "station"},
-    {"publish", apo_undo_publish, "published ports"},
-    {"station", apo_undo_station, "station"},
-    {NULL, NULL, NULL},
+    {"hosts", apo_undo_hosts, "hosts block"},	{"applied", apo_undo_applied, "applied snapshot"},
+    {"station1", apo_undo_station1, "station"}, {"publish", apo_undo_publish, "published ports"},
+    {"station", apo_undo_station, "station"},	{NULL, NULL, NULL},
 };
 const size_t apo_undo_n_kinds = APO_ARRAY_SIZE(apo_undo_kinds) - 1;
 
@@ -184,9 +181,12 @@ out:
 static int purge(const char *env, const struct apo_report *report)
 {
 	int r = apo_runtime_down(env, 0, true);
-	if (r < 0)
-		apo_report(report, "down: --purge: environment '%s' (%s/%s, %s/%s): %s", env,
-			   apo_lib_dir(), env, apo_log_dir(), env, strerror(-r));
+	if (r < 0) {
+		_cleanup_free_ char *lib = apo_env_lib_dir(env);
+		_cleanup_free_ char *log = apo_env_log_dir(env);
+		apo_report(report, "down: --purge: environment '%s' (%s, %s): %s", env, lib, log,
+			   strerror(-r));
+	}
 	return r;
 }
 

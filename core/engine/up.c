@@ -126,11 +126,12 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 	pthread_mutex_init(&u.mutex, NULL);
 	r = apo_journal_open(plan->env, "up", &u.journal, &busy);
 	if (r < 0) {
+		_cleanup_free_ char *dir = apo_env_run_dir(plan->env);
 		if (busy)
 			apo_report(opts->report, "%s", busy);
 		else
-			apo_report(opts->report, "up: environment '%s': state %s/%s: %s", plan->env,
-				   apo_run_dir(), plan->env, strerror(-r));
+			apo_report(opts->report, "up: environment '%s': state %s: %s", plan->env,
+				   dir, strerror(-r));
 		goto out;
 	}
 	if (apo_journal_exists(u.journal)) {

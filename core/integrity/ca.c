@@ -27,7 +27,7 @@
 
 char *apo_ca_dir(const char *env)
 {
-	return apo_xasprintf("%s/%s/ca", apo_lib_dir(), env);
+	return apo_env_lib_file(env, "ca");
 }
 
 /* "WHAT: why" into *err unless something said it first */

@@ -251,8 +251,8 @@ void apo_integrity_conf_clear(struct apo_integrity_conf *c)
 
 char *apo_integrity_default_manifest(const char *env, const char *station)
 {
-	_cleanup_free_ char *lib = apo_env_lib_dir(env);
-	return apo_xasprintf("%s/manifests/%s.manifest", lib, station);
+	_cleanup_free_ char *dir = apo_env_lib_file(env, "manifests");
+	return apo_xasprintf("%s/%s.manifest", dir, station);
 }
 
 int apo_station_sealed_paths(const struct apo_station *st, char ***out, size_t *n, char **why)
@@ -313,8 +313,8 @@ static unsigned long long proc_start(int pid)
 
 char *apo_integrity_station_root(const char *env, const char *name)
 {
-	_cleanup_free_ char *run = apo_env_run_dir(env);
-	_cleanup_free_ char *initf = apo_xasprintf("%s/stations/%s/init", run, name);
+	_cleanup_free_ char *state = apo_station_state_dir(env, name);
+	_cleanup_free_ char *initf = apo_xasprintf("%s/init", state);
 	unsigned long long start = 0;
 	int pid = 0, na = 0;
 	FILE *f = fopen(initf, "re");
@@ -329,7 +329,7 @@ char *apo_integrity_station_root(const char *env, const char *name)
 			return apo_xasprintf("/proc/%d/root", pid);
 	}
 	/* prepared, not launched: the host's mount */
-	return apo_xasprintf("%s/roots/%s", run, name);
+	return apo_station_root_path(env, name);
 }
 
 /* The check of one station; only_in: see struct apo_integrity_station. */
@@ -413,8 +413,8 @@ int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, 
 
 char *apo_integrity_station_upper(const char *env, const char *name)
 {
-	_cleanup_free_ char *lib = apo_env_lib_dir(env);
-	return apo_xasprintf("%s/%s/upper", lib, name);
+	_cleanup_free_ char *lib = apo_station_lib_dir(env, name);
+	return apo_xasprintf("%s/upper", lib);
 }
 
 int apo_integrity_gate_before_render(const struct apo_model *m, const struct apo_station *st,

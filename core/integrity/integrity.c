@@ -165,7 +165,7 @@ static void log_station(const struct apo_integrity_station *st)
 		dir = apo_env_log_dir(o->env ? o->env : "default");
 		if (apo_mkdir_p(dir, 0750) < 0)
 			return;
-		path = apo_xasprintf("%s/integrity.log", dir);
+		path = apo_env_log_file(o->env ? o->env : "default", "integrity.log");
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0)

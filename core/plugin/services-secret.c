@@ -111,7 +111,7 @@ int apo_secret_get(const char *env, const char *station, const char *name, void 
 	if (!out || len == 0 || len > APO_SECRET_MAX || !name_ok(name) || !env || !station ||
 	    !apo_fs_component_ok(env) || !apo_fs_component_ok(station))
 		return -EINVAL;
-	_cleanup_free_ char *sdir = apo_xasprintf("%s/%s/%s", apo_lib_dir(), env, station);
+	_cleanup_free_ char *sdir = apo_station_lib_dir(env, station);
 	/* the station's directory holds its writable layer too: 0755 as
 	 * the runtime makes it; only secrets/ is closed */
 	if ((rc = apo_mkdir_p(sdir, 0755)) < 0)
@@ -144,6 +144,6 @@ int apo_services_secret(const struct apomon_station *st, const char *name, void 
 	int rc = apo_secret_get(st->ctx->model->env, st->station->name, name, out, len);
 	if (rc < 0)
 		apo_services.log(st, APOMON_LOG_ERROR, "secret %s: %s", name ? name : "(null)",
-			     strerror(-rc));
+				 strerror(-rc));
 	return rc;
 }

@@ -18,12 +18,12 @@
 
 static char *ssh_dir(const char *env)
 {
-	return apo_xasprintf("%s/%s/ssh", apo_lib_dir(), env);
+	return apo_env_lib_file(env, "ssh");
 }
 
 char *apo_ssh_known_hosts_path(const char *env)
 {
-	return apo_xasprintf("%s/%s/ssh/known_hosts", apo_lib_dir(), env);
+	return apo_env_lib_file(env, "ssh/known_hosts");
 }
 
 /* The whole of a small file inside dir (no symlink followed out of it). */

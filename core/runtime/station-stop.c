@@ -149,14 +149,14 @@ int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bo
 	apo_cgroup_remove(env, name);
 	/* every component below apomon's own directories is opened without
 	 * following a link: a station cannot redirect what is removed */
-	_cleanup_free_ char *srel = apo_xasprintf("%s/stations/%s", env, name);
+	_cleanup_free_ char *srel = apo_station_state_rel(env, name);
 	rc = apo_rmtree_below(apo_run_dir(), srel);
 	if (rc < 0 && !first)
 		first = rc;
 	rmdir_up(state, 2); /* and stations/ */
 	if (purge) {
-		_cleanup_free_ char *lrel = apo_xasprintf("%s/%s", env, name);
-		_cleanup_free_ char *logrel = apo_xasprintf("%s/%s.log", env, name);
+		_cleanup_free_ char *lrel = apo_station_lib_rel(env, name);
+		_cleanup_free_ char *logrel = apo_station_log_rel(env, name);
 		rc = apo_rmtree_below(apo_lib_dir(), lrel);
 		if (rc < 0 && !first)
 			first = rc;

@@ -55,26 +55,6 @@ const char *apo_station_state_name(enum apo_station_state s)
 	return "unknown";
 }
 
-char *apo_station_state_dir(const char *env, const char *name)
-{
-	return apo_xasprintf("%s/%s/stations/%s", apo_run_dir(), env, name);
-}
-
-char *apo_station_root_path(const char *env, const char *name)
-{
-	return apo_xasprintf("%s/%s/roots/%s", apo_run_dir(), env, name);
-}
-
-char *apo_station_lib_dir(const char *env, const char *name)
-{
-	return apo_xasprintf("%s/%s/%s", apo_lib_dir(), env, name);
-}
-
-char *apo_station_log_path(const char *env, const char *name)
-{
-	return apo_xasprintf("%s/%s/%s.log", apo_log_dir(), env, name);
-}
-
 static int set_err(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int set_err(char **err, int rc, const char *fmt, ...)
 {
@@ -242,7 +222,7 @@ static int refuse_running(const struct apo_station_spec *s, char **err)
 int apo_station_prepare(const struct apo_station_spec *s, char **root, char **err)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
-	_cleanup_free_ char *lib = apo_xasprintf("%s/%s/%s", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *lib = apo_station_lib_dir(s->env, s->name);
 	_cleanup_free_ char *upper = apo_xasprintf("%s/upper", lib);
 	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
 	_cleanup_free_ char *logdir = apo_env_log_dir(s->env);
@@ -394,9 +374,9 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	unlink(stopped);
 	unlink(ready);
 
-	_cleanup_free_ char *upper =
-	    apo_xasprintf("%s/%s/%s/upper", apo_lib_dir(), s->env, s->name);
-	_cleanup_free_ char *work = apo_xasprintf("%s/%s/%s/work", apo_lib_dir(), s->env, s->name);
+	_cleanup_free_ char *lib = apo_station_lib_dir(s->env, s->name);
+	_cleanup_free_ char *upper = apo_xasprintf("%s/upper", lib);
+	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
 	_cleanup_free_ char *opts = overlay_opts(s->layers, s->n_layers, upper, work);
 	_cleanup_free_ char *dev_opts = NULL, *pts_opts = NULL, *shm_opts = NULL;
 	struct apo_idmap m = {0, 0};

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "base/paths.h"
 #include "runtime/userns.h"
 
 /* A station's id range and a user namespace mapping onto it, made once
@@ -138,14 +139,7 @@ int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bo
  * each and the array. */
 int apo_station_list(const char *env, char ***names, size_t *n);
 
-/* Its state dir (caller frees). */
-char *apo_station_state_dir(const char *env, const char *name);
-/* The station's log file (caller frees). */
-char *apo_station_log_path(const char *env, const char *name);
-/* Its root on the host between prepare and launch (caller frees). */
-char *apo_station_root_path(const char *env, const char *name);
-/* Its lasting data: upper/ and work/ of its overlay (caller frees). */
-char *apo_station_lib_dir(const char *env, const char *name);
+/* Its paths: apo_station_state_dir etc. in base/paths.h */
 
 /*
  * Runs argv inside the running station: all its namespaces, its root, its

@@ -111,7 +111,7 @@ struct entry {
 
 static char *table_path(const char *env)
 {
-	return apo_xasprintf("%s/%s/idmap", apo_lib_dir(), env);
+	return apo_env_lib_file(env, "idmap");
 }
 
 static int table_read(const char *path, struct entry **e, size_t *n)

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The state layout (core/base/paths.c): every path apomon keeps is built
+ * there, and a station's paths relative to the top dirs (what the tree
+ * removal takes) name the same places as the full ones.  No privileges.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/paths.h"
+#include "base/util.h"
+
+#define EQ(call, want)                                                                             \
+	do {                                                                                       \
+		char *got_ = (call);                                                               \
+		ck_assert_str_eq(got_, want);                                                      \
+		free(got_);                                                                        \
+	} while (0)
+
+static void dirs(void)
+{
+	ck_assert_int_eq(setenv("APOMON_RUN_DIR", "/r", 1), 0);
+	ck_assert_int_eq(setenv("APOMON_LIB_DIR", "/l", 1), 0);
+	ck_assert_int_eq(setenv("APOMON_LOG_DIR", "/g", 1), 0);
+}
+
+START_TEST(environment)
+{
+	dirs();
+	EQ(apo_env_run_dir("e"), "/r/e");
+	EQ(apo_env_lib_dir("e"), "/l/e");
+	EQ(apo_env_log_dir("e"), "/g/e");
+	EQ(apo_env_lib_file("e", "ssh/known_hosts"), "/l/e/ssh/known_hosts");
+	EQ(apo_env_log_file("e", "integrity.log"), "/g/e/integrity.log");
+}
+END_TEST
+
+START_TEST(station)
+{
+	dirs();
+	EQ(apo_station_state_dir("e", "www1"), "/r/e/stations/www1");
+	EQ(apo_station_root_path("e", "www1"), "/r/e/roots/www1");
+	EQ(apo_station_lib_dir("e", "www1"), "/l/e/www1");
+	EQ(apo_station_log_path("e", "www1"), "/g/e/www1.log");
+}
+END_TEST
+
+/* what the removal is given is the same place the runtime writes */
+START_TEST(relative_agrees)
+{
+	struct {
+		char *(*rel)(const char *, const char *);
+		char *(*full)(const char *, const char *);
+		const char *(*top)(void);
+	} t[] = {
+	    {apo_station_state_rel, apo_station_state_dir, apo_run_dir},
+	    {apo_station_lib_rel, apo_station_lib_dir, apo_lib_dir},
+	    {apo_station_log_rel, apo_station_log_path, apo_log_dir},
+	};
+
+	dirs();
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		_cleanup_free_ char *rel = t[i].rel("e", "db.internal");
+		_cleanup_free_ char *full = t[i].full("e", "db.internal");
+		_cleanup_free_ char *joined = apo_xasprintf("%s/%s", t[i].top(), rel);
+		ck_assert_str_eq(joined, full);
+	}
+}
+END_TEST
+
+START_TEST(defaults)
+{
+	unsetenv("APOMON_RUN_DIR");
+	unsetenv("APOMON_LIB_DIR");
+	unsetenv("APOMON_LOG_DIR");
+	EQ(apo_station_state_dir("example", "www1"), "/run/apomon/example/stations/www1");
+	EQ(apo_station_lib_dir("example", "www1"), "/var/lib/apomon/example/www1");
+	EQ(apo_station_log_path("example", "www1"), "/var/log/apomon/example/www1.log");
+	/* an empty variable is the default, not the root */
+	ck_assert_int_eq(setenv("APOMON_LIB_DIR", "", 1), 0);
+	EQ(apo_env_lib_file("example", "ca"), "/var/lib/apomon/example/ca");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("paths");
+	TCase *tc = tcase_create("paths");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, environment);
+	tcase_add_test(tc, station);
+	tcase_add_test(tc, relative_agrees);
+	tcase_add_test(tc, defaults);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
