@@ -122,6 +122,24 @@ char *apo_station_log_path(const char *env, const char *name)
 	return below(apo_log_dir(), apo_station_log_rel(env, name));
 }
 
+char *apo_images_dir(void)
+{
+	/* "images" is the one environment name refused (apo_env_name_reserved) */
+	return apo_env_lib_dir("images");
+}
+
+char *apo_image_path(const char *name, const char *entry)
+{
+	if (entry)
+		return apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), name, entry);
+	return apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+}
+
+char *apo_images_log_dir(void)
+{
+	return apo_env_log_dir("images");
+}
+
 int apo_mkdir_p(const char *path, unsigned mode)
 {
 	_cleanup_free_ char *p = apo_xstrdup(path);

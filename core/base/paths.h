@@ -56,6 +56,13 @@ char *apo_station_state_rel(const char *env, const char *name);
 char *apo_station_lib_rel(const char *env, const char *name);
 char *apo_station_log_rel(const char *env, const char *name);
 
+/* The image store ("/var/lib/apomon/images"), an image's directory in
+ * it ("images/NAME", or "images/NAME/ENTRY" when ENTRY is not NULL), and
+ * the build logs ("/var/log/apomon/images"). */
+char *apo_images_dir(void);
+char *apo_image_path(const char *name, const char *entry);
+char *apo_images_log_dir(void);
+
 /* mkdir -p with mode for the missing components; 0 or negative errno. */
 int apo_mkdir_p(const char *path, unsigned mode);
 

@@ -60,8 +60,7 @@ int apo_cmd_commit(const struct apo_cli *cli, int argc, char **argv)
 	if (r >= 0) {
 		/* the layer holds the station's host ids: back to the image's own
 		 * (0-65535), which any station's idmapped mount maps to its range */
-		_cleanup_free_ char *layer =
-		    apo_xasprintf("%s/images/%s/%s/root", apo_lib_dir(), argv[2], digest);
+		_cleanup_free_ char *layer = apo_image_layer_dir(argv[2], digest);
 		struct apo_idmap image_ids = {0, 0};
 		r = apo_idmap_shift(layer, layer, &image_ids);
 	}

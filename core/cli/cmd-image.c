@@ -16,6 +16,7 @@
 #include "image/image-build.h"
 #include "image/image-cfg.h"
 #include "image/image-store.h"
+#include "base/paths.h"
 #include "base/util.h"
 
 static void usage(FILE *out)
@@ -179,12 +180,12 @@ static void print_definitions(char **search, const char *name)
 /* An imported image's oci.json (source, manifest, config), or NULL. */
 static struct json_object *oci_info(const struct apo_image_meta *m)
 {
-	_cleanup_free_ char *images = apo_images_dir();
-	_cleanup_free_ char *p = NULL;
+	_cleanup_free_ char *dir = NULL, *p = NULL;
 
 	if (!m->origin || strcmp(m->origin, "oci"))
 		return NULL;
-	p = apo_xasprintf("%s/%s/%s/oci.json", images, m->name, m->digest);
+	dir = apo_image_path(m->name, m->digest);
+	p = apo_xasprintf("%s/oci.json", dir);
 	return json_object_from_file(p);
 }
 

@@ -474,9 +474,8 @@ static void remove_stale(const char *dir)
 
 static int copy_into(const char *src, const char *dst)
 {
-	char *const argv[] = {"cp",	 "-R", "--preserve=mode,timestamps,links",
-			      "--",	 (char *)src, (char *)dst,
-			      NULL};
+	char *const argv[] = {
+	    "cp", "-R", "--preserve=mode,timestamps,links", "--", (char *)src, (char *)dst, NULL};
 
 	return apo_spawn_run("/bin/cp", argv);
 }
@@ -493,9 +492,9 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 		     const struct apo_image_opts *o)
 {
 	struct build b = {.def = def, .o = o};
-	_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), def->name);
+	_cleanup_free_ char *dir = apo_image_path(def->name, NULL);
 	_cleanup_free_ char *final = apo_xasprintf("%s/%s", dir, digest);
-	_cleanup_free_ char *logdir = apo_xasprintf("%s/images", apo_log_dir());
+	_cleanup_free_ char *logdir = apo_images_log_dir();
 	_cleanup_free_ char *json = NULL;
 	struct apo_image_meta m = {0};
 	time_t t0 = time(NULL);
@@ -568,7 +567,7 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 			rc = -ENOENT;
 			goto out;
 		}
-		b.cache = apo_xasprintf("%s/images/.cache/debootstrap", apo_lib_dir());
+		b.cache = apo_image_path(".cache", "debootstrap");
 		if ((rc = apo_mkdir_p(b.cache, 0755)) < 0)
 			goto out;
 		b.target = b.root;

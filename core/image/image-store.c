@@ -28,14 +28,10 @@
 #include "base/paths.h"
 #include "base/util.h"
 
-char *apo_images_dir(void)
-{
-	return apo_xasprintf("%s/images", apo_lib_dir());
-}
-
 char *apo_image_layer_dir(const char *name, const char *digest)
 {
-	return apo_xasprintf("%s/images/%s/%s/root", apo_lib_dir(), name, digest);
+	_cleanup_free_ char *dir = apo_image_path(name, digest);
+	return apo_xasprintf("%s/root", dir);
 }
 
 static int is_digest(const char *s)
@@ -53,7 +49,7 @@ int apo_image_current(const char *name, char **digest)
 	*digest = NULL;
 	if (!apo_image_name_valid(name))
 		return -EINVAL;
-	link = apo_xasprintf("%s/images/%s/current", apo_lib_dir(), name);
+	link = apo_image_path(name, "current");
 	n = readlink(link, buf, sizeof(buf) - 1);
 	if (n < 0)
 		return errno == ENOENT || errno == ENOTDIR ? -ENOENT : -errno;
@@ -97,7 +93,8 @@ int apo_image_meta_load(const char *name, const char *digest, struct apo_image_m
 	*out = NULL;
 	if (!apo_image_name_valid(name) || !is_digest(digest))
 		return -EINVAL;
-	path = apo_xasprintf("%s/images/%s/%s/image.json", apo_lib_dir(), name, digest);
+	_cleanup_free_ char *dir = apo_image_path(name, digest);
+	path = apo_xasprintf("%s/image.json", dir);
 	if (access(path, F_OK) < 0)
 		return -errno;
 	o = json_object_from_file(path);
@@ -453,7 +450,8 @@ static int mountinfo_mentions(const char *path, const char *needle)
  */
 static pid_t in_use(const char *name)
 {
-	_cleanup_free_ char *needle = apo_xasprintf("%s/images/%s/", apo_lib_dir(), name);
+	_cleanup_free_ char *dir = apo_image_path(name, NULL);
+	_cleanup_free_ char *needle = apo_xasprintf("%s/", dir);
 	char **seen = NULL;
 	size_t n_seen = 0, cap = 0;
 	pid_t user = 0;
@@ -508,7 +506,7 @@ static bool str_in(char **v, size_t n, const char *x)
  */
 static void prune_shared_layers(void)
 {
-	_cleanup_free_ char *top = apo_xasprintf("%s/images", apo_lib_dir());
+	_cleanup_free_ char *top = apo_images_dir();
 	_cleanup_free_ char *shared = NULL;
 	char **keep = NULL;
 	size_t n_keep = 0, cap = 0;
@@ -557,7 +555,7 @@ static void prune_shared_layers(void)
 
 int apo_image_rm(const char *name, bool force)
 {
-	_cleanup_free_ char *dir = NULL, *trash = NULL, *children = NULL;
+	_cleanup_free_ char *dir = NULL, *trash = NULL, *children = NULL, *top = apo_images_dir();
 	struct apo_image_meta **all = NULL;
 	size_t n = 0;
 	int lock, rc;
@@ -576,7 +574,7 @@ int apo_image_rm(const char *name, bool force)
 	lock = apo_image_store_lock();
 	if (lock < 0)
 		return lock;
-	dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+	dir = apo_image_path(name, NULL);
 	if (access(dir, F_OK) < 0) {
 		fprintf(stderr, "apomon: %s: image rm: no such image\n", name);
 		rc = -ENOENT;
@@ -609,7 +607,7 @@ int apo_image_rm(const char *name, bool force)
 		goto out;
 	}
 	/* out of sight first, so that no reader sees a half-removed image */
-	trash = apo_xasprintf("%s/images/.rm-%s-%d", apo_lib_dir(), name, (int)getpid());
+	trash = apo_xasprintf("%s/.rm-%s-%d", top, name, (int)getpid());
 	if (rename(dir, trash) < 0) {
 		rc = -errno;
 		fprintf(stderr, "apomon: %s: image rm: %s\n", name, strerror(errno));
@@ -637,7 +635,7 @@ static int copy_tree(const char *from, const char *to)
 
 int apo_image_set_current(const char *name, const char *digest)
 {
-	_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+	_cleanup_free_ char *dir = apo_image_path(name, NULL);
 	_cleanup_free_ char *tmp = apo_xasprintf("%s/.current-%d", dir, (int)getpid());
 	_cleanup_free_ char *cur = apo_xasprintf("%s/current", dir);
 
@@ -654,7 +652,7 @@ int apo_image_set_current(const char *name, const char *digest)
 
 int apo_image_tmp_layer(const char *name, char **tmp)
 {
-	_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+	_cleanup_free_ char *dir = apo_image_path(name, NULL);
 	_cleanup_free_ char *root = NULL;
 	int rc;
 
@@ -732,7 +730,7 @@ int apo_image_commit(const char *upperdir, const char *name, const char *parent,
 		rc = -ENOENT;
 		goto out;
 	}
-	dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+	dir = apo_image_path(name, NULL);
 	if ((rc = apo_image_tmp_layer(name, &tmp)) < 0)
 		goto out;
 	root = apo_xasprintf("%s/root", tmp);

@@ -43,8 +43,7 @@ struct apo_image_opts {
 	bool build;	/* build what is missing or stale; false: only look */
 };
 
-/* APO_LIB_DIR/images; caller frees. */
-char *apo_images_dir(void);
+/* APO_LIB_DIR/images: apo_images_dir() in base/paths.h */
 /* APO_LIB_DIR/images/NAME/DIGEST/root; caller frees. */
 char *apo_image_layer_dir(const char *name, const char *digest);
 

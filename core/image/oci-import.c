@@ -484,8 +484,7 @@ static int unpack_layers(const struct src *s, struct image *im, FILE *progress)
 	int rc = 0;
 
 	for (size_t i = 0; i < im->n_layers; i++) {
-		_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(),
-							 APO_OCI_LAYER_IMAGE, im->layers[i].chain);
+		_cleanup_free_ char *dir = apo_image_path(APO_OCI_LAYER_IMAGE, im->layers[i].chain);
 		im->layers[i].have = im->layers[i].done = access(dir, F_OK) == 0;
 		/* the same chain twice in one image: unpacked once */
 		for (size_t j = 0; j < i && !im->layers[i].done; j++)
@@ -570,8 +569,7 @@ static int commit_layers(const struct src *s, struct image *im)
 		rc =
 		    save_meta(l->tmp, APO_OCI_LAYER_IMAGE, l->chain, i ? APO_OCI_LAYER_IMAGE : NULL,
 			      i ? im->layers[i - 1].chain : NULL, root);
-		final =
-		    apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), APO_OCI_LAYER_IMAGE, l->chain);
+		final = apo_image_path(APO_OCI_LAYER_IMAGE, l->chain);
 		if (rc < 0 || rename(l->tmp, final) < 0) {
 			rc = rc < 0 ? rc : -errno;
 			return say(s, rc, "layer %.19s: into the store: %s", l->chain,
@@ -586,7 +584,7 @@ static int commit_layers(const struct src *s, struct image *im)
 /* The image's own top layer: apomon/oci-start and the metadata. */
 static int commit_top(const struct src *s, struct image *im, const char *name)
 {
-	_cleanup_free_ char *dir = apo_xasprintf("%s/images/%s", apo_lib_dir(), name);
+	_cleanup_free_ char *dir = apo_image_path(name, NULL);
 	_cleanup_free_ char *tmp = NULL, *root = NULL, *final = NULL, *p = NULL, *err = NULL;
 	char **lower = apo_xcalloc(im->n_layers + 1, sizeof(char *));
 	struct json_object *o;
@@ -664,7 +662,7 @@ static int import_locked(const struct src *s, const char *name, FILE *progress, 
 	rc = s->ref->kind == APO_REF_DOCKER_ARCHIVE ? read_docker(s, &im) : read_oci(s, &im);
 	if (rc < 0)
 		goto out;
-	have = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), name, im.key);
+	have = apo_image_path(name, im.key);
 	chain_ids(&im);
 	if (access(have, F_OK) == 0) {
 		rc = apo_image_set_current(name, im.key);
@@ -695,9 +693,9 @@ static bool have(void *ctx, const char *what, const char *digest)
 	_cleanup_free_ char *dir = NULL;
 
 	if (!strcmp(what, "image"))
-		dir = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), h->name, digest + 7);
+		dir = apo_image_path(h->name, digest + 7);
 	else
-		dir = apo_xasprintf("%s/images/%s/%s", apo_lib_dir(), APO_OCI_LAYER_IMAGE, digest);
+		dir = apo_image_path(APO_OCI_LAYER_IMAGE, digest);
 	return access(dir, F_OK) == 0;
 }
 
@@ -709,7 +707,7 @@ static bool have(void *ctx, const char *what, const char *digest)
  */
 static int pull_locked(struct src *s, const char *name, FILE *progress, char **digest)
 {
-	_cleanup_free_ char *tmp = apo_xasprintf("%s/images/.pull-XXXXXX", apo_lib_dir());
+	_cleanup_free_ char *tmp = apo_image_path(".pull-XXXXXX", NULL);
 	_cleanup_free_ char *key = NULL;
 	struct apo_image_ref lay = {.kind = APO_REF_OCI, .path = tmp};
 	const struct apo_image_ref *ref = s->ref;

@@ -71,6 +71,18 @@ START_TEST(relative_agrees)
 }
 END_TEST
 
+START_TEST(images)
+{
+	dirs();
+	EQ(apo_images_dir(), "/l/images");
+	EQ(apo_image_path("tomcat", NULL), "/l/images/tomcat");
+	EQ(apo_image_path("tomcat", "current"), "/l/images/tomcat/current");
+	EQ(apo_images_log_dir(), "/g/images");
+	/* the store sits where an environment of that name would */
+	ck_assert(apo_env_name_reserved("images"));
+}
+END_TEST
+
 START_TEST(defaults)
 {
 	unsetenv("APOMON_RUN_DIR");
@@ -95,6 +107,7 @@ int main(void)
 	tcase_add_test(tc, environment);
 	tcase_add_test(tc, station);
 	tcase_add_test(tc, relative_agrees);
+	tcase_add_test(tc, images);
 	tcase_add_test(tc, defaults);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
