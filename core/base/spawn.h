@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Running a helper program (cp, dot, debootstrap): fork, exec, wait. */
+/* Running a helper program (cp, dot, debootstrap): fork, exec, wait; or a
+ * child that does more than exec (joins a station's namespaces). */
 #ifndef APO_SPAWN_H
 #define APO_SPAWN_H
 
@@ -14,6 +15,15 @@
  */
 int apo_spawn(const char *path, char *const argv[], const int fds[3], void (*setup)(void *ctx),
 	      void *ctx, pid_t *pid);
+
+/*
+ * Forks; the child runs FN(CTX) and exits with what it returns (FN may
+ * also _exit itself), never returning into the caller's code.  The child
+ * of a threaded caller has one thread: FN keeps to async-signal-safe
+ * calls where other threads may hold locks.  0 and *pid, or negative
+ * errno.
+ */
+int apo_spawn_fn(int (*fn)(void *ctx), void *ctx, pid_t *pid);
 
 /* Waits for PID (EINTR retried): 0 and *status, or negative errno. */
 int apo_spawn_wait(pid_t pid, int *status);

@@ -190,17 +190,97 @@ static void relay_pipes(struct relay_pipes *rp, pid_t helper)
 	sigaction(SIGPIPE, &old, NULL);
 }
 
-/* In the forked helper: join, fork the command, wait, exit with its code. */
-static void __attribute__((noreturn))
-helper(const char *env, const char *name, const struct apo_init_rec *r, const char *const argv[],
-       bool tty, int out_fd, const struct relay_pipes *rp, const struct apo_bpf *bpf,
-       unsigned long long caps)
+/* What the helper and the command it forks are given. */
+struct helper_args {
+	const char *env, *name;
+	const struct apo_init_rec *r;
+	const char *const *argv;
+	bool tty;
+	int out_fd;
+	const struct relay_pipes *rp;
+	const struct apo_bpf *bpf;
+	unsigned long long caps;
+	int drop[4]; /* the parent's ends, closed first in the helper (-1: none) */
+	int slave;   /* the pty's, in the command (tty) */
+};
+
+/* In the helper's child, inside the station: stdio, the station's walls,
+ * exec. */
+static int command(void *ctx)
 {
+	const struct helper_args *a = ctx;
+	const struct relay_pipes *rp = a->rp;
+	const char *name = a->name;
+	const char *const *argv = a->argv;
+	int out_fd = a->out_fd, slave = a->slave;
+	bool tty = a->tty;
+	const char *term = getenv("TERM");
+	char *e_term = NULL;
+	if (term) {
+		e_term = malloc(strlen(term) + 6);
+		if (e_term)
+			sprintf(e_term, "TERM=%s", term);
+	}
+	char *envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			"HOME=/root",
+			"container=apomon",
+			"LANG=C.UTF-8",
+			e_term,
+			NULL};
+
+	if (chdir("/") < 0)
+		_exit(126);
+	/* a session of its own: no controlling terminal of the caller's */
+	if (!rp->weak)
+		setsid();
+	if (tty) {
+		ioctl(slave, TIOCSCTTY, 0);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+	} else if (out_fd >= 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(out_fd, 1);
+		dup2(out_fd, 2);
+	} else if (!rp->weak &&
+		   (dup2(rp->in[0], 0) < 0 || dup2(rp->out[1], 1) < 0 || dup2(rp->err[1], 2) < 0)) {
+		_exit(126);
+	}
+	/* the same walls as the station's own processes (confine.h) */
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (apo_seccomp_load(a->bpf) < 0) {
+		dprintf(2, "apomon: %s: exec: load the seccomp filter: %s\n", name,
+			strerror(errno));
+		_exit(126);
+	}
+	if (apo_caps_drop(a->caps) < 0) {
+		dprintf(2, "apomon: %s: exec: drop capabilities: %s\n", name, strerror(errno));
+		_exit(126);
+	}
+	execvpe(argv[0], (char *const *)argv, envp);
+	dprintf(2, "apomon: %s: exec: %s: %s\n", name, argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* In the forked helper: join, fork the command, wait, exit with its code. */
+static int helper(void *ctx)
+{
+	struct helper_args *a = ctx;
+	const char *env = a->env, *name = a->name;
+	const struct apo_init_rec *r = a->r;
+	const struct relay_pipes *rp = a->rp;
+	int out_fd = a->out_fd;
+	bool tty = a->tty;
 	int fds[APO_ARRAY_SIZE(nss)];
 	char path[64];
 	int master = -1, slave = -1, user_fd = -1, st;
 	pid_t pid;
 
+	for (size_t i = 0; i < APO_ARRAY_SIZE(a->drop); i++)
+		if (a->drop[i] >= 0)
+			close(a->drop[i]);
 	for (size_t i = 0; i < APO_ARRAY_SIZE(nss); i++) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)r->pid, nss[i].name);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
@@ -261,60 +341,9 @@ helper(const char *env, const char *name, const struct apo_init_rec *r, const ch
 			_exit(126);
 		}
 	}
-	pid = fork();
-	if (pid < 0)
+	a->slave = slave;
+	if (apo_spawn_fn(command, a, &pid) < 0)
 		_exit(126);
-	if (pid == 0) {
-		const char *term = getenv("TERM");
-		char *e_term = NULL;
-		if (term) {
-			e_term = malloc(strlen(term) + 6);
-			if (e_term)
-				sprintf(e_term, "TERM=%s", term);
-		}
-		char *envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-				"HOME=/root",
-				"container=apomon",
-				"LANG=C.UTF-8",
-				e_term,
-				NULL};
-
-		if (chdir("/") < 0)
-			_exit(126);
-		/* a session of its own: no controlling terminal of the caller's */
-		if (!rp->weak)
-			setsid();
-		if (tty) {
-			ioctl(slave, TIOCSCTTY, 0);
-			dup2(slave, 0);
-			dup2(slave, 1);
-			dup2(slave, 2);
-		} else if (out_fd >= 0) {
-			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (null >= 0)
-				dup2(null, 0);
-			dup2(out_fd, 1);
-			dup2(out_fd, 2);
-		} else if (!rp->weak && (dup2(rp->in[0], 0) < 0 || dup2(rp->out[1], 1) < 0 ||
-					 dup2(rp->err[1], 2) < 0)) {
-			_exit(126);
-		}
-		/* the same walls as the station's own processes (confine.h) */
-		syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-		if (apo_seccomp_load(bpf) < 0) {
-			dprintf(2, "apomon: %s: exec: load the seccomp filter: %s\n", name,
-				strerror(errno));
-			_exit(126);
-		}
-		if (apo_caps_drop(caps) < 0) {
-			dprintf(2, "apomon: %s: exec: drop capabilities: %s\n", name,
-				strerror(errno));
-			_exit(126);
-		}
-		execvpe(argv[0], (char *const *)argv, envp);
-		dprintf(2, "apomon: %s: exec: %s: %s\n", name, argv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
 	if (tty) {
 		close(slave);
 		relay(master, pid);
@@ -365,21 +394,16 @@ int apo_station_exec(const char *env, const char *name, const char *const argv[]
 	rp.weak = weak && !output && !tty;
 	if (pipes && (rc = open_pipes(&rp)) < 0)
 		goto out;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
+	struct helper_args a = {env,	   name, &r,   argv, tty && !output,
+				pipefd[1], &rp,	 &bpf, caps, {pipefd[0], -1, -1, -1},
+				-1};
+	if (pipes) {
+		a.drop[1] = rp.in[1];
+		a.drop[2] = rp.out[0];
+		a.drop[3] = rp.err[0];
+	}
+	if ((rc = apo_spawn_fn(helper, &a, &pid)) < 0)
 		goto out;
-	}
-	if (pid == 0) {
-		if (pipefd[0] >= 0)
-			close(pipefd[0]);
-		if (pipes) {
-			close(rp.in[1]);
-			close(rp.out[0]);
-			close(rp.err[0]);
-		}
-		helper(env, name, &r, argv, tty && !output, pipefd[1], &rp, &bpf, caps);
-	}
 	if (pipes) {
 		close(rp.in[0]);
 		close(rp.out[1]);
@@ -502,15 +526,10 @@ int apo_station_run(const char *env, const char *name, const char *const argv[],
 		rc = -errno;
 		goto out;
 	}
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
+	struct helper_args a = {
+	    env, name, &r, argv, false, pipefd[1], &rp, &bpf, caps, {pipefd[0], -1, -1, -1}, -1};
+	if ((rc = apo_spawn_fn(helper, &a, &pid)) < 0)
 		goto out;
-	}
-	if (pid == 0) {
-		close(pipefd[0]);
-		helper(env, name, &r, argv, false, pipefd[1], &rp, &bpf, caps);
-	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
