@@ -10,18 +10,8 @@
 # after render) is refused too.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
-ENV="int-render-$$"
-CONF=$(mktemp -d /tmp/apomon-int-render.XXXXXX)
-cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
+fixture_env int-render
 sed -i 's/type = "base";/type = "dns";/' "$CONF/apomon.conf"
-LIB=${APOMON_LIB_DIR:-/var/lib/apomon}
-LOG=${APOMON_LOG_DIR:-/var/log/apomon}
-A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
-cleanup() {
-	A down --purge -q >/dev/null 2>&1
-	rm -rf "$CONF" "${LIB:?}/$ENV" "${LOG:?}/$ENV"
-}
-trap cleanup EXIT
 F=/etc/apomon/dnsmasq.conf
 
 A up -q || fail "up"

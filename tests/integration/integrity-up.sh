@@ -10,21 +10,10 @@
 # Uses the runtime fixture (tests/fixtures/runtime) and this tree's images.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
-ENV="int-up-$$"
-CONF=$(mktemp -d /tmp/apomon-int-up.XXXXXX)
-cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
-APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
+fixture_env int-up
 # this tree's image definitions, whatever ran before
 APOMON_IMAGES_PATH="$APOMON_SRCDIR/images:$CONF/images"
-export APOMON_INIT APOMON_IMAGES_PATH
-LIB=${APOMON_LIB_DIR:-/var/lib/apomon}
-LOG=${APOMON_LOG_DIR:-/var/log/apomon}
-A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
-cleanup() {
-	A down --purge -q >/dev/null 2>&1
-	rm -rf "$CONF" "${LIB:?}/$ENV" "${LOG:?}/$ENV"
-}
-trap cleanup EXIT
+export APOMON_IMAGES_PATH
 
 A up -q || fail "up"
 pid=$(A status | sed -n 's/^  s1\.rt\.test  *ready  *pid \([0-9][0-9]*\) .*/\1/p')

@@ -102,3 +102,22 @@ assert_no_leftovers() {
 	done
 	return 0
 }
+
+# fixture_env WORD: an environment of the test's own, ENV=WORD-PID, from
+# the runtime fixture (tests/fixtures/runtime) copied into a temp dir,
+# CONF; `A ARGS...` runs apomon on it; LIB and LOG are apomon's lib and
+# log dirs.  On exit it is taken down and purged, and CONF removed.
+fixture_env() {
+	ENV="$1-$$"
+	CONF=$(mktemp -d "/tmp/apomon-$1.XXXXXX") || fail "mktemp"
+	cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF" || fail "copy the fixture"
+	LIB=${APOMON_LIB_DIR:-/var/lib/apomon}
+	LOG=${APOMON_LOG_DIR:-/var/log/apomon}
+	A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
+	trap fixture_env_cleanup EXIT
+}
+
+fixture_env_cleanup() {
+	A down --purge -q >/dev/null 2>&1
+	rm -rf "$CONF" "${LIB:?}/$ENV" "${LOG:?}/$ENV"
+}
