@@ -128,18 +128,22 @@ static void cache_clear(void)
 	n_cache = cap_cache = 0;
 }
 
+/* The manifests start() fetched: the gates before and after render of a
+ * station check the same bytes, fetched once (kept until start() ends). */
+static struct apo_fetch_cache *manifests;
+
 /* The integrity gate between render and init: `up` hands its own state
  * as ctx, `start`/`restart` the plan. */
 static int gate_up(void *ctx, const struct apo_plan_station *ps, const char *root, char **why)
 {
 	const struct apo_up *u = ctx;
-	return apo_integrity_gate(u->plan->model, ps->station, root, why);
+	return apo_integrity_gate(u->plan->model, ps->station, root, manifests, why);
 }
 
 static int gate_plan(void *ctx, const struct apo_plan_station *ps, const char *root, char **why)
 {
 	const struct apo_plan *p = ctx;
-	return apo_integrity_gate(p->model, ps->station, root, why);
+	return apo_integrity_gate(p->model, ps->station, root, manifests, why);
 }
 
 /* The gate before render: a sealed file changed inside the station
@@ -149,14 +153,15 @@ static int gate_up_before(void *ctx, const struct apo_plan_station *ps, const ch
 {
 	const struct apo_up *u = ctx;
 	return apo_integrity_gate_before_render(u->plan->model, ps->station, u->plan->env, root,
-						why);
+						manifests, why);
 }
 
 static int gate_plan_before(void *ctx, const struct apo_plan_station *ps, const char *root,
 			    char **why)
 {
 	const struct apo_plan *p = ctx;
-	return apo_integrity_gate_before_render(p->model, ps->station, p->env, root, why);
+	return apo_integrity_gate_before_render(p->model, ps->station, p->env, root, manifests,
+						why);
 }
 
 static void on_ready(void *ctx, const char *station)
@@ -193,8 +198,11 @@ static int start(const struct apo_plan *p, const struct apo_runtime_opts *o, con
 	hc.plan = p;
 	hc.ca_file = ca;
 	apo_runtime_wire(&hc);
+	manifests = apo_fetch_cache_new();
 	rc = idx ? apo_runtime_start_level(p, &hc, o, idx, n, err)
 		 : apo_runtime_start(p, &hc, o, err);
+	apo_fetch_cache_free(manifests);
+	manifests = NULL;
 	apo_services_ctx_clear(&hc);
 	apo_diag_clear(&d);
 	cache_clear();

@@ -332,9 +332,10 @@ char *apo_integrity_station_root(const char *env, const char *name)
 	return apo_station_root_path(env, name);
 }
 
-/* The check of one station; only_in: see struct apo_integrity_station. */
+/* The check of one station; only_in: see struct apo_integrity_station;
+ * cache: see struct apo_integrity_opts. */
 static int check_station(const struct apo_model *m, const struct apo_station *st, const char *root,
-			 const char *only_in, char **why)
+			 const char *only_in, struct apo_fetch_cache *cache, char **why)
 {
 	struct apo_integrity_conf c;
 	struct apo_diag d;
@@ -348,6 +349,7 @@ static int check_station(const struct apo_model *m, const struct apo_station *st
 		*why = d.n ? apo_problem_format(&d.problems[0])
 			   : apo_xasprintf("%s: integrity: bad settings", st->fqdn);
 	} else {
+		c.o.cache = cache;
 		struct apo_integrity_station one = {
 		    .o = &c.o, .fqdn = st->fqdn, .root = root, .only_in = only_in};
 		rc = apo_integrity_check_many(&one, 1, 0);
@@ -363,7 +365,7 @@ static int check_station(const struct apo_model *m, const struct apo_station *st
 int apo_integrity_check_station(const struct apo_model *m, const struct apo_station *st,
 				const char *root, char **why)
 {
-	return check_station(m, st, root, NULL, why);
+	return check_station(m, st, root, NULL, NULL, why);
 }
 
 int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d)
@@ -392,9 +394,9 @@ int apo_integrity_validate(const struct apo_model *m, struct apo_diag *d)
 
 /* Both gates: only_in NULL after render, the writable layer before. */
 static int gate(const struct apo_model *m, const struct apo_station *st, const char *root,
-		const char *only_in, char **why)
+		const char *only_in, struct apo_fetch_cache *cache, char **why)
 {
-	int rc = check_station(m, st, root, only_in, why);
+	int rc = check_station(m, st, root, only_in, cache, why);
 	_cleanup_free_ char *prefix = apo_xasprintf("%s: integrity: ", st->fqdn);
 
 	if (rc < 0 && *why && !strncmp(*why, prefix, strlen(prefix))) {
@@ -406,9 +408,9 @@ static int gate(const struct apo_model *m, const struct apo_station *st, const c
 }
 
 int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, const char *root,
-		       char **why)
+		       struct apo_fetch_cache *cache, char **why)
 {
-	return gate(m, st, root, NULL, why);
+	return gate(m, st, root, NULL, cache, why);
 }
 
 char *apo_integrity_station_upper(const char *env, const char *name)
@@ -418,8 +420,9 @@ char *apo_integrity_station_upper(const char *env, const char *name)
 }
 
 int apo_integrity_gate_before_render(const struct apo_model *m, const struct apo_station *st,
-				     const char *env, const char *root, char **why)
+				     const char *env, const char *root,
+				     struct apo_fetch_cache *cache, char **why)
 {
 	_cleanup_free_ char *upper = apo_integrity_station_upper(env, st->name);
-	return gate(m, st, root, upper, why);
+	return gate(m, st, root, upper, cache, why);
 }

@@ -63,10 +63,14 @@ int apo_integrity_check_station(const struct apo_model *m, const struct apo_stat
  * *why is only "/etc/x: digest mismatch; /etc/y: missing".  Wiring:
  *   static int gate(void *ctx, const struct apo_plan_station *ps,
  *                   const char *root, char **why)
- *   { return apo_integrity_gate(PLAN(ctx)->model, ps->station, root, why); }
+ *   { return apo_integrity_gate(PLAN(ctx)->model, ps->station, root,
+ *                               CACHE(ctx), why); }
+ * cache: the start's fetched documents (fetch.h), shared with the gate
+ * before render so that a remote manifest is fetched once a start;
+ * NULL: fetched each time.
  */
 int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, const char *root,
-		       char **why);
+		       struct apo_fetch_cache *cache, char **why);
 
 /*
  * The gate before the type renders (struct apo_runtime_opts
@@ -79,7 +83,8 @@ int apo_integrity_gate(const struct apo_model *m, const struct apo_station *st, 
  * the environment whose layer it is; *why as apo_integrity_gate's.
  */
 int apo_integrity_gate_before_render(const struct apo_model *m, const struct apo_station *st,
-				     const char *env, const char *root, char **why);
+				     const char *env, const char *root,
+				     struct apo_fetch_cache *cache, char **why);
 
 /* A station's writable layer, where the runtime keeps it:
  * LIB/ENV/NAME/upper (caller frees). */

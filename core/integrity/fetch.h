@@ -45,6 +45,22 @@ int apo_fetch_is_remote(const char *src);
  */
 int apo_fetch(const char *src, const struct apo_fetch_opts *o, struct apo_buf *out, char **why);
 
+/*
+ * The documents of one station start, fetched once: the check before
+ * render and the one after it ask for the same manifest (and signature).
+ * A remote source's bytes, or its -ENOENT, are kept and handed out again
+ * as a copy; what uses them verifies and parses them each time.  Local
+ * files are read each time, as apo_fetch does.  Thread-safe; free with
+ * apo_fetch_cache_free (NULL accepted).
+ */
+struct apo_fetch_cache;
+struct apo_fetch_cache *apo_fetch_cache_new(void);
+void apo_fetch_cache_free(struct apo_fetch_cache *c);
+
+/* apo_fetch through c (NULL: apo_fetch itself). */
+int apo_fetch_cached(struct apo_fetch_cache *c, const char *src, const struct apo_fetch_opts *o,
+		     struct apo_buf *out, char **why);
+
 /* src without a password, for messages; caller frees. */
 char *apo_fetch_redact(const char *src);
 

@@ -33,14 +33,14 @@ int apo_integrity_load(const struct apo_integrity_opts *o, struct apo_manifest *
 		*why = apo_xstrdup("no manifest configured");
 		return -EINVAL;
 	}
-	rc = apo_fetch(o->manifest, &o->fetch, &doc, why);
+	rc = apo_fetch_cached(o->cache, o->manifest, &o->fetch, &doc, why);
 	if (rc < 0)
 		goto out;
 	shown = apo_fetch_redact(o->manifest);
 	if (o->public_key) {
 		/* the signature comes from the same place: SOURCE.sig */
 		_cleanup_free_ char *sigsrc = apo_xasprintf("%s.sig", o->manifest);
-		rc = apo_fetch(sigsrc, &o->fetch, &sig, why);
+		rc = apo_fetch_cached(o->cache, sigsrc, &o->fetch, &sig, why);
 		if (rc < 0) {
 			char *w = apo_xasprintf("signature required (public_key %s): %s",
 						o->public_key, *why);

@@ -26,6 +26,9 @@ struct apo_integrity_opts {
 	 * check passes and says so.  Set from `integrity.required = false`,
 	 * the default only when neither manifest nor public_key is set. */
 	bool optional;
+	/* NULL: fetch each time.  Else the start's documents (fetch.h): the
+	 * checks before and after render fetch a remote manifest once */
+	struct apo_fetch_cache *cache;
 };
 
 /* One file that failed the check. */

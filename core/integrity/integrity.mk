@@ -2,7 +2,7 @@
 # and the environment's certificate authority.
 core_libapocore_la_SOURCES += \
 	core/integrity/manifest.c core/integrity/manifest.h \
-	core/integrity/fetch.c core/integrity/fetch.h \
+	core/integrity/fetch.c core/integrity/fetch.h core/integrity/fetch-cache.c \
 	core/integrity/signature.c core/integrity/signature.h \
 	core/integrity/integrity.c core/integrity/integrity.h
 
@@ -59,3 +59,6 @@ tests_unit_test_sshkey_LDADD = $(APO_TEST_LDADD)
 # the check before render (an edit inside a station) and after it
 TESTS += tests/integration/integrity-render.sh
 EXTRA_DIST += tests/integration/integrity-render.sh
+# a remote manifest fetched once a station start (before and after render)
+TESTS += tests/integration/integrity-fetch-once.sh
+EXTRA_DIST += tests/integration/integrity-fetch-once.sh

@@ -219,7 +219,7 @@ START_TEST(gate)
 	char *logdir = apo_xasprintf("%s/log", dir);
 	setenv("APOMON_LOG_DIR", logdir, 1);
 	/* the runtime adds "FQDN: integrity: " itself */
-	ck_assert_int_eq(apo_integrity_gate(&model, &st, root, &why), -EBADMSG);
+	ck_assert_int_eq(apo_integrity_gate(&model, &st, root, NULL, &why), -EBADMSG);
 	ck_assert_str_eq(why, "/etc/x: missing");
 	free(why);
 	ck_assert_int_eq(apo_integrity_check_station(&model, &st, root, &why), -EBADMSG);
@@ -232,7 +232,7 @@ START_TEST(gate)
 	x = apo_xasprintf("%s/etc/x", root);
 	fclose(fopen(x, "we"));
 	free(x);
-	ck_assert_int_eq(apo_integrity_gate(&model, &st, root, &why), 0);
+	ck_assert_int_eq(apo_integrity_gate(&model, &st, root, NULL, &why), 0);
 	ck_assert_ptr_null(why);
 	unsetenv("APOMON_LOG_DIR");
 	free(logdir);
