@@ -4,6 +4,7 @@
  * up, or brings the named stations in. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,10 +91,13 @@ static int report_reconcile(const struct apo_plan *plan, const struct apo_up_opt
 			apo_err("up: the rollback left objects behind; 'apomon -e %s down' removes "
 				"everything",
 				plan->env);
+		else if (rec->not_restored)
+			apo_err("up: rolled back what this up made, but could not put back what it "
+				"changed: %s; 'apomon diff' lists the difference",
+				rec->not_restored);
 		else if (!o->quiet)
-			apo_err("up: rolled back what this up made; the environment is up as "
-				"before, but stations it stopped (re-rendered ones) stay stopped: "
-				"'apomon diff' lists them");
+			apo_err("up: rolled back: the environment runs as before this up, with "
+				"its previous config");
 		return APO_EXIT_FAILURE;
 	case APO_REC_DONE:
 		break;
@@ -220,6 +224,37 @@ static int up_named(const struct apo_env *env, const struct apo_up_opts *o, char
 	return r;
 }
 
+/* The config of the last successful up, for a failed reconcile's way
+ * back (struct apo_up_opts.previous): the same pipeline as the files'. */
+static int load_previous(void *ctx, const char *dir, const char *confdir,
+			 const struct apo_plan **plan, void **handle)
+{
+	struct apo_cli run = *(const struct apo_cli *)ctx;
+	struct apo_env *env = apo_xcalloc(1, sizeof(*env));
+
+	run.confdir = dir;
+	if (apo_env_open(&run, env)) {
+		free(env);
+		return -EINVAL;
+	}
+	/* the paths it names (a manifest, a key) are relative to the files'
+	 * own directory */
+	if (confdir && *confdir) {
+		free(env->model->confdir);
+		env->model->confdir = apo_xstrdup(confdir);
+	}
+	*plan = env->plan;
+	*handle = env;
+	return 0;
+}
+
+static void free_previous(void *ctx, void *handle)
+{
+	(void)ctx;
+	apo_env_close(handle);
+	free(handle);
+}
+
 int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 {
 	struct apo_up_opts o = {.verbose = cli->verbose, .report = &apo_cli_report};
@@ -241,6 +276,9 @@ int apo_cmd_up(const struct apo_cli *cli, int argc, char **argv)
 	if ((rc = apo_cli_parse_options(argc, argv, flags, args, &names, &n_names)))
 		return rc;
 	run.image_dirs = (char **)dirs;
+	o.previous = load_previous;
+	o.previous_free = free_previous;
+	o.previous_ctx = &run;
 	if ((rc = apo_env_open(&run, &env)))
 		return rc;
 	if (n_names) {

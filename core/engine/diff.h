@@ -87,6 +87,15 @@ char *apo_applied_path(const char *env);
 int apo_applied_read(const char *env, struct json_object **out);
 int apo_applied_write(const char *env, struct json_object *snap);
 
+/*
+ * The config files of confdir (apomon.conf, conf.d/\*.conf) as the
+ * applied snapshot keeps them under "config": {"confdir", "files":
+ * {"conf.d/10-x.conf": TEXT}}; NULL when one is unreadable.  Unpacked
+ * into dir (made, 0700) for a loader: 0, -ENOENT when cfg holds none.
+ */
+struct json_object *apo_applied_config_of(const char *confdir);
+int apo_applied_config_unpack(struct json_object *cfg, const char *dir);
+
 /* What runs now of the applied snapshot (caller puts). */
 struct json_object *apo_observe(const char *env, struct json_object *applied);
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,8 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fs.h"
+#include "base/paths.h"
 #include "base/util.h"
 #include "integrity/ca.h"
+#include "integrity/conf-integrity.h"
 #include "plugin/services.h"
 #include "engine/down.h"
 #include "engine/reconcile.h"
@@ -95,7 +99,29 @@ struct rec {
 	bool *new_ns, *net, *start; /* per plan station */
 	bool *reload;		    /* start: try its type's reload hook first */
 	unsigned step;		    /* fault(): steps so far */
+	/* the stations and clusters a step began to change: what a failed
+	 * reconcile puts back (rollback()) */
+	char **touched;
+	size_t n_touched, cap_touched;
+	bool rollback;		    /* putting the previous config back: no faults */
+	struct json_object *config; /* the files to store with the snapshot */
 };
+
+static void touch(struct rec *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_touched; i++)
+		if (!strcmp(c->touched[i], name))
+			return;
+	APO_PUSH(c->touched, c->n_touched, c->cap_touched, apo_xstrdup(name));
+}
+
+static bool touched(const struct rec *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_touched; i++)
+		if (!strcmp(c->touched[i], name))
+			return true;
+	return false;
+}
 
 static struct json_object *jget(struct json_object *o, const char *k)
 {
@@ -119,6 +145,7 @@ static int remove_old(struct rec *c, const char *name)
 	struct json_object *st = jget(jget(c->applied, "stations"), name);
 	int r;
 
+	touch(c, name);
 	r = apo_station_cleanup(u->plan->env, name, APO_STATION_GRACE_MS, false);
 	if (r < 0)
 		return apo_up_fail(u, r, "%s: stop", name);
@@ -147,6 +174,7 @@ static int add_switches(struct rec *c)
 		const struct apo_plan_switch *sw = &p->switches[i];
 		if (apo_diff_has(&c->d, APO_CH_SWITCH_ADD, sw->cluster->name)) {
 			/* a switch that changed goes first */
+			touch(c, sw->cluster->name);
 			r = apo_nl_link_del(u->host_nl, sw->name);
 			if (r < 0 && r != -ENODEV)
 				return apo_up_fail(u, r, "switch %s", sw->name);
@@ -195,9 +223,13 @@ static int namespaces(struct rec *c)
 	}
 	if ((r = apo_journal_sync(u->journal)) < 0)
 		return apo_up_fail(u, r, "journal %s", u->journal->dir);
-	for (size_t i = 0; i < p->n_stations; i++)
-		if (c->net[i] && (r = apo_reconcile_station_net(u, i, c->new_ns[i], NULL, 0)) < 0)
+	for (size_t i = 0; i < p->n_stations; i++) {
+		if (!c->net[i])
+			continue;
+		touch(c, p->stations[i].station->name);
+		if ((r = apo_reconcile_station_net(u, i, c->new_ns[i], NULL, 0)) < 0)
 			return r;
+	}
 	if (apo_diff_has(&c->d, APO_CH_SWITCH_ADD, NULL) ||
 	    apo_diff_has(&c->d, APO_CH_SWITCH_DEL, NULL) ||
 	    apo_diff_has(&c->d, APO_CH_ADDRESS, "host")) {
@@ -262,6 +294,15 @@ static int try_reload(struct rec *c, size_t i)
 	apo_diag_clear(&d);
 	if (r < 0 && r != -EOPNOTSUPP)
 		return apo_up_fail(u, r, "%s: reload", s->fqdn);
+	/* what it wrote passes the gate a restart would have passed: a
+	 * sealed config is not changed live behind the seal's back */
+	if (r == 0) {
+		_cleanup_free_ char *why = NULL;
+		int g = apo_integrity_gate(p->model, s, root, &why);
+		if (g < 0)
+			return apo_up_fail(u, g, "%s: reload: integrity: %s", s->fqdn,
+					   why ? why : "failed");
+	}
 	if (r == 0) {
 		struct apo_rec_result *res = u->rec;
 		APO_PUSH(res->reloaded, res->n_reloaded, res->cap_reloaded, apo_xstrdup(s->fqdn));
@@ -284,6 +325,7 @@ static int stations(struct rec *c)
 			size_t i = p->levels[l].stations[k];
 			if (!c->start[i])
 				continue;
+			touch(c, p->stations[i].station->name);
 			/* only re-rendered (its namespace and addresses stay):
 			 * its type may apply that live */
 			if (c->reload[i] && (r = try_reload(c, i)) != -EOPNOTSUPP)
@@ -349,6 +391,7 @@ static int removals(struct rec *c)
 		    apo_diff_has(&c->d, APO_CH_SWITCH_ADD, ch->object))
 			continue;
 		const char *br = jstr(jget(jget(c->applied, "switches"), ch->object), "bridge");
+		touch(c, ch->object);
 		r = apo_nl_link_del(u->host_nl, br);
 		if (r < 0 && r != -ENODEV)
 			return apo_up_fail(u, r, "switch %s (cluster %s)", br, ch->object);
@@ -356,12 +399,21 @@ static int removals(struct rec *c)
 	return 0;
 }
 
-int apo_reconcile_save(struct apo_up *u)
+/* The snapshot of u's plan with its config files (config: those, else
+ * the ones in the plan's confdir now) */
+static int save(struct apo_up *u, struct json_object *config)
 {
 	_cleanup_free_ char *path = apo_applied_path(u->plan->env);
 	struct json_object *snap = apo_snapshot_of_plan(u->plan);
+	struct json_object *cfg = config ? json_object_get(config)
+				  : u->plan->model->confdir
+				      ? apo_applied_config_of(u->plan->model->confdir)
+				      : NULL;
 	int r;
 
+	/* without it a failed reconcile cannot put stations back: said then */
+	if (cfg)
+		json_object_object_add(snap, "config", cfg);
 	if (u->opts->network_only)
 		json_object_object_add(snap, "network_only", json_object_new_boolean(true));
 	apo_journal_intent(u->journal, "applied", path, u->plan->env);
@@ -373,6 +425,11 @@ int apo_reconcile_save(struct apo_up *u)
 		return apo_up_fail(u, r, "%s", path);
 	apo_journal_done(u->journal, "applied", path);
 	return 0;
+}
+
+int apo_reconcile_save(struct apo_up *u)
+{
+	return save(u, NULL);
 }
 
 /* Which plan stations get a new namespace, a network pass, a start. */
@@ -436,7 +493,7 @@ static int fault(struct rec *c, const char *step)
 	unsigned k = f ? (unsigned)atoi(kill ? f + 5 : f) : 0;
 
 	c->step++;
-	if (!k || k != c->step)
+	if (!k || k != c->step || c->rollback)
 		return 0;
 	if (kill)
 		raise(SIGKILL);
@@ -467,11 +524,169 @@ static int apply(struct rec *c)
 		return r;
 	if ((r = fault(c, "applied state")) < 0)
 		return r;
-	return apo_reconcile_save(u);
+	return save(u, c->config);
+}
+
+/* The per-station arrays of c's plan, its classes, u's buffers. */
+static void prepare(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+
+	u->nsfd = apo_xcalloc(p->n_stations + 1, sizeof(int));
+	for (size_t i = 0; i < p->n_stations; i++)
+		u->nsfd[i] = -1;
+	u->bridge_ifindex = apo_xcalloc(p->n_switches + 1, sizeof(int));
+	u->group = apo_nl_env_group(p->env);
+	c->new_ns = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c->net = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c->start = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c->reload = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	classify(c);
+}
+
+static void close_nsfds(struct apo_up *u)
+{
+	for (size_t i = 0; u->nsfd && i < u->plan->n_stations; i++)
+		if (u->nsfd[i] >= 0) {
+			close(u->nsfd[i]);
+			u->nsfd[i] = -1;
+		}
+}
+
+static void rec_clear(struct rec *c)
+{
+	apo_diff_clear(&c->d);
+	free(c->new_ns);
+	free(c->net);
+	free(c->start);
+	free(c->reload);
+	for (size_t i = 0; i < c->n_touched; i++)
+		free(c->touched[i]);
+	free(c->touched);
+	json_object_put(c->applied);
+}
+
+/* A change of the way back that a failed reconcile needs: about what it
+ * touched (a station or cluster of which it began to change something),
+ * or about the environment as a whole (published ports, DNS, the host's
+ * routes and guard: put back as they were, which costs little). */
+static bool needed(const struct rec *failed, const struct apo_change *ch)
+{
+	switch (ch->group) {
+	case APO_CH_START:
+	case APO_CH_PUBLISH:
+	case APO_CH_DNS:
+	case APO_CH_HOSTNAME:
+	case APO_CH_GUARD:
+		return true;
+	case APO_CH_ADDRESS:
+		return !strcmp(ch->object, "host") || touched(failed, ch->object);
+	default:
+		return touched(failed, ch->object);
+	}
+}
+
+/*
+ * After a failed reconcile undid the objects it made: what it stopped,
+ * re-rendered, moved or removed goes back to the config of the last
+ * successful `up` (kept in the applied snapshot): a reconcile from the
+ * snapshot of the plan it tried to the previous plan, of what it touched,
+ * journaled like any; the stations that ran run again with their old
+ * config.  Sets res->restored, or res->not_restored.
+ */
+static void rollback(struct rec *failed, struct apo_rec_result *res)
+{
+	struct apo_up *u = failed->u;
+	const struct apo_up_opts *o = u->opts;
+	struct json_object *cfg = jget(failed->applied, "config");
+	const struct apo_plan *p0 = NULL;
+	void *handle = NULL;
+	_cleanup_free_ char *run = apo_env_run_dir(u->plan->env);
+	_cleanup_free_ char *dir = apo_xasprintf("%s/previous.XXXXXX", run);
+	struct json_object *wanted = NULL, *obs = NULL;
+	struct apo_up u2;
+	struct rec c = {.u = &u2, .rollback = true, .config = cfg};
+	int r;
+
+	if (!failed->n_touched) {
+		res->restored = true;
+		return;
+	}
+	if (!o->previous || !cfg) {
+		res->not_restored =
+		    apo_xstrdup(!cfg ? "the last successful up kept no config (an older apomon)"
+				     : "no loader for the previous config");
+		return;
+	}
+	if (!mkdtemp(dir)) {
+		res->not_restored = apo_xasprintf("%s: %s", dir, strerror(errno));
+		return;
+	}
+	r = apo_applied_config_unpack(cfg, dir);
+	if (r >= 0)
+		r = o->previous(o->previous_ctx, dir, jstr(cfg, "confdir"), &p0, &handle);
+	apo_rmtree(dir);
+	if (r < 0 || !p0) {
+		res->not_restored =
+		    apo_xasprintf("the previous config (%s) does not load: %s",
+				  jstr(cfg, "confdir"), strerror(r < 0 ? -r : EINVAL));
+		goto out;
+	}
+
+	u2 = (struct apo_up){.plan = p0,
+			     .opts = o,
+			     .journal = u->journal,
+			     .progress = u->progress,
+			     .host_nl = u->host_nl,
+			     .rec = res};
+	pthread_mutex_init(&u2.mutex, NULL);
+	/* from what it tried (as far as it went) back to the previous plan */
+	c.applied = apo_snapshot_of_plan(u->plan);
+	wanted = apo_snapshot_of_plan(p0);
+	obs = apo_observe(p0->env, c.applied);
+	struct apo_diff all = {0};
+	apo_diff_compute(c.applied, wanted, obs, &all);
+	for (size_t k = 0; k < all.n; k++) {
+		if (!needed(failed, &all.v[k]))
+			continue;
+		struct apo_change ch = all.v[k];
+		ch.object = apo_xstrdup(ch.object);
+		ch.detail = ch.detail ? apo_xstrdup(ch.detail) : NULL;
+		APO_PUSH(c.d.v, c.d.n, c.d.cap, ch);
+	}
+	apo_diff_clear(&all);
+	prepare(&c);
+	if ((r = apo_journal_begin(u->journal, "reconcile")) < 0) {
+		res->not_restored = apo_xasprintf("journal %s: %s", u->journal->dir, strerror(-r));
+	} else {
+		size_t from = u->journal->begun_at;
+		r = apply(&c);
+		close_nsfds(&u2);
+		if (r < 0) {
+			res->not_restored = apo_xstrdup(u2.error ? u2.error : strerror(-r));
+			if (apo_reconcile_undo(u->journal, from, o->report))
+				res->left_behind = true;
+		}
+		if (apo_journal_complete(u->journal) < 0)
+			res->left_behind = true;
+		res->restored = r >= 0;
+	}
+	free(u2.nsfd);
+	free(u2.bridge_ifindex);
+	free(u2.error);
+	pthread_mutex_destroy(&u2.mutex);
+	rec_clear(&c);
+out:
+	json_object_put(wanted);
+	json_object_put(obs);
+	if (handle && o->previous_free)
+		o->previous_free(o->previous_ctx, handle);
 }
 
 void apo_rec_result_clear(struct apo_rec_result *res)
 {
+	free(res->not_restored);
 	apo_diff_clear(&res->diff);
 	for (size_t i = 0; i < res->n_reloaded; i++)
 		free(res->reloaded[i]);
@@ -541,16 +756,7 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	}
 
 	u->progress = apo_progress_new("up", true, false);
-	u->nsfd = apo_xcalloc(p->n_stations, sizeof(int));
-	for (size_t i = 0; i < p->n_stations; i++)
-		u->nsfd[i] = -1;
-	u->bridge_ifindex = apo_xcalloc(p->n_switches + 1, sizeof(int));
-	u->group = apo_nl_env_group(p->env);
-	c.new_ns = apo_xcalloc(p->n_stations + 1, sizeof(bool));
-	c.net = apo_xcalloc(p->n_stations + 1, sizeof(bool));
-	c.start = apo_xcalloc(p->n_stations + 1, sizeof(bool));
-	c.reload = apo_xcalloc(p->n_stations + 1, sizeof(bool));
-	classify(&c);
+	prepare(&c);
 
 	if ((r = apo_nl_open(&u->host_nl)) < 0) {
 		refuse(u, "netlink: %s", strerror(-r));
@@ -562,17 +768,15 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	}
 	size_t from = j->begun_at;
 	r = apply(&c);
-	for (size_t i = 0; i < p->n_stations; i++)
-		if (u->nsfd[i] >= 0) {
-			close(u->nsfd[i]);
-			u->nsfd[i] = -1;
-		}
+	close_nsfds(u);
 	if (r < 0) {
 		res->verdict = APO_REC_FAILED;
 		if (!u->error)
 			u->error = apo_xstrdup(strerror(-r));
 		if (apo_reconcile_undo(j, from, u->opts->report) || apo_journal_complete(j) < 0)
 			res->left_behind = true;
+		else
+			rollback(&c, res);
 		goto out;
 	}
 	if ((r = apo_journal_complete(j)) < 0) {
@@ -586,9 +790,5 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 out:
 	res->diff = c.d;
 	memset(&c.d, 0, sizeof(c.d));
-	free(c.new_ns);
-	free(c.net);
-	free(c.start);
-	free(c.reload);
-	json_object_put(c.applied);
+	rec_clear(&c);
 }

@@ -26,6 +26,15 @@ struct apo_up_opts {
 	bool dry_run;			 /* print what `up` would change, change nothing */
 	unsigned threads;		 /* 0: apo_workers_default() */
 	const struct apo_report *report; /* lines said while it works */
+	/* A reconcile that fails puts back what it stopped or changed with
+	 * the config of the last successful `up`, unpacked into dir (with
+	 * the confdir it came from, for the paths it names): the caller
+	 * loads, validates and plans it (*plan, and *handle released by
+	 * previous_free).  NULL: a failed reconcile only undoes what it made. */
+	int (*previous)(void *ctx, const char *dir, const char *confdir,
+			const struct apo_plan **plan, void **handle);
+	void (*previous_free)(void *ctx, void *handle);
+	void *previous_ctx;
 };
 
 enum apo_up_outcome {
@@ -53,6 +62,11 @@ struct apo_rec_result {
 	char **reloaded; /* stations whose type applied their change live */
 	size_t n_reloaded, cap_reloaded;
 	bool left_behind; /* APO_REC_FAILED: the undo failed too */
+	/* APO_REC_FAILED: the stations and networks it had touched were put
+	 * back with the previous config (restored); or why not (NULL: it
+	 * touched nothing to put back) */
+	bool restored;
+	char *not_restored;
 	double ms;
 };
 

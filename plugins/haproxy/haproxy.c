@@ -123,34 +123,52 @@ static int lb_validate(const struct apomon_host *h, const struct apomon_station 
 	return rc;
 }
 
-static int lb_render(const struct apomon_host *h, const struct apomon_station *st)
+/* The certificate's names: www.DOMAIN, DOMAIN, the FQDN and the extra
+ * names (caller frees the array, not the strings but www). */
+static const char **cert_names(const struct apomon_host *h, const struct apomon_station *st,
+			       char *www, size_t www_size, size_t *n)
 {
-	struct backends b = {.h = h, .lb = st, .type = h->setting_string(st, "backend_type")};
-	const char *domain = h->domain(st);
-	size_t n_extra = h->setting_list_count(st, "names");
+	size_t n_extra = h->setting_list_count(st, "names"), k = 0;
 	const char **names = calloc(n_extra + 4, sizeof(*names));
-	char www[300], *text = NULL;
-	size_t k = 0, len;
-	int rc;
 
 	if (!names)
-		return -ENOMEM;
-	snprintf(www, sizeof(www), "www.%s", domain);
+		return NULL;
+	snprintf(www, www_size, "www.%s", h->domain(st));
 	names[k++] = www;
-	names[k++] = domain;
+	names[k++] = h->domain(st);
 	names[k++] = h->fqdn(st);
 	for (size_t i = 0; i < n_extra; i++)
 		names[k++] = h->setting_list_item(st, "names", i);
-	rc = h->issue_cert(st, names, PEM, NULL);
-	free(names);
-	if (rc < 0) {
-		h->log(st, APOMON_LOG_ERROR, "render: certificate %s: %s", PEM, strerror(-rc));
-		return rc;
-	}
+	*n = k;
+	return names;
+}
 
-	FILE *m = open_memstream(&text, &len);
+/*
+ * The config text (caller frees).  It names the certificate's names in a
+ * comment, so that a reload can tell from the text alone whether anything
+ * it renders changed (the backends, the health path or the names).
+ */
+static int build_cfg(const struct apomon_host *h, const struct apomon_station *st, char **text,
+		     size_t *len)
+{
+	struct backends b = {.h = h, .lb = st, .type = h->setting_string(st, "backend_type")};
+	char www[300];
+	size_t n = 0;
+	const char **names = cert_names(h, st, www, sizeof(www), &n);
+	FILE *m;
+
+	*text = NULL;
+	if (!names || !(m = open_memstream(text, len))) {
+		free(names);
+		return -ENOMEM;
+	}
 	fprintf(m,
-		"# rendered by apomon's haproxy station type for %s\n"
+		"# rendered by apomon's haproxy station type for %s\n# certificate:", h->fqdn(st));
+	for (size_t i = 0; i < n; i++)
+		fprintf(m, " %s", names[i]);
+	free(names);
+	fprintf(m,
+		"\n"
 		"global\n"
 		"    log stderr format short local0 notice\n"
 		"    user haproxy\n"
@@ -189,7 +207,7 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
 		"error-limit 1 "
 		"on-error mark-down\n"
 		"    http-response set-header X-Served-By %%[srv_name]\n",
-		h->fqdn(st), h->fqdn(st), h->setting_string(st, "health_path"));
+		h->fqdn(st), h->setting_string(st, "health_path"));
 	b.out = m;
 	h->each_station(st, APOMON_SCOPE_CLUSTER, add_backend, &b);
 	fprintf(m, "\n"
@@ -200,8 +218,97 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
 		   "    stats refresh 5s\n"
 		   "    stats show-node\n");
 	fclose(m);
-	rc = apo_plugin_write(h, st, CFG, text, strlen(text), 0644);
+	if (!*text)
+		return -ENOMEM;
+	return b.rc;
+}
+
+static int lb_render(const struct apomon_host *h, const struct apomon_station *st)
+{
+	char www[300], *text = NULL;
+	size_t n = 0, len = 0;
+	const char **names = cert_names(h, st, www, sizeof(www), &n);
+	int rc;
+
+	if (!names)
+		return -ENOMEM;
+	rc = h->issue_cert(st, names, PEM, NULL);
+	free(names);
+	if (rc < 0) {
+		h->log(st, APOMON_LOG_ERROR, "render: certificate %s: %s", PEM, strerror(-rc));
+		return rc;
+	}
+	if ((rc = build_cfg(h, st, &text, &len)) >= 0)
+		rc = apo_plugin_write(h, st, CFG, text, len, 0644);
 	free(text);
+	return rc;
+}
+
+/*
+ * `up` on a running environment changed what the balancer renders (a
+ * backend moved, came or went; a setting).  A config byte-identical to
+ * the running one (a station that is not a backend came or went) needs
+ * nothing.  Otherwise the certificate is issued again, the new config is
+ * checked with `haproxy -c` before it replaces the running one, and the
+ * master (haproxy -W) reloads on SIGUSR2: it keeps its PID, starts new
+ * workers on the new config and lets the old ones finish their
+ * connections, so clients of the balancer see no refused connection.
+ */
+static int lb_reload(const struct apomon_host *h, const struct apomon_station *st)
+{
+	static const char *const cat[] = {"cat", CFG, NULL};
+	/* checks CFG.new, swaps it in, signals the master (the haproxy whose
+	 * parent is no haproxy) and waits, bounded, for a worker of the new
+	 * generation (a haproxy child of the master it did not have) */
+	static const char *const swap[] = {
+	    "/bin/sh", "-c",
+	    "set -e; haproxy -c -q -f " CFG ".new; "
+	    "kids() { for d in /proc/[0-9]*; do "
+	    "[ \"$(cat $d/comm 2>/dev/null)\" = haproxy ] || continue; "
+	    "set -- $(cat $d/stat 2>/dev/null); "
+	    "echo \"$4 $1\"; done; }; "
+	    "m=; for d in /proc/[0-9]*; do [ \"$(cat $d/comm 2>/dev/null)\" = haproxy ] || "
+	    "continue; "
+	    "pp=$(cut -d' ' -f4 $d/stat); "
+	    "[ \"$(cat /proc/$pp/comm 2>/dev/null)\" = haproxy ] || m=${d#/proc/}; done; "
+	    "[ -n \"$m\" ] || { echo 'no haproxy master'; exit 3; }; "
+	    "old=$(kids | awk -v m=$m '$1 == m {print $2}' | sort | tr '\\n' ' '); "
+	    "mv -f " CFG ".new " CFG "; kill -USR2 $m; "
+	    "i=0; while [ $i -lt 200 ]; do "
+	    "for w in $(kids | awk -v m=$m '$1 == m {print $2}'); do "
+	    "case \" $old \" in *\" $w \"*) ;; *) exit 0;; esac; done; "
+	    "i=$((i + 1)); sleep 0.05; done; echo 'no new worker'; exit 4",
+	    NULL};
+	char *text = NULL, *now = NULL, *out = NULL, www[300];
+	size_t len = 0, n = 0;
+	const char **names = NULL;
+	int rc;
+
+	if ((rc = build_cfg(h, st, &text, &len)) < 0)
+		goto out;
+	rc = h->run(st, cat, &now);
+	if (rc == 0 && now && !strcmp(now, text))
+		goto out; /* nothing it renders changed */
+	if (!(names = cert_names(h, st, www, sizeof(www), &n))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if ((rc = h->issue_cert(st, names, PEM, NULL)) < 0) {
+		h->log(st, APOMON_LOG_ERROR, "reload: certificate %s: %s", PEM, strerror(-rc));
+		goto out;
+	}
+	if ((rc = apo_plugin_write(h, st, CFG ".new", text, len, 0644)) < 0)
+		goto out;
+	rc = h->run(st, swap, &out);
+	if (rc > 0) {
+		h->log(st, APOMON_LOG_ERROR, "reload: exited %d: %s", rc, out ? out : "");
+		rc = -EIO;
+	}
+out:
+	free(names);
+	free(text);
+	free(now);
+	free(out);
 	return rc;
 }
 
@@ -230,6 +337,7 @@ static const struct apomon_station_type haproxy = {
     .validate = lb_validate,
     .render = lb_render,
     .ready = lb_ready,
+    .reload = lb_reload,
 };
 
 APOMON_STATION_TYPE(haproxy)

@@ -46,10 +46,24 @@ without() {
 	for n; do s=$(printf '%s\n' "$s" | tr ' ' '\n' | grep -v "^$n=" | tr '\n' ' '); done
 	printf '%s' "$s"
 }
-api() { curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/skel-0.1.0/api/companies"; }
+# the skel API on a host port: straight to a tomcat (81, 82, 83) or
+# through the load balancer (443, HTTPS with the environment's CA)
+api() {
+	if [ "$1" = 443 ]; then
+		curl -sS --max-time 5 -o /dev/null -w '%{http_code}' --cacert "$CA" \
+			--resolve www.example.com:443:127.0.0.1 https://www.example.com/skel-0.1.0/api/companies
+	else
+		curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/skel-0.1.0/api/companies"
+	fi
+}
+# the load balancer's haproxy processes (master and workers), "PID ..."
+haproxies() { pgrep -x haproxy -P "$(cat /run/apomon/"$REST_ENV"/stations/lb/init | cut -d' ' -f1)" 2>/dev/null; }
 
 rest_up
+CA=$(A ca --path) || fail "apomon ca --path"
 before=$(snap)
+lb_master=$(haproxies)
+[ -n "$lb_master" ] || fail "no haproxy under the load balancer's init"
 echo "before: $before"
 
 # 1. django off, then on
@@ -61,6 +75,9 @@ A up -q || fail "up with django off"
 [ "$(without "$(snap)" django)" = "$(without "$before" django)" ] ||
 	fail "django off restarted others: $(snap) vs $before"
 curl -sS --max-time 5 http://127.0.0.1:8000/ >/dev/null 2>&1 && fail "django still answers on 8000"
+# django is no backend of the balancer: its config is the same bytes, so
+# its haproxy was neither restarted nor reloaded
+[ "$(haproxies)" = "$lb_master" ] || fail "django off touched haproxy: $(haproxies) vs $lb_master"
 sed -i 's/ enabled = false;//' "$EX"
 A up -q || fail "up with django on"
 curl -sS --max-time 10 http://127.0.0.1:8000/ | grep_q "<tr>" || fail "django does not answer on 8000"
@@ -69,7 +86,7 @@ before=$(snap)
 
 # 2. www2 moves from .12 to .13 while a client asks the API through the
 # load balancer (published port 80) in a bounded loop
-[ "$(api 80)" = 200 ] || fail "the API does not answer through the load balancer"
+[ "$(api 443)" = 200 ] || fail "the API does not answer through the load balancer"
 sed -i 's/"10.1.0.12"/"10.1.0.13"/' "$EX"
 A diff >"$REST_TMP/out"
 grep -q "www2" "$REST_TMP/out" || fail "diff: $(cat "$REST_TMP/out")"
@@ -77,13 +94,15 @@ grep -q "www2" "$REST_TMP/out" || fail "diff: $(cat "$REST_TMP/out")"
 (
 	i=0
 	while [ ! -f "$REST_TMP/stop" ] && [ $i -lt 3000 ]; do
-		api 80 >>"$REST_TMP/codes" 2>/dev/null
+		api 443 >>"$REST_TMP/codes" 2>/dev/null
 		echo >>"$REST_TMP/codes"
 		i=$((i + 1))
 	done
 ) &
 loop=$!
-A up -q 2>"$REST_TMP/err" || fail "up moving www2: $(cat "$REST_TMP/err")"
+t0=$(date +%s%N)
+A up >"$REST_TMP/upout" 2>"$REST_TMP/err" || fail "up moving www2: $(cat "$REST_TMP/err")"
+echo "MEASURE: up moving www2 took $((($(date +%s%N) - t0) / 1000000)) ms"
 touch "$REST_TMP/stop"
 wait $loop
 total=$(grep -c . "$REST_TMP/codes")
@@ -92,9 +111,22 @@ echo "MEASURE: www2 moved: $bad of $total requests through the load balancer fai
 [ "$total" -gt 0 ] || fail "the client loop made no request"
 [ "$(dig +short +time=2 +tries=2 @$NS www2.example.com A)" = 10.1.0.13 ] || fail "DNS: www2 is not 10.1.0.13"
 ip -n www2.example.com -4 addr show dev eth0 | grep_q "inet 10.1.0.13/" || fail "www2's address"
-[ "$(without "$(snap)" www2 lb)" = "$(without "$before" www2 lb)" ] ||
+# the balancer was reloaded, not restarted: same init, same master, its
+# config names www2's new address
+[ "$(without "$(snap)" www2)" = "$(without "$before" www2)" ] ||
 	fail "moving www2 restarted others: $(snap) vs $before"
-[ "$(api 80)" = 200 ] || fail "the API does not answer through the load balancer after the move"
+[ "$(haproxies)" = "$lb_master" ] || fail "the haproxy master changed: $(haproxies) vs $lb_master"
+x lb cat /etc/haproxy/haproxy.cfg | grep_q "server www2 10.1.0.13:8080" ||
+	fail "the balancer's config: $(x lb cat /etc/haproxy/haproxy.cfg)"
+cat "$REST_TMP/upout" "$REST_TMP/err" | grep_q "lb.example.com: reloaded" || fail "up did not say it reloaded the balancer: $(cat "$REST_TMP/upout" "$REST_TMP/err")"
+[ "$(api 443)" = 200 ] || fail "the API does not answer through the load balancer after the move"
+# www2 gets balanced traffic at its new address (health check: inter 1s)
+seen=0
+for _ in $(seq 40); do
+	curl -sS --max-time 5 -D - -o /dev/null --cacert "$CA" --resolve www.example.com:443:127.0.0.1 \
+		https://www.example.com/skel-0.1.0/api/companies | grep -qi "^x-served-by: www2" && { seen=1; break; }
+done
+[ $seen = 1 ] || fail "no response served by www2 through the balancer"
 [ "$(api 82)" = 200 ] || fail "www2 does not answer on its published port 82"
 before=$(snap)
 

@@ -8,7 +8,11 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/diff.h"
 
@@ -205,6 +209,52 @@ START_TEST(a_host_name_change_recreates)
 }
 END_TEST
 
+/* The config a failed reconcile goes back to: kept and given back byte
+ * for byte, conf.d/\*.conf only, and a name that would leave the
+ * directory is refused. */
+START_TEST(the_applied_config_round_trips)
+{
+	char src[] = "/tmp/apo-test-cfg.XXXXXX", dst[] = "/tmp/apo-test-cfg2.XXXXXX";
+	char path[256], buf[64] = "";
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(src));
+	ck_assert_ptr_nonnull(mkdtemp(dst));
+	snprintf(path, sizeof(path), "%s/conf.d", src);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/apomon.conf", src);
+	f = fopen(path, "w");
+	fputs("environment = \"x\";\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/conf.d/10-a.conf", src);
+	f = fopen(path, "w");
+	fputs("# a\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/conf.d/README", src);
+	f = fopen(path, "w");
+	fclose(f);
+
+	struct json_object *cfg = apo_applied_config_of(src), *files = NULL;
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert(json_object_object_get_ex(cfg, "files", &files));
+	ck_assert_int_eq(json_object_object_length(files), 2);
+	ck_assert_int_eq(apo_applied_config_unpack(cfg, dst), 0);
+	snprintf(path, sizeof(path), "%s/conf.d/10-a.conf", dst);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, "# a\n");
+
+	json_object_object_add(files, "conf.d/../../escape", json_object_new_string("x"));
+	ck_assert_int_eq(apo_applied_config_unpack(cfg, dst), -EBADMSG);
+	json_object_put(cfg);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", src, dst);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("diff");
@@ -221,6 +271,7 @@ int main(void)
 	tcase_add_test(t, a_new_cluster_and_a_lost_bridge);
 	tcase_add_test(t, nothing_applied_everything_added);
 	tcase_add_test(t, a_host_name_change_recreates);
+	tcase_add_test(t, the_applied_config_round_trips);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The config files of the last successful `up`, kept in its applied
+ * snapshot (diff.h): a reconcile that fails puts the stations it stopped
+ * back with the config they ran with, and the files may have changed
+ * since.  Only what the loader reads: apomon.conf and conf.d/\*.conf.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/util.h"
+#include "engine/diff.h"
+
+/* A file's text; NULL with errno when unreadable. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rbe");
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	FILE *m = open_memstream(&text, &len);
+	char buf[8192];
+	size_t n;
+	while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, m);
+	int bad = ferror(f);
+	fclose(f);
+	if (m)
+		fclose(m);
+	if (bad || !text) {
+		free(text);
+		errno = bad ? EIO : ENOMEM;
+		return NULL;
+	}
+	return text;
+}
+
+static int add_file(struct json_object *files, const char *confdir, const char *rel)
+{
+	_cleanup_free_ char *path = apo_xasprintf("%s/%s", confdir, rel);
+	char *text = slurp(path);
+
+	if (!text)
+		return errno == ENOENT ? 0 : -errno;
+	json_object_object_add(files, rel, json_object_new_string(text));
+	free(text);
+	return 0;
+}
+
+struct json_object *apo_applied_config_of(const char *confdir)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *files = json_object_new_object();
+	_cleanup_free_ char *dropins = apo_xasprintf("%s/conf.d", confdir);
+	char *abs = realpath(confdir, NULL);
+	DIR *dp;
+
+	json_object_object_add(o, "confdir", json_object_new_string(abs ? abs : confdir));
+	free(abs);
+	json_object_object_add(o, "files", files);
+	if (add_file(files, confdir, "apomon.conf") < 0)
+		goto bad;
+	if (!(dp = opendir(dropins)))
+		return o;
+	for (struct dirent *de; (de = readdir(dp));) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".conf"))
+			continue;
+		_cleanup_free_ char *rel = apo_xasprintf("conf.d/%s", de->d_name);
+		if (add_file(files, confdir, rel) < 0) {
+			closedir(dp);
+			goto bad;
+		}
+	}
+	closedir(dp);
+	return o;
+bad:
+	json_object_put(o);
+	return NULL;
+}
+
+int apo_applied_config_unpack(struct json_object *cfg, const char *dir)
+{
+	struct json_object *files = NULL;
+	_cleanup_free_ char *dropins = apo_xasprintf("%s/conf.d", dir);
+	int r;
+
+	if (!cfg || !json_object_object_get_ex(cfg, "files", &files) ||
+	    !json_object_is_type(files, json_type_object))
+		return -ENOENT;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(dropins, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	json_object_object_foreach(files, rel, text)
+	{
+		/* names this file wrote: apomon.conf, conf.d/NAME.conf */
+		const char *base = strncmp(rel, "conf.d/", 7) ? rel : rel + 7;
+		if (!apo_fs_component_ok(base) || (base == rel && strcmp(rel, "apomon.conf")))
+			return -EBADMSG;
+		_cleanup_free_ char *path = apo_xasprintf("%s/%s", dir, rel);
+		const char *t = json_object_get_string(text);
+		if ((r = apo_write_file(path, t, strlen(t), 0600)) < 0)
+			return r;
+	}
+	return 0;
+}
