@@ -51,6 +51,10 @@ static int run(const struct apo_cli *cli, int argc, char **argv, enum verb verb)
 			return APO_EXIT_USAGE;
 		if (apo_cli_parse_seconds(argv[0], "-t", optarg, 3600, &grace_ms))
 			return APO_EXIT_USAGE;
+		/* an explicit -t 0 kills at once; the runtime's 0 means "the
+		 * type's deadline" */
+		if (grace_ms == APO_STATION_GRACE_MS)
+			grace_ms = 1;
 	}
 	with.image_dirs = dirs;
 	if (optind >= argc) {

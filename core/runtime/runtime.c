@@ -304,6 +304,19 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 	rc = apo_station_prepare(&spec, &root, err);
 	if (rc < 0)
 		goto out;
+	/* how `down` will stop it, recorded before it runs */
+	rc = apo_station_set_stop(p->env, s->name,
+				  APOMON_TYPE_HAS(t, stop_signal) ? t->stop_signal : 0,
+				  APOMON_TYPE_HAS(t, stop_timeout_ms) ? t->stop_timeout_ms : 0);
+	if (rc < 0) {
+		if (rc == -EINVAL)
+			*err = apo_xasprintf("%s: type %s: stop_signal %d: not a signal a "
+					     "server can catch",
+					     s->fqdn, t->name, t->stop_signal);
+		else
+			*err = apo_xasprintf("%s: state: stop: %s", s->fqdn, strerror(-rc));
+		goto out;
+	}
 	if (h) {
 		free(h->root);
 		h->root = apo_xstrdup(root);
@@ -569,8 +582,6 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 	size_t n = 0;
 	int rc, first;
 
-	if (!grace_ms)
-		grace_ms = APO_STATION_GRACE_MS;
 	first = apo_station_list(env, &names, &n);
 	rc = apo_station_stop_many(env, names, n, grace_ms);
 	if (rc < 0 && !first)

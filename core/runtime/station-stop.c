@@ -49,21 +49,63 @@ static bool wait_exit(int pidfd, const struct apo_init_rec *r, unsigned ms)
 struct victim {
 	struct apo_init_rec r;
 	int pidfd;
+	unsigned deadline_ms; /* from the signal to SIGKILL */
 };
 
-/* Every init gets SIGTERM at once and they die in parallel: the kernel's
- * namespace teardown, not our waiting, is what takes time. */
+int apo_station_set_stop(const char *env, const char *name, int signal, unsigned deadline_ms)
+{
+	_cleanup_free_ char *state = apo_station_state_dir(env, name);
+	_cleanup_free_ char *p = apo_xasprintf("%s/stop", state);
+	_cleanup_free_ char *text = NULL;
+
+	/* SIGKILL and SIGSTOP cannot be forwarded as a request to shut down */
+	if (signal < 0 || signal >= _NSIG || signal == SIGKILL || signal == SIGSTOP)
+		return -EINVAL;
+	if (!signal && !deadline_ms) {
+		/* the defaults: no record (a type that changed leaves none) */
+		return unlink(p) < 0 && errno != ENOENT ? -errno : 0;
+	}
+	text = apo_xasprintf("%d %u\n", signal ? signal : SIGTERM,
+			     deadline_ms ? deadline_ms : APO_STATION_GRACE_DEFAULT_MS);
+	return apo_write_file_atomic(p, text, strlen(text), 0644, false);
+}
+
+/* The station's recorded signal and deadline, else the defaults. */
+static void read_stop(const char *state, int *signal, unsigned *deadline_ms)
+{
+	_cleanup_free_ char *p = apo_xasprintf("%s/stop", state);
+	FILE *f = fopen(p, "re");
+	int sig;
+	unsigned ms;
+
+	*signal = SIGTERM;
+	*deadline_ms = APO_STATION_GRACE_DEFAULT_MS;
+	if (!f)
+		return;
+	if (fscanf(f, "%d %u", &sig, &ms) == 2 && sig > 0 && sig < _NSIG && sig != SIGKILL &&
+	    sig != SIGSTOP) {
+		*signal = sig;
+		*deadline_ms = ms;
+	}
+	fclose(f);
+}
+
+/* Every init gets its stop signal at once and they die in parallel, each
+ * against its own deadline: the slowest clean shutdown, not the sum, is
+ * what `down` waits for. */
 int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigned grace_ms)
 {
 	struct victim *v = apo_xcalloc(n ? n : 1, sizeof(*v));
 	size_t nv = 0;
 	int rc = 0;
+	double t0 = apo_now_ms(), t1 = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *state = apo_station_state_dir(env, names[i]);
 		_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);
 		struct apo_init_rec r;
-		int fd;
+		unsigned deadline;
+		int fd, sig;
 
 		if (apo_station_read_init(env, names[i], &r) < 0)
 			continue;
@@ -80,27 +122,38 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
 				close(fd);
 			continue;
 		}
+		read_stop(state, &sig, &deadline);
 		v[nv].r = r;
-		v[nv++].pidfd = fd;
-		kill(r.pid, SIGTERM);
+		v[nv].pidfd = fd;
+		v[nv++].deadline_ms = grace_ms == APO_STATION_GRACE_MS ? deadline : grace_ms;
+		kill(r.pid, sig);
+	}
+	/* in order of deadline, so that a short one is not waited past
+	 * while a long one is waited for */
+	for (bool again = true; again;) {
+		again = false;
+		for (size_t i = 1; i < nv; i++)
+			if (v[i].deadline_ms < v[i - 1].deadline_ms) {
+				struct victim x = v[i];
+				v[i] = v[i - 1];
+				v[i - 1] = x;
+				again = true;
+			}
 	}
 	for (int round = 0; round < 2; round++) {
-		unsigned budget = round ? 5000 : grace_ms;
-		double t0 = apo_now_ms();
-
 		for (size_t i = 0; i < nv; i++) {
-			long spent;
+			double until = round ? t1 + 5000 : t0 + v[i].deadline_ms;
+			double now = apo_now_ms();
 
 			if (v[i].r.pid == 0)
 				continue;
-			spent = (long)(apo_now_ms() - t0);
 			if (wait_exit(v[i].pidfd, &v[i].r,
-				      spent >= (long)budget ? 0 : budget - (unsigned)spent))
+				      now >= until ? 0 : (unsigned)(until - now)))
 				v[i].r.pid = 0;
+			else if (!round)
+				kill(v[i].r.pid, SIGKILL); /* past its deadline */
 		}
-		for (size_t i = 0; i < nv; i++)
-			if (v[i].r.pid && !round)
-				kill(v[i].r.pid, SIGKILL);
+		t1 = apo_now_ms();
 	}
 	for (size_t i = 0; i < n; i++)
 		apo_cgroup_remove(env, names[i]); /* empty now; start makes them anew */

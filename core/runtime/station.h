@@ -36,8 +36,10 @@ struct apo_station_userns {
 
 /* Where a station's image puts its entrypoint. */
 #define APO_STATION_ENTRYPOINT "/apomon/startup.sh" /* = images APO_IMAGE_STARTUP */
-/* SIGTERM to SIGKILL, by default. */
-#define APO_STATION_GRACE_MS 5000
+/* The stop deadline callers pass for "the station's own": its type's
+ * stop_timeout_ms (apo_station_set_stop), else APO_STATION_GRACE_DEFAULT_MS. */
+#define APO_STATION_GRACE_MS	     0u
+#define APO_STATION_GRACE_DEFAULT_MS 5000u
 
 struct apo_station_spec {
 	const char *env;  /* environment name */
@@ -119,13 +121,19 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 /* Records that the startup checks passed (state READY). */
 int apo_station_mark_ready(const char *env, const char *name);
 
+/* Records how the station is stopped: signal (0: SIGTERM) and deadline
+ * (0: APO_STATION_GRACE_DEFAULT_MS), its type's stop_signal and
+ * stop_timeout_ms, in its state dir so that `down` needs no plugin. */
+int apo_station_set_stop(const char *env, const char *name, int signal, unsigned deadline_ms);
+
 /*
- * Stops init (SIGTERM to it, which forwards it to the entrypoint; SIGKILL
- * after grace_ms), marks the station STOPPED, removes its (empty) cgroups,
- * and keeps its data.
+ * Stops init (the station's stop signal, SIGTERM by default, to it, which
+ * forwards it to the entrypoint; SIGKILL after grace_ms, or when it is
+ * APO_STATION_GRACE_MS the station's own deadline), marks the station
+ * STOPPED, removes its (empty) cgroups, and keeps its data.
  */
 int apo_station_stop(const char *env, const char *name, unsigned grace_ms);
-/* The same for many stations at once: all get SIGTERM, then all are waited
+/* The same for many stations at once: all get their signal, then all are waited
  * for; 0, or -ETIMEDOUT when one survived even SIGKILL. */
 int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigned grace_ms);
 

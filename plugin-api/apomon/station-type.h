@@ -384,6 +384,19 @@ struct apomon_station_type {
 	 * such a station with APOMON_NEEDS_READY still waits for its
 	 * readiness, and so for the readiness it needs in turn. */
 	enum apomon_depends_need depends_need;
+
+	/* Appended (APOMON_TYPE_HAS): how `down`, `stop` and `restart` end
+	 * this type's stations.  stop_signal goes to the station's init,
+	 * which forwards it to startup.sh's process group: the signal the
+	 * server takes as "shut down cleanly and quickly" (postgres:
+	 * SIGINT, its fast shutdown; its SIGTERM waits for every client to
+	 * leave).  0, and a type built before the field: SIGTERM.
+	 * stop_timeout_ms: how long after it the station may take before
+	 * it is killed (SIGKILL: no clean shutdown); 0, and a type built
+	 * before: the core's default (5 s; `apomon stop -t` overrides it).
+	 * Stations are stopped all at once, each against its own deadline. */
+	int stop_signal;
+	uint32_t stop_timeout_ms;
 };
 
 /* True when type t (built against some version of this header) has field. */
