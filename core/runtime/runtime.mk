@@ -53,9 +53,9 @@ EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.c
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
 	tests/fixtures/runtime/images/rt-fail/startup.sh
 TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
-	tests/integration/runtime-crash.sh
+	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh
 EXTRA_DIST += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
-	tests/integration/runtime-crash.sh
+	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh
 
 check_PROGRAMS += tests/unit/test-runtime
 TESTS += tests/unit/test-runtime

@@ -295,8 +295,9 @@ static bool any_running(const char *env, const char *skip)
  * A connection to the environment's logger, started when there is none;
  * with the env's state dir locked (flock on the directory: launches in
  * other threads and other apomon processes wait).  name: the station being
- * launched (not adopted), or NULL.  With name NULL, no logger is started
- * for an environment that has no station running.
+ * launched (not adopted), or NULL.  With name NULL, a logger is started
+ * only in place of one that was killed while a station of the environment
+ * runs.
  */
 static int logger_connect(const char *env, const char *name, int dirfd, const char *sock)
 {
@@ -306,9 +307,11 @@ static int logger_connect(const char *env, const char *name, int dirfd, const ch
 		return c;
 	if (c != -ENOENT && c != -ECONNREFUSED)
 		return c;
-	/* none, or a stale socket of one that was killed */
-	if (!name && !any_running(env, NULL)) {
-		unlink(sock);
+	/* none (it left with the last station: nothing to take over), or a
+	 * stale socket of one that was killed */
+	if (!name && (c == -ENOENT || !any_running(env, NULL))) {
+		if (c == -ECONNREFUSED)
+			unlink(sock);
 		return -ENOENT;
 	}
 	if ((rc = spawn_logger(env, sock, dirfd)) < 0)
