@@ -187,7 +187,9 @@ static void put(struct station *s, const char *buf, size_t n)
 }
 
 /* Appended and closed at once: a station writes a few status lines in
- * its life, and 500 stations should not hold 500 more descriptors. */
+ * its life, and 500 stations should not hold 500 more descriptors.  Never
+ * created here (the launch did): a line late after `down` removed the
+ * state dir's files must not leave one behind. */
 static void put_status(struct station *s, const char *buf, size_t n)
 {
 	char *p = station_file(s, "status");
@@ -195,7 +197,7 @@ static void put_status(struct station *s, const char *buf, size_t n)
 
 	if (!p)
 		return;
-	fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	free(p);
 	if (fd < 0)
 		return;
