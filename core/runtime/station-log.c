@@ -340,6 +340,14 @@ static int lock_env(const char *env, char **sock)
 	return fd;
 }
 
+/* Unlocked explicitly: a station child cloned meanwhile by another thread
+ * holds a copy of the descriptor until it execs, and with it the lock. */
+static void unlock_env(int dirfd)
+{
+	flock(dirfd, LOCK_UN);
+	close(dirfd);
+}
+
 int apo_logger_start(const char *env, const char *name, unsigned long long max_bytes, int *out_w,
 		     int *status_w, int *out_r, int *status_r)
 {
@@ -393,7 +401,7 @@ out:
 	if (c >= 0)
 		close(c);
 	if (dirfd >= 0)
-		close(dirfd); /* and its lock */
+		unlock_env(dirfd);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);
@@ -411,7 +419,7 @@ int apo_logger_ensure(const char *env)
 	if (dirfd < 0)
 		return dirfd == -ENOENT ? 0 : dirfd;
 	c = logger_connect(env, NULL, dirfd, sock);
-	close(dirfd);
+	unlock_env(dirfd);
 	if (c < 0)
 		return c == -ENOENT ? 0 : c;
 	close(c);
