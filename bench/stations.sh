@@ -8,8 +8,8 @@
 # the time to bring all up to all-ready and down (apomon: SIGTERM, wait,
 # unmount, remove cgroups and network; the loop: SIGKILL and wait until
 # every namespaced process is gone), and the PSS per station of all of a
-# station's processes (apomon-init, what it runs, and its logger
-# apomon-log outside the station) against unshare's.
+# station's processes (apomon-init, what it runs, and its share of the
+# environment's logger apomon-log outside the stations) against unshare's.
 # IMAGES="base bench-wait" chooses the rows.  ISOLATIONS="userns host-root"
 # (default: userns alone) adds a row per isolation: the same stations with
 # `isolation = "host-root";` (no user namespace, no idmapped layers), in the
@@ -127,8 +127,9 @@ ours() {
 	OURS_UP=$(elapsed "$t0" "$t1")
 	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
 	OURS_PSS=$(($(pss_kib $pids) / n))
-	# each station's logger (apomon-log), outside the station
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done)
+	# the environment's logger (apomon-log), outside the stations: one
+	# process for all, counted once (the stations' records all name it)
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
 	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
 	t1=$(now)
 	"$APOMON" -c "$CONF" -e "$ENV" down -q || exit 1

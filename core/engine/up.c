@@ -13,6 +13,7 @@
 #include "base/paths.h"
 #include "engine/down.h"
 #include "engine/reconcile.h"
+#include "runtime/station-log.h"
 #include "engine/summary.h"
 #include "engine/up.h"
 #include "net/publish.h"
@@ -139,6 +140,9 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 		 * says what it did; its verdict is an exit status) */
 		raise_nofile();
 		res->outcome = APO_UP_RECONCILED;
+		/* stations whose logger was killed: a new one takes them over,
+		 * whether or not the difference starts any station */
+		apo_logger_ensure(plan->env);
 		apo_reconcile(&u, &res->rec);
 		if (u.error)
 			res->error = apo_xstrdup(u.error);

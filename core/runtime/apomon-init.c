@@ -6,7 +6,8 @@
  * with fd 0 = /dev/null, fds 1 and 2 = a pipe to the station's logger, and
  * fd 3 = a pipe the logger copies to the station's status file on the
  * host (/run/apomon/ENV/stations/NAME/status): no file of the host is
- * open in a station (see apomon-log.c).  Only 0-2 reach the entrypoint.
+ * open in a station (see apomon-log.c).  fds 4 and 5 = the read ends of
+ * those two pipes, which init only holds.  Only 0-2 reach the entrypoint.
  *
  * Contract: the entrypoint (startup.sh) is the station's long-running
  * process: it execs its server or waits for it.  While it runs, the
@@ -333,6 +334,11 @@ int main(int argc, char **argv)
 		open("/dev/null", O_WRONLY); /* takes fd 3: say() then goes nowhere */
 	else
 		fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+	/* the read ends of the pipes of fds 1-3: held for a logger that takes
+	 * over after its predecessor died (station-log.c), never read here,
+	 * never passed on */
+	fcntl(4, F_SETFD, FD_CLOEXEC);
+	fcntl(5, F_SETFD, FD_CLOEXEC);
 
 	/* PID 1 only gets signals it handles; a handler that does nothing
 	 * makes them deliverable; the signalfd below then reads them in order */

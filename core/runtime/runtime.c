@@ -22,6 +22,7 @@
 #include "plugin/services-files.h"
 #include "runtime/confine.h"
 #include "runtime/runtime.h"
+#include "runtime/station-log.h"
 #include "runtime/ssh-keys.h"
 #include "base/util.h"
 #include "base/workers.h"
@@ -494,6 +495,9 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *h
 	int rc;
 
 	*err = NULL;
+	/* a logger killed by hand: the new one takes over the running
+	 * stations' pipes before any of this level starts */
+	apo_logger_ensure(p->env);
 	if ((rc = apo_runtime_ssh_key(p->env, &priv, &pub)) < 0) {
 		*err = apo_xasprintf("ssh key of environment %s: %s", p->env, strerror(-rc));
 		return rc;
@@ -593,6 +597,8 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 		free(names[i]);
 	}
 	free(names);
+	/* the stations are gone: their logger leaves, its socket goes */
+	apo_logger_reap(env, 5000);
 	if (purge) {
 		/* stations no longer in the state dir but with data left, the
 		 * environment's SSH key, the logs */

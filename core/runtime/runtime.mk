@@ -9,7 +9,7 @@ APO_RUNTIME_SOURCES = \
 	core/runtime/cgroup.c core/runtime/caps.c \
 	core/runtime/confine.h core/runtime/seccomp.c core/runtime/mask.c \
 	core/runtime/station-confine.c core/runtime/station-log.c \
-	core/runtime/station-log.h \
+	core/runtime/station-log.h core/runtime/log-proto.h \
 	core/runtime/userns.c core/runtime/userns.h
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
 	core/runtime/runtime.c core/runtime/runtime.h \
@@ -22,10 +22,11 @@ core_runtime_apomon_init_SOURCES = core/runtime/apomon-init.c
 core_runtime_apomon_init_CFLAGS = $(AM_CFLAGS) -Os
 core_runtime_apomon_init_LDFLAGS = -all-static
 
-# A station's logger, outside the station (station-log.c): static and
-# tiny for the same reasons, one runs for every station.
+# The environment's logger, outside its stations (station-log.c): static
+# and tiny for the same reasons; one runs for all of an environment's
+# stations.
 pkglibexec_PROGRAMS += core/runtime/apomon-log
-core_runtime_apomon_log_SOURCES = core/runtime/apomon-log.c
+core_runtime_apomon_log_SOURCES = core/runtime/apomon-log.c core/runtime/log-proto.h
 core_runtime_apomon_log_CFLAGS = $(AM_CFLAGS) -Os
 core_runtime_apomon_log_LDFLAGS = -all-static
 
@@ -52,9 +53,9 @@ EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.c
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
 	tests/fixtures/runtime/images/rt-fail/startup.sh
 TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
-	tests/integration/runtime-crash.sh
+	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh
 EXTRA_DIST += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
-	tests/integration/runtime-crash.sh
+	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh
 
 check_PROGRAMS += tests/unit/test-runtime
 TESTS += tests/unit/test-runtime

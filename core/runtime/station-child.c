@@ -24,6 +24,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "runtime/log-proto.h"
 #include "runtime/station-priv.h"
 
 #ifndef SYS_move_mount
@@ -224,15 +225,17 @@ int apo_station_child(void *arg)
 
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(a->log_fd, 1) < 0 || dup2(a->log_fd, 2) < 0 ||
-	    dup2(a->status_fd, 3) < 0)
+	    dup2(a->status_fd, 3) < 0 || dup2(a->log_rfd, APO_INIT_OUT_READ_FD) < 0 ||
+	    dup2(a->status_rfd, APO_INIT_STATUS_READ_FD) < 0)
 		fail(a, APO_STEP_FDS);
 	if (setsid() < 0)
 		fail(a, APO_STEP_FDS);
 	/* ---- confinement (confine.h) ---- */
-	/* nothing but 0-3 crosses into the station, whatever a library or
-	 * another thread opened without O_CLOEXEC; init_fd and err_fd stay
-	 * usable until exec */
-	if (syscall(SYS_close_range, 4U, ~0U, CLOSE_RANGE_CLOEXEC) < 0 && errno != ENOSYS)
+	/* nothing but 0-3 and the pipes' read ends (init's, for a logger
+	 * that takes over, log-proto.h) crosses into the station, whatever a
+	 * library or another thread opened without O_CLOEXEC; init_fd and
+	 * err_fd stay usable until exec */
+	if (syscall(SYS_close_range, 6U, ~0U, CLOSE_RANGE_CLOEXEC) < 0 && errno != ENOSYS)
 		fail(a, APO_STEP_FDS);
 	/* before the filter, which refuses setns */
 	if (enter_userns(a) < 0)

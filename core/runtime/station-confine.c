@@ -51,7 +51,8 @@ int apo_station_confine(const struct apo_station_spec *s, struct apo_child_args 
 		*err = apo_xasprintf("%s: state: %s", s->fqdn, strerror(-rc));
 		return rc;
 	}
-	rc = apo_logger_start(s->env, s->name, s->log_max_bytes, &a->log_fd, &a->status_fd);
+	rc = apo_logger_start(s->env, s->name, s->log_max_bytes, &a->log_fd, &a->status_fd,
+			      &a->log_rfd, &a->status_rfd);
 	if (rc < 0) {
 		_cleanup_free_ char *prog = apo_logger_path();
 		*err = apo_xasprintf("%s: log: start %s: %s", s->fqdn, prog, strerror(-rc));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A station's logger (apomon-log), outside the station: see station-log.c. */
+/* The environment's logger (apomon-log), outside its stations: see
+ * station-log.c. */
 #ifndef APO_STATION_LOG_H
 #define APO_STATION_LOG_H
 
@@ -12,16 +13,27 @@ char *apo_logger_path(void);
 char *apo_logger_record_path(const char *env, const char *name);
 
 /*
- * Starts the station's logger, detached, and returns the write ends of
- * its two pipes (close-on-exec, >= 10): *out_w for the station's stdout
- * and stderr, *status_w for apomon-init's status lines.  max_bytes 0:
- * APO_LOG_MAX_BYTES.  0 or a negative errno.
+ * Makes the station's two pipes, hands their read ends to the
+ * environment's logger (started, detached, when it has none) and returns
+ * all four ends (close-on-exec, >= 10): *out_w for the station's stdout
+ * and stderr, *status_w for apomon-init's status lines, and the read ends,
+ * which init keeps (log-proto.h) for a logger that takes over.  max_bytes
+ * 0: APO_LOG_MAX_BYTES.  0 or a negative errno.
  */
 int apo_logger_start(const char *env, const char *name, unsigned long long max_bytes, int *out_w,
-		     int *status_w);
+		     int *status_w, int *out_r, int *status_r);
 
-/* Once the station's init is gone: waits up to ms for its logger to have
- * written the last status line and exited. */
+/* A logger for the environment when a station of it runs and its logger
+ * is gone (killed): the new one takes over the running stations' pipes.
+ * 0 or a negative errno. */
+int apo_logger_ensure(const char *env);
+
+/* Once the station's init is gone: waits up to ms for the logger to have
+ * written its last status line. */
 void apo_logger_wait(const char *env, const char *name, unsigned ms);
+
+/* After the environment's last station stopped: waits up to ms for its
+ * logger to leave (then kills it) and removes its socket and record. */
+void apo_logger_reap(const char *env, unsigned ms);
 
 #endif

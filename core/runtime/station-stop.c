@@ -19,6 +19,7 @@
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/time.h"
+#include "runtime/station-log.h"
 #include "runtime/station-priv.h"
 #include "base/util.h"
 
@@ -100,6 +101,10 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
 	int rc = 0;
 	double t0 = apo_now_ms(), t1 = 0;
 
+	/* a logger killed by hand: a new one takes the pipes over first, so
+	 * that what waited in them and the stations' last words are logged */
+	if (n)
+		apo_logger_ensure(env);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *state = apo_station_state_dir(env, names[i]);
 		_cleanup_free_ char *stopped = apo_xasprintf("%s/stopped", state);

@@ -354,8 +354,13 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			e_st,
 			e_env,
 			NULL};
-	struct apo_child_args a = {
-	    .netns_fd = -1, .init_fd = -1, .log_fd = -1, .status_fd = -1, .userns_fd = -1};
+	struct apo_child_args a = {.netns_fd = -1,
+				   .init_fd = -1,
+				   .log_fd = -1,
+				   .status_fd = -1,
+				   .log_rfd = -1,
+				   .status_rfd = -1,
+				   .userns_fd = -1};
 	int tree_fd = -1;
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
 	struct apo_child_error ce = {0};
@@ -542,6 +547,10 @@ out:
 		close(a.log_fd);
 	if (a.status_fd >= 0)
 		close(a.status_fd);
+	if (a.log_rfd >= 0)
+		close(a.log_rfd);
+	if (a.status_rfd >= 0)
+		close(a.status_rfd);
 	if (a.netns_fd >= 0)
 		close(a.netns_fd);
 	if (a.userns_fd >= 0)

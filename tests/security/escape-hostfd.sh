@@ -45,15 +45,19 @@ out=$(timeout 20 "$APOMON" -c "$CONF" -e "$ENV" exec -T s1 -- \
 	sh -c 'tail -f /dev/null & echo started' </dev/null) || fail "exec waited for its command's daemon"
 [ "$out" = started ] || fail "exec: output '$out'"
 A exec -T s1 -- pkill -x tail </dev/null
-# init's descriptors: 0-3, then only its own listening sockets (SSH on
-# demand, /apomon/inetd.conf) and its signalfd, never a file
+# init's descriptors: 0-3, the read ends of its own two pipes (4 and 5,
+# kept for a logger that takes over), then only its own listening sockets
+# (SSH on demand, /apomon/inetd.conf) and its signalfd, never a file
 ipid=$(awk '{print $1}' "/run/apomon/$ENV/stations/s1/init")
+out_pipe=$(readlink "/proc/$ipid/fd/1")
+status_pipe=$(readlink "/proc/$ipid/fd/3")
 for fd in /proc/"$ipid"/fd/*; do
 	n=${fd##*/}
 	[ "$n" -le 3 ] && continue
 	t=$(readlink "$fd")
-	case $t in
-	socket:\[*\] | "anon_inode:[signalfd]") ;;
+	case $n:$t in
+	4:"$out_pipe" | 5:"$status_pipe") ;;
+	*:socket:\[*\] | *:"anon_inode:[signalfd]") ;;
 	*) fail "init holds descriptor $n: $t" ;;
 	esac
 done
