@@ -298,7 +298,7 @@ static int try_reload(struct rec *c, size_t i)
 	 * sealed config is not changed live behind the seal's back */
 	if (r == 0) {
 		_cleanup_free_ char *why = NULL;
-		int g = apo_integrity_gate(p->model, s, root, &why);
+		int g = apo_integrity_gate(p->model, s, root, NULL, &why);
 		if (g < 0)
 			return apo_up_fail(u, g, "%s: reload: integrity: %s", s->fqdn,
 					   why ? why : "failed");
