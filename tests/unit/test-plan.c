@@ -29,30 +29,17 @@
 #define FIXTURE APO_SRCDIR "/tests/fixtures/three-clusters"
 
 /* Fixture types: compiled in, real vtables, no hooks needed by the plan. */
-static const struct apomon_station_type type_base = {
-    APOMON_STATION_TYPE_HEADER,
-    .name = "base",
-    .description = "test member",
-    .version = "1",
-    .image = "base",
-    .role = APOMON_ROLE_MEMBER,
-};
-static const struct apomon_station_type type_lb = {
-    APOMON_STATION_TYPE_HEADER,
-    .name = "lb",
-    .description = "test gateway",
-    .version = "1",
-    .image = "haproxy",
-    .role = APOMON_ROLE_GATEWAY,
-};
-static const struct apomon_station_type type_dns = {
-    APOMON_STATION_TYPE_HEADER,
-    .name = "dns",
-    .description = "test backbone",
-    .version = "1",
-    .image = "dns",
-    .role = APOMON_ROLE_BACKBONE,
-};
+#define FIXTURE_TYPE(NAME, DESCRIPTION, IMAGE, ROLE)                                               \
+	{                                                                                          \
+		APOMON_STATION_TYPE_HEADER, .name = NAME, .description = DESCRIPTION,              \
+					    .version = "1", .image = IMAGE, .role = ROLE,          \
+	}
+static const struct apomon_station_type type_base =
+    FIXTURE_TYPE("base", "test member", "base", APOMON_ROLE_MEMBER);
+static const struct apomon_station_type type_lb =
+    FIXTURE_TYPE("lb", "test gateway", "haproxy", APOMON_ROLE_GATEWAY);
+static const struct apomon_station_type type_dns =
+    FIXTURE_TYPE("dns", "test backbone", "dns", APOMON_ROLE_BACKBONE);
 /* needs of its dependencies only address and name */
 static const struct apomon_station_type type_lazy = {
     APOMON_STATION_TYPE_HEADER,
