@@ -431,6 +431,14 @@ static void tmpconf_remove(struct tmpconf *t)
 	rmdir(t->dir);
 }
 
+/* Loads the temporary config, then removes it: parsed, its files are not
+ * needed any more. */
+static void load_tmp(struct loaded *l, struct tmpconf *t)
+{
+	load_any(l, t->dir);
+	tmpconf_remove(t);
+}
+
 static const char *const backbone_conf =
     "environment = \"collide\";\n"
     "backbone = { name = \"bb\"; domain = \"example.org\"; type = \"dns\"; };\n";
@@ -452,8 +460,7 @@ START_TEST(colliding_station_names_rehash_in_the_plan)
 	    "  ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t); /* parsed: the files are not needed any more */
+	load_tmp(&l, &t);
 	check_good(&l);
 	const struct apo_plan *p = l.plan;
 	/* golden: the first keeps its name, the later one is rehashed */
@@ -483,8 +490,7 @@ START_TEST(disabled_gateway_and_empty_cluster)
 	    "                 enabled = false; } ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t);
+	load_tmp(&l, &t);
 	check_good(&l);
 	const struct apo_plan *p = l.plan;
 	ck_assert_uint_eq(p->n_switches, 1);
@@ -531,8 +537,7 @@ START_TEST(cycle_reaching_the_plan_is_refused)
 	    "  ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t);
+	load_tmp(&l, &t);
 	ck_assert_int_eq(l.validate_rc, -EINVAL);
 	ck_assert_int_eq(l.plan_rc, -EINVAL);
 	ck_assert_ptr_null(l.plan);
@@ -568,8 +573,7 @@ START_TEST(lazy_dependents_start_with_their_dependency)
 	    "  ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t);
+	load_tmp(&l, &t);
 	check_good(&l);
 	const struct apo_plan *p = l.plan;
 #define LEVEL(n) p->stations[apo_plan_find(p, n)].level
