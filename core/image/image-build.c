@@ -413,11 +413,6 @@ static int build_steps(struct build *b)
 	return 0;
 }
 
-/*
- * Forks the build into a new mount and PID namespace: every mount it makes
- * goes away with it, and so does every process a maintainer script left
- * running (the namespace's init is the build itself).
- */
 static int build_init(void *ctx)
 {
 	int rc;
@@ -446,6 +441,11 @@ static int build_namespace(void *ctx)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/*
+ * Forks the build into a new mount and PID namespace: every mount it makes
+ * goes away with it, and so does every process a maintainer script left
+ * running (the namespace's init is the build itself).
+ */
 static int build_isolated(struct build *b)
 {
 	pid_t a;
