@@ -18,27 +18,6 @@
 #include "runtime/runtime.h"
 #include "base/util.h"
 
-char *apo_cli_env_name(const struct apo_cli *cli)
-{
-	struct apo_model *m = NULL;
-	struct apo_diag d;
-	char *env;
-
-	if (cli->env)
-		return apo_cli_check_name("-e", "environment", cli->env) ? NULL
-									 : apo_xstrdup(cli->env);
-	apo_diag_init(&d);
-	apo_conf_load(cli->confdir, NULL, &m, &d);
-	env = apo_xstrdup(m && m->env ? m->env : "example");
-	apo_model_free(m);
-	apo_diag_clear(&d);
-	if (apo_cli_check_name("config", "environment", env)) {
-		free(env);
-		return NULL;
-	}
-	return env;
-}
-
 /* The verdict: each object that stayed was reported while it happened. */
 static void report(const char *env, const struct apo_down_opts *o,
 		   const struct apo_down_result *res)

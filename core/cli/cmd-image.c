@@ -203,6 +203,7 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"json", no_argument, NULL, 'j'},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct apo_image_meta **v = NULL;
@@ -212,8 +213,11 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
-		if (c == 'j')
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return APO_EXIT_OK;
+		} else if (c == 'j')
 			json = true;
 		else if (c == 'v')
 			verbose = true;
@@ -304,13 +308,18 @@ static int cmd_rm(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool force = false;
 	int c, rc = APO_EXIT_OK;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return APO_EXIT_OK;
+		}
 		if (c != 'f')
 			return APO_EXIT_USAGE;
 		force = true;

@@ -133,18 +133,6 @@ static struct json_object *deps_json(const struct apo_plan *p, const struct apo_
 	return deps;
 }
 
-static const char *kind_name(enum apo_iface_kind k)
-{
-	return k == APO_IFACE_SWITCH ? "switch" : k == APO_IFACE_P2P ? "p2p" : "host";
-}
-
-static const char *role_name(enum apomon_role r)
-{
-	return r == APOMON_ROLE_BACKBONE  ? "backbone"
-	       : r == APOMON_ROLE_GATEWAY ? "gateway"
-					  : "member";
-}
-
 static struct json_object *station_json(const struct apo_plan *p, const struct apo_plan_station *ps)
 {
 	const struct apo_station *s = ps->station;
@@ -155,7 +143,7 @@ static struct json_object *station_json(const struct apo_plan *p, const struct a
 	add_str(o, "fqdn", s->fqdn);
 	add_str(o, "type", s->type_name);
 	add_str(o, "image", s->image ? s->image : s->type ? s->type->image : "");
-	add_str(o, "role", role_name(ps->role));
+	add_str(o, "role", apo_role_name(ps->role));
 	add_str(o, "cluster", s->cluster ? s->cluster->name : "");
 	json_object_object_add(o, "level", json_object_new_int((int)ps->level));
 	json_object_object_add(o, "forwarding", json_object_new_boolean(ps->forwarding));
@@ -167,7 +155,7 @@ static struct json_object *station_json(const struct apo_plan *p, const struct a
 		const struct apo_plan_iface *f = &ps->ifaces[i];
 		struct json_object *fo = json_object_new_object();
 		struct json_object *addrs = json_object_new_array();
-		add_str(fo, "kind", kind_name(f->kind));
+		add_str(fo, "kind", apo_iface_kind_name(f->kind));
 		add_str(fo, "peer", f->peer_name);
 		if (f->kind == APO_IFACE_SWITCH)
 			add_str(fo, "switch", p->switches[f->sw].cluster->name);

@@ -413,6 +413,34 @@ static int build_steps(struct build *b)
 	return 0;
 }
 
+static int build_init(void *ctx)
+{
+	int rc;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	rc = build_steps(ctx);
+	fflush(NULL);
+	return rc;
+}
+
+static int build_namespace(void *ctx)
+{
+	struct build *b = ctx;
+	pid_t init;
+	int status = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		fprintf(stderr, "%s: build namespace: %s\n", b->def->name, strerror(errno));
+		return 1;
+	}
+	if (apo_spawn_fn(build_init, b, &init) < 0)
+		return 1;
+	apo_spawn_wait(init, &status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 /*
  * Forks the build into a new mount and PID namespace: every mount it makes
  * goes away with it, and so does every process a maintainer script left
@@ -421,36 +449,12 @@ static int build_steps(struct build *b)
 static int build_isolated(struct build *b)
 {
 	pid_t a;
-	int status = 0;
+	int status = 0, rc;
 
 	fflush(NULL);
-	a = fork();
-	if (a < 0)
-		return -errno;
-	if (a == 0) {
-		pid_t init;
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-			fprintf(stderr, "%s: build namespace: %s\n", b->def->name, strerror(errno));
-			_exit(1);
-		}
-		init = fork();
-		if (init < 0)
-			_exit(1);
-		if (init == 0) {
-			int rc;
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			rc = build_steps(b);
-			fflush(NULL);
-			_exit(rc);
-		}
-		while (waitpid(init, &status, 0) < 0 && errno == EINTR)
-			;
-		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-	}
-	while (waitpid(a, &status, 0) < 0 && errno == EINTR)
-		;
+	if ((rc = apo_spawn_fn(build_namespace, b, &a)) < 0)
+		return rc;
+	apo_spawn_wait(a, &status);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 

@@ -12,7 +12,7 @@
 #include "base/fmt.h"
 #include "base/util.h"
 
-static const char *kind_name(enum apo_iface_kind k)
+const char *apo_iface_kind_name(enum apo_iface_kind k)
 {
 	switch (k) {
 	case APO_IFACE_P2P:
@@ -63,7 +63,7 @@ static struct json_object *iface_json(const struct apo_plan *p, const struct apo
 {
 	struct json_object *o = json_object_new_object();
 	add_str(o, "name", f->name);
-	add_str(o, "kind", kind_name(f->kind));
+	add_str(o, "kind", apo_iface_kind_name(f->kind));
 	switch (f->kind) {
 	case APO_IFACE_SWITCH:
 		add_str(o, "switch", p->switches[f->sw].name);

@@ -147,5 +147,8 @@ void apo_plan_print(const struct apo_plan *p, FILE *out);
 
 /* "member", "gateway", "backbone" (the loader refuses any other role). */
 const char *apo_role_name(enum apomon_role r);
+/* "switch", "p2p", "host": an interface's kind in the JSON and the
+ * diff's snapshot. */
+const char *apo_iface_kind_name(enum apo_iface_kind k);
 
 #endif

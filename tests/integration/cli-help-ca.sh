@@ -21,6 +21,15 @@ for c in $cmds; do
 			fail "apomon $c $h printed: $(cat "$tmp/out")"
 	done
 done
+# and image's subcommands
+for c in build pull import list rm; do
+	for h in -h --help; do
+		rc=0
+		"$APOMON" -c "$tmp/none" image "$c" $h >"$tmp/out" 2>"$tmp/err" || rc=$?
+		[ "$rc" = 0 ] || fail "apomon image $c $h exited $rc: $(cat "$tmp/err")"
+		grep_q -i "usage: apomon image" "$tmp/out" || fail "apomon image $c $h printed: $(cat "$tmp/out")"
+	done
+done
 # after an operand -h is the operand's: exec passes it to the command
 rc=0
 "$APOMON" -c "$APOMON_SRCDIR" -e clihelp exec nosuch -- ls -h >"$tmp/out" 2>"$tmp/err" || rc=$?

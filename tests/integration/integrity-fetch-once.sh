@@ -13,25 +13,10 @@ ngx=
 trap '[ -n "$ngx" ] && kill "$ngx" && wait "$ngx"; fixture_env_cleanup' EXIT
 
 W=$CONF/www
-mkdir -p "$W" "$CONF/nginx"
+mkdir -p "$W"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$CONF/nginx.conf" <<EOC
-daemon off;
-user root;
-worker_processes 1;
-pid $CONF/nginx/nginx.pid;
-error_log $CONF/nginx/error.log;
-events { worker_connections 64; }
-http {
-	client_body_temp_path $CONF/nginx;
-	proxy_temp_path $CONF/nginx;
-	fastcgi_temp_path $CONF/nginx;
-	uwsgi_temp_path $CONF/nginx;
-	scgi_temp_path $CONF/nginx;
-	access_log $CONF/nginx/access.log;
-	server { listen 127.0.0.1:$PORT; root $W; }
-}
-EOC
+nginx_conf "$CONF" "	access_log $CONF/nginx/access.log;
+	server { listen 127.0.0.1:$PORT; root $W; }"
 nginx -c "$CONF/nginx.conf" -e "$CONF/nginx/error.log" &
 ngx=$!
 echo ok >"$W/ready"

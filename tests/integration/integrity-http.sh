@@ -23,21 +23,7 @@ mkcert() { # NAME CA_PREFIX
 mkcert good
 mkcert rogue
 
-for d in client_body proxy fastcgi uwsgi scgi; do mkdir -p "$T/nginx/$d"; done
-cat >"$T/nginx.conf" <<EOC
-daemon off;
-user root;
-worker_processes 1;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/client_body;
-	proxy_temp_path $T/nginx/proxy;
-	fastcgi_temp_path $T/nginx/fastcgi;
-	uwsgi_temp_path $T/nginx/uwsgi;
-	scgi_temp_path $T/nginx/scgi;
+nginx_conf "$T" "	access_log off;
 	server { listen $SRV:80; root $T/www;
 		location /down/ { access_log $T/nginx/down.log; return 503; }
 		location /gone/ { access_log $T/nginx/gone.log; return 404; }
@@ -45,9 +31,7 @@ http {
 	server { listen $SRV:443 ssl; root $T/www;
 		ssl_certificate $T/good-srv.pem; ssl_certificate_key $T/good-srv.key; }
 	server { listen $SRV:8443 ssl; root $T/www;
-		ssl_certificate $T/rogue-srv.pem; ssl_certificate_key $T/rogue-srv.key; }
-}
-EOC
+		ssl_certificate $T/rogue-srv.pem; ssl_certificate_key $T/rogue-srv.key; }"
 int_bg ip netns exec "$NS" nginx -c "$T/nginx.conf" -e "$T/nginx/error.log"
 int_wait curl -sf -o /dev/null "http://$SRV/m/www1.manifest"
 int_wait curl -sf -o /dev/null --cacert "$T/good-ca.pem" "https://$SRV/m/www1.manifest"

@@ -121,3 +121,27 @@ fixture_env_cleanup() {
 	A down --purge -q >/dev/null 2>&1
 	rm -rf "$CONF" "${LIB:?}/$ENV" "${LOG:?}/$ENV"
 }
+
+# nginx_conf DIR HTTP: DIR/nginx.conf for a test's own nginx (Debian's):
+# in the foreground, as root, every file it writes below DIR/nginx, and
+# HTTP (servers, logs) inside its http {}.  Run it as
+#   nginx -c DIR/nginx.conf -e DIR/nginx/error.log
+nginx_conf() {
+	for _d in client_body proxy fastcgi uwsgi scgi; do mkdir -p "$1/nginx/$_d"; done
+	cat >"$1/nginx.conf" <<EOC
+daemon off;
+user root;
+worker_processes 1;
+pid $1/nginx/nginx.pid;
+error_log $1/nginx/error.log;
+events { worker_connections 64; }
+http {
+	client_body_temp_path $1/nginx/client_body;
+	proxy_temp_path $1/nginx/proxy;
+	fastcgi_temp_path $1/nginx/fastcgi;
+	uwsgi_temp_path $1/nginx/uwsgi;
+	scgi_temp_path $1/nginx/scgi;
+$2
+}
+EOC
+}

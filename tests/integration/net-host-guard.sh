@@ -1,5 +1,5 @@
 #!/bin/sh
-# The host is closed to stations (issue 11, item 2): real listeners on the
+# The host is closed to stations: real listeners on the
 # host (on the host link's address, on 0.0.0.0 and on 127.0.0.1) and real
 # connects from stations' namespaces.  Allowed: a port in host_services.
 # Refused (2 s bound): any other port, from every cluster, the backbone

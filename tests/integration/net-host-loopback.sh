@@ -1,5 +1,5 @@
 #!/bin/sh
-# Stations cannot reach the host's 127.0.0.0/8 (issue 11, item 2): real
+# Stations cannot reach the host's 127.0.0.0/8: real
 # listeners on the host's 127.0.0.1 and 127.0.0.2, real connects from the
 # backbone and from a station (through the backbone, its router), refused;
 # the same connects get through once the guard's chain is flushed, so the

@@ -1,4 +1,4 @@
-# Host safety (issue 11): names checked where they enter, purges that stay
+# Host safety: names checked where they enter, purges that stay
 # inside their environment, every failure counted, bounded checks.
 TESTS += \
 	tests/integration/safety-names.sh

@@ -1,4 +1,4 @@
-# tests/security: the escape suite of issue 10 (seccomp, masked /proc and
+# tests/security: the escape suite (seccomp, masked /proc and
 # /sys, capabilities, no host descriptor in a station, host writes into
 # roots).  Each escape-*.sh tries its techniques for real from inside a
 # running station, asserts they fail and the host is unchanged, then shows

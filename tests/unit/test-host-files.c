@@ -17,6 +17,7 @@
 #include "plugin/services.h"
 #include "base/paths.h"
 #include "base/util.h"
+#include "check-run.h"
 
 static char *new_dir(void)
 {
@@ -250,7 +251,8 @@ START_TEST(write_file_owned_uses_station_users)
 	}
 	ck_assert_uint_eq(sb.st_mode & 07777, 0640);
 	/* decimal ids, and NULL keeps the writer's */
-	ck_assert_int_eq(apo_services.write_file_owned(&st, "/etc/s2", "s", 1, 0600, NULL, "77"), 0);
+	ck_assert_int_eq(apo_services.write_file_owned(&st, "/etc/s2", "s", 1, 0600, NULL, "77"),
+			 0);
 	_cleanup_free_ char *f2 = apo_xasprintf("%s/etc/s2", root);
 	ck_assert_int_eq(stat(f2, &sb), 0);
 	if (geteuid() == 0)
@@ -258,7 +260,8 @@ START_TEST(write_file_owned_uses_station_users)
 	ck_assert_uint_eq(sb.st_uid, geteuid());
 	/* a user the image does not have is refused, and nothing is left */
 	ck_assert_int_eq(
-	    apo_services.write_file_owned(&st, "/etc/s3", "s", 1, 0600, "nobody-here", NULL), -ENOENT);
+	    apo_services.write_file_owned(&st, "/etc/s3", "s", 1, 0600, "nobody-here", NULL),
+	    -ENOENT);
 	_cleanup_free_ char *f3 = apo_xasprintf("%s/etc/s3", root);
 	ck_assert_int_eq(access(f3, F_OK), -1);
 	ck_assert(!has_temp_files(root));
@@ -271,24 +274,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("host-files");
-	TCase *tc = tcase_create("host-files");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, writes_with_parents_and_mode);
-	tcase_add_test(tc, replaces_atomically);
-	tcase_add_test(tc, absolute_symlink_stays_inside);
-	tcase_add_test(tc, relative_symlink_clamps_at_root);
-	tcase_add_test(tc, final_symlink_is_replaced);
-	tcase_add_test(tc, rejects_bad_paths);
-	tcase_add_test(tc, host_write_file_needs_root);
-	tcase_add_test(tc, root_open_reads_inside);
-	tcase_add_test(tc, write_file_owned_uses_station_users);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return apo_check_run("host-files",
+			     (const TTest *[]){writes_with_parents_and_mode, replaces_atomically,
+					       absolute_symlink_stays_inside,
+					       relative_symlink_clamps_at_root,
+					       final_symlink_is_replaced, rejects_bad_paths,
+					       host_write_file_needs_root, root_open_reads_inside,
+					       write_file_owned_uses_station_users, NULL});
 }

@@ -23,6 +23,7 @@
 #include "plugin/loader.h"
 #include "plugin/registry.h"
 #include "base/util.h"
+#include "check-run.h"
 
 /*
  * Every dlopen() of the process (the loader's and libltdl's alike) comes
@@ -570,37 +571,27 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("loader");
-	TCase *tc = tcase_create("loader");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, good_loads_and_reads_back);
-	tcase_add_test(tc, refuses_no_entry_symbol);
-	tcase_add_test(tc, refuses_wrong_abi);
-	tcase_add_test(tc, refuses_small_struct);
-	tcase_add_test(tc, refuses_null_entry);
-	tcase_add_test(tc, refuses_bad_name);
-	tcase_add_test(tc, refuses_missing_image);
-	tcase_add_test(tc, refuses_undefined_symbol);
-	tcase_add_test(tc, opens_each_plugin_once);
-	tcase_add_test(tc, refuses_undefined_symbol_after_shutdown);
-	tcase_add_test(tc, refuses_not_a_shared_object);
-	tcase_add_test(tc, refuses_duplicate_naming_first);
-	tcase_add_test(tc, survives_all_in_one_dir);
-	tcase_add_test(tc, refuses_group_writable_dir);
-	tcase_add_test(tc, refuses_group_writable_file);
-	tcase_add_test(tc, refuses_others_writable_file);
-	tcase_add_test(tc, refuses_symlink_into_unsafe_dir);
-	tcase_add_test(tc, refuses_foreign_owner);
-	tcase_add_test(tc, missing_dir_is_silent);
-	tcase_add_test(tc, search_order);
-	tcase_add_test(tc, same_dir_twice);
-	tcase_add_test(tc, type_names);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return apo_check_run("loader", (const TTest *[]){good_loads_and_reads_back,
+							 refuses_no_entry_symbol,
+							 refuses_wrong_abi,
+							 refuses_small_struct,
+							 refuses_null_entry,
+							 refuses_bad_name,
+							 refuses_missing_image,
+							 refuses_undefined_symbol,
+							 opens_each_plugin_once,
+							 refuses_undefined_symbol_after_shutdown,
+							 refuses_not_a_shared_object,
+							 refuses_duplicate_naming_first,
+							 survives_all_in_one_dir,
+							 refuses_group_writable_dir,
+							 refuses_group_writable_file,
+							 refuses_others_writable_file,
+							 refuses_symlink_into_unsafe_dir,
+							 refuses_foreign_owner,
+							 missing_dir_is_silent,
+							 search_order,
+							 same_dir_twice,
+							 type_names,
+							 NULL});
 }

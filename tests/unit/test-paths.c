@@ -12,6 +12,7 @@
 
 #include "base/paths.h"
 #include "base/util.h"
+#include "check-run.h"
 
 #define EQ(call, want)                                                                             \
 	do {                                                                                       \
@@ -99,20 +100,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("paths");
-	TCase *tc = tcase_create("paths");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, environment);
-	tcase_add_test(tc, station);
-	tcase_add_test(tc, relative_agrees);
-	tcase_add_test(tc, images);
-	tcase_add_test(tc, defaults);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return apo_check_run("paths", (const TTest *[]){environment, station, relative_agrees,
+							images, defaults, NULL});
 }

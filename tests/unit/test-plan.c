@@ -29,30 +29,17 @@
 #define FIXTURE APO_SRCDIR "/tests/fixtures/three-clusters"
 
 /* Fixture types: compiled in, real vtables, no hooks needed by the plan. */
-static const struct apomon_station_type type_base = {
-    APOMON_STATION_TYPE_HEADER,
-    .name = "base",
-    .description = "test member",
-    .version = "1",
-    .image = "base",
-    .role = APOMON_ROLE_MEMBER,
-};
-static const struct apomon_station_type type_lb = {
-    APOMON_STATION_TYPE_HEADER,
-    .name = "lb",
-    .description = "test gateway",
-    .version = "1",
-    .image = "haproxy",
-    .role = APOMON_ROLE_GATEWAY,
-};
-static const struct apomon_station_type type_dns = {
-    APOMON_STATION_TYPE_HEADER,
-    .name = "dns",
-    .description = "test backbone",
-    .version = "1",
-    .image = "dns",
-    .role = APOMON_ROLE_BACKBONE,
-};
+#define FIXTURE_TYPE(NAME, DESCRIPTION, IMAGE, ROLE)                                               \
+	{                                                                                          \
+		APOMON_STATION_TYPE_HEADER, .name = NAME, .description = DESCRIPTION,              \
+					    .version = "1", .image = IMAGE, .role = ROLE,          \
+	}
+static const struct apomon_station_type type_base =
+    FIXTURE_TYPE("base", "test member", "base", APOMON_ROLE_MEMBER);
+static const struct apomon_station_type type_lb =
+    FIXTURE_TYPE("lb", "test gateway", "haproxy", APOMON_ROLE_GATEWAY);
+static const struct apomon_station_type type_dns =
+    FIXTURE_TYPE("dns", "test backbone", "dns", APOMON_ROLE_BACKBONE);
 /* needs of its dependencies only address and name */
 static const struct apomon_station_type type_lazy = {
     APOMON_STATION_TYPE_HEADER,
@@ -444,6 +431,14 @@ static void tmpconf_remove(struct tmpconf *t)
 	rmdir(t->dir);
 }
 
+/* Loads the temporary config, then removes it: parsed, its files are not
+ * needed any more. */
+static void load_tmp(struct loaded *l, struct tmpconf *t)
+{
+	load_any(l, t->dir);
+	tmpconf_remove(t);
+}
+
 static const char *const backbone_conf =
     "environment = \"collide\";\n"
     "backbone = { name = \"bb\"; domain = \"example.org\"; type = \"dns\"; };\n";
@@ -465,8 +460,7 @@ START_TEST(colliding_station_names_rehash_in_the_plan)
 	    "  ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t); /* parsed: the files are not needed any more */
+	load_tmp(&l, &t);
 	check_good(&l);
 	const struct apo_plan *p = l.plan;
 	/* golden: the first keeps its name, the later one is rehashed */
@@ -496,8 +490,7 @@ START_TEST(disabled_gateway_and_empty_cluster)
 	    "                 enabled = false; } ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t);
+	load_tmp(&l, &t);
 	check_good(&l);
 	const struct apo_plan *p = l.plan;
 	ck_assert_uint_eq(p->n_switches, 1);
@@ -544,8 +537,7 @@ START_TEST(cycle_reaching_the_plan_is_refused)
 	    "  ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t);
+	load_tmp(&l, &t);
 	ck_assert_int_eq(l.validate_rc, -EINVAL);
 	ck_assert_int_eq(l.plan_rc, -EINVAL);
 	ck_assert_ptr_null(l.plan);
@@ -581,8 +573,7 @@ START_TEST(lazy_dependents_start_with_their_dependency)
 	    "  ); };\n",
 	    NULL);
 	struct loaded l;
-	load_any(&l, t.dir);
-	tmpconf_remove(&t);
+	load_tmp(&l, &t);
 	check_good(&l);
 	const struct apo_plan *p = l.plan;
 #define LEVEL(n) p->stations[apo_plan_find(p, n)].level

@@ -18,6 +18,7 @@
 #include "runtime/runtime.h"
 #include "runtime/station.h"
 #include "base/util.h"
+#include "check-run.h"
 
 static char tmp[] = "/tmp/apomon-test-runtime.XXXXXX";
 
@@ -168,21 +169,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("runtime");
-	TCase *tc = tcase_create("runtime");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, caps_kept);
-	tcase_add_test(tc, seccomp_filter);
-	tcase_add_test(tc, absent_station);
-	tcase_add_test(tc, log_tail);
-	tcase_add_test(tc, station_name);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return apo_check_run_fixture("runtime",
+				     (const TTest *[]){caps_kept, seccomp_filter, absent_station,
+						       log_tail, station_name, NULL},
+				     setup, teardown);
 }

@@ -12,6 +12,7 @@
 
 #include "base/util.h"
 #include "integrity/sshkey.h"
+#include "check-run.h"
 
 /* ssh-keygen -y on priv: the public key line OpenSSH derives from it */
 static char *derive_public(const char *priv)
@@ -87,18 +88,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("sshkey");
-	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, openssh_reads_it);
-	tcase_add_test(tc, every_key_is_new);
-	tcase_add_test(tc, public_part);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return apo_check_run(
+	    "sshkey", (const TTest *[]){openssh_reads_it, every_key_is_new, public_part, NULL});
 }

@@ -11,6 +11,6 @@ EXTRA_DIST += tests/unit/check-layers.sh tools/check-layers.allow
 # the state layout (core/base/paths.c)
 check_PROGRAMS += tests/unit/test-paths
 TESTS += tests/unit/test-paths
-tests_unit_test_paths_SOURCES = tests/unit/test-paths.c
+tests_unit_test_paths_SOURCES = tests/unit/test-paths.c tests/unit/check-run.h
 tests_unit_test_paths_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_paths_LDADD = $(APO_TEST_LDADD)
