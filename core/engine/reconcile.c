@@ -602,8 +602,11 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 	struct json_object *cfg = jget(failed->applied, "config");
 	const struct apo_plan *p0 = NULL;
 	void *handle = NULL;
-	_cleanup_free_ char *run = apo_env_run_dir(u->plan->env);
-	_cleanup_free_ char *dir = apo_xasprintf("%s/previous.XXXXXX", run);
+	/* not in the environment's state directory: a kill -9 while it is
+	 * there would keep `down` from removing that directory */
+	const char *tmp = getenv("TMPDIR");
+	_cleanup_free_ char *dir = apo_xasprintf("%s/apomon-previous-%s.XXXXXX",
+						 tmp && *tmp == '/' ? tmp : "/tmp", u->plan->env);
 	struct json_object *wanted = NULL, *obs = NULL;
 	struct apo_up u2;
 	struct rec c = {.u = &u2, .rollback = true, .config = cfg};
