@@ -29,7 +29,15 @@ LOGS="/var/log/apomon/$ENV"
 
 logger_of() { awk '{print $1}' "$RUN/stations/$1/logger" 2>/dev/null; }
 # loggers: the PIDs of every apomon-log serving this environment
-loggers() { grep -laF "$RUN/logger.sock" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3; }
+loggers() {
+	for p in /proc/[0-9]*; do
+		read -r c <"$p/comm" 2>/dev/null || continue
+		[ "$c" = apomon-log ] || continue
+		case $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) in
+		*"$RUN/logger.sock"*) echo "${p#/proc/}" ;;
+		esac
+	done
+}
 # say STATION LINE: the line on the station's stdout (init's fd 1)
 say() { A exec -T "$1" -- sh -c "echo $2 > /proc/1/fd/1" </dev/null || fail "$1: echo $2"; }
 # logged STATION LINE: waits until the line is in the station's log
