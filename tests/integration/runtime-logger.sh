@@ -29,7 +29,15 @@ LOGS="/var/log/apomon/$ENV"
 
 logger_of() { awk '{print $1}' "$RUN/stations/$1/logger" 2>/dev/null; }
 # loggers: the PIDs of every apomon-log serving this environment
-loggers() { grep -laF "$RUN/logger.sock" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3; }
+loggers() {
+	for p in /proc/[0-9]*; do
+		read -r c <"$p/comm" 2>/dev/null || continue
+		[ "$c" = apomon-log ] || continue
+		case $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) in
+		*"$RUN/logger.sock"*) echo "${p#/proc/}" ;;
+		esac
+	done
+}
 # say STATION LINE: the line on the station's stdout (init's fd 1)
 say() { A exec -T "$1" -- sh -c "echo $2 > /proc/1/fd/1" </dev/null || fail "$1: echo $2"; }
 # logged STATION LINE: waits until the line is in the station's log
@@ -41,10 +49,19 @@ logged() {
 		sleep 0.02
 	done
 }
+# alive PID: the process exists and is not a zombie (an orphan's exit is
+# reaped by the host's init, in its own time)
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) in
+	Z | X | "") return 1 ;;
+	esac
+	return 0
+}
 # gone PID: waits until the process is gone
 gone() {
 	i=0
-	while [ -d "/proc/$1" ]; do
+	while alive "$1"; do
 		i=$((i + 1))
 		[ $i -lt 500 ] || fail "process $1 is still there"
 		sleep 0.02
@@ -53,7 +70,7 @@ gone() {
 
 A up -q || fail "up"
 l=$(logger_of s1)
-[ -n "$l" ] && [ -d "/proc/$l" ] || fail "s1 has no logger"
+[ -n "$l" ] && alive "$l" || fail "s1 has no logger"
 [ "$(cat "/proc/$l/comm")" = apomon-log ] || fail "s1's logger $l is not apomon-log"
 [ "$(logger_of s2)" = "$l" ] && [ "$(logger_of bb)" = "$l" ] ||
 	fail "not one logger: s1 $l, s2 $(logger_of s2), bb $(logger_of bb)"
@@ -93,7 +110,7 @@ say s2 s2-while-dead
 A exec -T s1 -- true </dev/null || fail "s1 died with its logger"
 A restart s2 2>/dev/null || fail "restart s2 after the logger's kill -9"
 l2=$(logger_of s2)
-[ -n "$l2" ] && [ "$l2" != "$l" ] && [ -d "/proc/$l2" ] || fail "restart s2: no new logger"
+[ -n "$l2" ] && [ "$l2" != "$l" ] && alive "$l2" || fail "restart s2: no new logger"
 [ "$(logger_of s1)" = "$l2" ] || fail "the new logger did not take s1 over"
 [ "$(loggers)" = "$l2" ] || fail "loggers after the restart: $(loggers | tr '\n' ' ')"
 # what s1 wrote while no logger ran, and what s2 wrote before its restart
@@ -108,7 +125,7 @@ gone "$l2"
 say s1 s1-dead-again
 A up -q || fail "up after the logger's kill -9"
 l3=$(logger_of s1)
-[ -n "$l3" ] && [ "$l3" != "$l2" ] && [ -d "/proc/$l3" ] || fail "up: no new logger for s1"
+[ -n "$l3" ] && [ "$l3" != "$l2" ] && alive "$l3" || fail "up: no new logger for s1"
 logged s1 s1-dead-again
 
 # the last station stopped: the logger leaves, socket and record with it
@@ -118,12 +135,12 @@ gone "$l3"
 [ ! -e "$RUN/logger" ] || fail "the record outlived the logger"
 A start bb s1 s2 2>/dev/null || fail "start"
 l4=$(logger_of s1)
-[ -n "$l4" ] && [ -d "/proc/$l4" ] || fail "start: no logger"
+[ -n "$l4" ] && alive "$l4" || fail "start: no logger"
 say s1 s1-after-start
 logged s1 s1-after-start
 
 A down -q || fail "down"
 [ -z "$(loggers)" ] || fail "a logger is left after down: $(loggers | tr '\n' ' ')"
-[ ! -d "/proc/$l4" ] || fail "logger $l4 is left after down"
+! alive "$l4" || fail "logger $l4 is left after down"
 assert_env_gone "$ENV"
 echo "runtime-logger: ok"
