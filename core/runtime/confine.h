@@ -44,7 +44,8 @@ int apo_mask_sys(const char *root);
  * leaves out, so that the escape tests can show each of their checks
  * catches the escape it looks for.  Test-only: never set it elsewhere.
  * Words: seccomp, caps, mask, fds, paths, stdio, userns (the station
- * runs as host root, as with isolation "host-root").
+ * runs as host root, as with isolation "host-root"), stop (stations are
+ * killed with SIGKILL, not asked to shut down).
  */
 bool apo_test_weakened(const char *what);
 

@@ -66,3 +66,10 @@ tests_unit_test_runtime_LDADD = $(APO_TEST_LDADD)
 # SSH on demand (apomon-init's inetd.conf) with host keys pinned by apomon
 TESTS += tests/integration/ssh-demand.sh
 EXTRA_DIST += tests/integration/ssh-demand.sh
+
+# a station's stop signal and deadline (station-stop.c)
+check_PROGRAMS += tests/unit/test-station-stop
+TESTS += tests/unit/test-station-stop
+tests_unit_test_station_stop_SOURCES = tests/unit/test-station-stop.c
+tests_unit_test_station_stop_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_station_stop_LDADD = $(APO_TEST_LDADD)

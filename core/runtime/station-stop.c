@@ -19,6 +19,7 @@
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/time.h"
+#include "runtime/confine.h"
 #include "runtime/station-log.h"
 #include "runtime/station-priv.h"
 #include "base/util.h"
@@ -128,6 +129,10 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
 			continue;
 		}
 		read_stop(state, &sig, &deadline);
+		/* APOMON_TEST_WEAKEN=stop: killed at once, no clean shutdown
+		 * (what tests/integration/stop-clean.sh must notice) */
+		if (apo_test_weakened("stop"))
+			sig = SIGKILL;
 		v[nv].r = r;
 		v[nv].pidfd = fd;
 		v[nv++].deadline_ms = grace_ms == APO_STATION_GRACE_MS ? deadline : grace_ms;

@@ -12,4 +12,8 @@ install -d -o tomcat -g tomcat /var/log/tomcat10 /var/cache/tomcat10 \
 chgrp tomcat /etc/tomcat10/context.xml
 chmod 0640 /etc/tomcat10/context.xml
 /usr/libexec/tomcat10/tomcat-update-policy.sh
-exec runuser -u tomcat -- /bin/sh /usr/libexec/tomcat10/tomcat-start.sh
+# setpriv execs, so that the JVM is this process: runuser would stay as
+# its parent and, at the stop signal, kill it with SIGKILL 2 s later
+# whether or not Tomcat had shut down (and keep `down` waiting that long)
+exec setpriv --reuid=tomcat --regid=tomcat --init-groups -- \
+	/bin/sh /usr/libexec/tomcat10/tomcat-start.sh

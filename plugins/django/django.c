@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,11 @@ static const struct apomon_station_type django = {
      * import: Gunicorn's start overlaps the database's, and the startup
      * check (the listing answering 200) waits for the database */
     .depends_need = APOMON_NEEDS_ADDRESS,
+    /* Gunicorn's quick shutdown: SIGTERM, its graceful one, lets workers
+     * finish requests for up to 30 s; a station's requests are a test's,
+     * which has stopped asking */
+    .stop_signal = SIGINT,
+    .stop_timeout_ms = 3000,
 };
 
 APOMON_STATION_TYPE(django)

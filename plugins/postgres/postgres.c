@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,11 @@ static const struct apomon_station_type postgres = {
     .validate = pg_validate,
     .render = pg_render,
     .ready = pg_ready,
+    /* fast shutdown: clients are disconnected, a shutdown checkpoint is
+     * written, no recovery at the next start (SIGTERM, smart shutdown,
+     * would wait for the Tomcats' pooled connections to go) */
+    .stop_signal = SIGINT,
+    .stop_timeout_ms = 5000,
 };
 
 APOMON_STATION_TYPE(postgres)

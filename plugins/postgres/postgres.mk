@@ -25,3 +25,7 @@ pg-sample:
 	  echo; echo '#endif'; } >$(srcdir)/plugins/postgres/pg-sample.h.tmp
 	mv $(srcdir)/plugins/postgres/pg-sample.h.tmp $(srcdir)/plugins/postgres/pg-sample.h
 .PHONY: pg-sample
+
+# down ends postgres cleanly (its stop signal): no recovery at the next start
+TESTS += tests/integration/stop-clean.sh
+EXTRA_DIST += tests/integration/stop-clean.sh

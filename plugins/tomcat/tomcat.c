@@ -31,6 +31,11 @@
 #include "plugin-util.h"
 
 #define WEBAPPS "/var/lib/tomcat10/webapps"
+/* the JVM's options; images/tomcat/image.cfg makes its class-data-sharing
+ * archive with the same (a different GC or code cache size makes the JVM
+ * refuse the archive, and start without it) */
+#define TOMCAT_JVM_OPTS "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
+#define TOMCAT_CDS	"/usr/share/tomcat10/apomon-cds.jsa"
 /* the one declared port: ports[], server.xml (as text) and the ready check */
 #define PORT	 8080
 #define TEXT_(x) #x
@@ -265,11 +270,15 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 	 * not a benchmark, so C1 alone (TieredStopAtLevel=1) and the serial
 	 * collector (one heap, no G1 worker threads or remembered sets).
 	 * Written at every render, not sealed: sealing it would refuse
-	 * every station an operator sealed before it existed */
+	 * every station an operator sealed before it existed.  The
+	 * class-data-sharing archive made at image build with the same
+	 * options (images/tomcat): the JDK's and Tomcat's classes mapped,
+	 * not loaded, parsed and verified; an image without it (older, or
+	 * another JVM) starts as before (-Xshare:auto, the default) */
 	if ((rc = write_text(h, st, "/etc/default/tomcat10",
 			     "# rendered by apomon's tomcat station type\n"
-			     "JAVA_OPTS=\"-Djava.awt.headless=true -XX:+UseSerialGC "
-			     "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m\"\n",
+			     "JAVA_OPTS=\"-Djava.awt.headless=true " TOMCAT_JVM_OPTS
+			     " -XX:SharedArchiveFile=" TOMCAT_CDS "\"\n",
 			     0644)) < 0)
 		return rc;
 
@@ -384,6 +393,10 @@ static const struct apomon_station_type tomcat = {
      * the JVM's start overlaps its database's; the startup check (skel's
      * API answering 200) still waits for the database */
     .depends_need = APOMON_NEEDS_ADDRESS,
+    /* SIGTERM: the JVM's shutdown hook stops Tomcat (connectors closed,
+     * applications stopped) in well under a second; a JVM that has not
+     * exited after 3 s is stuck, not shutting down */
+    .stop_timeout_ms = 3000,
 };
 
 APOMON_STATION_TYPE(tomcat)

@@ -71,4 +71,6 @@ imagesjredir = $(imagesdir)/jre
 dist_imagesjre_DATA = images/jre/image.cfg
 imagestomcatdir = $(imagesdir)/tomcat
 dist_imagestomcat_DATA = images/tomcat/image.cfg images/tomcat/startup.sh
+imagestomcatlibdir = $(imagesdir)/tomcat/files/usr/lib/apomon
+dist_imagestomcatlib_DATA = images/tomcat/files/usr/lib/apomon/tomcat-cds.sh
 EXTRA_DIST += plugins/tomcat/README.md
