@@ -3,15 +3,25 @@
 # same image to a directory (what a container tool does before it can
 # unpack), and against skopeo copy to an OCI layout + `umoci unpack`.
 # The image: apomon's own base layer (a Debian root, about 110 MB) as two
-# gzip layers, packed here with umoci.  Needs root, umoci, skopeo, and a
-# built base image (apomon image build base).  No network.
+# gzip layers, packed here with umoci, plus a third of 90 MB of random
+# bytes (incompressible, as an application's own artifacts often are),
+# about 200 MB of blobs.
+#
+# Then the pull: Debian's docker-registry on a loopback port serves the
+# image; `apomon image pull docker://...` (download, verify, unpack into
+# the store) against `skopeo copy docker://... oci:DIR` + `umoci unpack`,
+# each into an empty target, in the same run.
+#
+# Needs root, umoci, skopeo, docker-registry, and a built base image
+# (apomon image build base).  No network beyond loopback.
 set -eu
 APOMON=${APOMON:-./apomon}
 base=$(readlink /var/lib/apomon/images/base/current) ||
 	{ echo "oci.sh: build the base image first" >&2; exit 1; }
 root=/var/lib/apomon/images/base/$base/root
 tmp=$(mktemp -d /tmp/apomon-bench-oci.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+reg=
+trap 'rc=$?; [ -z "$reg" ] || { kill "$reg"; wait "$reg"; } 2>/dev/null; rm -rf "$tmp"; exit $rc' EXIT
 umoci init --layout "$tmp/lay" >/dev/null
 umoci new --image "$tmp/lay:b"
 # (umoci insert wrote a truncated layer of /etc here: tar + raw add-layer)
@@ -20,6 +30,11 @@ for d in usr etc; do
 	umoci raw add-layer --image "$tmp/lay:b" "$tmp/$d.tar"
 	rm -f "$tmp/$d.tar"
 done
+mkdir -p "$tmp/r/opt/app"
+head -c 90M /dev/urandom >"$tmp/r/opt/app/blob.bin"
+tar -C "$tmp/r" -cf "$tmp/app.tar" opt
+umoci raw add-layer --image "$tmp/lay:b" "$tmp/app.tar"
+rm -rf "$tmp/r" "$tmp/app.tar"
 umoci config --image "$tmp/lay:b" --config.cmd /bin/sh
 skopeo copy -q "oci:$tmp/lay:b" "oci-archive:$tmp/b.tar:b"
 size=$(du -sm "$tmp/lay/blobs" | cut -f1)
@@ -36,4 +51,33 @@ for i in $(seq "$runs"); do
 	printf '%-44s %8.2f\n' "skopeo copy oci-archive: dir:" "$b"
 	printf '%-44s %8.2f\n' "skopeo copy oci-archive: oci: + umoci unpack" "$c"
 	printf '%-44s %8.2f %8.2f\n' "ratio apomon/skopeo, apomon/skopeo+umoci" "$(echo "$a / $b" | bc -l)" "$(echo "$a / $c" | bc -l)"
+done
+
+# ---- pull from a registry on loopback ----
+command -v docker-registry >/dev/null || { echo "oci.sh: no docker-registry: pull not measured" >&2; exit 0; }
+P=$((20000 + $$ % 20000))
+printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/reg\nhttp:\n  addr: 127.0.0.1:%s\n' \
+	"$tmp" "$P" >"$tmp/reg.yml"
+docker-registry serve "$tmp/reg.yml" >"$tmp/reg.log" 2>&1 &
+reg=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$P/v2/"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { cat "$tmp/reg.log"; exit 1; }
+	sleep 0.1
+done
+ref=docker://127.0.0.1:$P/bench/b:1
+skopeo copy -q --dest-tls-verify=false "oci:$tmp/lay:b" "$ref"
+printf 'registries = ( { host = "127.0.0.1:%s"; insecure = true; } );\n' "$P" >"$tmp/registries.conf"
+echo
+printf '%-44s %8s\n' "pull (image: $size MB of blobs, 3 layers)" "seconds"
+for i in $(seq "$runs"); do
+	rm -rf "$tmp/o" "$tmp/u" "$tmp/lib"
+	a=$(APOMON_REGISTRIES=$tmp/registries.conf APOMON_LIB_DIR=$tmp/lib t "$APOMON" image pull -q "$ref")
+	[ -d "$tmp/lib/images/oci-layer" ] || { echo "oci.sh: apomon pull failed" >&2; exit 1; }
+	c=$(t sh -c "skopeo copy -q --src-tls-verify=false $ref oci:$tmp/o:b && umoci unpack --image $tmp/o:b $tmp/u")
+	[ -d "$tmp/u/rootfs/usr" ] || { echo "oci.sh: skopeo+umoci failed" >&2; exit 1; }
+	printf '%-44s %8.2f\n' "apomon image pull docker://" "$a"
+	printf '%-44s %8.2f\n' "skopeo copy docker:// oci: + umoci unpack" "$c"
+	printf '%-44s %8.2f\n' "ratio apomon/(skopeo+umoci)" "$(echo "$a / $c" | bc -l)"
 done

@@ -16,6 +16,7 @@
 #include "image/image-build.h"
 #include "image/image-cfg.h"
 #include "image/image-store.h"
+#include "image/oci-export.h"
 #include "base/paths.h"
 #include "base/util.h"
 
@@ -28,6 +29,7 @@ static void usage(FILE *out)
 		"                           docker-archive:FILE[:REF]\n"
 		"       apomon image list [--json] [-v]\n"
 		"       apomon image rm [--force] NAME...\n"
+		"       apomon image export [-q] NAME FILE\n"
 		"\n"
 		"Definitions are searched in each --images DIR, then APOMON_IMAGES_PATH\n"
 		"(colon-separated), then the config's images_path, then the images/\n"
@@ -340,6 +342,36 @@ static int cmd_rm(int argc, char **argv)
 	return rc;
 }
 
+/* NAME as an OCI archive at FILE (what skopeo copy oci-archive:FILE reads) */
+static int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
+	};
+	_cleanup_free_ char *err = NULL;
+	bool quiet = false;
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
+		if (c != 'q')
+			return APO_EXIT_USAGE;
+		quiet = true;
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return APO_EXIT_USAGE;
+	}
+	int rc = apo_oci_export(argv[optind], argv[optind + 1], quiet ? NULL : stdout, &err);
+	if (rc < 0) {
+		if (err)
+			apo_err("image export: %s", err);
+		return rc == -ENOENT ? APO_EXIT_USAGE : APO_EXIT_FAILURE;
+	}
+	return APO_EXIT_OK;
+}
+
 int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -354,6 +386,9 @@ int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv)
 		return cmd_list(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rm"))
 		return cmd_rm(argc - 1, argv + 1);
-	apo_err("image: unknown subcommand '%s'; expected build, list or rm", argv[1]);
+	if (!strcmp(argv[1], "export"))
+		return cmd_export(argc - 1, argv + 1);
+	apo_err("image: unknown subcommand '%s'; expected build, pull, import, list, rm or export",
+		argv[1]);
 	return APO_EXIT_USAGE;
 }

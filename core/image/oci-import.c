@@ -52,6 +52,7 @@ struct layer {
 	char *tmp; /* images/oci-layer/.tmp-XXXXXX while unpacked, not yet in place */
 	bool have; /* already in the store */
 	bool done;
+	bool placed; /* put into the store by this import: removed if it fails */
 };
 
 struct image {
@@ -556,6 +557,11 @@ static int save_meta(const char *dir, const char *name, const char *digest, cons
 	return apo_image_meta_save(json, &m);
 }
 
+static char *layer_final(const struct layer *l)
+{
+	return apo_image_path(APO_OCI_LAYER_IMAGE, l->chain);
+}
+
 /* The verified layers into place, lowest first: each a whole, by rename. */
 static int commit_layers(const struct src *s, struct image *im)
 {
@@ -569,33 +575,58 @@ static int commit_layers(const struct src *s, struct image *im)
 		rc =
 		    save_meta(l->tmp, APO_OCI_LAYER_IMAGE, l->chain, i ? APO_OCI_LAYER_IMAGE : NULL,
 			      i ? im->layers[i - 1].chain : NULL, root);
-		final = apo_image_path(APO_OCI_LAYER_IMAGE, l->chain);
+		final = layer_final(l);
 		if (rc < 0 || rename(l->tmp, final) < 0) {
 			rc = rc < 0 ? rc : -errno;
 			return say(s, rc, "layer %.19s: into the store: %s", l->chain,
 				   strerror(-rc));
 		}
+		l->placed = true;
 		free(l->tmp);
 		l->tmp = NULL;
 	}
 	return 0;
 }
 
-/* The image's own top layer: apomon/oci-start and the metadata. */
-static int commit_top(const struct src *s, struct image *im, const char *name)
+/* A failed import takes out the layers it placed, topmost first, so that
+ * no layer is left that no image uses. */
+static void uncommit_layers(struct image *im)
 {
-	_cleanup_free_ char *dir = apo_image_path(name, NULL);
-	_cleanup_free_ char *tmp = NULL, *root = NULL, *final = NULL, *p = NULL, *err = NULL;
+	for (size_t i = im->n_layers; i-- > 0;) {
+		struct layer *l = &im->layers[i];
+		if (l->placed) {
+			_cleanup_free_ char *final = layer_final(l);
+			apo_rmtree(final);
+			l->placed = false;
+		}
+	}
+}
+
+/* Where layer i's tree is now: its temporary directory until it is placed. */
+static char *layer_now(const struct layer *l)
+{
+	if (l->tmp)
+		return apo_xasprintf("%s/root", l->tmp);
+	return apo_image_layer_dir(APO_OCI_LAYER_IMAGE, l->chain);
+}
+
+/*
+ * The image's own top layer, made in a temporary directory before any
+ * layer is placed: apomon/oci-start (where the config may be refused),
+ * the config and the metadata.  *tmp: that directory.
+ */
+static int prepare_top(const struct src *s, struct image *im, const char *name, char **tmp)
+{
+	_cleanup_free_ char *root = NULL, *p = NULL, *err = NULL;
 	char **lower = apo_xcalloc(im->n_layers + 1, sizeof(char *));
 	struct json_object *o;
 	int rc;
 
 	for (size_t i = 0; i < im->n_layers; i++)
-		lower[i] = apo_image_layer_dir(APO_OCI_LAYER_IMAGE,
-					       im->layers[im->n_layers - 1 - i].chain);
-	if ((rc = apo_image_tmp_layer(name, &tmp)) < 0)
+		lower[i] = layer_now(&im->layers[im->n_layers - 1 - i]);
+	if ((rc = apo_image_tmp_layer(name, tmp)) < 0)
 		goto out;
-	root = apo_xasprintf("%s/root/apomon", tmp);
+	root = apo_xasprintf("%s/root/apomon", *tmp);
 	if ((rc = apo_mkdir_p(root, 0755)) < 0)
 		goto out;
 	p = apo_xasprintf("%s/%s", root, "oci-start");
@@ -605,19 +636,11 @@ static int commit_top(const struct src *s, struct image *im, const char *name)
 		goto out;
 	}
 	free(p);
-	p = apo_xasprintf("%s/config.json", tmp);
-	{
-		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 || write(fd, im->config_raw, im->config_n) != (ssize_t)im->config_n) {
-			rc = -EIO;
-			if (fd >= 0)
-				close(fd);
-			goto out;
-		}
-		close(fd);
-	}
+	p = apo_xasprintf("%s/config.json", *tmp);
+	if ((rc = apo_write_file(p, im->config_raw, im->config_n, 0644)) < 0)
+		goto out;
 	free(p);
-	p = apo_xasprintf("%s/oci.json", tmp);
+	p = apo_xasprintf("%s/oci.json", *tmp);
 	o = json_object_new_object();
 	json_object_object_add(o, "source", json_object_new_string(s->text));
 	json_object_object_add(o, "manifest",
@@ -629,27 +652,55 @@ static int commit_top(const struct src *s, struct image *im, const char *name)
 	if (rc < 0)
 		goto out;
 	free(root);
-	root = apo_xasprintf("%s/root", tmp);
-	rc = save_meta(tmp, name, im->key, im->n_layers ? APO_OCI_LAYER_IMAGE : NULL,
+	root = apo_xasprintf("%s/root", *tmp);
+	rc = save_meta(*tmp, name, im->key, im->n_layers ? APO_OCI_LAYER_IMAGE : NULL,
 		       im->n_layers ? im->layers[im->n_layers - 1].chain : NULL, root);
-	if (rc < 0)
-		goto out;
-	final = apo_xasprintf("%s/%s", dir, im->key);
-	if (rename(tmp, final) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	rc = apo_image_set_current(name, im->key);
 out:
-	if (tmp)
-		apo_rmtree(tmp);
 	for (size_t i = 0; i < im->n_layers; i++)
 		free(lower[i]);
 	free(lower);
 	if (rc < 0 && rc != -EBADMSG && rc != -EINVAL)
 		say(s, rc, "into the store: %s", strerror(-rc));
+	return rc;
+}
+
+static int place_top(const struct src *s, struct image *im, const char *name, char **tmp)
+{
+	_cleanup_free_ char *final = apo_image_path(name, im->key);
+	int rc;
+
+	if (rename(*tmp, final) < 0)
+		return say(s, -errno, "into the store: %s", strerror(errno));
+	free(*tmp);
+	*tmp = NULL;
+	if ((rc = apo_image_set_current(name, im->key)) < 0) {
+		apo_rmtree(final);
+		return say(s, rc, "into the store: %s", strerror(-rc));
+	}
+	return 0;
+}
+
+/*
+ * All or nothing: the layers are unpacked and verified, the top made (the
+ * config checked), and only then is anything renamed into the store; a
+ * failure on the way removes what this import placed, and the image's
+ * directory if it was made for it.
+ */
+static int commit(const struct src *s, struct image *im, const char *name)
+{
+	_cleanup_free_ char *dir = apo_image_path(name, NULL);
+	_cleanup_free_ char *top = NULL;
+	bool had_dir = access(dir, F_OK) == 0;
+	int rc;
+
+	if ((rc = prepare_top(s, im, name, &top)) < 0 || (rc = commit_layers(s, im)) < 0 ||
+	    (rc = place_top(s, im, name, &top)) < 0) {
+		if (top)
+			apo_rmtree(top);
+		uncommit_layers(im);
+		if (!had_dir)
+			rmdir(dir);
+	}
 	return rc;
 }
 
@@ -670,8 +721,7 @@ static int import_locked(const struct src *s, const char *name, FILE *progress, 
 			fprintf(progress, "%s: up to date (digest %.12s)\n", s->text, im.key);
 		goto out;
 	}
-	if ((rc = unpack_layers(s, &im, progress)) < 0 || (rc = commit_layers(s, &im)) < 0 ||
-	    (rc = commit_top(s, &im, name)) < 0)
+	if ((rc = unpack_layers(s, &im, progress)) < 0 || (rc = commit(s, &im, name)) < 0)
 		goto out;
 	if (progress)
 		fprintf(progress, "%s: imported as %s (digest %.12s, %zu layers)\n", s->text, name,

@@ -89,6 +89,22 @@ grep -q "refused: ../evil" "$tmp/out" || { cat "$tmp/out"; fail "no word of the 
 [ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] ||
 	{ store_listing "$APOMON_LIB_DIR/images"; fail "a refused import left something"; }
 
+# a config refused after every layer was verified (a User the image does
+# not have, then nothing to run): no layer of it may stay in the store
+for bad in "--config.user nosuchuser" "--clear=config.entrypoint --clear=config.cmd"; do
+	rm -rf "$tmp/cfg" && cp -a "$lay" "$tmp/cfg"
+	# shellcheck disable=SC2086
+	umoci config --image "$tmp/cfg:web" $bad || fail "umoci config $bad"
+	"$APOMON" image import "oci:$tmp/cfg:web" >"$tmp/out" 2>&1 && fail "config ($bad) imported"
+	grep -q "config: " "$tmp/out" || { cat "$tmp/out"; fail "no word of the refused config"; }
+	[ "$(grep -c '^apomon:' "$tmp/out")" = 1 ] || { cat "$tmp/out"; fail "not one line"; }
+	cat "$tmp/out"
+	[ -z "$(ls -A "$APOMON_LIB_DIR/images/oci-layer" 2>/dev/null)" ] ||
+		{ ls -la "$APOMON_LIB_DIR/images/oci-layer"; fail "a refused config left its layers"; }
+	[ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] ||
+		{ store_listing "$APOMON_LIB_DIR/images"; fail "a refused config left something"; }
+done
+
 # an unknown tag, a missing file, a bad reference: one line each
 for ref in "oci:$lay:nope" "oci-archive:$tmp/none.tar" "oci:"; do
 	"$APOMON" image import "$ref" >"$tmp/out" 2>&1 && fail "$ref imported"
