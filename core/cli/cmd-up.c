@@ -48,6 +48,13 @@ static void print_diff_json(const struct apo_plan *plan, const struct apo_up_res
 		json_object_object_add(o, "error", json_object_new_string(res->error));
 	if (res->rec.verdict == APO_REC_DONE)
 		json_object_object_add(o, "ms", json_object_new_double(res->rec.ms));
+	if (res->rec.verdict == APO_REC_FAILED) {
+		/* whether what it changed was put back with the previous config */
+		json_object_object_add(o, "restored", json_object_new_boolean(res->rec.restored));
+		if (res->rec.not_restored)
+			json_object_object_add(o, "not_restored",
+					       json_object_new_string(res->rec.not_restored));
+	}
 	struct json_object *rl = json_object_new_array();
 	for (size_t i = 0; i < res->rec.n_reloaded; i++)
 		json_object_array_add(rl, json_object_new_string(res->rec.reloaded[i]));

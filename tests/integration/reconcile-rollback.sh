@@ -55,8 +55,10 @@ as_before() {
 as_before "before"
 k=1
 while :; do
-	APOMON_RECONCILE_FAULT=$k A up -q >/dev/null 2>"$REST_TMP/err" && break
+	APOMON_RECONCILE_FAULT=$k A up --json >"$REST_TMP/json" 2>"$REST_TMP/err" && break
 	grep_q "injected fault at step $k" "$REST_TMP/err" || fail "step $k: $(cat "$REST_TMP/err")"
+	jq -e '.result == "failed" and .restored == true' "$REST_TMP/json" >/dev/null ||
+		fail "step $k: up --json: $(cat "$REST_TMP/json")"
 	grep_q "could not put back\|left objects behind" "$REST_TMP/err" && fail "step $k: $(cat "$REST_TMP/err")"
 	as_before "fault at step $k"
 	k=$((k + 1))
