@@ -43,6 +43,25 @@ static void detach_under(const char *prefix)
 	fclose(f);
 }
 
+/* The template's holder: a private mount namespace without apomon's
+ * run-time mounts; "k" down the pipe when it is ready, then held until
+ * the parent has opened the namespace and kills it. */
+static int template_holder(void *ctx)
+{
+	int w = *(int *)ctx;
+
+	/* a failure exits at once: the parent's read then sees the pipe
+	 * closed instead of waiting for a holder that never says "k" */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 1;
+	detach_under("/run/netns");
+	detach_under(apo_run_dir());
+	if (write(w, "k", 1) != 1)
+		return 1;
+	pause();
+	return 0;
+}
+
 static void template_make(void)
 {
 	int p[2];
@@ -52,24 +71,10 @@ static void template_make(void)
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
-	pid = fork();
-	if (pid < 0) {
+	if (apo_spawn_fn(template_holder, &p[1], &pid) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		if (unshare(CLONE_NEWNS) == 0 &&
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
-			detach_under("/run/netns");
-			detach_under(apo_run_dir());
-			if (write(p[1], "k", 1) != 1)
-				_exit(1);
-		}
-		/* held until the parent has opened our namespace */
-		pause();
-		_exit(0);
 	}
 	close(p[1]);
 	if (read(p[0], &c, 1) == 1) {
