@@ -80,11 +80,17 @@ one_up() {
 	: >"$tmp/stations.$mode"
 	for d in "$run_dir/$env"/stations/*/; do
 		n=$(basename "$d")
-		# PSS of all its processes and of its logger, outside the station
+		# PSS of all its processes (the environment's one logger is
+		# counted once, below, not once a station)
 		k=$(pss "$(cut -d' ' -f1 "$d/init")")
-		[ -f "$d/logger" ] && k=$((k + $(pss "$(cut -d' ' -f1 "$d/logger")")))
 		echo "$n $(stat -c %.9Y "$d/init") $(stat -c %.9Y "$d/ready") $t0 $k" >>"$tmp/stations.$mode"
 	done
+	# the environment's logger (apomon-log), outside the stations: one
+	# process for all of them
+	lg=$(for f in "$run_dir/$env"/stations/*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
+	k=0
+	for p in $lg; do k=$((k + $(pss "$p"))); done
+	echo "$k" >"$tmp/logger.$mode"
 }
 
 # one_down MODE [ARGS]: down, record its seconds
@@ -147,4 +153,5 @@ for m in kept purged; do
 		awk '{ printf "%-20s %-8s %5d %10.3f %10.3f %10.3f %9d\n", $2, $6, $1, $3, $4, $5, $7;
 		       if ($4 > slow[$1]) { slow[$1] = $4; who[$1] = $2 } if ($1 > L) L = $1 }
 		     END { printf "slowest of each level:"; for (l = 0; l <= L; l++) printf " %s", who[l]; print "" }'
+	echo "the environment's logger (one for all stations): $(cat "$tmp/logger.$m") KiB PSS"
 done
