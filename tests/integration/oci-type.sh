@@ -45,9 +45,7 @@ conf() { # W1-SETTINGS
 	cat >"$tmp/conf/apomon.conf" <<CONF
 environment = "$ENV";
 plugin_path = [];
-backbone = { name = "bb"; domain = "$D"; type = "oci"; image = "$ref";
-  host_network = "10.253.$N.0/30";
-  settings = { command = ["/bin/busybox", "sleep", "1000000"]; }; };
+backbone = { name = "bb"; domain = "$D"; type = "base"; host_network = "10.253.$N.0/30"; };
 CONF
 	cat >"$tmp/conf/conf.d/10-web.conf" <<CONF
 cluster = {
