@@ -88,7 +88,7 @@ A down -q >/dev/null 2>&1 || fail "down"
 # a port that never opens: one line naming the station and the port
 conf 'ports = ["8081"]; ready_timeout = 4;'
 A up -q >"$tmp/out" 2>&1 && fail "up with a port that never opens succeeded"
-grep -x "apomon: w1.web.$D: error: ready: port 8081/tcp: no connection after 4 s" "$tmp/out" ||
+grep -qx "apomon: w1.$D: error: ready: port 8081/tcp: no connection after 4 s" "$tmp/out" ||
 	{ cat "$tmp/out"; fail "no line naming w1 and port 8081"; }
 [ -z "$(ip netns list | grep "$D")" ] || fail "a namespace of the failed up remains"
 
