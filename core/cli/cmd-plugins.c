@@ -63,7 +63,7 @@ static void print_table(const struct apo_registry *r, const struct apo_search_pa
 #define WIDEN(w, s) ((w) = (int)strlen(s) > (w) ? (int)strlen(s) : (w))
 		WIDEN(w_name, t->name);
 		WIDEN(w_role, apo_role_name(t->role));
-		WIDEN(w_image, t->image);
+		WIDEN(w_image, t->image ? t->image : "-");
 		WIDEN(w_ports, ports[i]);
 		WIDEN(w_version, t->version ? t->version : "-");
 		WIDEN(w_file, sorted[i]->file);
@@ -76,9 +76,9 @@ static void print_table(const struct apo_registry *r, const struct apo_search_pa
 		for (size_t i = 0; i < n; i++) {
 			const struct apomon_station_type *t = sorted[i]->type;
 			printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w_name, t->name, w_role,
-			       apo_role_name(t->role), w_image, t->image, w_ports, ports[i], w_version,
-			       t->version ? t->version : "-", w_file, sorted[i]->file,
-			       t->description);
+			       apo_role_name(t->role), w_image, t->image ? t->image : "-", w_ports,
+			       ports[i], w_version, t->version ? t->version : "-", w_file,
+			       sorted[i]->file, t->description);
 		}
 	} else {
 		printf("no station types loaded\n");

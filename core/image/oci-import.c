@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "image/oci-import.h"
+#include "image/oci-dockerfile.h"
 #include "image/oci-start.h"
 #include "image/oci-json.h"
 #include "image/oci-registry.h"
@@ -762,8 +763,14 @@ static int pull_locked(struct src *s, const char *name, FILE *progress, char **d
 	struct apo_image_ref lay = {.kind = APO_REF_OCI, .path = tmp};
 	const struct apo_image_ref *ref = s->ref;
 	struct have_ctx h = {.name = name};
-	struct apo_oci_pull p = {
-	    .ref = ref, .text = s->text, .dir = tmp, .progress = progress, .have = have, .ctx = &h};
+	struct apo_oci_pull p = {.ref = ref,
+				 .text = s->text,
+				 .dir = tmp,
+				 .progress = progress,
+				 /* --quiet (and `up`, whose own line is live) pass no progress */
+				 .live = progress && isatty(STDERR_FILENO),
+				 .have = have,
+				 .ctx = &h};
 	int rc;
 
 	if (!mkdtemp(tmp))
@@ -777,6 +784,32 @@ static int pull_locked(struct src *s, const char *name, FILE *progress, char **d
 			*digest = apo_xstrdup(key + 7);
 	} else if (rc == 0) {
 		s->ref = &lay;
+		if ((rc = src_open(s)) == 0)
+			rc = import_locked(s, name, progress, digest);
+		s->ref = ref;
+	}
+	apo_rmtree(tmp);
+	return rc;
+}
+
+/*
+ * dockerfile:DIR: buildah builds it into a fresh OCI layout under the
+ * store, read as an oci: directory, then removed whatever happens.
+ */
+static int build_locked(struct src *s, const char *name, FILE *progress, char **digest)
+{
+	_cleanup_free_ char *tmp = apo_xasprintf("%s/images/.build-XXXXXX", apo_lib_dir());
+	_cleanup_free_ char *lay = NULL;
+	const struct apo_image_ref *ref = s->ref;
+	int rc;
+
+	if (!mkdtemp(tmp))
+		return say(s, -errno, "%s: %s", tmp, strerror(errno));
+	lay = apo_xasprintf("%s/layout", tmp);
+	struct apo_image_ref l = {.kind = APO_REF_OCI, .path = lay, .tag = (char *)"latest"};
+	rc = apo_oci_dockerfile_build(s->text, ref->path, lay, progress);
+	if (rc == 0) {
+		s->ref = &l;
 		if ((rc = src_open(s)) == 0)
 			rc = import_locked(s, name, progress, digest);
 		s->ref = ref;
@@ -803,9 +836,11 @@ int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **dige
 		rc = apo_image_current(name, digest ? digest : &err);
 		goto out_ref;
 	}
-	if (ref.kind == APO_REF_DOCKERFILE) {
-		fprintf(stderr, "apomon: %s: %s images are not supported yet\n", text,
-			apo_image_ref_transport(ref.kind));
+	if (ref.kind == APO_REF_DOCKERFILE && !apo_oci_have_buildah()) {
+		fprintf(stderr,
+			"apomon: %s: building a Dockerfile needs buildah, which is not installed "
+			"(Debian package buildah)\n",
+			text);
 		rc = -ENOTSUP;
 		goto out_ref;
 	}
@@ -817,6 +852,8 @@ int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **dige
 	}
 	if (ref.kind == APO_REF_DOCKER)
 		rc = pull_locked(&s, name, o->progress, digest);
+	else if (ref.kind == APO_REF_DOCKERFILE)
+		rc = build_locked(&s, name, o->progress, digest);
 	else if ((rc = src_open(&s)) == 0)
 		rc = import_locked(&s, name, o->progress, digest);
 	src_close(&s);

@@ -21,6 +21,7 @@
 #include "image/oci-unpack.h"
 #include "base/fs.h"
 #include "base/paths.h"
+#include "base/time.h"
 #include "base/util.h"
 
 #define SMALL_MAX (4 * 1024 * 1024) /* manifests, indexes, configs */
@@ -43,6 +44,10 @@ struct reg {
 	char *challenge;   /* the last answer's WWW-Authenticate */
 	char *ctype;	   /* the last answer's Content-Type */
 	char curl_err[CURL_ERROR_SIZE];
+	/* the live line (p->live): layers and bytes of this pull */
+	size_t layer, layers;
+	long long done, total;
+	double drawn; /* when it was last drawn, ms */
 };
 
 /* Where an answer's body goes: memory, or a file hashed as it is written. */
@@ -205,6 +210,20 @@ static bool status_ok(CURL *c)
 	return st >= 200 && st < 300;
 }
 
+/* One line on stderr, redrawn at most every 100 ms: layers and bytes. */
+static void draw(struct reg *r, size_t n, bool force)
+{
+	double t = apo_now_ms();
+
+	r->done += (long long)n;
+	if (!force && t - r->drawn < 100)
+		return;
+	r->drawn = t;
+	fprintf(stderr, "\r\033[K%s: layer %zu/%zu, %.1f/%.1f MB", r->p->text, r->layer, r->layers,
+		(double)r->done / 1e6, (double)r->total / 1e6);
+	fflush(stderr);
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 {
 	struct sink *k = ctx;
@@ -218,6 +237,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 		return n;
 	}
 	k->got += (long long)n;
+	if (k->fd >= 0 && k->r->p->live)
+		draw(k->r, n, false);
 	if ((k->limit >= 0 && k->got > k->limit) || (k->fd < 0 && k->n + n > k->max)) {
 		k->too_big = true;
 		return 0;
@@ -532,7 +553,7 @@ static int get_layer(struct reg *r, const char *what, const char *digest, long l
 	}
 	EVP_MD_CTX_free(k.md);
 	close(k.fd);
-	if (rc == 0 && r->p->progress)
+	if (rc == 0 && r->p->progress && !r->p->live)
 		fprintf(r->p->progress, "%s: %s: %lld bytes\n", r->p->text, what, k.got);
 	return rc;
 }
@@ -548,6 +569,12 @@ static int get_layers(struct reg *r, struct json_object *manifest, struct json_o
 
 	if (!layers || !diff_ids || json_object_array_length(diff_ids) != n)
 		return say(r, -EBADMSG, "config: rootfs.diff_ids does not list the %zu layers", n);
+	for (size_t i = 0; i < n && r->p->live; i++) { /* what the live line counts */
+		struct json_object *sz =
+		    apo_jget(json_object_array_get_idx(layers, i), "size", json_type_int);
+		r->total += sz ? json_object_get_int64(sz) : 0;
+	}
+	r->layers = n;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct json_object *l = json_object_array_get_idx(layers, i);
 		struct json_object *sz = apo_jget(l, "size", json_type_int);
@@ -557,14 +584,20 @@ static int get_layers(struct reg *r, struct json_object *manifest, struct json_o
 		if (!digest_ok(d) || !digest_ok(diff))
 			return say(r, -EBADMSG, "manifest: layer %zu has no sha256 digest", i);
 		apo_oci_chain_id(i ? chain : NULL, diff, chain);
-		if (r->p->have && r->p->have(r->p->ctx, "chain", chain))
-			continue;
+		r->layer = i + 1;
 		blob = apo_xasprintf("%s/blobs/sha256/%s", r->p->dir, d + 7);
-		if (access(blob, F_OK) == 0) /* the same blob twice in one image */
+		if ((r->p->have && r->p->have(r->p->ctx, "chain", chain)) ||
+		    access(blob, F_OK) == 0) { /* in the store, or twice in one image */
+			r->done += sz ? json_object_get_int64(sz) : 0;
 			continue;
+		}
+		if (r->p->live)
+			draw(r, 0, true);
 		what = apo_xasprintf("layer %zu/%zu %.19s", i + 1, n, d);
 		rc = get_layer(r, what, d, sz ? json_object_get_int64(sz) : -1);
 	}
+	if (r->p->live) /* the line goes: what follows is one line a step */
+		fputs("\r\033[K", stderr);
 	return rc;
 }
 

@@ -38,6 +38,7 @@ struct apo_oci_pull {
 	const char *text; /* the reference, for messages */
 	const char *dir;  /* an empty directory: the OCI layout to fill */
 	FILE *progress;	  /* NULL: quiet */
+	bool live;	  /* a live line on stderr (a terminal): layers and bytes */
 	/* have(ctx, "image", "sha256:MANIFEST"): the whole image is there;
 	 * have(ctx, "chain", "sha256:CHAIN"): that layer is there */
 	apo_oci_have_fn have;

@@ -16,12 +16,14 @@ core_libapocore_la_SOURCES += \
 	core/image/oci-import.c core/image/oci-import.h \
 	core/image/oci-json.h \
 	core/image/oci-registry.c core/image/oci-registry.h \
-	core/image/oci-export.c core/image/oci-export.h
+	core/image/oci-export.c core/image/oci-export.h \
+	core/image/oci-dockerfile.c core/image/oci-dockerfile.h
 
 TESTS += tests/integration/oci-import.sh
 EXTRA_DIST += tests/integration/oci-lib.sh tests/integration/oci-import.sh
-TESTS += tests/integration/oci-station.sh tests/integration/oci-export.sh
-EXTRA_DIST += tests/integration/oci-station.sh tests/integration/oci-export.sh
+TESTS += tests/integration/oci-station.sh tests/integration/oci-export.sh tests/integration/oci-dockerfile.sh
+EXTRA_DIST += tests/integration/oci-station.sh tests/integration/oci-export.sh \
+	tests/integration/oci-dockerfile.sh
 
 # import against skopeo and umoci (bench/README.md style: ratios, same run)
 EXTRA_DIST += bench/oci.sh

@@ -117,8 +117,10 @@ static bool type_is_usable(struct apo_registry *r, const char *file,
 		apo_registry_refuse(r, file, "type %s: missing description", t->name);
 		return false;
 	}
-	if (!t->image || !*t->image) {
-		apo_registry_refuse(r, file, "type %s: missing image", t->name);
+	/* NULL: no default, every station of the type names its image */
+	if (t->image && !*t->image) {
+		apo_registry_refuse(r, file, "type %s: empty image name (NULL: no default image)",
+				    t->name);
 		return false;
 	}
 	if (t->role != APOMON_ROLE_MEMBER && t->role != APOMON_ROLE_GATEWAY &&

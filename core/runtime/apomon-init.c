@@ -30,7 +30,8 @@
  * /apomon/oci-start (written at import from the image's config, see
  * core/image/oci-start.h), init runs what it says instead: Entrypoint and
  * Cmd as the main process, with the image's Env over init's own, in its
- * WorkingDir, as its User.
+ * WorkingDir, as its User; /apomon/oci-start.local (the oci type's
+ * `command` and `env`) overrides both.
  *
  * Kept tiny and linked statically: it runs after pivot_root, inside roots
  * that may have no C library, and 500 of them must cost little memory.
@@ -68,13 +69,14 @@ struct service {
 };
 
 #define OCI_START "/apomon/oci-start"
+#define OCI_LOCAL "/apomon/oci-start.local"
 #define OCI_MAX	  256
 
 /* What an OCI image's config says to run (see read_oci_start). */
 static struct {
 	int on;
 	char buf[65536];
-	char *argv[OCI_MAX + 1], *envp[2 * OCI_MAX + 1], *cwd;
+	char *argv[OCI_MAX + 1], *envp[3 * OCI_MAX + 1], *cwd;
 	unsigned long uid, gid;
 } oci;
 
@@ -276,29 +278,61 @@ static int env_has(char **env, size_t n, const char *kv)
 	return 0;
 }
 
-/* OCI_START: "user UID GID", "cwd DIR", then "env K=V", "arg W", "port P". */
-static int read_oci_start(void)
+/* One file of "word value" lines into buf (NUL-terminated); 0 or -errno. */
+static int slurp(const char *path, char *buf, size_t size)
 {
-	int fd = open(OCI_START, O_RDONLY | O_CLOEXEC);
-	size_t na = 0, ne = 0, len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
 	ssize_t n;
-	char *line, *save = NULL;
 
 	if (fd < 0)
 		return -errno;
-	while ((n = read(fd, oci.buf + len, sizeof(oci.buf) - 1 - len)) > 0)
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	oci.buf[len] = '\0';
+	buf[len] = '\0';
+	return 0;
+}
+
+/*
+ * OCI_START: "user UID GID", "cwd DIR", then "env K=V", "arg W", "port P".
+ * OCI_LOCAL (the oci type's settings, rendered per station) is read
+ * first: its args, if any, replace the image's Entrypoint+Cmd, and its
+ * env wins over the image's, which wins over init's own.
+ */
+static int read_oci_start(void)
+{
+	static char local[16384];
+	size_t na = 0, ne = 0;
+	char *line, *save = NULL;
+	int have_local = slurp(OCI_LOCAL, local, sizeof(local)) == 0;
+
+	if (slurp(OCI_START, oci.buf, sizeof(oci.buf)) < 0)
+		return -ENOENT;
 	oci.cwd = "/";
-	for (line = strtok_r(oci.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = have_local ? strtok_r(local, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *v = strchr(line, ' ');
 		if (!v)
 			continue;
 		*v++ = '\0';
 		if (!strcmp(line, "arg") && na < OCI_MAX)
 			oci.argv[na++] = v;
-		else if (!strcmp(line, "env") && ne < OCI_MAX && strchr(v, '='))
+		else if (!strcmp(line, "env") && ne < OCI_MAX && strchr(v, '=') &&
+			 !env_has(oci.envp, ne, v))
+			oci.envp[ne++] = v;
+	}
+	int own_args = na > 0;
+	save = NULL;
+	for (line = strtok_r(oci.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(line, ' ');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(line, "arg") && na < OCI_MAX && !own_args)
+			oci.argv[na++] = v;
+		else if (!strcmp(line, "env") && ne < 2 * OCI_MAX && strchr(v, '=') &&
+			 !env_has(oci.envp, ne, v))
 			oci.envp[ne++] = v;
 		else if (!strcmp(line, "cwd"))
 			oci.cwd = v;
@@ -307,8 +341,8 @@ static int read_oci_start(void)
 	}
 	if (!na)
 		return -ENOEXEC;
-	/* init's own (PATH, HOSTNAME, ...) where the image sets none */
-	for (char **e = environ; e && *e && ne < 2 * OCI_MAX; e++)
+	/* init's own (PATH, HOSTNAME, ...) where neither sets one */
+	for (char **e = environ; e && *e && ne < 3 * OCI_MAX; e++)
 		if (!env_has(oci.envp, ne, *e))
 			oci.envp[ne++] = *e;
 	oci.on = 1;

@@ -103,7 +103,19 @@ int apo_validate_images(const struct apo_model *m, const struct apo_registry *r,
 		_cleanup_free_ char *path = NULL, *dir = NULL;
 		int rc;
 
-		if (!s->enabled || !image)
+		if (!s->enabled)
+			continue;
+		if (!image && s->type) {
+			/* a type with no default image (oci): the station names one */
+			_cleanup_free_ char *ip = apo_xasprintf("%s.image", s->path);
+			apo_diag_add(d, &s->loc, ip,
+				     "type %s has no default image: set image (an OCI reference "
+				     "such as docker://REGISTRY/REPO:TAG, or a local image)",
+				     s->type_name);
+			bad = -EINVAL;
+			continue;
+		}
+		if (!image)
 			continue;
 		path = s->image ? apo_xasprintf("%s.image", s->path) : apo_xstrdup(s->path);
 		rc = apo_image_locate(image, &dir);

@@ -320,7 +320,8 @@ struct apomon_station_type {
 	const char *name;        /* [a-z][a-z0-9_-]*, unique among loaded types */
 	const char *description; /* one line */
 	const char *version;     /* the type's own version */
-	const char *image;       /* default image (images/NAME) */
+	const char *image;       /* default image (images/NAME, an OCI reference); NULL:
+				    none, every station of the type sets `image` */
 	enum apomon_role role;
 	const struct apomon_port *ports;      /* may be NULL */
 	const char *const *sealed;            /* paths to seal; NULL-terminated; may be NULL */

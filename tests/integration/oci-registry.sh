@@ -70,6 +70,16 @@ top=$top/$(readlink "$top/current")
 grep -qx 'port 8080/tcp' "$top/root/apomon/oci-start" || fail "pulled config not kept"
 [ "$(jq -r .source "$top/oci.json")" = "docker://$R/t/web:1" ] || fail "source not recorded"
 
+# ---- the live line: on a terminal only, and not with -q ----
+grep_q "$(printf '\r')\|MB" "$tmp/out" && fail "a live progress line when stderr is no terminal"
+for q in "" -q; do
+	APOMON_LIB_DIR="$tmp/lib-tty$q" script -qec "$APOMON image pull $q docker://$R/t/web:1" /dev/null \
+		>"$tmp/tty$q" 2>&1 || { cat "$tmp/tty$q"; fail "pull on a terminal $q"; }
+done
+grep_q "layer 3/3, [0-9.]*/[0-9.]* MB" "$tmp/tty" || { cat -A "$tmp/tty"; fail "no live line on a terminal"; }
+[ ! -s "$tmp/tty-q" ] || { cat -A "$tmp/tty-q"; fail "-q printed on a terminal"; }
+rm -rf "$tmp/lib-tty" "$tmp/lib-tty-q"
+
 # ---- again: only the manifest is asked for ----
 dig=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R/t/web:1") || fail "skopeo inspect"
 g1=$(blob_gets plain)

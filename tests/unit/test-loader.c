@@ -212,7 +212,7 @@ END_TEST
 
 START_TEST(refuses_missing_image)
 {
-	refused_alone("noimage", "type noimage: missing image");
+	refused_alone("noimage", "type noimage: empty image name (NULL: no default image)");
 }
 END_TEST
 
