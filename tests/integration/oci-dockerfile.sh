@@ -10,7 +10,8 @@ set -u
 # buildah names what FROM reads after its path: keep the path lower-case
 tmp=/tmp/apomon-oci-df-$$
 mkdir "$tmp" || fail mktemp
-trap 'rm -rf "$tmp"' EXIT
+# buildah keeps what FROM read (as localhost/PATH): the test's to remove
+trap 'command -v buildah >/dev/null && buildah rmi -f "localhost$tmp/lay" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 . "$APOMON_SRCDIR/tests/integration/oci-lib.sh"
 APOMON_LIB_DIR="$tmp/lib"
 export APOMON_LIB_DIR
