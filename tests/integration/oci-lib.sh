@@ -61,3 +61,50 @@ oci_registry_cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
+
+# start_registry NAME PORT [EXTRA-YAML] [s]: Debian's docker-registry on
+# 127.0.0.1:PORT storing under $tmp/NAME-store, logging to $tmp/NAME.log
+# (its access log too), its PID added to $pids; returns once it answers
+# /v2/ (any status) over http, or https with "s"; bounded.
+start_registry() {
+	cat >"$tmp/$1.yml" <<YML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $tmp/$1-store
+http:
+  addr: 127.0.0.1:$2
+${3:-}
+YML
+	docker-registry serve "$tmp/$1.yml" >"$tmp/$1.log" 2>&1 &
+	pids="${pids:-} $!"
+	i=0
+	until curl -sk -o /dev/null "http${4:-}://127.0.0.1:$2/v2/"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { cat "$tmp/$1.log"; fail "registry $1 did not answer"; }
+		kill -0 "$!" 2>/dev/null || { cat "$tmp/$1.log"; fail "registry $1 died"; }
+		sleep 0.1
+	done
+}
+
+# Station tests run in the shared image store: what its layer directory
+# held before ($layers_before), so that oci_forget_new_layers removes only
+# the layers the test added; the stations' programs from the build tree;
+# A runs apomon on $tmp/conf and $ENV.
+oci_station_setup() {
+	store="${APOMON_LIB_DIR:-/var/lib/apomon}/images"
+	layers_before=$(ls "$store/oci-layer" 2>/dev/null)
+	APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
+	APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
+	export APOMON_INIT APOMON_IMAGES_PATH
+}
+A() { "$APOMON" -c "$tmp/conf" -e "$ENV" "$@"; }
+oci_forget_new_layers() {
+	for l in $(ls "$store/oci-layer" 2>/dev/null); do
+		echo "$layers_before" | grep_q -x "$l" || rm -rf "${store:?}/oci-layer/$l"
+	done
+}

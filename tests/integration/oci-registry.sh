@@ -13,32 +13,6 @@ trap 'rm -rf "$tmp"' EXIT
 . "$APOMON_SRCDIR/tests/integration/oci-lib.sh"
 oci_need_registry
 
-# start_registry NAME PORT [extra yaml]: a registry answering on 127.0.0.1:PORT
-start_registry() {
-	cat >"$tmp/$1.yml" <<YML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $tmp/$1-store
-http:
-  addr: 127.0.0.1:$2
-${3:-}
-YML
-	docker-registry serve "$tmp/$1.yml" >"$tmp/$1.log" 2>&1 &
-	pids="$pids $!"
-	# ready when it answers /v2/ (any status); bounded
-	i=0
-	until curl -sk -o /dev/null "http${4:-}://127.0.0.1:$2/v2/"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { cat "$tmp/$1.log"; fail "registry $1 did not answer"; }
-		kill -0 "$!" 2>/dev/null || { cat "$tmp/$1.log"; fail "registry $1 died"; }
-		sleep 0.1
-	done
-}
 blob_gets() { grep -c '"GET /v2/[^ ]*/blobs/' "$tmp/$1.log"; }
 
 P=$((20000 + $$ % 20000))
@@ -148,9 +122,10 @@ one_line "not insecure"
 # ---- TLS with a CA of the test's own, and htpasswd basic auth ----
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout "$tmp/ca.key" \
 	-out "$tmp/ca.pem" -addext basicConstraints=critical,CA:TRUE 2>/dev/null || fail "ca"
+printf 'subjectAltName=IP:127.0.0.1\n' >"$tmp/san.ext"
 openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$tmp/srv.key" -out "$tmp/srv.csr" 2>/dev/null &&
 	openssl x509 -req -in "$tmp/srv.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
-		-days 2 -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') -out "$tmp/srv.pem" 2>/dev/null ||
+		-days 2 -extfile "$tmp/san.ext" -out "$tmp/srv.pem" 2>/dev/null ||
 	fail "server certificate"
 python3 -c 'import crypt,sys; print("tuser:" + crypt.crypt("tpass", crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
 	>"$tmp/htpasswd" 2>/dev/null || fail "htpasswd"

@@ -12,12 +12,7 @@ tmp=$(mktemp -d /tmp/apomon-oci-station.XXXXXX)
 ENV="oci-st-$$"
 N=$((100 + $$ % 50))
 D="oci$$.test"
-store="${APOMON_LIB_DIR:-/var/lib/apomon}/images"
-layers_before=$(ls "$store/oci-layer" 2>/dev/null)
-APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
-APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
-export APOMON_INIT APOMON_IMAGES_PATH
-A() { "$APOMON" -c "$tmp/conf" -e "$ENV" "$@"; }
+oci_station_setup
 command -v docker-registry >/dev/null ||
 	{ echo "SKIP: docker-registry not installed (tools/install-deps)" >&2; exit 77; }
 P=$((20000 + ($$ + 13) % 20000))
@@ -25,15 +20,12 @@ ref="docker://127.0.0.1:$P/t/web:1"
 printf 'registries = ( { host = "127.0.0.1:%s"; insecure = true; } );\n' "$P" >"$tmp/registries.conf"
 APOMON_REGISTRIES="$tmp/registries.conf"
 export APOMON_REGISTRIES
-reg=
+pids=
 cleanup() {
 	A down --purge -q >/dev/null 2>&1
 	"$APOMON" image rm "$(cd "$store" && ls -d oci-web-1-* 2>/dev/null | head -1)" >/dev/null 2>&1
-	[ -z "$reg" ] || { kill "$reg"; wait "$reg"; } 2>/dev/null
-	# the layers this test added (others' stay)
-	for l in $(ls "$store/oci-layer" 2>/dev/null); do
-		echo "$layers_before" | grep_q -x "$l" || rm -rf "${store:?}/oci-layer/$l"
-	done
+	for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	oci_forget_new_layers
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -45,16 +37,7 @@ umoci config --image "$lay:web" --clear=config.entrypoint --clear=config.cmd \
 	--config.entrypoint /bin/sh --config.cmd -c --config.cmd \
 	'busybox id -u >id.txt; busybox pwd >pwd.txt; echo "$GREETING" >greeting.txt; exec busybox httpd -f -p 8080 -h /www' ||
 	fail "umoci config"
-printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/reg\nhttp:\n  addr: 127.0.0.1:%s\n' \
-	"$tmp" "$P" >"$tmp/reg.yml"
-docker-registry serve "$tmp/reg.yml" >"$tmp/reg.log" 2>&1 &
-reg=$!
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$P/v2/"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] && kill -0 "$reg" 2>/dev/null || { cat "$tmp/reg.log"; fail "registry did not answer"; }
-	sleep 0.1
-done
+start_registry reg "$P"
 skopeo copy -q --dest-tls-verify=false "oci:$lay:web" "$ref" || fail "skopeo push"
 mkdir -p "$tmp/conf/conf.d"
 cat >"$tmp/conf/apomon.conf" <<CONF

@@ -15,19 +15,12 @@ tmp=$(mktemp -d /tmp/apomon-oci-type.XXXXXX)
 ENV="oci-ty-$$"
 N=$((100 + $$ % 50))
 D="ocity$$.test"
-store="${APOMON_LIB_DIR:-/var/lib/apomon}/images"
-layers_before=$(ls "$store/oci-layer" 2>/dev/null)
-APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
-APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
-export APOMON_INIT APOMON_IMAGES_PATH
-A() { "$APOMON" -c "$tmp/conf" -e "$ENV" "$@"; }
+oci_station_setup
 ref="oci-archive:$tmp/web.tar:web"
 cleanup() {
 	A down --purge -q >/dev/null 2>&1
 	"$APOMON" image rm "$(cd "$store" && ls -d oci-web.tar-web-* 2>/dev/null | head -1)" >/dev/null 2>&1
-	for l in $(ls "$store/oci-layer" 2>/dev/null); do
-		echo "$layers_before" | grep_q -x "$l" || rm -rf "${store:?}/oci-layer/$l"
-	done
+	oci_forget_new_layers
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
