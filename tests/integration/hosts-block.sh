@@ -13,8 +13,7 @@ cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # a network and domain of its own (another tree may run this meanwhile)
 N=$((180 + $$ % 30))
 D="hb$$.test"
-sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
-	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
+fixture_own_net "$N" "$D"
 APOMON_HOSTS_FILE="$CONF/hosts"
 export APOMON_HOSTS_FILE
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }

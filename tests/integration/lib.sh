@@ -122,6 +122,15 @@ fixture_env_cleanup() {
 	rm -rf "$CONF" "${LIB:?}/$ENV" "${LOG:?}/$ENV"
 }
 
+# fixture_own_net N DOMAIN: the runtime fixture copied into $CONF made
+# the test's own, so that another tree can run the same fixture at once
+# (netns names are FQDNs, host routes are per network): rt.test becomes
+# DOMAIN, 10.77.* 10.N.*, the backbone's 10.253.77.* 10.253.N.*.
+fixture_own_net() {
+	sed -i "s/rt\.test/$2/; s/10\.77\./10.$1./g; s/10\.253\.77\./10.253.$1./" \
+		"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf" || fail "fixture_own_net"
+}
+
 # nginx_conf DIR HTTP: DIR/nginx.conf for a test's own nginx (Debian's):
 # in the foreground, as root, every file it writes below DIR/nginx, and
 # HTTP (servers, logs) inside its http {}.  Run it as

@@ -13,8 +13,7 @@ CONF=$(mktemp -d /tmp/apomon-rc.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 N=$((120 + $$ % 30))
 D="rc$$.test"
-sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
-	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
+fixture_own_net "$N" "$D"
 LAN="$CONF/conf.d/10-lan.conf"
 cp "$LAN" "$CONF/lan.orig"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"

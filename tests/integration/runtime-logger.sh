@@ -14,8 +14,7 @@ CONF=$(mktemp -d /tmp/apomon-rt-log.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 N=$((240 + $$ % 10))
 D="rtlog$$.test"
-sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
-	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
+fixture_own_net "$N" "$D"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }

@@ -14,8 +14,7 @@ cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # (another tree may run this test at the same time)
 N=$((150 + $$ % 30))
 D="rt$$.test"
-sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
-	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
+fixture_own_net "$N" "$D"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }

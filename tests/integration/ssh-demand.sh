@@ -13,8 +13,7 @@ cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # names and networks of its own (another tree may run at the same time)
 N=$((180 + $$ % 30))
 D="so$$.test"
-sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
-	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
+fixture_own_net "$N" "$D"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 LIB=${APOMON_LIB_DIR:-/var/lib/apomon}

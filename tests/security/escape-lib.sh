@@ -11,8 +11,7 @@ cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # a network of its own (another test may run at the same time)
 N=$((200 + $$ % 40))
 D="esc$$.test"
-sed -i "s/rt\.test/$D/; s/10\.77\./10.$N./g; s/10\.253\.77\./10.253.$N./" \
-	"$CONF/apomon.conf" "$CONF/conf.d/10-lan.conf"
+fixture_own_net "$N" "$D"
 # s1 only: s2 adds nothing here
 sed -i '/name = "s2"/,+1d; s/\(name = "s1".*\) },$/\1 }/' "$CONF/conf.d/10-lan.conf"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
