@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Runs TESTS (NULL-terminated) as suite NAME, each between SETUP and
  * TEARDOWN when not NULL (a checked fixture: in the test's process);
@@ -33,5 +34,22 @@ static inline int apo_check_run(const char *name, const TTest *const *tests)
 {
 	return apo_check_run_fixture(name, tests, NULL, NULL);
 }
+
+/* A fresh temporary directory as apomon's run and log directories for
+ * each test: defines `tmp` (its path), setup and teardown for
+ * apo_check_run_fixture.  TEMPLATE ends in XXXXXX; needs base/fs.h. */
+#define APO_CHECK_TMP_RUN_DIRS(TEMPLATE)                                                           \
+	static char tmp[] = TEMPLATE;                                                              \
+	static void setup(void)                                                                    \
+	{                                                                                          \
+		ck_assert_ptr_nonnull(mkdtemp(tmp));                                               \
+		setenv("APOMON_RUN_DIR", tmp, 1);                                                  \
+		setenv("APOMON_LOG_DIR", tmp, 1);                                                  \
+	}                                                                                          \
+	static void teardown(void)                                                                 \
+	{                                                                                          \
+		apo_rmtree(tmp);                                                                   \
+		strcpy(tmp, TEMPLATE);                                                             \
+	}
 
 #endif

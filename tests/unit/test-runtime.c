@@ -20,20 +20,7 @@
 #include "base/util.h"
 #include "check-run.h"
 
-static char tmp[] = "/tmp/apomon-test-runtime.XXXXXX";
-
-static void setup(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	setenv("APOMON_RUN_DIR", tmp, 1);
-	setenv("APOMON_LOG_DIR", tmp, 1);
-}
-
-static void teardown(void)
-{
-	apo_rmtree(tmp);
-	strcpy(tmp, "/tmp/apomon-test-runtime.XXXXXX");
-}
+APO_CHECK_TMP_RUN_DIRS("/tmp/apomon-test-runtime.XXXXXX")
 
 START_TEST(caps_kept)
 {

@@ -23,22 +23,10 @@
 #include "base/util.h"
 #include "runtime/station-priv.h"
 #include "runtime/station.h"
+#include "check-run.h"
 
-static char tmp[] = "/tmp/apomon-test-stop.XXXXXX";
+APO_CHECK_TMP_RUN_DIRS("/tmp/apomon-test-stop.XXXXXX")
 static int report_fd = -1;
-
-static void setup(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	setenv("APOMON_RUN_DIR", tmp, 1);
-	setenv("APOMON_LOG_DIR", tmp, 1);
-}
-
-static void teardown(void)
-{
-	apo_rmtree(tmp);
-	strcpy(tmp, "/tmp/apomon-test-stop.XXXXXX");
-}
 
 static void on_signal(int sig)
 {
@@ -161,21 +149,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("station-stop");
-	TCase *tc = tcase_create("station-stop");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {type_signal_shuts_down, deadline_kills, explicit_grace_wins,
+				      defaults, NULL};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, type_signal_shuts_down);
-	tcase_add_test(tc, deadline_kills);
-	tcase_add_test(tc, explicit_grace_wins);
-	tcase_add_test(tc, defaults);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	/* the deadline tests wait for real stops: more than check's 4 s */
+	setenv("CK_DEFAULT_TIMEOUT", "30", 0);
+	return apo_check_run_fixture("station-stop", tests, setup, teardown);
 }
