@@ -87,8 +87,13 @@ static int rm_contents(int fd, dev_t dev)
 	 * the end so that nothing the first pass missed stays */
 	for (int pass = 0; pass < 2; pass++) {
 		bool any = false;
-		errno = 0;
-		while ((de = readdir(d))) {
+		/* errno is cleared before each readdir: rm_entry may leave an
+		 * ENOENT it tolerated (an entry someone else removed meanwhile,
+		 * a logger's record), which must not read as readdir's error */
+		for (;;) {
+			errno = 0;
+			if (!(de = readdir(d)))
+				break;
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			any = true;
@@ -205,8 +210,7 @@ int apo_write_file(const char *path, const void *data, size_t len, mode_t mode)
 	return write_fd(path, data, len, mode, false);
 }
 
-int apo_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			  bool durable)
+int apo_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable)
 {
 	_cleanup_free_ char *tmp = apo_xasprintf("%s.tmp.%d", path, (int)getpid());
 	int rc = write_fd(tmp, data, len, mode, durable);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -151,6 +152,50 @@ START_TEST(absent_is_fine)
 }
 END_TEST
 
+/* Entries someone else removes while the walk runs (a station's logger
+ * removing its record during down) are not errors: rounds of a tree of
+ * many files emptied from the other end by a second process at the
+ * same time. */
+START_TEST(entries_removed_meanwhile_are_fine)
+{
+	enum { N = 3000 };
+	char *top = apo_xasprintf("%s/race", dir);
+
+	for (int round = 0; round < 5; round++) {
+		int go[2];
+		char c;
+		ck_assert_int_eq(mkdir(top, 0755), 0);
+		for (int i = 0; i < N; i++) {
+			char *f = apo_xasprintf("%s/f%d", top, i);
+			int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			ck_assert_int_ge(fd, 0);
+			close(fd);
+			free(f);
+		}
+		ck_assert_int_eq(pipe(go), 0);
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			char f[64];
+			close(go[0]);
+			(void)!write(go[1], "g", 1);
+			for (int i = N - 1; i >= 0; i--) {
+				snprintf(f, sizeof(f), "%s/f%d", top, i);
+				unlink(f);
+			}
+			_exit(0);
+		}
+		close(go[1]);
+		ck_assert_int_eq(read(go[0], &c, 1), 1);
+		close(go[0]);
+		ck_assert_int_eq(apo_rmtree(top), 0);
+		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+		ck_assert(!exists("race"));
+	}
+	free(top);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fs");
@@ -161,6 +206,7 @@ int main(void)
 	tcase_add_test(tc, bad_components_are_refused);
 	tcase_add_test(tc, failures_are_reported);
 	tcase_add_test(tc, absent_is_fine);
+	tcase_add_test(tc, entries_removed_meanwhile_are_fine);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
