@@ -9,20 +9,10 @@
 # logger, socket or record is left.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
-ENV="rt-log-$$"
-CONF=$(mktemp -d /tmp/apomon-rt-log.XXXXXX)
-cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
-N=$((240 + $$ % 10))
-D="rtlog$$.test"
-fixture_own_net "$N" "$D"
+fixture_env rt-log
+fixture_own_net $((240 + $$ % 10)) "rtlog$$.test"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
-A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
-cleanup() {
-	A down --purge -q >/dev/null 2>&1
-	rm -rf "$CONF"
-}
-trap cleanup EXIT
 RUN="/run/apomon/$ENV"
 LOGS="/var/log/apomon/$ENV"
 
