@@ -25,8 +25,8 @@ void apo_diag_clear(struct apo_diag *d)
 	apo_diag_init(d);
 }
 
-void apo_diag_add(struct apo_diag *d, const struct apo_loc *loc, const char *path,
-		  const char *fmt, ...)
+void apo_diag_add(struct apo_diag *d, const struct apo_loc *loc, const char *path, const char *fmt,
+		  ...)
 {
 	va_list ap;
 

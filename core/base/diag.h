@@ -13,12 +13,12 @@
 /* Where a setting was read; file points into the model's interned names. */
 struct apo_loc {
 	const char *file; /* NULL: no file (command line, environment) */
-	int line;         /* 0: unknown */
+	int line;	  /* 0: unknown */
 };
 
 struct apo_problem {
 	struct apo_loc loc;
-	char *path;    /* setting path, e.g. clusters.example.stations.www1.addresses; may be NULL */
+	char *path; /* setting path, e.g. clusters.example.stations.www1.addresses; may be NULL */
 	char *message;
 };
 
@@ -31,8 +31,8 @@ void apo_diag_init(struct apo_diag *d);
 void apo_diag_clear(struct apo_diag *d);
 
 /* Records one problem.  loc may be NULL, path may be NULL. */
-void apo_diag_add(struct apo_diag *d, const struct apo_loc *loc, const char *path,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void apo_diag_add(struct apo_diag *d, const struct apo_loc *loc, const char *path, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
 
 /* Sorts by file, then line (stable), and prints one line a problem. */
 void apo_diag_print(struct apo_diag *d, FILE *out);

@@ -22,13 +22,13 @@ char *apo_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *apo_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Appends to a growable array: APO_PUSH(arr, n, cap, value). */
-#define APO_PUSH(arr, n, cap, value)                                              \
-	do {                                                                      \
-		if ((n) == (cap)) {                                               \
-			(cap) = (cap) ? (cap) * 2 : 4;                            \
-			(arr) = apo_xreallocarray((arr), (cap), sizeof(*(arr)));  \
-		}                                                                 \
-		(arr)[(n)++] = (value);                                           \
+#define APO_PUSH(arr, n, cap, value)                                                               \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			(cap) = (cap) ? (cap)*2 : 4;                                               \
+			(arr) = apo_xreallocarray((arr), (cap), sizeof(*(arr)));                   \
+		}                                                                                  \
+		(arr)[(n)++] = (value);                                                            \
 	} while (0)
 
 /* FNV-1a, 32 bit: stable across runs and machines (used for short names). */
@@ -46,7 +46,7 @@ static inline void apo_closep(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 }
-#define _cleanup_free_ __attribute__((cleanup(apo_freep)))
+#define _cleanup_free_	__attribute__((cleanup(apo_freep)))
 #define _cleanup_close_ __attribute__((cleanup(apo_closep)))
 
 #endif

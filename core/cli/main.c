@@ -9,6 +9,8 @@
 #include "cli/cli.h"
 #include "base/util.h"
 
+/* one command a line, greppable by name: not reflowed by clang-format */
+// clang-format off
 static const struct apo_command commands[] = {
 	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins, false},
 	{"validate", "", "check the config files and report every problem", apo_cmd_validate, false},
@@ -33,22 +35,24 @@ static const struct apo_command commands[] = {
 	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy, false},
 	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts, true},
 };
+// clang-format on
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: apomon [-c CONFDIR] [-e ENV] [--plugin-path DIR]... COMMAND [ARGS]\n"
-		"\n"
-		"Options:\n"
-		"  -c, --config DIR        config directory (apomon.conf and conf.d/); default %s\n"
-		"  -e, --env NAME          environment name; default: the config's, else \"example\"\n"
-		"  -p, --plugin-path DIR   search DIR for station types first (repeatable)\n"
-		"  -v, --verbose           say more\n"
-		"  -h, --help              this text\n"
-		"  -V, --version           print the version\n"
-		"\n"
-		"Commands:\n",
-		APO_CONFDIR);
+	fprintf(
+	    out,
+	    "Usage: apomon [-c CONFDIR] [-e ENV] [--plugin-path DIR]... COMMAND [ARGS]\n"
+	    "\n"
+	    "Options:\n"
+	    "  -c, --config DIR        config directory (apomon.conf and conf.d/); default %s\n"
+	    "  -e, --env NAME          environment name; default: the config's, else \"example\"\n"
+	    "  -p, --plugin-path DIR   search DIR for station types first (repeatable)\n"
+	    "  -v, --verbose           say more\n"
+	    "  -h, --help              this text\n"
+	    "  -V, --version           print the version\n"
+	    "\n"
+	    "Commands:\n",
+	    APO_CONFDIR);
 	for (size_t i = 0; i < APO_ARRAY_SIZE(commands); i++) {
 		char head[64];
 		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
@@ -62,13 +66,13 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"env", required_argument, NULL, 'e'},
-		{"plugin-path", required_argument, NULL, 'p'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"plugin-path", required_argument, NULL, 'p'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct apo_cli cli = {.confdir = APO_CONFDIR};
 	size_t cap = 0;

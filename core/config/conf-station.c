@@ -57,7 +57,8 @@ static void parse_addresses(struct conf_ctx *c, config_setting_t *g, struct apo_
 		int prefix;
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			conf_report(c, e, ep, "is %s, expected a string \"A.B.C.D\"", apo_conf_kind(e));
+			conf_report(c, e, ep, "is %s, expected a string \"A.B.C.D\"",
+				    apo_conf_kind(e));
 			continue;
 		}
 		const char *v = config_setting_get_string(e);

@@ -30,7 +30,7 @@ struct apo_publish {
 	uint16_t host_port;
 	uint16_t port;	/* the station's port */
 	uint16_t count; /* ports in the range: host_port+i reaches port+i (1: one) */
-	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t proto;	/* IPPROTO_TCP or IPPROTO_UDP */
 	struct apo_loc loc;
 };
 
@@ -63,9 +63,9 @@ struct apo_station {
 	 * "unlimited" */
 	struct {
 		unsigned long long memory_bytes; /* limits.memory: "512M", "2G" or bytes */
-		unsigned cpu_millis;             /* limits.cpus: 1.5 -> 1500 */
-		unsigned pids;                   /* limits.pids */
-		unsigned long long log_bytes;    /* limits.log: the log's cap; 0 = 10 MiB */
+		unsigned cpu_millis;		 /* limits.cpus: 1.5 -> 1500 */
+		unsigned pids;			 /* limits.pids */
+		unsigned long long log_bytes;	 /* limits.log: the log's cap; 0 = 10 MiB */
 		struct apo_loc loc;
 	} limits;
 	/* the station's `integrity` group, parsed by the integrity part (may be NULL) */
@@ -127,13 +127,13 @@ enum apo_isolation {
 };
 
 #define APO_DEFAULT_MEMORY (1ULL << 30) /* 1 GiB a station */
-#define APO_DEFAULT_PIDS 4096u
+#define APO_DEFAULT_PIDS   4096u
 
 struct apo_model {
 	char *env; /* environment name */
 	enum apo_isolation isolation;
 	struct apo_loc isolation_loc;
-	char *confdir; /* directory holding apomon.conf and conf.d/ */
+	char *confdir;	    /* directory holding apomon.conf and conf.d/ */
 	char **plugin_path; /* from the config's plugin_path, in order */
 	size_t n_plugin_path;
 	char **images_path; /* the config's images_path, absolute, in order */

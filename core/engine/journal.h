@@ -44,8 +44,8 @@ struct apo_journal {
 	/* what the file says, in intent order */
 	struct apo_jentry *entries;
 	size_t n, cap;
-	bool complete;	/* a `complete` record */
-	pid_t begun_by; /* the last `begin` record's PID; 0: none */
+	bool complete;	    /* a `complete` record */
+	pid_t begun_by;	    /* the last `begin` record's PID; 0: none */
 	char begun_cmd[16]; /* and its COMMAND: "up", "reconcile" */
 	size_t begun_at;    /* entries[begun_at..n): recorded after it */
 	/* the pending batch; the mutex makes queueing and syncing safe

@@ -12,7 +12,7 @@
 #include "base/util.h"
 #include "integrity/sshkey.h"
 
-#define KEY_LEN 32
+#define KEY_LEN	 32
 #define KEY_TYPE "ssh-ed25519"
 
 /* A growing byte buffer in SSH wire encoding (RFC 4251 section 5). */
@@ -113,10 +113,10 @@ int apo_sshkey_ed25519(const char *comment, char **priv, char **pub)
 		put(&sec, &pad, 1);
 
 	put(&file, "openssh-key-v1", sizeof("openssh-key-v1")); /* with its NUL */
-	put_cstring(&file, "none");			      /* cipher */
-	put_cstring(&file, "none");			      /* kdf */
-	put_cstring(&file, "");				      /* kdf options */
-	put_u32(&file, 1);				      /* keys */
+	put_cstring(&file, "none");				/* cipher */
+	put_cstring(&file, "none");				/* kdf */
+	put_cstring(&file, "");					/* kdf options */
+	put_u32(&file, 1);					/* keys */
 	put_string(&file, blob.p, blob.n);
 	put_string(&file, sec.p, sec.n);
 

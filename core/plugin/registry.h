@@ -33,8 +33,8 @@ void apo_registry_free(struct apo_registry *r);
  * Returns -EEXIST, recording a refusal of `file` naming where the first
  * one came from, when a type of that name is already there.
  */
-int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t,
-		     const char *file, void *handle, void (*close)(void *handle));
+int apo_registry_add(struct apo_registry *r, const struct apomon_station_type *t, const char *file,
+		     void *handle, void (*close)(void *handle));
 /* The byte size of one element of t->settings as the plugin was built
  * (APOMON_SETTING_SIZE_V1 for types that predate setting_size).  Types the
  * registry hands out are already re-laid out: this is for the loader. */
@@ -44,7 +44,7 @@ size_t apo_type_setting_stride(const struct apomon_station_type *t);
 char *apo_type_ports_text(const struct apomon_station_type *t, const char *none);
 /* Records a refusal (one line, no trailing newline). */
 void apo_registry_refuse(struct apo_registry *r, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* loader.c (libltdl): */
 
@@ -60,8 +60,7 @@ void apo_registry_load_dir(struct apo_registry *r, const char *dir);
 void apo_registry_load_all(struct apo_registry *r, char *const *cli_dirs, size_t n_cli,
 			   char *const *conf_dirs, size_t n_conf);
 
-const struct apomon_station_type *apo_registry_find(const struct apo_registry *r,
-						    const char *name);
+const struct apomon_station_type *apo_registry_find(const struct apo_registry *r, const char *name);
 size_t apo_registry_count(const struct apo_registry *r);
 const struct apo_plugin *apo_registry_at(const struct apo_registry *r, size_t i);
 size_t apo_registry_refusal_count(const struct apo_registry *r);

@@ -13,7 +13,7 @@
 #include "base/util.h"
 
 int apo_services_issue_cert(const struct apomon_station *st, const char *const names[],
-			const char *cert_path, const char *key_path)
+			    const char *cert_path, const char *key_path)
 {
 	_cleanup_free_ char *crt = NULL, *key = NULL, *err = NULL, *both = NULL;
 	size_t n = 0;
@@ -29,7 +29,8 @@ int apo_services_issue_cert(const struct apomon_station *st, const char *const n
 	 * that asks earlier all the same */
 	if ((rc = apo_ca_ensure(st->ctx->model->env, NULL, &err)) < 0 ||
 	    (rc = apo_ca_issue(st->ctx->model->env, names, n, &crt, &key, &err)) < 0) {
-		apo_services.log(st, APOMON_LOG_ERROR, "certificate: %s", err ? err : strerror(-rc));
+		apo_services.log(st, APOMON_LOG_ERROR, "certificate: %s",
+				 err ? err : strerror(-rc));
 		return rc;
 	}
 	if (key_path) {

@@ -6,6 +6,6 @@
 #include "apomon/station-type.h"
 
 int apo_services_issue_cert(const struct apomon_station *st, const char *const names[],
-			const char *cert_path, const char *key_path);
+			    const char *cert_path, const char *key_path);
 
 #endif

@@ -28,11 +28,12 @@ int apo_root_open(const char *root, const char *path, int flags, mode_t mode);
 /* struct apomon_host's root and write_file (-ENOTCONN: root not mounted). */
 const char *apo_services_root(const struct apomon_station *st);
 int apo_services_write_file(const struct apomon_station *st, const char *path, const void *data,
-			size_t len, mode_t mode);
+			    size_t len, mode_t mode);
 
 /* struct apomon_host's write_file_owned: owner and group by name (the
  * station's /etc/passwd and /etc/group) or decimal id; NULL keeps root.
  * -ENOENT: no such user or group in the station's image. */
-int apo_services_write_file_owned(const struct apomon_station *st, const char *path, const void *data,
-			      size_t len, mode_t mode, const char *owner, const char *group);
+int apo_services_write_file_owned(const struct apomon_station *st, const char *path,
+				  const void *data, size_t len, mode_t mode, const char *owner,
+				  const char *group);
 #endif

@@ -126,7 +126,7 @@ static int station_ns(const struct apomon_station *st)
 }
 
 int apo_services_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
-		       unsigned timeout_ms)
+			   unsigned timeout_ms)
 {
 	char a[INET_ADDRSTRLEN];
 	int fd, r;
@@ -145,7 +145,7 @@ int apo_services_probe_tcp(const struct apomon_station *st, const char *address,
 }
 
 int apo_services_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
-			long *status)
+			    long *status)
 {
 	_cleanup_free_ char *resolve = NULL;
 	char a[INET_ADDRSTRLEN];

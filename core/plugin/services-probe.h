@@ -28,9 +28,9 @@ int apo_probe_http(int nsfd, const char *url, unsigned timeout_ms, const char *c
 
 /* The plugin ABI's host->probe_tcp and host->probe_http. */
 int apo_services_probe_tcp(const struct apomon_station *st, const char *address, uint16_t port,
-		       unsigned timeout_ms);
+			   unsigned timeout_ms);
 int apo_services_probe_http(const struct apomon_station *st, const char *url, unsigned timeout_ms,
-			long *status);
+			    long *status);
 
 /* apomon_host.socket: a socket in the station's network namespace. */
 int apo_services_socket(const struct apomon_station *st, int domain, int type, int protocol);

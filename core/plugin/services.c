@@ -428,7 +428,8 @@ void apo_services_ctx_clear(struct apo_services_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-struct apomon_station *apo_services_handle(struct apo_services_ctx *ctx, const struct apo_station *st)
+struct apomon_station *apo_services_handle(struct apo_services_ctx *ctx,
+					   const struct apo_station *st)
 {
 	for (size_t i = 0; ctx && i < ctx->n_handles; i++)
 		if (ctx->handles[i].station == st)

@@ -46,6 +46,7 @@ extern const struct apomon_host apo_services;
 /* Builds one handle a model station; free with apo_services_ctx_clear. */
 void apo_services_ctx_init(struct apo_services_ctx *ctx, struct apo_model *m, struct apo_diag *d);
 void apo_services_ctx_clear(struct apo_services_ctx *ctx);
-struct apomon_station *apo_services_handle(struct apo_services_ctx *ctx, const struct apo_station *st);
+struct apomon_station *apo_services_handle(struct apo_services_ctx *ctx,
+					   const struct apo_station *st);
 
 #endif

@@ -23,8 +23,7 @@ int apo_ssh_env_key(const char *env, char **priv, char **pub);
 
 /* A station's host key, made when missing: *priv and *pub the key texts
  * (caller frees both). */
-int apo_ssh_host_key(const char *env, const char *name, const char *fqdn, char **priv,
-		     char **pub);
+int apo_ssh_host_key(const char *env, const char *name, const char *fqdn, char **priv, char **pub);
 
 /* Writes the host key into a station's root when its image has /etc/ssh;
  * uid/gid own the private key (the station's root user on the host). */

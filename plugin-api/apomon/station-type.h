@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+/* Laid out by hand for plugin authors (80 columns, aligned comments):
+ * not reflowed by clang-format. */
+/* clang-format off */
 /*
  * apomon station-type plugin ABI.
  *

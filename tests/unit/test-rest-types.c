@@ -99,7 +99,8 @@ static void render_all(struct env *e, const char *suffix)
 		h->root = apo_xasprintf("%s/%s%s", e->tmp, s->name, suffix);
 		ck_assert_int_eq(apo_mkdir_p(h->root, 0755), 0);
 		if (s->type->render)
-			ck_assert_msg(s->type->render(&apo_services, h) == 0, "%s: render", s->name);
+			ck_assert_msg(s->type->render(&apo_services, h) == 0, "%s: render",
+				      s->name);
 	}
 }
 
@@ -261,9 +262,10 @@ START_TEST(salts)
 
 	/* before the plan (validate): nothing is kept, nothing written */
 	unsigned char b[16];
-	ck_assert_int_eq(apo_services.secret(apo_services_handle(&e.hc, e.model->clusters[0]->stations[0]),
-					 "password-salt", b, sizeof(b)),
-			 -ENOTCONN);
+	ck_assert_int_eq(
+	    apo_services.secret(apo_services_handle(&e.hc, e.model->clusters[0]->stations[0]),
+				"password-salt", b, sizeof(b)),
+	    -ENOTCONN);
 	_cleanup_free_ char *lib = apo_xasprintf("%s/lib", e.tmp);
 	ck_assert_int_eq(access(lib, F_OK), -1);
 
