@@ -1,5 +1,4 @@
-#!/bin/sh
-# Run at image build (image.cfg): Tomcat started once, with no connector
+# Run with sh at image build (image.cfg): Tomcat started once, with no connector
 # and no shutdown port (nothing listens: the build shares the host's
 # network), its webapps a copy of the hello page, and stopped as a
 # station's Tomcat is (SIGTERM); the JVM writes at its exit a dynamic
