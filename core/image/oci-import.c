@@ -798,7 +798,7 @@ static int pull_locked(struct src *s, const char *name, FILE *progress, char **d
  */
 static int build_locked(struct src *s, const char *name, FILE *progress, char **digest)
 {
-	_cleanup_free_ char *tmp = apo_xasprintf("%s/images/.build-XXXXXX", apo_lib_dir());
+	_cleanup_free_ char *tmp = apo_image_path(".build-XXXXXX", NULL);
 	_cleanup_free_ char *lay = NULL;
 	const struct apo_image_ref *ref = s->ref;
 	int rc;
