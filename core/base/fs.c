@@ -171,6 +171,62 @@ int apo_rmtree(const char *path)
 	return r;
 }
 
+int apo_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	/* a regular file's size is the first guess; pipes start small */
+	size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+			     (unsigned long long)st.st_size <= max
+			 ? (size_t)st.st_size + 1
+			 : 4096;
+	size_t n = 0;
+	char *buf = apo_xmalloc(cap);
+
+	*out = NULL;
+	for (;;) {
+		if (n + 1 == cap) {
+			if (n > max || cap > SIZE_MAX / 2) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			buf = apo_xreallocarray(buf, cap, 1);
+		}
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int apo_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	int rc = apo_read_fd(fd, max, out, len);
+	close(fd);
+	return rc;
+}
+
 int apo_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -37,6 +37,15 @@ int apo_rmtree_below(const char *top, const char *rel);
  * through apo_rmtree_at. */
 int apo_rmtree(const char *path);
 
+/* Everything FD has left to read, in *OUT (malloc'd, NUL-terminated so
+ * that text can be used as a string; its length in *LEN when LEN is not
+ * NULL).  EINTR is retried.  0, -EFBIG once more than MAX bytes came
+ * (nothing is returned then), or another negative errno. */
+int apo_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* The same for PATH, opened O_RDONLY|O_CLOEXEC|O_NOCTTY. */
+int apo_read_file(const char *path, size_t max, char **out, size_t *len);
+
 /* All LEN bytes to FD: a short write goes on, EINTR is retried.  0 or
  * negative errno. */
 int apo_write_all(int fd, const void *data, size_t len);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/util.h"
 #include "config/conf-internal.h"
 
@@ -64,42 +65,13 @@ static int slurp(const char *path, char **out, size_t *len, const char **why)
 		close(fd);
 		return -EBADMSG;
 	}
-	if ((unsigned long long)st.st_size > MAX_CONFIG_BYTES) {
+	int rc = apo_read_fd(fd, MAX_CONFIG_BYTES, out, len);
+	close(fd);
+	if (rc == -EFBIG) {
 		*why = "larger than 64 MiB";
-		close(fd);
 		return -EBADMSG;
 	}
-	size_t cap = (size_t)st.st_size + 1, n = 0;
-	char *buf = apo_xmalloc(cap + 1);
-	for (;;) {
-		if (n == cap) {
-			if (cap > MAX_CONFIG_BYTES) {
-				*why = "larger than 64 MiB";
-				free(buf);
-				close(fd);
-				return -EBADMSG;
-			}
-			cap *= 2;
-			buf = apo_xreallocarray(buf, cap + 1, 1);
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-			free(buf);
-			close(fd);
-			return -err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+	return rc;
 }
 
 static int check_file(struct conf_ctx *c, const char *path, const struct apo_loc *from, int depth);

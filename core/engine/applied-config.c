@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,38 +22,14 @@
 #include "engine/diff.h"
 
 /* A file's text; NULL with errno when unreadable. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rbe");
-	char *text = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&text, &len);
-	char buf[8192];
-	size_t n;
-	while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, m);
-	int bad = ferror(f);
-	fclose(f);
-	if (m)
-		fclose(m);
-	if (bad || !text) {
-		free(text);
-		errno = bad ? EIO : ENOMEM;
-		return NULL;
-	}
-	return text;
-}
-
 static int add_file(struct json_object *files, const char *confdir, const char *rel)
 {
 	_cleanup_free_ char *path = apo_xasprintf("%s/%s", confdir, rel);
-	char *text = slurp(path);
+	char *text;
+	int rc = apo_read_file(path, SIZE_MAX, &text, NULL);
 
-	if (!text)
-		return errno == ENOENT ? 0 : -errno;
+	if (rc < 0)
+		return rc == -ENOENT ? 0 : rc;
 	json_object_object_add(files, rel, json_object_new_string(text));
 	free(text);
 	return 0;

@@ -188,25 +188,17 @@ static int src_small(const struct src *s, const char *path, char **data, size_t 
 	*owned = false;
 	if (s->dirfd >= 0) {
 		struct stat st;
-		ssize_t r;
 		int fd = openat(s->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			return -errno;
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SMALL_MAX) {
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			close(fd);
 			return -EFBIG;
 		}
-		*data = apo_xmalloc((size_t)st.st_size + 1);
-		r = read(fd, *data, (size_t)st.st_size);
+		int rc = apo_read_fd(fd, SMALL_MAX, data, n);
 		close(fd);
-		if (r != st.st_size) {
-			free(*data);
-			return -EIO;
-		}
-		(*data)[r] = '\0';
-		*n = (size_t)r;
-		*owned = true;
-		return 0;
+		*owned = rc == 0;
+		return rc;
 	}
 	for (size_t i = 0; i < s->n_small; i++)
 		if (!strcmp(s->smalls[i].name, path)) {

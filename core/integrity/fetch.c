@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "integrity/fetch.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #define DEFAULT_MAX (64u << 20)
@@ -65,8 +66,6 @@ static int read_file(const char *path, size_t max, struct apo_buf *out, char **w
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
-	size_t cap, len = 0;
-	char *buf;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
@@ -77,36 +76,15 @@ static int read_file(const char *path, size_t max, struct apo_buf *out, char **w
 		*why = apo_xasprintf("%s: not a regular file", path);
 		return -EINVAL;
 	}
-	if ((unsigned long long)st.st_size > max) {
+	char *buf;
+	size_t len;
+	int rc = apo_read_fd(fd, max, &buf, &len);
+	if (rc == -EFBIG)
 		*why = apo_xasprintf("%s: larger than %zu bytes", path, max);
-		return -EFBIG;
-	}
-	cap = (size_t)st.st_size + 1;
-	buf = apo_xmalloc(cap);
-	for (;;) {
-		if (len + 1 >= cap) {
-			if (cap > max) {
-				free(buf);
-				*why = apo_xasprintf("%s: larger than %zu bytes", path, max);
-				return -EFBIG;
-			}
-			cap *= 2;
-			buf = apo_xreallocarray(buf, cap, 1);
-		}
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			*why = apo_xasprintf("%s: %s", path, strerror(e));
-			return -e;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
+	else if (rc < 0)
+		*why = apo_xasprintf("%s: %s", path, strerror(-rc));
+	if (rc < 0)
+		return rc;
 	out->data = buf;
 	out->len = len;
 	return 0;

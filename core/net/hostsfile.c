@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,23 +119,6 @@ char *apo_hosts_splice(const char *text, const char *env, const char *lines)
 	return out;
 }
 
-static char *slurp(int fd)
-{
-	char *text = NULL, buf[8192];
-	size_t len;
-	ssize_t n;
-	FILE *m = open_memstream(&text, &len);
-
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, m);
-	fclose(m);
-	if (n < 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
 size_t apo_hosts_unterminated_line(const char *path, const char *env)
 {
 	_cleanup_free_ char *b = begin_marker(env), *e = end_marker(env), *text = NULL;
@@ -143,7 +127,7 @@ size_t apo_hosts_unterminated_line(const char *path, const char *env)
 
 	if (fd < 0)
 		return 0;
-	text = slurp(fd);
+	apo_read_fd(fd, SIZE_MAX, &text, NULL);
 	close(fd);
 	for (const char *s = text; s && *s; line++) {
 		if (!begun && line_is(s, b))
@@ -179,10 +163,13 @@ int apo_hosts_update(const char *path, const char *env, const char *lines)
 		goto out;
 	}
 	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !(old = slurp(fd))) {
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		rc = -errno;
 		goto out;
 	}
+	rc = apo_read_fd(fd, SIZE_MAX, &old, NULL);
+	if (rc < 0)
+		goto out;
 	new = apo_hosts_splice(old, env, lines);
 	if (!new) {
 		rc = -EBADMSG;

@@ -196,17 +196,68 @@ START_TEST(entries_removed_meanwhile_are_fine)
 }
 END_TEST
 
+/* apo_read_file/apo_read_fd: whole files and pipes, NUL-terminated,
+ * and nothing at all once the limit is passed. */
+START_TEST(read_whole_files_and_pipes)
+{
+	char *p = apo_xasprintf("%s/f", dir), *text = NULL;
+	size_t len = 0;
+	int fds[2];
+
+	put("f", "0123456789");
+	ck_assert_int_eq(apo_read_file(p, 10, &text, &len), 0);
+	ck_assert_str_eq(text, "0123456789");
+	ck_assert_uint_eq(len, 10);
+	free(text);
+	ck_assert_int_eq(apo_read_file(p, 9, &text, &len), -EFBIG);
+	ck_assert_ptr_null(text);
+	put("f", "");
+	ck_assert_int_eq(apo_read_file(p, 0, &text, NULL), 0);
+	ck_assert_str_eq(text, "");
+	free(text);
+	free(p);
+	p = apo_xasprintf("%s/absent", dir);
+	ck_assert_int_eq(apo_read_file(p, 10, &text, NULL), -ENOENT);
+	free(p);
+
+	/* a pipe has no size to start from: the buffer has to grow */
+	ck_assert_int_eq(pipe(fds), 0);
+	size_t big = 20000;
+	char *chunk = apo_xmalloc(big);
+	memset(chunk, 'x', big);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(apo_write_all(fds[1], chunk, big) == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(apo_read_fd(fds[0], big, &text, &len), 0);
+	ck_assert_uint_eq(len, big);
+	ck_assert_uint_eq(strlen(text), big);
+	free(text);
+	close(fds[0]);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	free(chunk);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fs");
 	TCase *tc = tcase_create("rmtree");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	/* the race rounds create and remove 15000 files: on a loaded 2-core
+	 * machine (a parallel make check) that passes check's 4 s default */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, links_inside_are_removed_not_followed);
 	tcase_add_test(tc, a_link_on_the_way_is_refused);
 	tcase_add_test(tc, bad_components_are_refused);
 	tcase_add_test(tc, failures_are_reported);
 	tcase_add_test(tc, absent_is_fine);
 	tcase_add_test(tc, entries_removed_meanwhile_are_fine);
+	tcase_add_test(tc, read_whole_files_and_pipes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
