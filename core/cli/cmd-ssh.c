@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "base/fmt.h"
 #include "base/paths.h"
 #include "runtime/runtime.h"
 #include "runtime/ssh-keys.h"
@@ -52,7 +53,7 @@ int apo_cmd_ssh(const struct apo_cli *cli, int argc, char **argv)
 		apo_env_close(&e);
 		return APO_EXIT_FAILURE;
 	}
-	inet_ntop(AF_INET, &e.plan->stations[k].station->addrs[0].addr, addr, sizeof(addr));
+	apo_fmt_ip(addr, e.plan->stations[k].station->addrs[0].addr);
 	if ((r = apo_runtime_ssh_key(e.plan->env, &priv, &pub)) < 0) {
 		apo_err("ssh: key of environment '%s': %s", e.plan->env, strerror(-r));
 		apo_env_close(&e);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/conf-internal.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 static const char *const cluster_names[] = {"name",    "domain",   "network", "router",
@@ -53,8 +54,8 @@ static int parse_network(struct conf_ctx *c, const config_setting_t *s, const ch
 	if (ntohl(a.s_addr) & ~mask) {
 		struct in_addr net = {.s_addr = htonl(ntohl(a.s_addr) & mask)};
 		char buf[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &net, buf, sizeof(buf));
-		conf_report(c, s, path, "'%s' has host bits set, expected %s/%d", v, buf, prefix);
+		conf_report(c, s, path, "'%s' has host bits set, expected %s/%d", v,
+			    apo_fmt_ip(buf, net), prefix);
 		return -EINVAL;
 	}
 	struct in_addr last = {.s_addr = htonl(ntohl(a.s_addr) | ~mask)};

@@ -13,6 +13,7 @@
 #include "plugin/services-probe.h"
 #include "plugin/services.h"
 #include "net/netns.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 int apo_probe_tcp(int nsfd, const char *address, uint16_t port, unsigned timeout_ms)
@@ -134,8 +135,7 @@ int apo_services_probe_tcp(const struct apomon_station *st, const char *address,
 	if (!address) {
 		if (!st->station->n_addrs)
 			return -EADDRNOTAVAIL;
-		inet_ntop(AF_INET, &st->station->addrs[0].addr, a, sizeof(a));
-		address = a;
+		address = apo_fmt_ip(a, st->station->addrs[0].addr);
 	}
 	if ((fd = station_ns(st)) < 0)
 		return fd;
@@ -159,8 +159,8 @@ int apo_services_probe_http(const struct apomon_station *st, const char *url, un
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
 	    !strcmp(host, st->station->fqdn) && st->station->n_addrs) {
-		inet_ntop(AF_INET, &st->station->addrs[0].addr, a, sizeof(a));
-		resolve = apo_xasprintf("%s:%s:%s", host, port, a);
+		resolve = apo_xasprintf("%s:%s:%s", host, port,
+					apo_fmt_ip(a, st->station->addrs[0].addr));
 	}
 	curl_free(host);
 	curl_free(port);

@@ -25,6 +25,7 @@
 #include "plugin/services-probe.h"
 #include "plugin/services-secret.h"
 #include "plan/plan.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 static const struct apo_station *S(const struct apomon_station *st)
@@ -364,7 +365,7 @@ const struct apomon_host apo_services = {
 static char *ntoa(struct in_addr a)
 {
 	char buf[INET_ADDRSTRLEN];
-	return apo_xstrdup(inet_ntop(AF_INET, &a, buf, sizeof(buf)));
+	return apo_xstrdup(apo_fmt_ip(buf, a));
 }
 
 static bool cluster_in_use(const struct apo_cluster *c)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/conf.h"
+#include "base/fmt.h"
 #include "base/util.h"
 #include "validate/validate-internal.h"
 
@@ -18,7 +19,7 @@ static uint32_t H(struct in_addr a)
 
 static const char *txt(struct in_addr a, char buf[static INET_ADDRSTRLEN])
 {
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+	return apo_fmt_ip(buf, a);
 }
 
 static bool overlap(const struct apo_addr *a, const struct apo_addr *b)
