@@ -67,6 +67,16 @@ struct apo_diff {
 struct json_object *apo_snapshot_of_plan(const struct apo_plan *p);
 
 /*
+ * The digest of a plan's snapshot as `up` applied it (with or without
+ * --network-only): kept as the first member of the applied snapshot, so
+ * that a no-op `up` knows the files did not change without parsing it.
+ */
+char *apo_snapshot_digest(struct json_object *snap, bool network_only);
+/* The digest at the head of env's applied snapshot: 0, -ENOENT (none, or
+ * an older apomon's), or a negative errno. */
+int apo_applied_digest(const char *env, char hex[static 65]);
+
+/*
  * Compares; applied NULL: nothing is up (everything is added).  observed
  * NULL: trust applied.  Pure.  d is filled in group order.
  */

@@ -69,24 +69,70 @@ int apo_reconcile_undo(struct apo_journal *j, size_t from, const struct apo_repo
 	return failures;
 }
 
-int apo_reconcile_diff(const struct apo_plan *p, struct apo_diff *d, char **err)
+/*
+ * The no-op `up`'s short way: true when the applied snapshot's digest is
+ * that of p's snapshot (the files did not change) and everything of it
+ * runs; then the snapshot itself, with its config texts the largest file
+ * `up` reads, is not parsed.  False: the full comparison decides.
+ */
+static bool unchanged(const struct apo_plan *p)
 {
-	struct json_object *applied = NULL, *obs = NULL, *wanted;
-	int r = apo_applied_read(p->env, &applied);
+	char had[65];
+	struct json_object *wanted;
+	struct apo_diff d;
+	bool network_only, same;
 
-	*err = NULL;
-	if (r < 0) {
-		*err = apo_xasprintf("environment '%s': %s: %s", p->env, apo_applied_path(p->env),
-				     strerror(-r));
-		return r;
-	}
-	if (applied)
-		obs = apo_observe(p->env, applied);
+	if (apo_applied_digest(p->env, had) < 0)
+		return false;
 	wanted = apo_snapshot_of_plan(p);
+	char *plain = apo_snapshot_digest(wanted, false);
+	char *no = apo_snapshot_digest(wanted, true);
+	network_only = !strcmp(had, no);
+	same = network_only || !strcmp(had, plain);
+	free(plain);
+	free(no);
+	if (same) {
+		/* the applied snapshot is this one: what runs of it decides */
+		struct json_object *obs = apo_observe(p->env, wanted);
+		if (network_only)
+			json_object_object_add(wanted, "network_only",
+					       json_object_new_boolean(true));
+		apo_diff_compute(wanted, wanted, obs, &d);
+		same = !d.n;
+		apo_diff_clear(&d);
+		json_object_put(obs);
+	}
+	json_object_put(wanted);
+	return same;
+}
+
+/* The diff of p against applied (NULL: nothing is up) and what runs. */
+static void diff_of(const struct apo_plan *p, struct json_object *applied, struct apo_diff *d)
+{
+	struct json_object *obs = applied ? apo_observe(p->env, applied) : NULL;
+	struct json_object *wanted = apo_snapshot_of_plan(p);
+
 	apo_diff_compute(applied, wanted, obs, d);
-	json_object_put(applied);
 	json_object_put(obs);
 	json_object_put(wanted);
+}
+
+int apo_reconcile_diff(const struct apo_plan *p, struct apo_diff *d, char **err)
+{
+	struct json_object *applied = NULL;
+	int r;
+
+	*err = NULL;
+	memset(d, 0, sizeof(*d));
+	if (unchanged(p))
+		return 0;
+	if ((r = apo_applied_read(p->env, &applied)) < 0) {
+		_cleanup_free_ char *path = apo_applied_path(p->env);
+		*err = apo_xasprintf("environment '%s': %s: %s", p->env, path, strerror(-r));
+		return r;
+	}
+	diff_of(p, applied, d);
+	json_object_put(applied);
 	return 0;
 }
 
@@ -404,13 +450,22 @@ static int removals(struct rec *c)
 static int save(struct apo_up *u, struct json_object *config)
 {
 	_cleanup_free_ char *path = apo_applied_path(u->plan->env);
-	struct json_object *snap = apo_snapshot_of_plan(u->plan);
+	struct json_object *plan = apo_snapshot_of_plan(u->plan);
+	_cleanup_free_ char *digest = apo_snapshot_digest(plan, u->opts->network_only);
+	struct json_object *snap = json_object_new_object();
 	struct json_object *cfg = config ? json_object_get(config)
 				  : u->plan->model->confdir
 				      ? apo_applied_config_of(u->plan->model->confdir)
 				      : NULL;
 	int r;
 
+	/* the digest first: what a no-op `up` reads of it (unchanged()) */
+	json_object_object_add(snap, "digest", json_object_new_string(digest));
+	json_object_object_foreach(plan, key, val)
+	{
+		json_object_object_add(snap, key, json_object_get(val));
+	}
+	json_object_put(plan);
 	/* without it a failed reconcile cannot put stations back: said then */
 	if (cfg)
 		json_object_object_add(snap, "config", cfg);
@@ -714,7 +769,6 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	const struct apo_plan *p = u->plan;
 	struct apo_journal *j = u->journal;
 	struct rec c = {.u = u};
-	char *err = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -740,6 +794,10 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 		}
 		res->undid_pid = (int)j->begun_by;
 	}
+	if (unchanged(p)) {
+		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
+		return;
+	}
 	r = apo_applied_read(p->env, &c.applied);
 	if (r < 0 || !c.applied) {
 		refuse(u,
@@ -748,11 +806,9 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 		       p->env, r < 0 ? strerror(-r) : "made by an older apomon");
 		return;
 	}
-	if ((r = apo_reconcile_diff(p, &c.d, &err)) < 0) {
-		refuse(u, "%s", err);
-		free(err);
-		goto out;
-	}
+	/* the snapshot read once: with its config texts it is the largest
+	 * file a no-op `up` reads */
+	diff_of(p, c.applied, &c.d);
 	if (u->opts->dry_run || !c.d.n) {
 		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
 		goto out;
