@@ -98,12 +98,16 @@ int apo_applied_read(const char *env, struct json_object **out);
 int apo_applied_write(const char *env, struct json_object *snap);
 
 /*
- * The config files of confdir (apomon.conf, conf.d/\*.conf) as the
- * applied snapshot keeps them under "config": {"confdir", "files":
- * {"conf.d/10-x.conf": TEXT}}; NULL when one is unreadable.  Unpacked
- * into dir (made, 0700) for a loader: 0, -ENOENT when cfg holds none.
+ * The config files of confdir as the applied snapshot keeps them under
+ * "config": {"confdir", "files": {"conf.d/10-x.conf": TEXT}}: apomon.conf,
+ * conf.d/\*.conf, and of the n_read files the loader read (the model's
+ * files) those below confdir, its @include targets; NULL when one is
+ * unreadable.  Unpacked into dir (made, 0700, with the directories on
+ * the way) for a loader: 0, -ENOENT when cfg holds none, -EBADMSG for a
+ * name that would leave dir.
  */
-struct json_object *apo_applied_config_of(const char *confdir);
+struct json_object *apo_applied_config_of(const char *confdir, const char *const *read,
+					  size_t n_read);
 int apo_applied_config_unpack(struct json_object *cfg, const char *dir);
 
 /* What runs now of the applied snapshot (caller puts). */

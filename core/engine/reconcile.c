@@ -453,10 +453,13 @@ static int save(struct apo_up *u, struct json_object *config)
 	struct json_object *plan = apo_snapshot_of_plan(u->plan);
 	_cleanup_free_ char *digest = apo_snapshot_digest(plan, u->opts->network_only);
 	struct json_object *snap = json_object_new_object();
-	struct json_object *cfg = config ? json_object_get(config)
-				  : u->plan->model->confdir
-				      ? apo_applied_config_of(u->plan->model->confdir)
-				      : NULL;
+	struct json_object *cfg =
+	    config ? json_object_get(config)
+	    : u->plan->model->confdir
+		? apo_applied_config_of(u->plan->model->confdir,
+					(const char *const *)u->plan->model->files,
+					u->plan->model->n_files)
+		: NULL;
 	int r;
 
 	/* the digest first: what a no-op `up` reads of it (unchanged()) */
@@ -642,6 +645,22 @@ static bool needed(const struct rec *failed, const struct apo_change *ch)
 	}
 }
 
+/* Where a rollback unpacks the previous config: RUNDIR/previous. */
+static char *previous_dir(const char *env)
+{
+	_cleanup_free_ char *run = apo_env_run_dir(env);
+	return apo_xasprintf("%s/previous", run);
+}
+
+/* APOMON_ROLLBACK_FAULT=kill: SIGKILL while the previous config is
+ * unpacked (the tests' crash in the middle of a rollback). */
+static void rollback_fault(const char *what)
+{
+	const char *f = getenv("APOMON_ROLLBACK_FAULT");
+	if (f && !strcmp(f, what))
+		raise(SIGKILL);
+}
+
 /*
  * After a failed reconcile undid the objects it made: what it stopped,
  * re-rendered, moved or removed goes back to the config of the last
@@ -657,11 +676,10 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 	struct json_object *cfg = jget(failed->applied, "config");
 	const struct apo_plan *p0 = NULL;
 	void *handle = NULL;
-	/* not in the environment's state directory: a kill -9 while it is
-	 * there would keep `down` from removing that directory */
-	const char *tmp = getenv("TMPDIR");
-	_cleanup_free_ char *dir = apo_xasprintf("%s/apomon-previous-%s.XXXXXX",
-						 tmp && *tmp == '/' ? tmp : "/tmp", u->plan->env);
+	/* in the environment's state directory, under its lock: one a kill
+	 * -9 left there goes with the next `up` (apo_reconcile) or `down`
+	 * (apo_journal_remove), never into /tmp for good */
+	_cleanup_free_ char *dir = previous_dir(u->plan->env);
 	struct json_object *wanted = NULL, *obs = NULL;
 	struct apo_up u2;
 	struct rec c = {.u = &u2, .rollback = true, .config = cfg};
@@ -677,11 +695,10 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 				     : "no loader for the previous config");
 		return;
 	}
-	if (!mkdtemp(dir)) {
-		res->not_restored = apo_xasprintf("%s: %s", dir, strerror(errno));
-		return;
-	}
+	apo_rmtree(dir);
 	r = apo_applied_config_unpack(cfg, dir);
+	if (r >= 0)
+		rollback_fault("kill");
 	if (r >= 0)
 		r = o->previous(o->previous_ctx, dir, jstr(cfg, "confdir"), &p0, &handle);
 	apo_rmtree(dir);
@@ -794,6 +811,9 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 		}
 		res->undid_pid = (int)j->begun_by;
 	}
+	/* a rollback killed while it loaded the previous config */
+	_cleanup_free_ char *prev = previous_dir(p->env);
+	apo_rmtree(prev);
 	if (unchanged(p)) {
 		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
 		return;
