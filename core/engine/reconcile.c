@@ -14,6 +14,7 @@
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
+#include "image/image-build.h"
 #include "integrity/ca.h"
 #include "integrity/conf-integrity.h"
 #include "plugin/services.h"
@@ -558,12 +559,43 @@ static int fault(struct rec *c, const char *step)
 	return apo_up_fail(c->u, -EIO, "%s: injected fault at step %u", step, k);
 }
 
+/* The images of the stations this reconcile starts, built when missing
+ * or stale: not every image of the plan, as a first `up` does (an image's
+ * digest reads its whole definition). */
+static int images(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	struct apo_image_opts o = {.build = true, .verbose = u->opts->verbose};
+	const char **done = apo_xcalloc(p->n_stations + 1, sizeof(*done));
+	size_t n = 0;
+	int r = 0;
+
+	o.progress = u->opts->quiet || u->opts->json ? NULL : stderr;
+	for (size_t i = 0; i < p->n_stations && r >= 0; i++) {
+		const struct apo_station *s = p->stations[i].station;
+		const char *im = s->image ? s->image : s->type ? s->type->image : NULL;
+		size_t k;
+		if (!c->start[i] || !im)
+			continue;
+		for (k = 0; k < n && strcmp(done[k], im); k++)
+			;
+		if (k < n)
+			continue;
+		done[n++] = im;
+		if ((r = apo_image_ensure(im, &o, NULL)) < 0)
+			apo_up_fail(u, r, "image %s", im);
+	}
+	free(done);
+	return r;
+}
+
 static int apply(struct rec *c)
 {
 	struct apo_up *u = c->u;
 	int r;
 
-	if ((r = fault(c, "images")) < 0 || (!u->opts->network_only && (r = apo_up_images(u)) < 0))
+	if ((r = fault(c, "images")) < 0 || (!u->opts->network_only && (r = images(c)) < 0))
 		return r;
 	if ((r = fault(c, "switches")) < 0 || (r = add_switches(c)) < 0)
 		return r;
