@@ -3,7 +3,9 @@
  * The config files of the last successful `up`, kept in its applied
  * snapshot (diff.h): a reconcile that fails puts the stations it stopped
  * back with the config they ran with, and the files may have changed
- * since.  Only what the loader reads: apomon.conf and conf.d/\*.conf.
+ * since.  What the loader read: apomon.conf, conf.d/\*.conf, and every
+ * file they @include (libconfig resolves those against the config
+ * directory, so their names relative to it are where they go back).
  */
 #include "config.h"
 
@@ -35,7 +37,50 @@ static int add_file(struct json_object *files, const char *confdir, const char *
 	return 0;
 }
 
-struct json_object *apo_applied_config_of(const char *confdir)
+/*
+ * path's name relative to confdir, lexically ("a/./b" is "a/b"), when it
+ * lies below it; NULL otherwise (an include that climbs out with "..":
+ * not kept, and a rollback to it says the old config does not load).
+ */
+static char *below(const char *confdir, const char *path)
+{
+	size_t l = strlen(confdir);
+	char *rel, *out, *save = NULL;
+	size_t n = 0;
+
+	if (strncmp(path, confdir, l) || path[l] != '/')
+		return NULL;
+	rel = apo_xstrdup(path + l + 1);
+	out = apo_xcalloc(strlen(rel) + 1, 1);
+	for (char *c = strtok_r(rel, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			char *slash = strrchr(out, '/');
+			if (!n) {
+				free(rel);
+				free(out);
+				return NULL;
+			}
+			*(slash ? slash : out) = '\0';
+			n--;
+			continue;
+		}
+		if (n)
+			strcat(out, "/");
+		strcat(out, c);
+		n++;
+	}
+	free(rel);
+	if (!n) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+struct json_object *apo_applied_config_of(const char *confdir, const char *const *read,
+					  size_t n_read)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *files = json_object_new_object();
@@ -49,7 +94,7 @@ struct json_object *apo_applied_config_of(const char *confdir)
 	if (add_file(files, confdir, "apomon.conf") < 0)
 		goto bad;
 	if (!(dp = opendir(dropins)))
-		return o;
+		goto included;
 	for (struct dirent *de; (de = readdir(dp));) {
 		size_t l = strlen(de->d_name);
 		if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".conf"))
@@ -61,6 +106,17 @@ struct json_object *apo_applied_config_of(const char *confdir)
 		}
 	}
 	closedir(dp);
+included:
+	/* the files the loader read besides those: @include targets */
+	for (size_t i = 0; i < n_read; i++) {
+		struct stat st;
+		_cleanup_free_ char *rel = below(confdir, read[i]);
+		if (!rel || json_object_object_get_ex(files, rel, NULL) || stat(read[i], &st) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (add_file(files, confdir, rel) < 0)
+			goto bad;
+	}
 	return o;
 bad:
 	json_object_put(o);
@@ -82,11 +138,22 @@ int apo_applied_config_unpack(struct json_object *cfg, const char *dir)
 		return -errno;
 	json_object_object_foreach(files, rel, text)
 	{
-		/* names this file wrote: apomon.conf, conf.d/NAME.conf */
-		const char *base = strncmp(rel, "conf.d/", 7) ? rel : rel + 7;
-		if (!apo_fs_component_ok(base) || (base == rel && strcmp(rel, "apomon.conf")))
-			return -EBADMSG;
+		/* names this file wrote: relative, each part a plain name (no
+		 * "..", no "."); the directories on the way are made */
 		_cleanup_free_ char *path = apo_xasprintf("%s/%s", dir, rel);
+		char *part = path + strlen(dir) + 1;
+		for (char *slash; (slash = strchr(part, '/')); part = slash + 1) {
+			*slash = '\0';
+			bool ok = apo_fs_component_ok(part);
+			int m = ok ? mkdir(path, 0700) : 0;
+			*slash = '/';
+			if (!ok)
+				return -EBADMSG;
+			if (m < 0 && errno != EEXIST)
+				return -errno;
+		}
+		if (!apo_fs_component_ok(part))
+			return -EBADMSG;
 		const char *t = json_object_get_string(text);
 		if ((r = apo_write_file(path, t, strlen(t), 0600)) < 0)
 			return r;

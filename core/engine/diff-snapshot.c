@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <libconfig.h>
 #include <openssl/evp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,63 +37,86 @@ static char *route_str(const struct apo_plan_route *r)
 			     apo_fmt_ip(v, r->via), r->dev);
 }
 
+/* A text that grows; one a snapshot, reused for every station: an
+ * open_memstream a station was most of the cost of 1000 stations. */
+struct text {
+	char *p;
+	size_t n, cap;
+};
+
+static void tprintf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tprintf(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	for (;;) {
+		va_start(ap, fmt);
+		k = vsnprintf(t->p ? t->p + t->n : NULL, t->cap - t->n, fmt, ap);
+		va_end(ap);
+		if (k < 0)
+			abort();
+		if ((size_t)k < t->cap - t->n)
+			break;
+		t->cap = (t->cap + (size_t)k + 1) * 2;
+		t->p = apo_xreallocarray(t->p, t->cap, 1);
+	}
+	t->n += (size_t)k;
+}
+
 /* A libconfig setting as text, names sorted by the config's own order:
  * the digest changes when a value does, not when a comment does. */
-static void ser(FILE *f, const config_setting_t *s)
+static void ser(struct text *f, const config_setting_t *s)
 {
 	const char *name = config_setting_name(s);
 	if (name)
-		fprintf(f, "%s=", name);
+		tprintf(f, "%s=", name);
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
-		fprintf(f, "i%d;", config_setting_get_int(s));
+		tprintf(f, "i%d;", config_setting_get_int(s));
 		break;
 	case CONFIG_TYPE_INT64:
-		fprintf(f, "l%lld;", (long long)config_setting_get_int64(s));
+		tprintf(f, "l%lld;", (long long)config_setting_get_int64(s));
 		break;
 	case CONFIG_TYPE_FLOAT:
-		fprintf(f, "f%.17g;", config_setting_get_float(s));
+		tprintf(f, "f%.17g;", config_setting_get_float(s));
 		break;
 	case CONFIG_TYPE_BOOL:
-		fprintf(f, "b%d;", config_setting_get_bool(s));
+		tprintf(f, "b%d;", config_setting_get_bool(s));
 		break;
 	case CONFIG_TYPE_STRING: {
 		const char *v = config_setting_get_string(s);
-		fprintf(f, "s%zu:%s;", strlen(v), v);
+		tprintf(f, "s%zu:%s;", strlen(v), v);
 		break;
 	}
 	default: /* group, array, list */
-		fputc('{', f);
+		tprintf(f, "{");
 		for (int i = 0; i < config_setting_length(s); i++)
 			ser(f, config_setting_get_elem(s, (unsigned)i));
-		fputs("};", f);
+		tprintf(f, "};");
 	}
 }
 
-/* The digest of what a station's render depends on besides addresses. */
-static char *config_digest(const struct apo_station *s)
+/* The digest of what a station's render depends on besides addresses
+ * (the same text as ever: the digests of a running environment hold). */
+static char *config_digest(struct text *f, const struct apo_station *s)
 {
-	char *text = NULL, hex[APO_SHA256_HEX + 1];
+	char hex[APO_SHA256_HEX + 1];
 	unsigned char d[APO_SHA256_LEN];
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 
-	if (!f)
-		abort();
-	fputs("settings:", f);
+	f->n = 0;
+	tprintf(f, "settings:");
 	if (s->settings)
 		ser(f, s->settings);
-	fputs("\nintegrity:", f);
+	tprintf(f, "\nintegrity:");
 	if (s->integrity)
 		ser(f, s->integrity);
-	fputs("\nseal:", f);
+	tprintf(f, "\nseal:");
 	for (size_t i = 0; i < s->n_seal; i++)
-		fprintf(f, "%s;", s->seal[i]);
-	fprintf(f, "\nlimits:%llu,%u,%u,%llu\n", s->limits.memory_bytes, s->limits.cpu_millis,
+		tprintf(f, "%s;", s->seal[i]);
+	tprintf(f, "\nlimits:%llu,%u,%u,%llu\n", s->limits.memory_bytes, s->limits.cpu_millis,
 		s->limits.pids, s->limits.log_bytes);
-	fclose(f);
-	EVP_Digest(text, len, d, NULL, EVP_sha256(), NULL);
-	free(text);
+	EVP_Digest(f->p, f->n, d, NULL, EVP_sha256(), NULL);
 	apo_digest_hex(d, hex);
 	return apo_xstrdup(hex);
 }
@@ -133,7 +157,8 @@ static struct json_object *deps_json(const struct apo_plan *p, const struct apo_
 	return deps;
 }
 
-static struct json_object *station_json(const struct apo_plan *p, const struct apo_plan_station *ps)
+static struct json_object *station_json(const struct apo_plan *p, const struct apo_plan_station *ps,
+					struct text *t)
 {
 	const struct apo_station *s = ps->station;
 	struct json_object *o = json_object_new_object();
@@ -147,7 +172,7 @@ static struct json_object *station_json(const struct apo_plan *p, const struct a
 	add_str(o, "cluster", s->cluster ? s->cluster->name : "");
 	json_object_object_add(o, "level", json_object_new_int((int)ps->level));
 	json_object_object_add(o, "forwarding", json_object_new_boolean(ps->forwarding));
-	char *cd = config_digest(s);
+	char *cd = config_digest(t, s);
 	add_str(o, "config", cd);
 	free(cd);
 	json_object_object_add(o, "deps", deps_json(p, ps));
@@ -211,9 +236,11 @@ struct json_object *apo_snapshot_of_plan(const struct apo_plan *p)
 		json_object_object_add(sws, p->switches[i].cluster->name, sw);
 	}
 	json_object_object_add(o, "switches", sws);
+	struct text t = {0};
 	for (size_t i = 0; i < p->n_stations; i++)
 		json_object_object_add(sts, p->stations[i].station->name,
-				       station_json(p, &p->stations[i]));
+				       station_json(p, &p->stations[i], &t));
+	free(t.p);
 	json_object_object_add(o, "stations", sts);
 	for (size_t i = 0; i < p->model->n_stations; i++)
 		if (!p->model->stations[i]->enabled)
@@ -263,4 +290,12 @@ struct json_object *apo_snapshot_of_plan(const struct apo_plan *p)
 	free(g);
 	free(gd);
 	return o;
+}
+
+char *apo_snapshot_digest(struct json_object *snap, bool network_only)
+{
+	const char *text = json_object_to_json_string_ext(snap, JSON_C_TO_STRING_PLAIN);
+	_cleanup_free_ char *all =
+	    apo_xasprintf("%s%s", text, network_only ? "\nnetwork-only" : "");
+	return text_digest(all);
 }

@@ -67,6 +67,16 @@ struct apo_diff {
 struct json_object *apo_snapshot_of_plan(const struct apo_plan *p);
 
 /*
+ * The digest of a plan's snapshot as `up` applied it (with or without
+ * --network-only): kept as the first member of the applied snapshot, so
+ * that a no-op `up` knows the files did not change without parsing it.
+ */
+char *apo_snapshot_digest(struct json_object *snap, bool network_only);
+/* The digest at the head of env's applied snapshot: 0, -ENOENT (none, or
+ * an older apomon's), or a negative errno. */
+int apo_applied_digest(const char *env, char hex[static 65]);
+
+/*
  * Compares; applied NULL: nothing is up (everything is added).  observed
  * NULL: trust applied.  Pure.  d is filled in group order.
  */
@@ -88,12 +98,16 @@ int apo_applied_read(const char *env, struct json_object **out);
 int apo_applied_write(const char *env, struct json_object *snap);
 
 /*
- * The config files of confdir (apomon.conf, conf.d/\*.conf) as the
- * applied snapshot keeps them under "config": {"confdir", "files":
- * {"conf.d/10-x.conf": TEXT}}; NULL when one is unreadable.  Unpacked
- * into dir (made, 0700) for a loader: 0, -ENOENT when cfg holds none.
+ * The config files of confdir as the applied snapshot keeps them under
+ * "config": {"confdir", "files": {"conf.d/10-x.conf": TEXT}}: apomon.conf,
+ * conf.d/\*.conf, and of the n_read files the loader read (the model's
+ * files) those below confdir, its @include targets; NULL when one is
+ * unreadable.  Unpacked into dir (made, 0700, with the directories on
+ * the way) for a loader: 0, -ENOENT when cfg holds none, -EBADMSG for a
+ * name that would leave dir.
  */
-struct json_object *apo_applied_config_of(const char *confdir);
+struct json_object *apo_applied_config_of(const char *confdir, const char *const *read,
+					  size_t n_read);
 int apo_applied_config_unpack(struct json_object *cfg, const char *dir);
 
 /* What runs now of the applied snapshot (caller puts). */

@@ -48,6 +48,10 @@ EXTRA_DIST += tests/integration/reconcile-base.sh tests/integration/reconcile-50
 # that ran (ftp with its old password, www1's address, multi)
 TESTS += tests/integration/reconcile-rollback.sh
 EXTRA_DIST += tests/integration/reconcile-rollback.sh
+# a rollback to a config that @includes a file outside conf.d/; SIGKILL
+# in the middle of a rollback, then up, then down: nothing left anywhere
+TESTS += tests/integration/reconcile-include.sh
+EXTRA_DIST += tests/integration/reconcile-include.sh
 # the default environment changed while it runs (django off and on,
 # www2 moved under load, a third cluster, a published port, the ftp
 # password): needs every image and the skel war

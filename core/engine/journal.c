@@ -15,6 +15,7 @@
 
 #include "engine/journal.h"
 #include "base/paths.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 static char *jpath(const struct apo_journal *j, const char *file)
@@ -354,7 +355,10 @@ int apo_journal_remove(struct apo_journal *j)
 {
 	_cleanup_free_ char *jp = jpath(j, "journal");
 	_cleanup_free_ char *lp = jpath(j, "lock");
+	_cleanup_free_ char *prev = jpath(j, "previous");
 
+	/* a rollback killed while it loaded the previous config left it */
+	apo_rmtree(prev);
 	if (unlink(jp) < 0 && errno != ENOENT)
 		return -errno;
 	if (j->fd >= 0) {

@@ -14,6 +14,7 @@
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
+#include "image/image-build.h"
 #include "integrity/ca.h"
 #include "integrity/conf-integrity.h"
 #include "plugin/services.h"
@@ -69,24 +70,70 @@ int apo_reconcile_undo(struct apo_journal *j, size_t from, const struct apo_repo
 	return failures;
 }
 
-int apo_reconcile_diff(const struct apo_plan *p, struct apo_diff *d, char **err)
+/*
+ * The no-op `up`'s short way: true when the applied snapshot's digest is
+ * that of p's snapshot (the files did not change) and everything of it
+ * runs; then the snapshot itself, with its config texts the largest file
+ * `up` reads, is not parsed.  False: the full comparison decides.
+ */
+static bool unchanged(const struct apo_plan *p)
 {
-	struct json_object *applied = NULL, *obs = NULL, *wanted;
-	int r = apo_applied_read(p->env, &applied);
+	char had[65];
+	struct json_object *wanted;
+	struct apo_diff d;
+	bool network_only, same;
 
-	*err = NULL;
-	if (r < 0) {
-		*err = apo_xasprintf("environment '%s': %s: %s", p->env, apo_applied_path(p->env),
-				     strerror(-r));
-		return r;
-	}
-	if (applied)
-		obs = apo_observe(p->env, applied);
+	if (apo_applied_digest(p->env, had) < 0)
+		return false;
 	wanted = apo_snapshot_of_plan(p);
+	char *plain = apo_snapshot_digest(wanted, false);
+	char *no = apo_snapshot_digest(wanted, true);
+	network_only = !strcmp(had, no);
+	same = network_only || !strcmp(had, plain);
+	free(plain);
+	free(no);
+	if (same) {
+		/* the applied snapshot is this one: what runs of it decides */
+		struct json_object *obs = apo_observe(p->env, wanted);
+		if (network_only)
+			json_object_object_add(wanted, "network_only",
+					       json_object_new_boolean(true));
+		apo_diff_compute(wanted, wanted, obs, &d);
+		same = !d.n;
+		apo_diff_clear(&d);
+		json_object_put(obs);
+	}
+	json_object_put(wanted);
+	return same;
+}
+
+/* The diff of p against applied (NULL: nothing is up) and what runs. */
+static void diff_of(const struct apo_plan *p, struct json_object *applied, struct apo_diff *d)
+{
+	struct json_object *obs = applied ? apo_observe(p->env, applied) : NULL;
+	struct json_object *wanted = apo_snapshot_of_plan(p);
+
 	apo_diff_compute(applied, wanted, obs, d);
-	json_object_put(applied);
 	json_object_put(obs);
 	json_object_put(wanted);
+}
+
+int apo_reconcile_diff(const struct apo_plan *p, struct apo_diff *d, char **err)
+{
+	struct json_object *applied = NULL;
+	int r;
+
+	*err = NULL;
+	memset(d, 0, sizeof(*d));
+	if (unchanged(p))
+		return 0;
+	if ((r = apo_applied_read(p->env, &applied)) < 0) {
+		_cleanup_free_ char *path = apo_applied_path(p->env);
+		*err = apo_xasprintf("environment '%s': %s: %s", p->env, path, strerror(-r));
+		return r;
+	}
+	diff_of(p, applied, d);
+	json_object_put(applied);
 	return 0;
 }
 
@@ -404,13 +451,25 @@ static int removals(struct rec *c)
 static int save(struct apo_up *u, struct json_object *config)
 {
 	_cleanup_free_ char *path = apo_applied_path(u->plan->env);
-	struct json_object *snap = apo_snapshot_of_plan(u->plan);
-	struct json_object *cfg = config ? json_object_get(config)
-				  : u->plan->model->confdir
-				      ? apo_applied_config_of(u->plan->model->confdir)
-				      : NULL;
+	struct json_object *plan = apo_snapshot_of_plan(u->plan);
+	_cleanup_free_ char *digest = apo_snapshot_digest(plan, u->opts->network_only);
+	struct json_object *snap = json_object_new_object();
+	struct json_object *cfg =
+	    config ? json_object_get(config)
+	    : u->plan->model->confdir
+		? apo_applied_config_of(u->plan->model->confdir,
+					(const char *const *)u->plan->model->files,
+					u->plan->model->n_files)
+		: NULL;
 	int r;
 
+	/* the digest first: what a no-op `up` reads of it (unchanged()) */
+	json_object_object_add(snap, "digest", json_object_new_string(digest));
+	json_object_object_foreach(plan, key, val)
+	{
+		json_object_object_add(snap, key, json_object_get(val));
+	}
+	json_object_put(plan);
 	/* without it a failed reconcile cannot put stations back: said then */
 	if (cfg)
 		json_object_object_add(snap, "config", cfg);
@@ -500,12 +559,43 @@ static int fault(struct rec *c, const char *step)
 	return apo_up_fail(c->u, -EIO, "%s: injected fault at step %u", step, k);
 }
 
+/* The images of the stations this reconcile starts, built when missing
+ * or stale: not every image of the plan, as a first `up` does (an image's
+ * digest reads its whole definition). */
+static int images(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	struct apo_image_opts o = {.build = true, .verbose = u->opts->verbose};
+	const char **done = apo_xcalloc(p->n_stations + 1, sizeof(*done));
+	size_t n = 0;
+	int r = 0;
+
+	o.progress = u->opts->quiet || u->opts->json ? NULL : stderr;
+	for (size_t i = 0; i < p->n_stations && r >= 0; i++) {
+		const struct apo_station *s = p->stations[i].station;
+		const char *im = s->image ? s->image : s->type ? s->type->image : NULL;
+		size_t k;
+		if (!c->start[i] || !im)
+			continue;
+		for (k = 0; k < n && strcmp(done[k], im); k++)
+			;
+		if (k < n)
+			continue;
+		done[n++] = im;
+		if ((r = apo_image_ensure(im, &o, NULL)) < 0)
+			apo_up_fail(u, r, "image %s", im);
+	}
+	free(done);
+	return r;
+}
+
 static int apply(struct rec *c)
 {
 	struct apo_up *u = c->u;
 	int r;
 
-	if ((r = fault(c, "images")) < 0 || (!u->opts->network_only && (r = apo_up_images(u)) < 0))
+	if ((r = fault(c, "images")) < 0 || (!u->opts->network_only && (r = images(c)) < 0))
 		return r;
 	if ((r = fault(c, "switches")) < 0 || (r = add_switches(c)) < 0)
 		return r;
@@ -587,6 +677,22 @@ static bool needed(const struct rec *failed, const struct apo_change *ch)
 	}
 }
 
+/* Where a rollback unpacks the previous config: RUNDIR/previous. */
+static char *previous_dir(const char *env)
+{
+	_cleanup_free_ char *run = apo_env_run_dir(env);
+	return apo_xasprintf("%s/previous", run);
+}
+
+/* APOMON_ROLLBACK_FAULT=kill: SIGKILL while the previous config is
+ * unpacked (the tests' crash in the middle of a rollback). */
+static void rollback_fault(const char *what)
+{
+	const char *f = getenv("APOMON_ROLLBACK_FAULT");
+	if (f && !strcmp(f, what))
+		raise(SIGKILL);
+}
+
 /*
  * After a failed reconcile undid the objects it made: what it stopped,
  * re-rendered, moved or removed goes back to the config of the last
@@ -602,11 +708,10 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 	struct json_object *cfg = jget(failed->applied, "config");
 	const struct apo_plan *p0 = NULL;
 	void *handle = NULL;
-	/* not in the environment's state directory: a kill -9 while it is
-	 * there would keep `down` from removing that directory */
-	const char *tmp = getenv("TMPDIR");
-	_cleanup_free_ char *dir = apo_xasprintf("%s/apomon-previous-%s.XXXXXX",
-						 tmp && *tmp == '/' ? tmp : "/tmp", u->plan->env);
+	/* in the environment's state directory, under its lock: one a kill
+	 * -9 left there goes with the next `up` (apo_reconcile) or `down`
+	 * (apo_journal_remove), never into /tmp for good */
+	_cleanup_free_ char *dir = previous_dir(u->plan->env);
 	struct json_object *wanted = NULL, *obs = NULL;
 	struct apo_up u2;
 	struct rec c = {.u = &u2, .rollback = true, .config = cfg};
@@ -622,11 +727,10 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 				     : "no loader for the previous config");
 		return;
 	}
-	if (!mkdtemp(dir)) {
-		res->not_restored = apo_xasprintf("%s: %s", dir, strerror(errno));
-		return;
-	}
+	apo_rmtree(dir);
 	r = apo_applied_config_unpack(cfg, dir);
+	if (r >= 0)
+		rollback_fault("kill");
 	if (r >= 0)
 		r = o->previous(o->previous_ctx, dir, jstr(cfg, "confdir"), &p0, &handle);
 	apo_rmtree(dir);
@@ -714,7 +818,6 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	const struct apo_plan *p = u->plan;
 	struct apo_journal *j = u->journal;
 	struct rec c = {.u = u};
-	char *err = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -740,6 +843,13 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 		}
 		res->undid_pid = (int)j->begun_by;
 	}
+	/* a rollback killed while it loaded the previous config */
+	_cleanup_free_ char *prev = previous_dir(p->env);
+	apo_rmtree(prev);
+	if (unchanged(p)) {
+		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
+		return;
+	}
 	r = apo_applied_read(p->env, &c.applied);
 	if (r < 0 || !c.applied) {
 		refuse(u,
@@ -748,11 +858,9 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 		       p->env, r < 0 ? strerror(-r) : "made by an older apomon");
 		return;
 	}
-	if ((r = apo_reconcile_diff(p, &c.d, &err)) < 0) {
-		refuse(u, "%s", err);
-		free(err);
-		goto out;
-	}
+	/* the snapshot read once: with its config texts it is the largest
+	 * file a no-op `up` reads */
+	diff_of(p, c.applied, &c.d);
 	if (u->opts->dry_run || !c.d.n) {
 		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
 		goto out;

@@ -210,7 +210,8 @@ START_TEST(a_host_name_change_recreates)
 END_TEST
 
 /* The config a failed reconcile goes back to: kept and given back byte
- * for byte, conf.d/\*.conf only, and a name that would leave the
+ * for byte, apomon.conf, conf.d/\*.conf and the @include targets the
+ * loader read below the directory, and a name that would leave the
  * directory is refused. */
 START_TEST(the_applied_config_round_trips)
 {
@@ -234,11 +235,32 @@ START_TEST(the_applied_config_round_trips)
 	f = fopen(path, "w");
 	fclose(f);
 
-	struct json_object *cfg = apo_applied_config_of(src), *files = NULL;
+	/* an @include target outside conf.d/, as the loader names it, and
+	 * one that climbs out of the directory: kept, and not kept */
+	snprintf(path, sizeof(path), "%s/shared", src);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/shared/lan.inc", src);
+	f = fopen(path, "w");
+	fputs("# lan\n", f);
+	fclose(f);
+	char inc[256], out[256], conf[256];
+	snprintf(inc, sizeof(inc), "%s/./shared//lan.inc", src);
+	snprintf(out, sizeof(out), "%s/../outside.inc", src);
+	snprintf(conf, sizeof(conf), "%s/conf.d/10-a.conf", src);
+	const char *read[] = {conf, inc, out, src};
+
+	struct json_object *cfg = apo_applied_config_of(src, read, 4), *files = NULL;
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert(json_object_object_get_ex(cfg, "files", &files));
-	ck_assert_int_eq(json_object_object_length(files), 2);
+	ck_assert_int_eq(json_object_object_length(files), 3);
+	ck_assert(json_object_object_get_ex(files, "shared/lan.inc", NULL));
 	ck_assert_int_eq(apo_applied_config_unpack(cfg, dst), 0);
+	snprintf(path, sizeof(path), "%s/shared/lan.inc", dst);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, "# lan\n");
 	snprintf(path, sizeof(path), "%s/conf.d/10-a.conf", dst);
 	f = fopen(path, "r");
 	ck_assert_ptr_nonnull(f);
