@@ -29,7 +29,7 @@ static void usage(FILE *out)
 		"                           docker-archive:FILE[:REF]\n"
 		"       apomon image list [--json] [-v]\n"
 		"       apomon image rm [--force] NAME...\n"
-		"       apomon image export [-q] NAME FILE\n"
+		"       apomon image export [-q] [--uncompressed] NAME FILE[:TAG]\n"
 		"\n"
 		"Definitions are searched in each --images DIR, then APOMON_IMAGES_PATH\n"
 		"(colon-separated), then the config's images_path, then the images/\n"
@@ -342,32 +342,46 @@ static int cmd_rm(int argc, char **argv)
 	return rc;
 }
 
-/* NAME as an OCI archive at FILE (what skopeo copy oci-archive:FILE reads) */
+/* NAME as an OCI archive at FILE (what skopeo copy oci-archive:FILE[:TAG]
+ * reads); FILE[:TAG] spelled as oci-archive: spells it: the part after the
+ * last ':' is the tag unless it holds a '/'.  Layers are gzip-compressed
+ * (skopeo's and registries' default) unless --uncompressed. */
 static int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"uncompressed", no_argument, NULL, 'u'},
 	    {NULL, 0, NULL, 0},
 	};
-	_cleanup_free_ char *err = NULL;
+	_cleanup_free_ char *err = NULL, *file = NULL;
+	struct apo_oci_export_opts eo = {0};
 	bool quiet = false;
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
-		if (c != 'q')
+	while ((c = getopt_long(argc, argv, "+qu", opts, NULL)) != -1) {
+		if (c == 'q')
+			quiet = true;
+		else if (c == 'u')
+			eo.uncompressed = true;
+		else
 			return APO_EXIT_USAGE;
-		quiet = true;
 	}
 	if (argc - optind != 2) {
 		usage(stderr);
 		return APO_EXIT_USAGE;
 	}
-	int rc = apo_oci_export(argv[optind], argv[optind + 1], quiet ? NULL : stdout, &err);
+	file = apo_xstrdup(argv[optind + 1]);
+	char *colon = strrchr(file, ':');
+	if (colon && !strchr(colon, '/')) {
+		*colon = '\0';
+		eo.tag = colon + 1;
+	}
+	int rc = apo_oci_export(argv[optind], file, &eo, quiet ? NULL : stdout, &err);
 	if (rc < 0) {
 		if (err)
 			apo_err("image export: %s", err);
-		return rc == -ENOENT ? APO_EXIT_USAGE : APO_EXIT_FAILURE;
+		return rc == -ENOENT || rc == -EINVAL ? APO_EXIT_USAGE : APO_EXIT_FAILURE;
 	}
 	return APO_EXIT_OK;
 }

@@ -152,3 +152,23 @@ int apo_image_digest(const struct apo_image_def *def, const char *parent_digest,
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
+
+int apo_tree_digest(const char *label, const char *dir, char *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int rc;
+
+	if (!ctx)
+		return -ENOMEM;
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	field(ctx, label, NULL, 0);
+	rc = tree(ctx, dir, "");
+	if (rc == 0) {
+		EVP_DigestFinal_ex(ctx, md, &mdlen);
+		hex(md, mdlen, out);
+	}
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}

@@ -14,6 +14,13 @@
  */
 int apo_image_digest(const struct apo_image_def *def, const char *parent_digest, char *out);
 
+/*
+ * SHA-256, in hex, over label and the tree under dir as apo_image_digest
+ * reads files/ (each entry's path, type, permission bits, content or link
+ * target, in byte order).  -EINVAL for a fifo, socket or device in it.
+ */
+int apo_tree_digest(const char *label, const char *dir, char *out);
+
 /* Hex SHA-256 of a string (for committed layers). */
 void apo_sha256_hex(const void *data, size_t len, char *out);
 

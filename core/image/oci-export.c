@@ -30,6 +30,7 @@
 #define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define MT_CONFIG   "application/vnd.oci.image.config.v1+json"
 #define MT_LAYER    "application/vnd.oci.image.layer.v1.tar"
+#define MT_LAYER_GZ "application/vnd.oci.image.layer.v1.tar+gzip"
 
 /* A blob being written: its file, and its digest as the bytes go by. */
 struct sink {
@@ -231,6 +232,50 @@ out:
 	return rc;
 }
 
+/* The tar at src gzip-compressed into dst (libarchive's raw format through
+ * its gzip filter: no other compression library); *digest the blob's.  No
+ * timestamp in the gzip header, so an unchanged layer exports to the same
+ * digest. */
+static int gzip_file(const char *src, const char *dst, char **digest, long long *size, char **err)
+{
+	struct sink s = {.fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+	struct archive *w = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	int rc = 0;
+
+	s.md = EVP_MD_CTX_new();
+	if (s.fd < 0 || !s.md || !EVP_DigestInit_ex(s.md, EVP_sha256(), NULL)) {
+		rc = s.fd < 0 ? -errno : -ENOMEM;
+		*err = apo_xasprintf("%s: %s", dst, strerror(-rc));
+		goto out;
+	}
+	archive_entry_set_pathname(e, "layer.tar");
+	archive_entry_set_filetype(e, AE_IFREG);
+	if (archive_write_set_format_raw(w) != ARCHIVE_OK ||
+	    archive_write_add_filter_gzip(w) != ARCHIVE_OK ||
+	    archive_write_set_options(w, "gzip:!timestamp") < ARCHIVE_WARN ||
+	    archive_write_set_bytes_in_last_block(w, 1) != ARCHIVE_OK ||
+	    archive_write_open2(w, &s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK ||
+	    archive_write_header(w, e) != ARCHIVE_OK || (rc = copy_data(src, w)) < 0 ||
+	    archive_write_close(w) != ARCHIVE_OK) {
+		*err = apo_xasprintf("%s: %s", dst,
+				     s.err    ? strerror(s.err)
+				     : rc < 0 ? strerror(-rc)
+					      : archive_error_string(w));
+		rc = rc < 0 ? rc : -EIO;
+		goto out;
+	}
+	*digest = sink_digest(&s);
+	*size = s.size;
+out:
+	archive_entry_free(e);
+	archive_write_free(w);
+	EVP_MD_CTX_free(s.md);
+	if (s.fd >= 0 && close(s.fd) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
 /* A small blob from memory into dir/blobs/sha256/; *digest its digest. */
 static int put_blob(const char *dir, const char *data, size_t n, char **digest)
 {
@@ -336,8 +381,21 @@ out:
 	return rc;
 }
 
-int apo_oci_export(const char *name, const char *file, FILE *progress, char **err)
+/* TAG as an OCI ref.name may spell a tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} */
+static bool tag_ok(const char *t)
 {
+	size_t n = strlen(t);
+
+	if (n == 0 || n > 128 || t[0] == '.' || t[0] == '-')
+		return false;
+	return strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+int apo_oci_export(const char *name, const char *file, const struct apo_oci_export_opts *opts,
+		   FILE *progress, char **err)
+{
+	const char *tag = opts && opts->tag ? opts->tag : "latest";
+	bool gzip = !opts || !opts->uncompressed;
 	struct apo_image_opts o = {.build = false};
 	_cleanup_free_ char *parent = NULL, *tmp = NULL, *out = NULL;
 	_cleanup_free_ char *cdigest = NULL, *mdigest = NULL, *p = NULL;
@@ -347,6 +405,10 @@ int apo_oci_export(const char *name, const char *file, FILE *progress, char **er
 	int rc;
 
 	*err = NULL;
+	if (!tag_ok(tag)) {
+		*err = apo_xasprintf("tag '%s': expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag);
+		return -EINVAL;
+	}
 	rc = apo_image_layers(name, &o, &dirs, &n);
 	if (rc < 0) /* the store said why, on stderr */
 		return rc;
@@ -382,17 +444,31 @@ int apo_oci_export(const char *name, const char *file, FILE *progress, char **er
 			json_object_put(layers);
 			goto out;
 		}
-		final = apo_xasprintf("%s/blobs/sha256/%s", tmp, digest + 7);
-		if (rename(t, final) < 0) {
+		/* the diff id is the uncompressed tar's digest; the blob's is
+		 * the gzip's when compressed */
+		_cleanup_free_ char *gz = NULL, *gdigest = NULL;
+		long long gsize = 0;
+		if (gzip) {
+			gz = apo_xasprintf("%s.gz", t);
+			rc = gzip_file(t, gz, &gdigest, &gsize, err);
+			unlink(t);
+			if (rc < 0) {
+				json_object_put(diff_ids);
+				json_object_put(layers);
+				goto out;
+			}
+		}
+		final = apo_xasprintf("%s/blobs/sha256/%s", tmp, (gzip ? gdigest : digest) + 7);
+		if (rename(gzip ? gz : t, final) < 0) {
 			rc = -errno;
 			*err = apo_xasprintf("%s: %s", final, strerror(errno));
 			json_object_put(diff_ids);
 			json_object_put(layers);
 			goto out;
 		}
-		/* uncompressed: the diff id is the blob's digest */
 		json_object_array_add(diff_ids, json_object_new_string(digest));
-		json_object_array_add(layers, descriptor(MT_LAYER, digest, size));
+		json_object_array_add(layers, gzip ? descriptor(MT_LAYER_GZ, gdigest, gsize)
+						   : descriptor(MT_LAYER, digest, size));
 	}
 	{
 		struct json_object *rootfs = json_object_new_object();
@@ -417,7 +493,7 @@ int apo_oci_export(const char *name, const char *file, FILE *progress, char **er
 		struct json_object *ann = json_object_new_object();
 		struct json_object *mans = json_object_new_array();
 		json_object_object_add(ann, "org.opencontainers.image.ref.name",
-				       json_object_new_string("latest"));
+				       json_object_new_string(tag));
 		json_object_object_add(d, "annotations", ann);
 		json_object_array_add(mans, d);
 		index = json_object_new_object();
@@ -443,8 +519,8 @@ int apo_oci_export(const char *name, const char *file, FILE *progress, char **er
 		goto out;
 	}
 	if (progress)
-		fprintf(progress, "%s: exported to %s (%zu layers, manifest %.19s)\n", name, file,
-			n, mdigest);
+		fprintf(progress, "%s: exported to %s:%s (%zu layers, %s, manifest %.19s)\n", name,
+			file, tag, n, gzip ? "gzip" : "uncompressed", mdigest);
 	goto out;
 io:
 	*err = apo_xasprintf("%s: %s", tmp, strerror(-rc));

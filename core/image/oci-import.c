@@ -17,6 +17,8 @@
 
 #include "image/oci-import.h"
 #include "image/oci-dockerfile.h"
+#include "image/image-digest.h"
+#include "image/image-store.h"
 #include "image/oci-start.h"
 #include "image/oci-json.h"
 #include "image/oci-registry.h"
@@ -786,27 +788,61 @@ static int pull_locked(struct src *s, const char *name, FILE *progress, char **d
 
 /*
  * dockerfile:DIR: buildah builds it into a fresh OCI layout under the
- * store, read as an oci: directory, then removed whatever happens.
+ * store, read as an oci: directory, then removed whatever happens.  The
+ * build is cached on a digest of DIR's contents (names, types, modes,
+ * contents, link targets: the Dockerfile is one of them): NAME/.context-
+ * DIGEST names the image that build made, and an unchanged DIR whose image
+ * is still in the store is that image again, with no buildah run.  What
+ * the Dockerfile fetches (its FROM, a RUN's downloads) is not in the key:
+ * change DIR, or `apomon image rm` the image, to rebuild against newer.
  */
 static int build_locked(struct src *s, const char *name, FILE *progress, char **digest)
 {
 	_cleanup_free_ char *tmp = apo_image_path(".build-XXXXXX", NULL);
-	_cleanup_free_ char *lay = NULL;
+	_cleanup_free_ char *lay = NULL, *cache = NULL, *mine = NULL;
 	const struct apo_image_ref *ref = s->ref;
+	char ctx[APO_DIGEST_HEX + 1], key[APO_DIGEST_HEX + 2];
+	ssize_t len = -1;
 	int rc;
 
+	if ((rc = apo_tree_digest("apomon-dockerfile-context 1", ref->path, ctx)) < 0)
+		return say(s, rc, "%s: digest of its contents: %s", ref->path, strerror(-rc));
+	mine = apo_xasprintf(".context-%s", ctx);
+	cache = apo_image_path(name, mine);
+	{
+		_cleanup_close_ int fd = open(cache, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && (len = read(fd, key, sizeof(key) - 1)) >= 0)
+			key[len] = '\0';
+	}
+	if (len == APO_DIGEST_HEX && strspn(key, "0123456789abcdef") == APO_DIGEST_HEX) {
+		_cleanup_free_ char *have = apo_image_path(name, key);
+		if (access(have, F_OK) == 0 && (rc = apo_image_set_current(name, key)) == 0) {
+			if (progress)
+				fprintf(progress, "%s: up to date (context %.12s, digest %.12s)\n",
+					s->text, ctx, key);
+			if (digest)
+				*digest = apo_xstrdup(key);
+			return 0;
+		}
+	}
 	if (!mkdtemp(tmp))
 		return say(s, -errno, "%s: %s", tmp, strerror(errno));
 	lay = apo_xasprintf("%s/layout", tmp);
 	struct apo_image_ref l = {.kind = APO_REF_OCI, .path = lay, .tag = (char *)"latest"};
+	_cleanup_free_ char *made = NULL;
 	rc = apo_oci_dockerfile_build(s->text, ref->path, lay, progress);
 	if (rc == 0) {
 		s->ref = &l;
 		if ((rc = src_open(s)) == 0)
-			rc = import_locked(s, name, progress, digest);
+			rc = import_locked(s, name, progress, &made);
 		s->ref = ref;
 	}
 	apo_rmtree(tmp);
+	/* a cache that cannot be written costs the next `up` a build, no more */
+	if (rc == 0 && made)
+		apo_write_file_atomic(cache, made, strlen(made), 0644, false);
+	if (rc == 0 && digest)
+		*digest = apo_xstrdup(made);
 	return rc;
 }
 

@@ -6,7 +6,10 @@
  * /apomon/oci-start, written at import); `command` and `env` override
  * them through /apomon/oci-start.local, rendered here.  Ready when a TCP
  * connection to each port succeeds: `ports`, else the image's
- * ExposedPorts (the `port` lines of /apomon/oci-start).
+ * ExposedPorts (the `port` lines of /apomon/oci-start); with
+ * `ready = "none"`, as soon as its main process runs (a worker that
+ * listens nowhere, or a server that its image exposes but which only
+ * starts listening later, on request).
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -41,6 +44,11 @@ static const struct apomon_setting settings[] = {
      .kind = APOMON_SETTING_STRING_LIST,
      .description = "PORT or PORT/tcp items the ready check connects to; empty: the "
 		    "image's ExposedPorts"},
+    {.name = "ready",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = "ports",
+     .description = "\"ports\": ready when each port accepts a TCP connection; \"none\": no "
+		    "check, ready once started"},
     {.name = "ready_timeout",
      .kind = APOMON_SETTING_INT,
      .default_value = "60",
@@ -98,6 +106,11 @@ static int validate(const struct apomon_host *host, const struct apomon_station 
 	}
 	if (host->setting_list_count(st, "ports") > MAX_PORTS) {
 		host->report(st, "ports", "more than %d ports", MAX_PORTS);
+		rc = -EINVAL;
+	}
+	const char *r = host->setting_string(st, "ready");
+	if (r && strcmp(r, "ports") && strcmp(r, "none")) {
+		host->report(st, "ready", "'%s': expected \"ports\" or \"none\"", r);
 		rc = -EINVAL;
 	}
 	if (total > LOCAL_LIMIT) {
@@ -225,7 +238,13 @@ static int ready(const struct apomon_host *host, const struct apomon_station *st
 	size_t n = 0;
 	double t0 = began(fqdn, 0);
 	long long limit = host->setting_int(st, "ready_timeout");
+	const char *mode = host->setting_string(st, "ready");
 	int rc;
+
+	if (mode && !strcmp(mode, "none")) {
+		began(fqdn, 1);
+		return 0;
+	}
 
 	for (size_t i = 0; i < host->setting_list_count(st, "ports") && n < MAX_PORTS; i++) {
 		long p = parse_port(host->setting_list_item(st, "ports", i));

@@ -6,8 +6,10 @@
 # would return before the page can be fetched; c1, in another cluster,
 # runs `command` on a port named in `ports` and fetches w1's page across
 # the backbone.  Then: a station whose port never opens fails `up` with
-# one line naming it and the port, and rolls back; a station without an
-# image is refused by validate.
+# one line naming it and the port, and rolls back; the same station with
+# `ready = "none"` comes up (no check: its main process running is
+# enough) and a `ready` of another word is refused by validate; a station
+# without an image is refused by validate.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
 tmp=$(mktemp -d /tmp/apomon-oci-type.XXXXXX)
@@ -84,6 +86,17 @@ A up -q >"$tmp/out" 2>&1 && fail "up with a port that never opens succeeded"
 grep -qx "apomon: w1.$D: error: ready: port 8081/tcp: no connection after 4 s" "$tmp/out" ||
 	{ cat "$tmp/out"; fail "no line naming w1 and port 8081"; }
 [ -z "$(ip netns list | grep "$D")" ] || fail "a namespace of the failed up remains"
+
+# ready = "none": the same never-listening station is up, its process runs
+conf 'command = ["/bin/busybox", "sleep", "3600"]; ready = "none"; ready_timeout = 2;'
+A up -q >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "up with ready = none failed"; }
+A exec w1 -- busybox ps | grep_q "busybox sleep 3600" || fail "w1: its command does not run"
+curl -s --max-time 2 -o /dev/null "http://10.251.$N.11:8080/" && fail "w1 listens: the check above proves nothing"
+A down -q >/dev/null 2>&1 || fail "down after ready = none"
+conf 'ready = "never";'
+A validate >"$tmp/out" 2>&1 && fail "ready = never validated"
+grep -q "10-web.conf:[0-9]*: .*w1.settings.ready: 'never': expected \"ports\" or \"none\"" "$tmp/out" ||
+	{ cat "$tmp/out"; fail "no FILE:LINE for the bad ready"; }
 
 # no image: refused before anything is made
 sed -i 's/ image = "[^"]*";//' "$tmp/conf/conf.d/10-web.conf"
