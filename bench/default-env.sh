@@ -69,6 +69,19 @@ pss() {
 	echo "$_s"
 }
 
+# cpu PID: CPU seconds (user + system) of PID and all its descendants,
+# with what their exited children used (cutime, cstime: the reaped
+# descendants' work, e.g. startup.sh's commands, counted in their parent)
+hz=$(getconf CLK_TCK)
+cpu_ticks() {
+	_t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$1/stat" 2>/dev/null)
+	_s=${_t:-0}
+	for _c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		_s=$((_s + $(cpu_ticks "$_c")))
+	done
+	echo "$_s"
+}
+
 # one_up MODE: up, record seconds to all-ready (the environment stays up)
 one_up() {
 	mode=$1
@@ -82,8 +95,10 @@ one_up() {
 		n=$(basename "$d")
 		# PSS of all its processes (the environment's one logger is
 		# counted once, below, not once a station)
-		k=$(pss "$(cut -d' ' -f1 "$d/init")")
-		echo "$n $(stat -c %.9Y "$d/init") $(stat -c %.9Y "$d/ready") $t0 $k" >>"$tmp/stations.$mode"
+		p=$(cut -d' ' -f1 "$d/init")
+		k=$(pss "$p")
+		c=$(echo "$(cpu_ticks "$p") / $hz" | bc -l)
+		echo "$n $(stat -c %.9Y "$d/init") $(stat -c %.9Y "$d/ready") $t0 $k $c" >>"$tmp/stations.$mode"
 	done
 	# the environment's logger (apomon-log), outside the stations: one
 	# process for all of them
@@ -144,14 +159,15 @@ done
 for m in kept purged; do
 	echo
 	echo "critical path (last $m run): seconds since the start of up"
-	printf '%-20s %-8s %5s %10s %10s %10s %9s\n' station type level launched ready own pss_kib
-	while read -r n init ready t0 k; do
+	printf '%-20s %-8s %5s %10s %10s %10s %9s %6s\n' station type level launched ready own pss_kib cpu_s
+	while read -r n init ready t0 k c; do
 		lvl=$(jq -r --arg n "$n" '.stations[] | select(.name == $n) | .level' "$tmp/plan.json")
 		ty=$(jq -r --arg n "$n" '.stations[] | select(.name == $n) | .type' "$tmp/plan.json")
-		echo "$lvl $n $(echo "$init - $t0" | bc -l) $(echo "$ready - $t0" | bc -l) $(echo "$ready - $init" | bc -l) $ty $k"
+		echo "$lvl $n $(echo "$init - $t0" | bc -l) $(echo "$ready - $t0" | bc -l) $(echo "$ready - $init" | bc -l) $ty $k $c"
 	done <"$tmp/stations.$m" | sort -n -k1,1 -k4,4 |
-		awk '{ printf "%-20s %-8s %5d %10.3f %10.3f %10.3f %9d\n", $2, $6, $1, $3, $4, $5, $7;
+		awk '{ printf "%-20s %-8s %5d %10.3f %10.3f %10.3f %9d %6.2f\n", $2, $6, $1, $3, $4, $5, $7, $8; cpu += $8;
 		       if ($4 > slow[$1]) { slow[$1] = $4; who[$1] = $2 } if ($1 > L) L = $1 }
-		     END { printf "slowest of each level:"; for (l = 0; l <= L; l++) printf " %s", who[l]; print "" }'
+		     END { printf "slowest of each level:"; for (l = 0; l <= L; l++) printf " %s", who[l]; print "";
+			   printf "CPU of all stations (user + system, incl. reaped children): %.2f s\n", cpu }'
 	echo "the environment's logger (one for all stations): $(cat "$tmp/logger.$m") KiB PSS"
 done

@@ -1,10 +1,8 @@
 #!/bin/sh
-# A Django station: sshd, then Gunicorn in the foreground serving the
-# directory application as www-data on the port the type rendered.
+# A Django station: Gunicorn in the foreground serving the directory
+# application as www-data, with its settings (gunicorn.conf.py: the port
+# and the workers the type rendered, the application preloaded, a quick
+# stop) in its own interpreter.
 set -eu
 . /apomon/sshd.sh
-port=$(python3 -c 'import json; print(json.load(open("/etc/apomon/django.json"))["port"])')
-workers=$(python3 -c 'import json; print(json.load(open("/etc/apomon/django.json"))["workers"])')
-exec gunicorn --chdir /srv/directory --bind "0.0.0.0:$port" --workers "$workers" \
-	--user www-data --group www-data --access-logfile - --error-logfile - \
-	directory.wsgi:application
+exec gunicorn --config /srv/directory/gunicorn.conf.py directory.wsgi:application

@@ -6,16 +6,30 @@ set -eu
 # the passwd-file Dovecot's auth reads: hashes only, group dovecot
 chown root:dovecot /etc/apomon/mail-users
 chmod 0640 /etc/apomon/mail-users
-# no `postfix check` here: `postfix start-fg` runs the same checks
-# (check-fatal, check-warn) and fails the start the same way; doing both
-# doubled the station's start.  The aliases database is the image's
-# (image.cfg), made again only when /etc/aliases changed
+# The aliases database is the image's (image.cfg), made again only when
+# /etc/aliases changed
 [ /etc/aliases.db -nt /etc/aliases ] || newaliases
+# `postfix start-fg` runs the package's install checks at every start
+# (postfix-script check-fatal: post-install create-missing, a shell script
+# of a few dozen postconf calls; check-warn: some twenty finds over the
+# package's files, warnings only): most of the station's start CPU, about
+# files that are the image's, made at its build and checked by apomon's
+# seal (the queue's directories too: image.cfg runs `postfix check`).
+# What a start can find different, queue files misnamed after a crash,
+# postsuper (check-fatal's last step) still checks and repairs; then
+# quick-start tells start-fg to skip the rest.  If postsuper fails (an
+# image from before, a queue directory gone), start-fg runs every check
+postsuper 2>/dev/null && touch /var/spool/postfix/quick-start
 dovecot -c /etc/dovecot/dovecot.conf
 # SIGTERM from the init reaches master with this script's process group
-# (it terminates its services and exits); Dovecot left the group: stop it
-# too, and wait for both (`postfix stop` would poll master once a second)
-trap 'doveadm stop >/dev/null 2>&1; wait "$pf" 2>/dev/null; exit 0' TERM
+# (it terminates its services and exits); Dovecot left the group.  Every
+# process of the station gets SIGTERM at once (kill -1: all but the init
+# and this shell, in the station's own PID namespace), the way systemd
+# stops a unit's cgroup: Dovecot's master, told alone (`doveadm stop`),
+# took over a second to stop its children one by one.  Then both masters
+# are waited for: Postfix's (`postfix stop` would poll it once a second),
+# and Dovecot's by `doveadm stop`, which returns at once once it is gone
+trap 'kill -TERM -1 2>/dev/null; wait "$pf" 2>/dev/null; doveadm stop >/dev/null 2>&1; exit 0' TERM
 postfix start-fg &
 pf=$!
 wait "$pf"

@@ -233,7 +233,12 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 	int rc;
 
 	/* Engine backgroundProcessorDelay 1: the deployer notices a new WAR
-	 * within a second instead of ten */
+	 * within a second instead of ten.  Connector bindOnInit false: the
+	 * port listens once the applications are deployed, not from the
+	 * JVM's start; before, a connection (a startup check's GET) was
+	 * accepted by the kernel and then waited, up to its timeout, for a
+	 * Tomcat still deploying, while the other stations' checks waited
+	 * behind it; now it is refused at once and retried */
 	if ((rc = write_text(
 		 h, st, "/etc/tomcat10/server.xml",
 		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -245,7 +250,7 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 		 "  <Service name=\"Catalina\">\n"
 		 "    <Connector port=\"" TEXT(
 		     PORT) "\" protocol=\"HTTP/1.1\" "
-			   "connectionTimeout=\"20000\"\n"
+			   "connectionTimeout=\"20000\" bindOnInit=\"false\"\n"
 			   "               server=\"Apache Tomcat\" />\n"
 			   "    <Engine name=\"Catalina\" defaultHost=\"localhost\" "
 			   "backgroundProcessorDelay=\"1\">\n"
