@@ -35,9 +35,12 @@ extern const char *const apo_seccomp_denied[];
 
 /* Read-only and masked paths of /proc and /sys like runc's, under root
  * (the station's root seen from the child, before pivot_root).
- * Allocates nothing.  0 or -1 with errno. */
-int apo_mask_proc(const char *root);
-int apo_mask_sys(const char *root);
+ * Allocates nothing.  first_dir (APO_CHILD_PATH_MAX bytes, the caller's:
+ * the child shares its launcher's memory, so nothing here is static) is
+ * the first masked directory, which apo_mask_sys binds again.  0 or -1
+ * with errno. */
+int apo_mask_proc(const char *root, char *first_dir);
+int apo_mask_sys(const char *root, char *first_dir);
 
 /*
  * APOMON_TEST_WEAKEN: a comma-separated list of defences the launcher

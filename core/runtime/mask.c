@@ -4,7 +4,8 @@
  * kernel are read-only, the ones that leak the host's memory, keys or
  * timers are hidden under /dev/null (files) or an empty read-only tmpfs
  * (directories).  Runs in the launcher's child after mounting proc and
- * sysfs, before pivot_root: fixed buffers, no allocation.  One tmpfs a
+ * sysfs, before pivot_root: fixed buffers, no allocation, nothing
+ * static (the child shares its launcher's memory).  One tmpfs a
  * station at most: further directories get a bind of the first, which
  * costs a mount but no superblock.
  */
@@ -71,9 +72,7 @@ static int masked(const char *root, const char *dir, const char *const *rel, siz
 	return 0;
 }
 
-static char first_dir[APO_CHILD_PATH_MAX]; /* the child's own copy */
-
-int apo_mask_proc(const char *root)
+int apo_mask_proc(const char *root, char *first_dir)
 {
 	char p[APO_CHILD_PATH_MAX];
 
@@ -93,7 +92,7 @@ int apo_mask_proc(const char *root)
 		      first_dir);
 }
 
-int apo_mask_sys(const char *root)
+int apo_mask_sys(const char *root, char *first_dir)
 {
 	return masked(root, "/sys", sys_masked, sizeof(sys_masked) / sizeof(sys_masked[0]),
 		      first_dir);

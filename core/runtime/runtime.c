@@ -587,11 +587,14 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 	int rc, first;
 
 	first = apo_station_list(env, &names, &n);
-	rc = apo_station_stop_many(env, names, n, grace_ms);
-	if (rc < 0 && !first)
-		first = rc;
+	int stopped = apo_station_stop_many(env, names, n, grace_ms);
+	if (stopped < 0 && !first)
+		first = stopped;
 	for (size_t i = 0; i < n; i++) {
-		rc = apo_station_cleanup(env, names[i], grace_ms, purge);
+		/* all stopped at once above: no second stop a station (its logger
+		 * check and its wait), unless one survived even SIGKILL */
+		rc = stopped < 0 ? apo_station_cleanup(env, names[i], grace_ms, purge)
+				 : apo_station_remove(env, names[i], purge);
 		if (rc < 0 && !first)
 			first = rc;
 		free(names[i]);

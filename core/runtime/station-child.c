@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launched side of a station: runs in the child of a fork-like clone
- * (new mount, PID, UTS, IPC namespaces), possibly of a threaded `up`, so
- * it only makes system calls on data prepared before the clone: no
- * allocation, no stdio.
+ * The launched side of a station: runs in the child of a clone (new PID,
+ * UTS, IPC namespaces) that shares the memory of its launcher, a thread
+ * of a threaded `up` (CLONE_VM, on a stack of its own: no copy of `up`'s
+ * page tables to make, fault in and tear down at exec).  So it only makes
+ * system calls on data prepared before the clone: no allocation, no
+ * stdio, nothing static written; errno is the launching thread's, which
+ * is blocked reading err_fd meanwhile.
  */
 #include "config.h"
 
@@ -165,7 +168,11 @@ static int enter_userns(const struct apo_child_args *a)
 int apo_station_child(void *arg)
 {
 	const struct apo_child_args *a = arg;
-	char p[APO_CHILD_PATH_MAX];
+
+	/* the parent's ends: our fd table is our own (no CLONE_FILES) */
+	close(a->sync_wfd);
+	close(a->err_rfd);
+	char p[APO_CHILD_PATH_MAX], first_dir[APO_CHILD_PATH_MAX];
 	char go;
 	int fd;
 
@@ -205,12 +212,12 @@ int apo_station_child(void *arg)
 	if (!at(a, p, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail(a, APO_STEP_PROC);
-	if (a->mask && apo_mask_proc(a->root) < 0) /* confine.h */
+	if (a->mask && apo_mask_proc(a->root, first_dir) < 0) /* confine.h */
 		fail(a, APO_STEP_MASK);
 	if (!at(a, p, "/sys") ||
 	    mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail(a, APO_STEP_SYS);
-	if (a->mask && apo_mask_sys(a->root) < 0)
+	if (a->mask && apo_mask_sys(a->root, first_dir) < 0)
 		fail(a, APO_STEP_MASK);
 	if (make_dev(a) < 0)
 		fail(a, APO_STEP_DEV);

@@ -41,6 +41,7 @@ struct apo_child_error {
 /* Everything the child needs, prepared before the clone. */
 struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
+	int sync_wfd, err_rfd;	 /* the parent's ends, closed first in the child */
 	int log_rfd, status_rfd; /* the pipes' read ends, which init keeps */
 	int template_fd;	 /* the mount namespace to copy; -1: cloned with ours */
 	int tree_fd;		 /* a detached clone of the root's mount; -1: mount overlay_opts */

@@ -198,12 +198,11 @@ static void rmdir_up(const char *path, int levels)
 	}
 }
 
-int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bool purge)
+static int remove_stopped(const char *env, const char *name, bool purge, int first)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(env, name);
 	_cleanup_free_ char *root = apo_station_root_path(env, name);
-	int rc = apo_station_stop(env, name, grace_ms);
-	int first = rc;
+	int rc;
 
 	/* stacked mounts (a crashed run mounted twice) come off one by one */
 	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
@@ -228,4 +227,14 @@ int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bo
 			first = rc;
 	}
 	return first;
+}
+
+int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bool purge)
+{
+	return remove_stopped(env, name, purge, apo_station_stop(env, name, grace_ms));
+}
+
+int apo_station_remove(const char *env, const char *name, bool purge)
+{
+	return remove_stopped(env, name, purge, 0);
 }

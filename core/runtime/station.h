@@ -142,6 +142,9 @@ int apo_station_stop_many(const char *env, char *const *names, size_t n, unsigne
  * dir; with purge also its writable layer and log.  Idempotent.
  */
 int apo_station_cleanup(const char *env, const char *name, unsigned grace_ms, bool purge);
+/* The same for a station apo_station_stop_many() has just stopped (it
+ * returned 0): no second stop, no second logger check. */
+int apo_station_remove(const char *env, const char *name, bool purge);
 
 /* The names of the stations of env that have a state dir; caller frees
  * each and the array. */
