@@ -129,7 +129,10 @@ struct first {
 	double t;
 };
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct first firsts[256];
+/* as many as wait at once: grows, never a fixed count (a station past a
+ * fixed table would get no deadline of its own) */
+static struct first *firsts;
+static size_t n_firsts;
 
 static double now_s(void)
 {
@@ -145,7 +148,7 @@ static double began(const char *fqdn, int forget)
 	struct first *free_slot = NULL;
 
 	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
+	for (size_t i = 0; i < n_firsts; i++) {
 		if (firsts[i].fqdn && !strcmp(firsts[i].fqdn, fqdn)) {
 			at = firsts[i].t;
 			if (forget) {
@@ -158,6 +161,16 @@ static double began(const char *fqdn, int forget)
 		if (!firsts[i].fqdn && !free_slot)
 			free_slot = &firsts[i];
 	}
+	if (!free_slot && !forget) {
+		struct first *more = realloc(firsts, (n_firsts + 16) * sizeof(*firsts));
+		if (more) {
+			memset(more + n_firsts, 0, 16 * sizeof(*more));
+			firsts = more;
+			free_slot = &firsts[n_firsts];
+			n_firsts += 16;
+		}
+	}
+	/* without memory the check still runs, only timed from each call */
 	if (free_slot && !forget) {
 		free_slot->fqdn = strdup(fqdn);
 		free_slot->t = t;
