@@ -32,6 +32,7 @@
 # a built tree with the base image built (the backbone's).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/proc-lib.sh"
 top=${top_builddir:-$here/..}
 APOMON=$top/apomon
 N=${1:-100}
@@ -97,19 +98,6 @@ trap 'exit 130' INT TERM
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
-pss_kib() {
-	local sum=0 v
-	for p in "$@"; do
-		v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
-		sum=$((sum + ${v:-0}))
-	done
-	echo "$sum"
-}
-tree() {
-	local c
-	echo "$1"
-	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done
-}
 # addr I: the I-th station's / container's address in 10.X.0.0/16
 addr() { echo "$1.$(($2 / 250)).$(($2 % 250 + 2))"; }
 

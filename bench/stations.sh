@@ -17,6 +17,7 @@
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/proc-lib.sh"
 top=${top_builddir:-$here/..}
 APOMON=$top/apomon
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
@@ -61,23 +62,6 @@ EOC
 		done
 		echo '  ); };'
 	} >"$CONF/conf.d/10-lan.conf"
-}
-
-# pss_kib PID...: the sum of their PSS, in KiB
-pss_kib() {
-	local sum=0 v
-	for p in "$@"; do
-		v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
-		sum=$((sum + ${v:-0}))
-	done
-	echo "$sum"
-}
-
-# tree PID: PID and all its descendants
-tree() {
-	local c
-	echo "$1"
-	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done
 }
 
 # the peer: a shell loop of unshare; up = every one has its namespaced child

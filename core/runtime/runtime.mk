@@ -47,7 +47,7 @@ check_LTLIBRARIES += tests/runtime/types/rt-never-ready.la
 tests_runtime_types_rt_never_ready_la_SOURCES = tests/runtime/types/rt-never-ready.c
 tests_runtime_types_rt_never_ready_la_LDFLAGS = $(APO_MODULE_FLAGS)
 
-EXTRA_DIST += docs/stations.md bench/stations.sh bench/images/bench-wait/image.cfg \
+EXTRA_DIST += docs/stations.md bench/stations.sh bench/proc-lib.sh bench/images/bench-wait/image.cfg \
 	bench/images/bench-wait/startup.sh \
 	tests/fixtures/runtime/apomon.conf tests/fixtures/runtime/conf.d/10-lan.conf \
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
