@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell helpers the benchmarks share for counting what processes cost.
 # Sourced (bash), not run.
 
@@ -16,5 +17,6 @@ pss_kib() {
 tree() {
 	local c
 	echo "$1"
+	# shellcheck disable=SC2013 # children: one line of space-separated pids
 	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done
 }
