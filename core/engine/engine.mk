@@ -57,5 +57,9 @@ EXTRA_DIST += tests/integration/reconcile-include.sh
 # password): needs every image and the skel war
 TESTS += tests/integration/rest-reconcile.sh
 EXTRA_DIST += tests/integration/rest-reconcile.sh
+# a reload whose new config fails the seal: up fails and rolls back,
+# haproxy is never signalled (same PIDs), haproxy.cfg keeps its bytes
+TESTS += tests/integration/rest-reload-seal.sh
+EXTRA_DIST += tests/integration/rest-reload-seal.sh
 # reconcile against down+up, same run (root; not part of `make check`)
 EXTRA_DIST += bench/reconcile.sh

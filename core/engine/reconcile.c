@@ -342,7 +342,11 @@ static int try_reload(struct rec *c, size_t i)
 	if (r < 0 && r != -EOPNOTSUPP)
 		return apo_up_fail(u, r, "%s: reload", s->fqdn);
 	/* what it wrote passes the gate a restart would have passed: a
-	 * sealed config is not changed live behind the seal's back */
+	 * sealed config is not changed live behind the seal's back.  A hook
+	 * should call host->check_sealed itself before the service reads the
+	 * new file (haproxy's does, before SIGUSR2); this gate stays as the
+	 * backstop for hooks that do not, and then it comes late: the
+	 * config may already be live when it fails. */
 	if (r == 0) {
 		_cleanup_free_ char *why = NULL;
 		int g = apo_integrity_gate(p->model, s, root, NULL, &why);

@@ -7,7 +7,8 @@ core_libapocore_la_SOURCES += \
 	core/plugin/services-files.c core/plugin/services-files.h \
 	core/plugin/services-probe.c core/plugin/services-probe.h \
 	core/plugin/services-ca.c core/plugin/services-ca.h \
-	core/plugin/services-secret.c core/plugin/services-secret.h
+	core/plugin/services-secret.c core/plugin/services-secret.h \
+	core/plugin/services-seal.c core/plugin/services-seal.h
 
 dist_man_MANS += docs/apomon-plugin.7
 

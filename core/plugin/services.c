@@ -23,6 +23,7 @@
 #include "plugin/services-files.h"
 #include "plugin/services.h"
 #include "plugin/services-probe.h"
+#include "plugin/services-seal.h"
 #include "plugin/services-secret.h"
 #include "plan/plan.h"
 #include "base/fmt.h"
@@ -360,6 +361,7 @@ const struct apomon_host apo_services = {
     .published = host_published,
     .secret = apo_services_secret,
     .write_file_owned = apo_services_write_file_owned,
+    .check_sealed = apo_services_check_sealed,
 };
 
 static char *ntoa(struct in_addr a)

@@ -299,6 +299,20 @@ struct apomon_host {
 	int (*write_file_owned)(const struct apomon_station *st, const char *path,
 				const void *data, size_t len, mode_t mode, const char *owner,
 				const char *group);
+
+	/* Added after write_file_owned: check APOMON_HOST_HAS(host, check_sealed).
+	 * Runs the core's integrity gate on st's current root (the one its
+	 * init sees, in reload): every file of st's manifest (the sealed
+	 * paths) must match its digest, as at a start.  A reload hook calls
+	 * it after it put a new config in place and before the service
+	 * reads it, so that a config the seal does not bless never goes
+	 * live: on failure it puts the old file back and returns the error.
+	 * 0, or the gate's negative errno when a file does not match or
+	 * is missing (the station's log and the terminal then get one line
+	 * naming the station and the file); -ENOTCONN when st has no root.
+	 * The core runs the same gate after reload returns all the same,
+	 * for hooks that do not call this, but by then the config is live. */
+	int (*check_sealed)(const struct apomon_station *st);
 };
 
 /* True when the core's host struct has `field` (for later additions). */

@@ -249,20 +249,32 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
  * backend moved, came or went; a setting).  A config byte-identical to
  * the running one (a station that is not a backend came or went) needs
  * nothing.  Otherwise the certificate is issued again, the new config is
- * checked with `haproxy -c` before it replaces the running one, and the
- * master (haproxy -W) reloads on SIGUSR2: it keeps its PID, starts new
+ * checked with `haproxy -c` before it replaces the running one, the
+ * core's integrity gate checks the sealed files (the old config goes
+ * back when it fails, and haproxy is not told), and the master
+ * (haproxy -W) reloads on SIGUSR2: it keeps its PID, starts new
  * workers on the new config and lets the old ones finish their
  * connections, so clients of the balancer see no refused connection.
  */
 static int lb_reload(const struct apomon_host *h, const struct apomon_station *st)
 {
 	static const char *const cat[] = {"cat", CFG, NULL};
-	/* checks CFG.new, swaps it in, signals the master (the haproxy whose
-	 * parent is no haproxy) and waits, bounded, for a worker of the new
-	 * generation (a haproxy child of the master it did not have) */
-	static const char *const swap[] = {
+	/* checks CFG.new and swaps it in, the running one kept as CFG.old
+	 * (byte for byte, with its mode: run's output, where `now` comes
+	 * from, keeps only 64 KiB); haproxy reads nothing before the signal */
+	static const char *const swap[] = {"/bin/sh", "-c",
+					   "set -e; haproxy -c -q -f " CFG ".new; "
+					   "[ ! -e " CFG " ] || cp -p " CFG " " CFG ".old; "
+					   "mv -f " CFG ".new " CFG,
+					   NULL};
+	static const char *const back[] = {"/bin/sh", "-c",
+					   "[ ! -e " CFG ".old ] || mv -f " CFG ".old " CFG, NULL};
+	/* signals the master (the haproxy whose parent is no haproxy) and
+	 * waits, bounded, for a worker of the new generation (a haproxy
+	 * child of the master it did not have) */
+	static const char *const usr2[] = {
 	    "/bin/sh", "-c",
-	    "set -e; haproxy -c -q -f " CFG ".new; "
+	    "set -e; rm -f " CFG ".old; "
 	    "kids() { for d in /proc/[0-9]*; do "
 	    "[ \"$(cat $d/comm 2>/dev/null)\" = haproxy ] || continue; "
 	    "set -- $(cat $d/stat 2>/dev/null); "
@@ -273,7 +285,7 @@ static int lb_reload(const struct apomon_host *h, const struct apomon_station *s
 	    "[ \"$(cat /proc/$pp/comm 2>/dev/null)\" = haproxy ] || m=${d#/proc/}; done; "
 	    "[ -n \"$m\" ] || { echo 'no haproxy master'; exit 3; }; "
 	    "old=$(kids | awk -v m=$m '$1 == m {print $2}' | sort | tr '\\n' ' '); "
-	    "mv -f " CFG ".new " CFG "; kill -USR2 $m; "
+	    "kill -USR2 $m; "
 	    "i=0; while [ $i -lt 200 ]; do "
 	    "for w in $(kids | awk -v m=$m '$1 == m {print $2}'); do "
 	    "case \" $old \" in *\" $w \"*) ;; *) exit 0;; esac; done; "
@@ -300,6 +312,27 @@ static int lb_reload(const struct apomon_host *h, const struct apomon_station *s
 	if ((rc = apo_plugin_write(h, st, CFG ".new", text, len, 0644)) < 0)
 		goto out;
 	rc = h->run(st, swap, &out);
+	if (rc > 0) {
+		h->log(st, APOMON_LOG_ERROR, "reload: exited %d: %s", rc, out ? out : "");
+		rc = -EIO;
+	}
+	if (rc < 0)
+		goto out;
+	/* the seal before the signal: a config it does not bless is put
+	 * back and never read by haproxy (the core's own gate after this
+	 * hook would come too late, the workers would already run it) */
+	if (APOMON_HOST_HAS(h, check_sealed) && (rc = h->check_sealed(st)) < 0) {
+		free(out);
+		out = NULL;
+		int pr = h->run(st, back, &out);
+		if (pr != 0)
+			h->log(st, APOMON_LOG_ERROR, "reload: putting back %s: %s", CFG,
+			       pr < 0 ? strerror(-pr) : (out ? out : "failed"));
+		goto out;
+	}
+	free(out);
+	out = NULL;
+	rc = h->run(st, usr2, &out);
 	if (rc > 0) {
 		h->log(st, APOMON_LOG_ERROR, "reload: exited %d: %s", rc, out ? out : "");
 		rc = -EIO;

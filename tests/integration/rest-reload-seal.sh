@@ -1,0 +1,85 @@
+#!/bin/sh
+# A sealed config that a reload would change never goes live.  An
+# haproxy station whose haproxy.cfg is sealed (apomon seal), two tomcat
+# backends; www2 moves, so `up` re-renders the balancer's config through
+# its reload hook.  The new config does not match the seal: `up` fails
+# naming the station and the file and rolls back, and haproxy was never
+# told: its master and workers keep their PIDs (a SIGUSR2 starts new
+# workers) and haproxy.cfg holds the old bytes.  Against a hook that
+# signals before the seal is checked, the worker PIDs change.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+REST_FIXTURE=none
+. "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
+[ -f "$APOMON_WEBAPPS_DIR/hello.war" ] ||
+	{ echo "SKIP: $APOMON_WEBAPPS_DIR/hello.war not built (needs javac)" >&2; exit 77; }
+mkdir -p "$REST_CONF/conf.d"
+cat >"$REST_CONF/apomon.conf" <<'EOC'
+environment = "reloadseal";
+plugin_path = [];
+backbone = {
+  name = "backbone";
+  domain = "reloadseal.test";
+  type = "base";
+  host_network = "10.254.93.0/30";
+};
+EOC
+# the backends answer /hello/ without a database (none runs: its host
+# only has to be named)
+tc='type = "tomcat"; settings = { apps = ["hello.war"]; database = { host = "10.93.0.5"; }; };'
+cat >"$REST_CONF/conf.d/10-lb.conf" <<EOC
+cluster = {
+  name = "gate";
+  domain = "reloadseal.test";
+  network = "10.93.0.0/24";
+  gateway = "lb";
+  stations = (
+    { name = "lb";   type = "haproxy"; addresses = ["10.93.0.2"];
+      settings = { health_path = "/hello/"; }; },
+    { name = "www1"; $tc addresses = ["10.93.0.11"]; },
+    { name = "www2"; $tc addresses = ["10.93.0.12"]; }
+  );
+};
+EOC
+rest_up
+
+init=$(cut -d' ' -f1 "/run/apomon/$REST_ENV/stations/lb/init")
+[ -n "$init" ] || fail "no init for lb"
+CFG=/proc/$init/root/etc/haproxy/haproxy.cfg
+# the master (the child of lb's init) and its workers, one line of PIDs
+haproxies() {
+	_m=$(pgrep -x haproxy -P "$init")
+	[ -n "$_m" ] || return 1
+	echo "$_m" $(pgrep -x haproxy -P "$_m" | sort -n)
+}
+before=$(haproxies) || fail "no haproxy under lb's init"
+[ "$(echo "$before" | wc -w)" -ge 2 ] || fail "no haproxy worker: $before"
+grep_q "server www2 10.93.0.12:8080" "$CFG" || fail "lb's config: $(cat "$CFG")"
+cp "$CFG" "$REST_TMP/cfg.old"
+
+A seal lb --root "/proc/$init/root" >/dev/null 2>&1 || fail "seal lb"
+M=${APOMON_LIB_DIR:-/var/lib/apomon}/$REST_ENV/manifests/lb.manifest
+grep_q "  /etc/haproxy/haproxy.cfg\$" "$M" || fail "haproxy.cfg not sealed: $(cat "$M")"
+
+# www2 moves: the balancer's config changes under its seal
+sed -i 's/"10.93.0.12"/"10.93.0.13"/' "$REST_CONF/conf.d/10-lb.conf"
+A diff >"$REST_TMP/diff" 2>&1
+grep_q "lb" "$REST_TMP/diff" || fail "the change does not touch lb: $(cat "$REST_TMP/diff")"
+if A up >"$REST_TMP/out" 2>"$REST_TMP/err"; then
+	fail "up reloaded lb with a config its seal does not bless: $(cat "$REST_TMP/out")"
+fi
+grep "lb\.reloadseal\.test" "$REST_TMP/err" | grep_q "/etc/haproxy/haproxy.cfg" ||
+	fail "up did not name lb and haproxy.cfg: $(cat "$REST_TMP/err")"
+grep -v ": up to date (digest " "$REST_TMP/err" | sed "s/^/up refused as expected: /"
+
+# haproxy was never signalled: the same master, the same workers
+after=$(haproxies) || fail "no haproxy under lb's init after up"
+[ "$after" = "$before" ] ||
+	fail "haproxy was reloaded with the refused config: PIDs $before, now $after"
+cmp -s "$REST_TMP/cfg.old" "$CFG" ||
+	fail "haproxy.cfg changed: $(diff "$REST_TMP/cfg.old" "$CFG")"
+[ ! -e "$CFG.new" ] && [ ! -e "$CFG.old" ] || fail "the reload left haproxy.cfg.new or .old behind"
+# rolled back: www2 on its old address, the change still to do
+ip -n www2.reloadseal.test -4 addr show | grep_q "inet 10.93.0.12/" || fail "www2 lost 10.93.0.12"
+A verify lb >/dev/null 2>&1 || fail "lb's sealed files do not match after the rollback: $(A verify lb 2>&1)"
+echo "haproxy PIDs unchanged ($after), haproxy.cfg as sealed"
+exit 0
