@@ -1,10 +1,10 @@
 #!/bin/sh
 # docker:// pulls from Debian's docker-registry (the distribution
 # registry) on loopback, filled with skopeo from an image made here: by
-# tag and by digest, a re-pull and a second image sharing layers fetch no
-# layer twice (counted in the registry's access log), a corrupted blob in
-# the registry's storage is refused leaving nothing, 404 and 401 each say
-# one line; over TLS with a CA of the test's own and htpasswd basic auth,
+# tag and by digest; a re-pull, a second image sharing layers and two
+# pulls at once fetch no layer twice (counted in the registry's access
+# log); a corrupted blob in the registry's storage is refused leaving
+# nothing, 404 and 401 each say one line; over TLS with a CA of the test's own and htpasswd basic auth,
 # credentials from an auth.json.  No kernel objects: no lock needed.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
@@ -88,6 +88,20 @@ for i in $(cd "$store" && ls -d oci-*-* | grep -v '^oci-layer$'); do
 	"$APOMON" image rm "$i" >/dev/null || fail "rm $i"
 done
 [ -z "$(ls "$store/oci-layer")" ] || { ls "$store/oci-layer"; fail "the last image's rm left its layers"; }
+
+# ---- two pulls of the same image at once: each blob is downloaded once,
+#      the second waits for the first and finds the image there ----
+g3=$(blob_gets plain)
+"$APOMON" image pull -q "docker://$R/t/web:1" >"$tmp/out1" 2>&1 &
+p1=$!
+"$APOMON" image pull -q "docker://$R/t/web:1" >"$tmp/out2" 2>&1 || { cat "$tmp/out2"; fail "the second of two pulls at once"; }
+wait "$p1" || { cat "$tmp/out1"; fail "the first of two pulls at once"; }
+[ $(($(blob_gets plain) - g3)) = 4 ] ||
+	{ tail -12 "$tmp/plain.log"; fail "two pulls at once: not 4 blob requests (config + 3 layers, once each)"; }
+[ "$(ls "$store/oci-layer" | wc -l)" = 3 ] || fail "two pulls at once: not 3 layers"
+for i in $(cd "$store" && ls -d oci-*-* | grep -v '^oci-layer$'); do
+	"$APOMON" image rm "$i" >/dev/null || fail "rm $i"
+done
 
 # ---- unhappy paths into an empty store that must stay so ----
 APOMON_LIB_DIR="$tmp/lib2"
