@@ -19,6 +19,7 @@
 #include "net/netlink.h"
 #include "net/netns.h"
 #include "runtime/station.h"
+#include "base/fmt.h"
 #include "base/paths.h"
 #include "engine/reconcile.h"
 #include "engine/status.h"
@@ -230,7 +231,7 @@ static struct json_object *route_json(const struct k_route *r)
 	char d[20], v[INET_ADDRSTRLEN];
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "dst", jstr(apo_fmt_prefix(d, r->dst.addr, r->dst.prefix)));
-	inet_ntop(AF_INET, &r->via, v, sizeof(v));
+	apo_fmt_ip(v, r->via);
 	json_object_object_add(o, "via", jstr(v));
 	json_object_object_add(o, "dev", jstr(r->dev));
 	return o;
@@ -246,7 +247,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 			if (same_route(&k->routes[m], &planned[i]))
 				break;
 		if (m == k->n_routes) {
-			inet_ntop(AF_INET, &planned[i].via, v, sizeof(v));
+			apo_fmt_ip(v, planned[i].via);
 			drift(s, "%s: missing route %s via %s dev %s", who,
 			      fmt_dst(d, &planned[i].dst), v, planned[i].dev);
 		}
@@ -259,7 +260,7 @@ static void routes_compare(struct status *s, const char *who, struct k_ns *k,
 			if (same_route(&k->routes[m], &planned[i]))
 				break;
 		if (i == n) {
-			inet_ntop(AF_INET, &k->routes[m].via, v, sizeof(v));
+			apo_fmt_ip(v, k->routes[m].via);
 			drift(s, "%s: unexpected route %s via %s dev %s", who,
 			      fmt_dst(d, &k->routes[m].dst), v, k->routes[m].dev);
 		}

@@ -35,6 +35,7 @@
 
 #include "net/netns.h"
 #include "engine/up.h"
+#include "base/fmt.h"
 #include "base/util.h"
 #include "base/workers.h"
 
@@ -74,7 +75,7 @@ static int check_addr(struct apo_up *u, struct host_addrs *h, struct in_addr a, 
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->v[i].a.s_addr != a.s_addr)
 			continue;
-		inet_ntop(AF_INET, &a, b, sizeof(b));
+		apo_fmt_ip(b, a);
 		return apo_up_fail(u, -EADDRINUSE,
 				   "address %s (%s): already used on the host (dev %s)", b, who,
 				   h->v[i].dev);
@@ -496,7 +497,7 @@ int apo_up_addresses(struct apo_up *u)
 static int route_fail(struct apo_up *u, int r, const struct apo_plan_route *rt, const char *who)
 {
 	char d[20], v[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &rt->via, v, sizeof(v));
+	apo_fmt_ip(v, rt->via);
 	return apo_up_fail(u, r, "route %s via %s dev %s (%s)",
 			   rt->dst.prefix ? apo_fmt_prefix(d, rt->dst.addr, rt->dst.prefix)
 					  : "default",

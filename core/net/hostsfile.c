@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "net/hostsfile.h"
+#include "base/fmt.h"
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
@@ -55,7 +56,7 @@ char *apo_hosts_lines(const struct apo_plan *p)
 		const struct apo_station *s = p->stations[i].station;
 		if (!s->n_addrs)
 			continue;
-		inet_ntop(AF_INET, &s->addrs[0].addr, a, sizeof(a));
+		apo_fmt_ip(a, s->addrs[0].addr);
 		fprintf(m, "%s %s\n", a, s->fqdn);
 	}
 	fclose(m);

@@ -11,6 +11,7 @@
 #include <nftables/libnftables.h>
 
 #include "net/publish.h"
+#include "base/fmt.h"
 #include "base/util.h"
 
 char *apo_publish_table(const char *env)
@@ -36,7 +37,7 @@ char *apo_publish_ruleset(const struct apo_plan *p)
 		const struct apo_plan_publish *pb = &p->publish[i];
 		const char *proto = pb->proto == IPPROTO_UDP ? "udp" : "tcp";
 		const char *name = p->stations[pb->station].station->name;
-		inet_ntop(AF_INET, &pb->addr, a, sizeof(a));
+		apo_fmt_ip(a, pb->addr);
 		/* a range onto the same ports is one rule (dnat keeps the
 		 * port); shifted by an offset, one rule a port */
 		if (pb->count > 1 && pb->host_port == pb->port)
@@ -83,7 +84,7 @@ static void put_net(FILE *m, bool *first, struct in_addr a, unsigned prefix)
 	uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
 	struct in_addr net = {.s_addr = htonl(ntohl(a.s_addr) & mask)};
 
-	inet_ntop(AF_INET, &net, t, sizeof(t));
+	apo_fmt_ip(t, net);
 	fprintf(m, "%s%s/%u", *first ? "" : ", ", t, prefix);
 	*first = false;
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fmt.h"
 #include "base/fs.h"
 #include "base/paths.h"
 #include "base/time.h"
@@ -94,7 +95,7 @@ char *apo_runtime_hosts(const struct apo_plan *p, const struct apo_plan_station 
 		for (size_t k = 0; k < ps->ifaces[i].n_addrs; k++) {
 			char a[INET_ADDRSTRLEN];
 			char *n;
-			inet_ntop(AF_INET, &ps->ifaces[i].addrs[k].addr, a, sizeof(a));
+			apo_fmt_ip(a, ps->ifaces[i].addrs[k].addr);
 			n = apo_xasprintf("%s%s\t%s %s\n", out, a, s->fqdn, s->name);
 			free(out);
 			out = n;
@@ -109,7 +110,7 @@ char *apo_runtime_resolv(const struct apo_plan *p, const struct apo_plan_station
 	char ns[INET_ADDRSTRLEN] = "127.0.0.1";
 
 	if (s->cluster)
-		inet_ntop(AF_INET, &s->cluster->router, ns, sizeof(ns));
+		apo_fmt_ip(ns, s->cluster->router);
 	/* the backbone asks its own DNS server, on loopback */
 	(void)p;
 	return apo_xasprintf("search %s\nnameserver %s\n", domain_of(s), ns);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fmt.h"
 #include "base/paths.h"
 #include "base/util.h"
 #include "integrity/sshkey.h"
@@ -132,7 +133,7 @@ static void add_addr(FILE *f, struct in_addr a, struct in_addr *seen, size_t *n_
 		if (seen[i].s_addr == a.s_addr)
 			return;
 	seen[(*n_seen)++] = a;
-	inet_ntop(AF_INET, &a, s, sizeof(s));
+	apo_fmt_ip(s, a);
 	fprintf(f, ",%s", s);
 }
 
