@@ -300,11 +300,18 @@ static int read_oci(const struct src *s, struct image *im)
 			say(s, 0, "index.json: a descriptor without a sha256 digest");
 			goto out;
 		}
-		json_object_put(manifest);
-		if (src_json(s, mpath, digest, &manifest, NULL, NULL) < 0)
+		/* desc, and so digest, live in the index read last: it is let
+		 * go only once the manifest it names is read */
+		struct json_object *parent = manifest;
+		rc = src_json(s, mpath, digest, &manifest, NULL, NULL);
+		if (rc == 0) {
+			free(im->manifest_digest);
+			im->manifest_digest = apo_xstrdup(digest);
+		}
+		json_object_put(parent);
+		rc = -EBADMSG;
+		if (!manifest)
 			goto out;
-		free(im->manifest_digest);
-		im->manifest_digest = apo_xstrdup(digest);
 		const char *mt = apo_jstr(manifest, "mediaType") ? apo_jstr(manifest, "mediaType")
 								 : apo_jstr(desc, "mediaType");
 		if (!apo_oci_is_index(mt) && !apo_jget(manifest, "manifests", json_type_array))

@@ -74,6 +74,47 @@ g2=$(blob_gets plain)
 [ $(($(blob_gets plain) - g2)) = 2 ] || { tail -5 "$tmp/plain.log"; fail "shared layers downloaded again"; }
 [ "$(ls "$store/oci-layer" | wc -l)" = 4 ] || fail "web:2: not 4 layers in all"
 
+# ---- an image index: the host's platform is picked, not the first entry ----
+# web:2 listed first as another architecture, web:1 as this host's
+host_arch=$(dpkg --print-architecture)
+other_arch=arm64
+[ "$host_arch" != arm64 ] || other_arch=amd64
+desc() { jq -c --arg r "$1" --arg a "$2" '.manifests[] |
+	select(.annotations["org.opencontainers.image.ref.name"] == $r) |
+	{mediaType, digest, size, platform: {os: "linux", architecture: $a}}' "$lay/index.json"; }
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s,%s]}' \
+	"$(desc web2 "$other_arch")" "$(desc web "$host_arch")" >"$tmp/index.json"
+idig=$(sha256sum "$tmp/index.json" | cut -d' ' -f1)
+cp "$tmp/index.json" "$lay/blobs/sha256/$idig"
+jq --arg d "sha256:$idig" --argjson n "$(stat -c %s "$tmp/index.json")" '.manifests += [{
+	mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $n,
+	annotations: {"org.opencontainers.image.ref.name": "multi"}}]' "$lay/index.json" >"$tmp/lay-index"
+cp "$tmp/lay-index" "$lay/index.json"
+skopeo copy -q --all --dest-tls-verify=false "oci:$lay:multi" "docker://$R/t/web:multi" || fail "skopeo push of the index"
+"$APOMON" image pull -q "docker://$R/t/web:multi" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "pull of an index"; }
+mtop=$store/$(cd "$store" && ls -d oci-web-multi-*)
+mtop=$mtop/$(readlink "$mtop/current")
+[ "$(readlink "$mtop/../current")" = "${dig#sha256:}" ] ||
+	fail "index: the $host_arch entry (web:1, $dig) was not picked: $(readlink "$mtop/../current")"
+
+# ---- zstd layers (skopeo's --dest-compress-format zstd) unpack alike:
+#      into an empty store, the same layers (chain ids) file for file ----
+skopeo copy -q --dest-compress-format zstd "oci:$lay:web" "oci:$tmp/zlay:web" || fail "skopeo copy to zstd"
+[ "$(jq -r '.layers[].mediaType' "$tmp/zlay/blobs/sha256/$(jq -r '.manifests[0].digest' "$tmp/zlay/index.json" |
+	cut -d: -f2)" | sort -u)" = application/vnd.oci.image.layer.v1.tar+zstd ] || fail "skopeo wrote no zstd layers"
+APOMON_LIB_DIR="$tmp/libz" "$APOMON" image import -q "oci:$tmp/zlay:web" >"$tmp/out" 2>&1 ||
+	{ cat "$tmp/out"; fail "import of zstd layers"; }
+layers_of() { # STORE: the zstd store's layers, as STORE holds them, file by file
+	for l in $(ls "$tmp/libz/images/oci-layer"); do
+		(cd "$1/oci-layer/$l/root" && find . -mindepth 1 -printf "$l %P %y %m %U:%G %s %l\n" | sort &&
+			find . -type f -size +0 -exec sha256sum {} + | sort -k2)
+	done
+}
+[ "$(ls "$tmp/libz/images/oci-layer" | wc -l)" = 3 ] || fail "zstd: not 3 layers"
+[ "$(layers_of "$tmp/libz/images")" = "$(layers_of "$store")" ] ||
+	fail "zstd layers: not the same trees as the gzip ones"
+rm -rf "$tmp/libz"
+
 # ---- list shows source and digest; rm keeps the layers others share ----
 "$APOMON" image list >"$tmp/list" || fail "image list"
 grep "oci-web-1-" "$tmp/list" | grep_q "docker://$R/t/web:1" || { cat "$tmp/list"; fail "list: no source"; }
