@@ -18,6 +18,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
 
 #include "base/fs.h"
 #include "base/paths.h"
@@ -506,6 +509,12 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 		rc = set_err(err, -errno, "%s: clone: stack", s->fqdn);
 		goto out;
 	}
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan does not know this stack: an earlier child on the same
+	 * addresses exec'd without returning and left its frames' poison in
+	 * the shadow, which this child would trip over */
+	ASAN_UNPOISON_MEMORY_REGION(stack, CHILD_STACK);
+#endif
 	pid = clone(apo_station_child, (char *)stack + CHILD_STACK, (int)flags | CLONE_VM | SIGCHLD,
 		    &a);
 	if (pid < 0) {

@@ -5,7 +5,8 @@
 # `up` that did not wait for the TCP ready check on its ExposedPorts
 # would return before the page can be fetched; c1, in another cluster,
 # runs `command` on a port named in `ports` and fetches w1's page across
-# the backbone.  Then: a station whose port never opens fails `up` with
+# the backbone; a sealed file of the image changed in w1 stops its next
+# start.  Then: a station whose port never opens fails `up` with
 # one line naming it and the port, and rolls back; the same station with
 # `ready = "none"` comes up (no check: its main process running is
 # enough) and a `ready` of another word is refused by validate; a station
@@ -78,6 +79,20 @@ out=$(curl -sS --max-time 10 "http://198.51.100.$N:9090/index.html") || fail "c1
 out=$(A exec c1 -- busybox wget -q -O - "http://10.251.$N.11:8080/index.html") ||
 	fail "c1 cannot reach w1 across clusters"
 [ "$out" = hello-oci ] || fail "c1 -> w1 got '$out'"
+
+# the integrity gate on an OCI station, unchanged: a file of the image
+# sealed (apomon seal --path), changed inside the running station, stops
+# its next start with one line naming the station and the file
+init=$(cut -d' ' -f1 "/run/apomon/$ENV/stations/w1/init")
+A seal w1 --root "/proc/$init/root" --path /www/index.html >/dev/null 2>&1 || fail "seal w1"
+grep_q "  /www/index.html\$" "${APOMON_LIB_DIR:-/var/lib/apomon}/$ENV/manifests/w1.manifest" ||
+	fail "w1: /www/index.html not in its manifest"
+A verify w1 >/dev/null 2>&1 || fail "w1 does not verify right after its seal"
+echo tampered >"/proc/$init/root/www/index.html"
+A verify w1 >/dev/null 2>&1 && fail "w1 verifies with a changed sealed file"
+A restart w1 >"$tmp/out" 2>&1 && fail "w1 restarted with a changed sealed file"
+grep "w1" "$tmp/out" | grep_q "/www/index.html" || { cat "$tmp/out"; fail "no line naming w1 and the file"; }
+curl -s --max-time 2 -o /dev/null "http://10.251.$N.11:8080/" && fail "w1 answers after the refused start"
 A down -q >/dev/null 2>&1 || fail "down"
 
 # a port that never opens: one line naming the station and the port
