@@ -84,8 +84,10 @@ out=$(A exec c1 -- busybox wget -q -O - "http://10.251.$N.11:8080/index.html") |
 # sealed (apomon seal --path), changed inside the running station, stops
 # its next start with one line naming the station and the file
 init=$(cut -d' ' -f1 "/run/apomon/$ENV/stations/w1/init")
-A seal w1 --root "/proc/$init/root" --path /www/index.html >/dev/null 2>&1 || fail "seal w1"
-grep_q "  /www/index.html\$" "${APOMON_LIB_DIR:-/var/lib/apomon}/$ENV/manifests/w1.manifest" ||
+M=${APOMON_LIB_DIR:-/var/lib/apomon}/$ENV/manifests/w1.manifest
+mkdir -p "${M%/*}"
+A seal --root "/proc/$init/root" --path /www/index.html -o "$M" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "seal w1"; }
+grep_q "  /www/index.html\$" "$M" ||
 	fail "w1: /www/index.html not in its manifest"
 A verify w1 >/dev/null 2>&1 || fail "w1 does not verify right after its seal"
 echo tampered >"/proc/$init/root/www/index.html"
@@ -93,6 +95,7 @@ A verify w1 >/dev/null 2>&1 && fail "w1 verifies with a changed sealed file"
 A restart w1 >"$tmp/out" 2>&1 && fail "w1 restarted with a changed sealed file"
 grep "w1" "$tmp/out" | grep_q "/www/index.html" || { cat "$tmp/out"; fail "no line naming w1 and the file"; }
 curl -s --max-time 2 -o /dev/null "http://10.251.$N.11:8080/" && fail "w1 answers after the refused start"
+rm -f "$M" # the cases below start w1 afresh
 A down -q >/dev/null 2>&1 || fail "down"
 
 # a port that never opens: one line naming the station and the port
