@@ -13,7 +13,7 @@ mkdir -p "$out/corpus-journal"
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$builddir" -I"$srcdir/core" -I"$srcdir/plugin-api" \
 	"$srcdir/tests/fuzz/fuzz-journal.c" "$srcdir/core/engine/journal.c" \
-	"$srcdir/core/base/util.c" "$srcdir/core/base/paths.c" -lpthread \
+	"$srcdir/core/base/util.c" "$srcdir/core/base/paths.c" "$srcdir/core/base/fs.c" -lpthread \
 	-o "$out/fuzz-journal"
 # seeds: what `up` writes, a torn end, and near misses
 printf 'begin 42 up\nintent bridge apo-br0\ndone bridge apo-br0\nintent netns a.example.com\nintent hosts /etc/hosts example\nfail netns b.example.com\ncomplete\n' \
