@@ -11,7 +11,7 @@ ENV="hosts-$$"
 CONF=$(mktemp -d /tmp/apomon-hosts-block.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # a network and domain of its own (another tree may run this meanwhile)
-N=$((180 + $$ % 30))
+own_net_number 180 30
 D="hb$$.test"
 fixture_own_net "$N" "$D"
 APOMON_HOSTS_FILE="$CONF/hosts"

@@ -122,6 +122,26 @@ fixture_env_cleanup() {
 	rm -rf "$CONF" "${LIB:?}/$ENV" "${LOG:?}/$ENV"
 }
 
+# own_net_number LO COUNT: sets N to a number in [LO, LO+COUNT) that no
+# other test running at the same time holds (make check -j2 runs two at
+# once; N picked from $$ alone let two tests pick the same host-link
+# address).  The claim is a lock on fd 8, held until this test and what
+# it started exit; the lock files stay, empty, in /tmp/apomon-test-nets.
+own_net_number() {
+	mkdir -p /tmp/apomon-test-nets || fail "own_net_number: mkdir"
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		N=$(($1 + ($$ + _i) % $2))
+		exec 8>"/tmp/apomon-test-nets/$N.lock" || fail "own_net_number: open"
+		if flock -n 8; then
+			return 0
+		fi
+		exec 8>&-
+		_i=$((_i + 1))
+	done
+	fail "own_net_number: all of $1..$(($1 + $2 - 1)) are held by other tests"
+}
+
 # fixture_own_net N DOMAIN: the runtime fixture copied into $CONF made
 # the test's own, so that another tree can run the same fixture at once
 # (netns names are FQDNs, host routes are per network): rt.test becomes

@@ -10,7 +10,7 @@ set -u
 tmp=$(mktemp -d /tmp/apomon-oci-station.XXXXXX)
 . "$APOMON_SRCDIR/tests/integration/oci-lib.sh"
 ENV="oci-st-$$"
-N=$((100 + $$ % 50))
+own_net_number 100 50
 D="oci$$.test"
 oci_station_setup
 command -v docker-registry >/dev/null ||

@@ -16,7 +16,7 @@ set -u
 tmp=$(mktemp -d /tmp/apomon-oci-type.XXXXXX)
 . "$APOMON_SRCDIR/tests/integration/oci-lib.sh"
 ENV="oci-ty-$$"
-N=$((100 + $$ % 50))
+own_net_number 100 50
 D="ocity$$.test"
 oci_station_setup
 ref="oci-archive:$tmp/web.tar:web"

@@ -11,7 +11,7 @@
 ENV="rc-$$"
 CONF=$(mktemp -d /tmp/apomon-rc.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
-N=$((120 + $$ % 30))
+own_net_number 120 30
 D="rc$$.test"
 fixture_own_net "$N" "$D"
 LAN="$CONF/conf.d/10-lan.conf"

@@ -10,7 +10,7 @@
 ENV="ri-$$"
 CONF=$(mktemp -d /tmp/apomon-ri.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
-N=$((150 + $$ % 30))
+own_net_number 150 30
 D="ri$$.test"
 fixture_own_net "$N" "$D"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"

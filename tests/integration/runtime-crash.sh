@@ -5,7 +5,7 @@
 
 ENV="rt-crash-$$"
 # netns names are FQDNs and host routes are per network: a run of its own
-N=$((210 + $$ % 30))
+own_net_number 210 30
 D="rtc$$.test"
 CONF=$(mktemp -d /tmp/apomon-rt-crash.XXXXXX)
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"

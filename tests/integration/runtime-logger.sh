@@ -10,7 +10,8 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 fixture_env rt-log
-fixture_own_net $((240 + $$ % 10)) "rtlog$$.test"
+own_net_number 240 10
+fixture_own_net "$N" "rtlog$$.test"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
 RUN="/run/apomon/$ENV"

@@ -11,7 +11,7 @@
 ENV="rt-ts-$$"
 CONF=$(mktemp -d /tmp/apomon-rt-ts.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
-N=$((120 + $$ % 30))
+own_net_number 120 30
 D="ts$$.test"
 fixture_own_net "$N" "$D"
 A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }

@@ -5,7 +5,7 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 # netns names are FQDNs and host routes are per network: a run of its own
-N=$((180 + $$ % 30))
+own_net_number 180 30
 D="rtf$$.test"
 CONF=$(mktemp -d /tmp/apomon-rt-fail.XXXXXX)
 ENV="rt-upfail-$$"

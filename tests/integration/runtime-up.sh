@@ -12,7 +12,7 @@ IMG="rt-img-$$"
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # netns names are FQDNs and host routes are per network: a run of its own
 # (another tree may run this test at the same time)
-N=$((150 + $$ % 30))
+own_net_number 150 30
 D="rt$$.test"
 fixture_own_net "$N" "$D"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"

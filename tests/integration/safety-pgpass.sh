@@ -6,7 +6,7 @@
 # environment, a postgres row survives down and up and not down --purge.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
-N=$((170 + $$ % 10))
+own_net_number 170 10
 D="spg$$.test"
 CONF=$(mktemp -d /tmp/apomon-safety-pg.XXXXXX)
 ENV="safety-pg-$$"

@@ -6,7 +6,7 @@
 # nothing left -- not even the command inside the station.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
-N=$((150 + $$ % 20))
+own_net_number 150 20
 D="srun$$.test"
 CONF=$(mktemp -d /tmp/apomon-safety-run.XXXXXX)
 ENV="safety-run-$$"

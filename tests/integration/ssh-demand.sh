@@ -11,7 +11,7 @@ ENV="ssh-od-$$"
 CONF=$(mktemp -d /tmp/apomon-ssh-od.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # names and networks of its own (another tree may run at the same time)
-N=$((180 + $$ % 30))
+own_net_number 180 30
 D="so$$.test"
 fixture_own_net "$N" "$D"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"

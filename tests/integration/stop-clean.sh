@@ -6,7 +6,7 @@
 # With APOMON_TEST_WEAKEN=stop (stations killed at once) this test fails.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
-N=$((180 + $$ % 10))
+own_net_number 180 10
 D="sc$$.test"
 CONF=$(mktemp -d /tmp/apomon-stop-clean.XXXXXX)
 ENV="stop-clean-$$"

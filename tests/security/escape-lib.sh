@@ -9,7 +9,7 @@ ENV="esc-$(basename "$0" .sh | sed 's/^escape-//')-$$"
 CONF=$(mktemp -d /tmp/apomon-escape.XXXXXX)
 cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
 # a network of its own (another test may run at the same time)
-N=$((200 + $$ % 40))
+own_net_number 200 40
 D="esc$$.test"
 fixture_own_net "$N" "$D"
 # s1 only: s2 adds nothing here
