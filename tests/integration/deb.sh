@@ -13,7 +13,8 @@
 # the packages are purged and nothing of theirs is left.
 # The build of apomon is most of it (3.5 min of CPU; 10-15 min wall on a
 # busy shared machine); the rest takes about a minute.
-# APOMON_DEB_DIR=DIR reuses tools/make-deb DIR's packages.
+# APOMON_DEB_DIR=DIR reuses tools/make-deb DIR's packages (waiting while
+# another process holds a lock on DIR/.building).
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 for t in dpkg-buildpackage dh lintian unshare curl; do
 	command -v $t >/dev/null || { echo "SKIP: needs $t (tools/install-deps)" >&2; exit 77; }
@@ -21,6 +22,11 @@ done
 tmp=$(mktemp -d /tmp/apomon-deb.XXXXXX)
 env=deb-$$
 trap 'rm -rf "$tmp"' EXIT
+# (CI builds them in the background while the suite runs, holding a lock
+# on DIR/.building until they are made)
+if [ -n "${APOMON_DEB_DIR:-}" ] && [ -e "$APOMON_DEB_DIR/.building" ]; then
+	flock "$APOMON_DEB_DIR/.building" true
+fi
 if [ -n "${APOMON_DEB_DIR:-}" ] && ls "$APOMON_DEB_DIR"/apomon_*.deb >/dev/null 2>&1; then
 	debs=$APOMON_DEB_DIR
 else
