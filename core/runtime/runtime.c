@@ -22,6 +22,7 @@
 #include "base/time.h"
 #include "plugin/services-files.h"
 #include "runtime/confine.h"
+#include "runtime/ready-wait.h"
 #include "runtime/runtime.h"
 #include "runtime/station-log.h"
 #include "runtime/ssh-keys.h"
@@ -372,92 +373,6 @@ out:
 	return rc;
 }
 
-/* Step 7: the startup checks of a level's stations, round robin. */
-static int wait_ready(const struct apo_plan *p, struct apo_services_ctx *hc,
-		      const struct apo_runtime_opts *o, const size_t *idx, size_t n, char **err)
-{
-	bool *done = apo_xcalloc(n ? n : 1, sizeof(*done));
-	double *deadline = apo_xcalloc(n ? n : 1, sizeof(*deadline));
-	size_t left = n;
-	int rc = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct apomon_station_type *t = p->stations[idx[i]].station->type;
-		deadline[i] = apo_now_ms() + (t->ready_timeout_ms ? t->ready_timeout_ms : 60000);
-	}
-	while (left) {
-		for (size_t i = 0; i < n && !rc; i++) {
-			const struct apo_station *s = p->stations[idx[i]].station;
-			const struct apomon_station_type *t = s->type;
-			struct apo_station_info in;
-			bool ready = false;
-
-			if (done[i])
-				continue;
-			apo_station_info(p->env, s->name, &in);
-			if (in.state != APO_STATION_STARTING && in.state != APO_STATION_READY) {
-				_cleanup_free_ char *tail =
-				    apo_runtime_log_tail(p->env, s->name, 10);
-				*err = apo_xasprintf(
-				    "%s: startup.sh %s %d; the end of its log:\n%s", s->fqdn,
-				    in.exit_code > 128 ? "died of signal" : "exited with",
-				    in.exit_code > 128 ? in.exit_code - 128 : in.exit_code, tail);
-				rc = -ECHILD;
-				break;
-			}
-			if (t->ready) {
-				int r = t->ready(&apo_services, apo_services_handle(hc, s));
-				if (r == 0)
-					ready = true;
-				else if (r != -EAGAIN) {
-					_cleanup_free_ char *tail =
-					    apo_runtime_log_tail(p->env, s->name, 10);
-					*err =
-					    apo_xasprintf("%s: ready: %s; the end of its log:\n%s",
-							  s->fqdn, strerror(-r), tail);
-					rc = r;
-					break;
-				}
-			} else {
-				ready = in.entry_idle;
-			}
-			if (ready) {
-				apo_station_mark_ready(p->env, s->name);
-				done[i] = true;
-				left--;
-				if (o->progress)
-					fprintf(o->progress, "%s: ready\n", s->fqdn);
-				if (o->on_ready)
-					o->on_ready(o->ctx, s->name);
-				continue;
-			}
-			if (apo_now_ms() > deadline[i]) {
-				_cleanup_free_ char *tail =
-				    apo_runtime_log_tail(p->env, s->name, 10);
-				*err = apo_xasprintf(
-				    "%s: ready: not ready after %u ms; the end of its "
-				    "log:\n%s",
-				    s->fqdn, t->ready_timeout_ms ? t->ready_timeout_ms : 60000,
-				    tail);
-				rc = -ETIMEDOUT;
-				break;
-			}
-		}
-		if (rc || !left)
-			break;
-		if (o->interrupted && *o->interrupted) {
-			*err = apo_xstrdup("stations: interrupted");
-			rc = -EINTR;
-			break;
-		}
-		/* the pause between two rounds of real probes */
-		poll(NULL, 0, 20);
-	}
-	free(done);
-	free(deadline);
-	return rc;
-}
-
 struct level_work {
 	const struct apo_plan *p;
 	struct apo_services_ctx *hc;
@@ -531,7 +446,7 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *h
 				return rc;
 			if (o->progress)
 				fprintf(o->progress, "%s: started\n", ps->station->fqdn);
-			if ((rc = wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
+			if ((rc = apo_runtime_wait_ready(p, hc, o, &idx[i], 1, err)) < 0)
 				return rc;
 		}
 		return 0;
@@ -562,7 +477,7 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *h
 	free(lw.errs);
 	if (rc < 0)
 		return rc;
-	return wait_ready(p, hc, o, idx, n, err);
+	return apo_runtime_wait_ready(p, hc, o, idx, n, err);
 }
 
 int apo_runtime_start(const struct apo_plan *p, struct apo_services_ctx *hc,

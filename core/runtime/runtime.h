@@ -13,7 +13,7 @@
  *   6. init       apomon-init runs startup.sh in the station's namespaces
  * (the stations of a level on a few threads: callbacks and the type's
  * render hook must be thread-safe), then for the whole level, in
- * parallel (round robin):
+ * parallel (a few threads, each round robin over its share):
  *   7. ready      the type's ready hook until it returns 0 or the type's
  *                 ready_timeout_ms passes; a type without a ready hook is
  *                 ready once startup.sh runs and is idle (blocked in the

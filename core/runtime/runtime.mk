@@ -13,6 +13,7 @@ APO_RUNTIME_SOURCES = \
 	core/runtime/userns.c core/runtime/userns.h
 core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
 	core/runtime/runtime.c core/runtime/runtime.h \
+	core/runtime/ready-wait.c core/runtime/ready-wait.h \
 	core/runtime/ssh-keys.c core/runtime/ssh-keys.h
 
 # Static: it runs after pivot_root in roots that may lack a C library, and

@@ -264,8 +264,14 @@ static int pg_ready(const struct apomon_host *h, const struct apomon_station *st
 			      "-c",
 			      "SELECT 1",
 			      NULL};
-	int rc = h->run(st, argv, &out);
+	int rc;
 
+	/* psql is a process run inside the station (some 20 ms of CPU a
+	 * try, every 20 ms, on the cores the other stations start on):
+	 * only once the server accepts connections, which a socket tells */
+	if (h->probe_tcp(st, h->address(st, 0), ports[0].port, 1000) < 0)
+		return -EAGAIN;
+	rc = h->run(st, argv, &out);
 	if (rc == 0 && out && !strncmp(out, "1", 1)) {
 		free(out);
 		return 0;

@@ -51,6 +51,12 @@ static const struct apomon_port ports[] = {
 
 static const struct apomon_setting settings[] = {
     APO_PLUGIN_DATABASE_SETTINGS,
+    {.name = "jvm_options",
+     .kind = APOMON_SETTING_STRING,
+     .default_value = TOMCAT_JVM_OPTS,
+     .description = "the JVM's options (JAVA_OPTS) besides java.awt.headless and the "
+		    "class-data-sharing archive; the default starts quickly on a few shared "
+		    "cores, \"\" gives the JVM's own defaults (as in production)"},
     {.name = "apps",
      .kind = APOMON_SETTING_STRING_LIST,
      .description = "WARs to install (default: hello.war and skel-0.1.0.war)"},
@@ -115,6 +121,19 @@ static int tc_validate(const struct apomon_host *h, const struct apomon_station 
 
 	if (apo_plugin_db_validate(h, st) < 0)
 		rc = -EINVAL;
+	/* it lands between double quotes in a file the station's shell
+	 * sources: words of options, nothing the shell would expand */
+	const char *jo = h->setting_string(st, "jvm_options");
+	size_t bad = jo ? strspn(jo, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "0123456789 -_.=:+,/%@")
+			: 0;
+	if (jo && jo[bad]) {
+		h->report(st, "jvm_options",
+			  "'%s': character '%c' not allowed: expected JVM options (letters, "
+			  "digits, spaces and - _ . = : + , / %% @)",
+			  jo, jo[bad]);
+		rc = -EINVAL;
+	}
 	for (size_t i = 0, n = h->setting_list_count(st, "apps"); i < n; i++) {
 		const char *a = h->setting_list_item(st, "apps", i);
 		size_t l = strlen(a);
@@ -273,18 +292,26 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 	 * compiler's threads compete with the start itself and its arenas
 	 * are most of a station's memory; a station's Tomcat serves tests,
 	 * not a benchmark, so C1 alone (TieredStopAtLevel=1) and the serial
-	 * collector (one heap, no G1 worker threads or remembered sets).
+	 * collector (one heap, no G1 worker threads or remembered sets):
+	 * the default of the setting jvm_options, which a station
+	 * overrides ("" for the JVM's own defaults, as in production).
 	 * Written at every render, not sealed: sealing it would refuse
 	 * every station an operator sealed before it existed.  The
 	 * class-data-sharing archive made at image build with the same
 	 * options (images/tomcat): the JDK's and Tomcat's classes mapped,
 	 * not loaded, parsed and verified; an image without it (older, or
 	 * another JVM) starts as before (-Xshare:auto, the default) */
-	if ((rc = write_text(h, st, "/etc/default/tomcat10",
-			     "# rendered by apomon's tomcat station type\n"
-			     "JAVA_OPTS=\"-Djava.awt.headless=true " TOMCAT_JVM_OPTS
-			     " -XX:SharedArchiveFile=" TOMCAT_CDS "\"\n",
-			     0644)) < 0)
+	const char *jo = h->setting_string(st, "jvm_options");
+	char *opts = NULL;
+	if (asprintf(&opts,
+		     "# rendered by apomon's tomcat station type (setting jvm_options)\n"
+		     "JAVA_OPTS=\"-Djava.awt.headless=true %s%s-XX:SharedArchiveFile=" TOMCAT_CDS
+		     "\"\n",
+		     jo ? jo : "", jo && *jo ? " " : "") < 0)
+		return -ENOMEM;
+	rc = write_text(h, st, "/etc/default/tomcat10", opts, 0644);
+	free(opts);
+	if (rc < 0)
 		return rc;
 
 	const char *host = apo_plugin_db_host(h, st);

@@ -102,6 +102,8 @@ START_TEST(validate_reports_each_setting)
 	ck_assert(has_problem(&d, "www1.settings.database.user", "'a<b' has other characters"));
 	ck_assert(has_problem(&d, "www1.settings.database.host", "is empty"));
 	ck_assert(has_problem(&d, "apps.[0]", "NAME.war"));
+	/* the JVM's options land in a file a shell sources */
+	ck_assert(has_problem(&d, "www1.settings.jvm_options", "character '$' not allowed"));
 	/* old names say the new one */
 	ck_assert(has_problem(&d, "www2.settings.db_host", "renamed to database.host"));
 	ck_assert(has_problem(&d, "www2.settings.db_port", "renamed to database.port"));
@@ -256,7 +258,20 @@ START_TEST(render_the_web_tier)
 	/* the JVM's options, for Debian's tomcat-start.sh */
 	char *jopts = slurp(www, "/etc/default/tomcat10");
 	ck_assert_ptr_nonnull(strstr(jopts, "JAVA_OPTS=\"-Djava.awt.headless=true "));
+	/* the default: C1 alone and the serial collector, with the archive */
+	ck_assert_ptr_nonnull(strstr(jopts, " -XX:TieredStopAtLevel=1 "));
+	ck_assert_ptr_nonnull(
+	    strstr(jopts, " -XX:SharedArchiveFile=/usr/share/tomcat10/apomon-cds.jsa\"\n"));
 	free(jopts);
+	/* a station's own jvm_options replace the default */
+	char *www2 = render(&e.hc, p, "www2");
+	jopts = slurp(www2, "/etc/default/tomcat10");
+	ck_assert_ptr_nonnull(strstr(jopts,
+				     "JAVA_OPTS=\"-Djava.awt.headless=true -XX:+UseSerialGC "
+				     "-XX:ReservedCodeCacheSize=48m -XX:SharedArchiveFile="));
+	ck_assert_ptr_null(strstr(jopts, "TieredStopAtLevel"));
+	free(jopts);
+	free(www2);
 	/* rendered again (a restart, data kept): the same WAR stays the same
 	 * file, so Tomcat does not expand it again; a changed one is
 	 * replaced (written anew: another inode) */
