@@ -686,7 +686,8 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 		info->host_root = !apo_userns_other(r.pid);
 		info->uptime_s = uptime_of(r.start);
 		info->entry_running = !strcmp(word, "running");
-		info->entry_idle = info->entry_running && entry_idle(r.pid);
+		/* "running 0": no entrypoint, init alone waits for clients */
+		info->entry_idle = info->entry_running && (val == 0 || entry_idle(r.pid));
 		if (!strcmp(word, "failed"))
 			info->state = APO_STATION_FAILED;
 		else if (access(readyp, F_OK) == 0)
