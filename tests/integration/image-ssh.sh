@@ -44,7 +44,7 @@ unshare --mount --net --pid --fork --kill-child sh -eu -c '
 		sleep 0.05
 	done
 	# init alone: no shell, no sleep, nothing runs for an idle station
-	kids=$(cat /proc/$!/task/$!/children)
+	kids=$(cat "$m/proc/$!/task/$!/children")
 	[ -z "$kids" ] || { echo "init has children before any login: $kids" >&2; exit 13; }
 	# on demand: no sshd runs before a login
 	if pgrep -x sshd >/dev/null; then echo "an sshd runs before any connection" >&2; exit 10; fi
