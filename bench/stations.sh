@@ -14,6 +14,8 @@
 # (default: userns alone) adds a row per isolation: the same stations with
 # `isolation = "host-root";` (no user namespace, no idmapped layers), in the
 # same run, to read the price of user namespaces off the table.
+# PEER=no leaves the unshare loop out (its columns read "-"): for A/B runs
+# of apomon alone on a busy machine.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -95,7 +97,8 @@ peer() {
 		while [ -e "/proc/$k" ]; do :; done
 	done
 	t2=$(now)
-	PEER_DOWN=$(elapsed "$t1" "$t2")
+	PEER_DOWN=$(printf '%.2f' "$(elapsed "$t1" "$t2")")
+	PEER_UP=$(printf '%.2f' "$PEER_UP")
 	PIDS=()
 }
 
@@ -122,7 +125,7 @@ ours() {
 	"$APOMON" -c "$CONF" -e "$ENV" down --purge -q >/dev/null 2>&1
 }
 
-ratio() { echo "scale=2; $1 / $2" | bc; }
+ratio() { [ "$2" = - ] && echo - || echo "scale=2; $1 / $2" | bc; }
 
 printf '%-8s %-20s | %-26s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
 	"PSS per station (KiB)"
@@ -130,11 +133,15 @@ printf '%-8s %-20s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations image
 	ratio apomon loop ratio apomon unshare ratio
 for n in "${@:-100 500}"; do
 	for n1 in $n; do
-		peer "$n1"
+		if [ "${PEER:-yes}" = no ]; then
+			PEER_UP=- PEER_DOWN=- PEER_PSS=-
+		else
+			peer "$n1"
+		fi
 		for img in ${IMAGES:-base bench-wait}; do
 		for iso in ${ISOLATIONS:-userns}; do
 			ours "$n1" "$img" "$iso"
-			printf '%-8s %-20s | %8.2f %8.2f %8s | %8.2f %8.2f %8s | %10s %10s %8s\n' \
+			printf '%-8s %-20s | %8.2f %8s %8s | %8.2f %8s %8s | %10s %10s %8s\n' \
 				"$n1" "$img${ISOLATIONS:+/$iso}" \
 				"$OURS_UP" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
 				"$OURS_DOWN" "$PEER_DOWN" "$(ratio "$OURS_DOWN" "$PEER_DOWN")" \
