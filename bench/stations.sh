@@ -14,8 +14,9 @@
 # (default: userns alone) adds a row per isolation: the same stations with
 # `isolation = "host-root";` (no user namespace, no idmapped layers), in the
 # same run, to read the price of user namespaces off the table.
-# PEER=no leaves the unshare loop out (its columns read "-"): for A/B runs
-# of apomon alone on a busy machine.
+# PEER=no leaves the unshare loop out (its columns read "-"), PSS=no the
+# PSS (reading 2000 processes' smaps takes minutes at 1000): for A/B runs
+# of apomon's times alone on a busy machine.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -112,17 +113,24 @@ ours() {
 	"$APOMON" -c "$CONF" -e "$ENV" up -q || exit 1
 	t1=$(now)
 	OURS_UP=$(elapsed "$t0" "$t1")
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
-	OURS_PSS=$(($(pss_kib $pids) / n))
-	# the environment's logger (apomon-log), outside the stations: one
-	# process for all, counted once (the stations' records all name it)
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
-	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
+	OURS_PSS=-
+	[ "${PSS:-yes}" = no ] || ours_pss "$n"
 	t1=$(now)
 	"$APOMON" -c "$CONF" -e "$ENV" down -q || exit 1
 	t2=$(now)
 	OURS_DOWN=$(elapsed "$t1" "$t2")
 	"$APOMON" -c "$CONF" -e "$ENV" down --purge -q >/dev/null 2>&1
+}
+
+# PSS per station: all of each station's processes, and its share of the
+# environment's logger (apomon-log), outside the stations: one process for
+# all, counted once (the stations' records all name it)
+ours_pss() {
+	local n=$1 pids
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
+	OURS_PSS=$(($(pss_kib $pids) / n))
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
+	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
 }
 
 ratio() { [ "$2" = - ] && echo - || echo "scale=2; $1 / $2" | bc; }
