@@ -77,7 +77,8 @@ struct apo_station_spec {
 
 enum apo_station_state {
 	APO_STATION_ABSENT,   /* nothing of it exists */
-	APO_STATION_PREPARED, /* root mounted, init not started */
+	APO_STATION_PREPARED, /* root mounted at its path, init not started (a
+			       * detached root, prepare's, shows as absent) */
 	APO_STATION_STARTING, /* init runs, not yet declared ready */
 	APO_STATION_READY,
 	APO_STATION_FAILED,  /* its entrypoint could not run or exited != 0 */
