@@ -491,7 +491,10 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			rc = set_err(err, rc, "%s: isolation: no id range recorded", s->fqdn);
 			goto out;
 		}
-		if ((rc = apo_idmap_shift(upper, prepared, &m)) < 0) {
+		/* "/.": the root directory itself, not the magic link to it,
+		 * is what lchown must reach */
+		_cleanup_free_ char *shift_root = apo_xasprintf("%s/.", prepared);
+		if ((rc = apo_idmap_shift(upper, shift_root, &m)) < 0) {
 			rc = set_err(err, rc, "%s: isolation: owners of %s", s->fqdn, upper);
 			goto out;
 		}
