@@ -14,6 +14,9 @@
 # (default: userns alone) adds a row per isolation: the same stations with
 # `isolation = "host-root";` (no user namespace, no idmapped layers), in the
 # same run, to read the price of user namespaces off the table.
+# PEER=no leaves the unshare loop out (its columns read "-"), PSS=no the
+# PSS (reading 2000 processes' smaps takes minutes at 1000): for A/B runs
+# of apomon's times alone on a busy machine.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -95,7 +98,8 @@ peer() {
 		while [ -e "/proc/$k" ]; do :; done
 	done
 	t2=$(now)
-	PEER_DOWN=$(elapsed "$t1" "$t2")
+	PEER_DOWN=$(printf '%.2f' "$(elapsed "$t1" "$t2")")
+	PEER_UP=$(printf '%.2f' "$PEER_UP")
 	PIDS=()
 }
 
@@ -109,12 +113,8 @@ ours() {
 	"$APOMON" -c "$CONF" -e "$ENV" up -q || exit 1
 	t1=$(now)
 	OURS_UP=$(elapsed "$t0" "$t1")
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
-	OURS_PSS=$(($(pss_kib $pids) / n))
-	# the environment's logger (apomon-log), outside the stations: one
-	# process for all, counted once (the stations' records all name it)
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
-	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
+	OURS_PSS=-
+	[ "${PSS:-yes}" = no ] || ours_pss "$n"
 	t1=$(now)
 	"$APOMON" -c "$CONF" -e "$ENV" down -q || exit 1
 	t2=$(now)
@@ -122,7 +122,18 @@ ours() {
 	"$APOMON" -c "$CONF" -e "$ENV" down --purge -q >/dev/null 2>&1
 }
 
-ratio() { echo "scale=2; $1 / $2" | bc; }
+# PSS per station: all of each station's processes, and its share of the
+# environment's logger (apomon-log), outside the stations: one process for
+# all, counted once (the stations' records all name it)
+ours_pss() {
+	local n=$1 pids
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
+	OURS_PSS=$(($(pss_kib $pids) / n))
+	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
+	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
+}
+
+ratio() { [ "$2" = - ] && echo - || echo "scale=2; $1 / $2" | bc; }
 
 printf '%-8s %-20s | %-26s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
 	"PSS per station (KiB)"
@@ -130,11 +141,15 @@ printf '%-8s %-20s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations image
 	ratio apomon loop ratio apomon unshare ratio
 for n in "${@:-100 500}"; do
 	for n1 in $n; do
-		peer "$n1"
+		if [ "${PEER:-yes}" = no ]; then
+			PEER_UP=- PEER_DOWN=- PEER_PSS=-
+		else
+			peer "$n1"
+		fi
 		for img in ${IMAGES:-base bench-wait}; do
 		for iso in ${ISOLATIONS:-userns}; do
 			ours "$n1" "$img" "$iso"
-			printf '%-8s %-20s | %8.2f %8.2f %8s | %8.2f %8.2f %8s | %10s %10s %8s\n' \
+			printf '%-8s %-20s | %8.2f %8s %8s | %8.2f %8s %8s | %10s %10s %8s\n' \
 				"$n1" "$img${ISOLATIONS:+/$iso}" \
 				"$OURS_UP" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
 				"$OURS_DOWN" "$PEER_DOWN" "$(ratio "$OURS_DOWN" "$PEER_DOWN")" \

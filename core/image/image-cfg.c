@@ -284,10 +284,15 @@ static void parse_root(struct parse *p, config_setting_t *root, struct apo_image
 			free(f);
 	}
 	if (!def->parent) {
-		if (!def->startup)
+		/* without an entrypoint, a station's init serves the image's
+		 * on-demand services alone (apomon-init.c): base's stations */
+		_cleanup_free_ char *inetd =
+		    def->files ? apo_xasprintf("%s/apomon/inetd.conf", def->files) : NULL;
+		if (!def->startup && !(inetd && exists(inetd, S_IFREG)))
 			problem(p, NULL, "startup",
-				"a root image (no parent) needs a startup.sh, expected "
-				"startup = \"startup.sh\" or the file next to image.cfg");
+				"a root image (no parent) needs a startup.sh or on-demand "
+				"services, expected startup = \"startup.sh\", the file next "
+				"to image.cfg, or files/apomon/inetd.conf");
 	} else if (def->suite || def->mirror) {
 		problem(p, config_setting_lookup(root, def->suite ? "suite" : "mirror"),
 			def->suite ? "suite" : "mirror",

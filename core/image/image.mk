@@ -11,7 +11,7 @@ core_libapocore_la_SOURCES += \
 
 # The definitions shipped with apomon, installed under $(imagesdir).
 imagesbasedir = $(imagesdir)/base
-dist_imagesbase_DATA = images/base/image.cfg images/base/startup.sh
+dist_imagesbase_DATA = images/base/image.cfg
 imagesbaseapomondir = $(imagesdir)/base/files/apomon
 dist_imagesbaseapomon_DATA = images/base/files/apomon/sshd.sh \
 	images/base/files/apomon/inetd.conf

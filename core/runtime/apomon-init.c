@@ -15,7 +15,8 @@
  * kills whatever else is left in the PID namespace.  init appends one
  * line per event to the status fd, which is how the core (in another
  * process, possibly after `up` returned) learns what happened:
- *   running PID       the entrypoint was exec'd (PID inside the station)
+ *   running PID       the entrypoint was exec'd (PID inside the station);
+ *                     PID 0: the station has no entrypoint (below)
  *   failed ERRNO      the entrypoint could not be exec'd
  *   exited CODE       the entrypoint exited with CODE
  *   killed SIGNAL     the entrypoint died of SIGNAL
@@ -25,6 +26,14 @@
  * and runs the service's program for each connection with the socket as
  * its stdin and stdout, e.g. `22 /usr/sbin/sshd -i`.  A station that
  * nobody logs into pays nothing for its SSH server.
+ *
+ * No entrypoint: when the entrypoint does not exist, the root has no
+ * /apomon/oci-start and inetd.conf names a service, init is the station's
+ * only process: it serves those services until the stop signal (SIGTERM,
+ * SIGINT, SIGHUP, SIGQUIT), then exits 0 (without any, a missing
+ * entrypoint is a failed station).  The `base` image is such a station: a shell
+ * and a `sleep infinity` kept for nothing cost more of its start than
+ * the rest of it.
  *
  * OCI images: when the entrypoint does not exist and the root has
  * /apomon/oci-start (written at import from the image's config, see
@@ -388,13 +397,21 @@ int main(int argc, char **argv)
 	listen_all(); /* before the entrypoint: a station that runs can be reached */
 
 	char **run = argv + 1;
-	if (access(argv[1], F_OK) < 0 && errno == ENOENT && read_oci_start() == 0)
-		run = oci.argv;
-	child = spawn(run, &old);
-	if (child < 0) {
-		msg(run[0], (int)-child);
-		say("failed", -child);
-		return 127;
+	child = 0;
+	if (access(argv[1], F_OK) < 0 && errno == ENOENT) {
+		int rc = read_oci_start();
+		if (rc == 0)
+			run = oci.argv;
+		else if (rc == -ENOENT && n_services)
+			run = NULL; /* no entrypoint: init alone */
+	}
+	if (run) {
+		child = spawn(run, &old);
+		if (child < 0) {
+			msg(run[0], (int)-child);
+			say("failed", -child);
+			return 127;
+		}
 	}
 	say("running", child);
 
@@ -422,8 +439,13 @@ int main(int argc, char **argv)
 		if (sig != SIGCHLD) {
 			/* forward: to the group first, then the process in case
 			 * it left its group */
-			if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT ||
-			    sig == SIGUSR1 || sig == SIGUSR2) {
+			int stop =
+			    sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
+			if (!child && stop) { /* init alone: the stop is ours */
+				say("exited", 0);
+				return 0;
+			}
+			if (child && (stop || sig == SIGUSR1 || sig == SIGUSR2)) {
 				kill(-child, sig);
 				kill(child, sig);
 			}
@@ -435,7 +457,7 @@ int main(int argc, char **argv)
 
 			if (p <= 0)
 				break;
-			if (p != child) {
+			if (!child || p != child) {
 				reaped(p); /* an orphan or a connection's program */
 				continue;
 			}

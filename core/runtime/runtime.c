@@ -349,6 +349,7 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 		rc = rc < 0 ? rc : -EPERM;
 		goto out;
 	}
+	spec.root = root;
 	rc = apo_station_launch(&spec, &pid, err);
 	if (rc == 0 && h) {
 		/* the host's mount is gone: deploy and friends go through init */
@@ -358,16 +359,13 @@ static int start_one(const struct apo_plan *p, struct apo_services_ctx *hc,
 out:
 	if (uns.fd >= 0)
 		close(uns.fd);
-	/* A station refused before launch (the gate, render) leaves no
-	 * prepared root mounted on the host: the next start would take that
-	 * overlay as it is, with what it cached of the upper layer (a file
-	 * since restored there still reads as tampered), and a `stop`
-	 * alone would never unmount it. */
-	if (rc < 0 && root)
-		for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
-			;
+	/* The prepared root's descriptor goes (the station attached the
+	 * overlay in its own namespace).  A station refused before launch
+	 * (the gate, render) leaves no prepared root behind: the next start
+	 * would take that overlay as it is, with what it cached of the upper
+	 * layer (a file since restored there still reads as tampered). */
 	free(why);
-	free(root);
+	apo_station_root_release(root);
 	if (o->layers_free)
 		o->layers_free(o->ctx, dirs, n);
 	return rc;

@@ -116,8 +116,21 @@ int apo_ssh_install_host_key(const char *root, const char *priv, const char *pub
 	if (rc == 0)
 		rc = apo_root_write(root, "/etc/ssh/ssh_host_ed25519_key.pub", pub, strlen(pub),
 				    0644);
-	if (rc < 0 || (uid == 0 && gid == 0))
+	if (rc < 0)
 		return rc;
+	/* sshd's privilege separation directory, which `sshd -i` needs: made
+	 * here once a station (its writable layer keeps it), not by a shell
+	 * at each start (the image cannot carry it: /run is a tmpfs while it
+	 * is built) */
+	_cleanup_close_ int run = apo_root_open(root, "/run", O_PATH | O_DIRECTORY, 0);
+	if (run >= 0 && mkdirat(run, "sshd", 0755) == 0 && (uid || gid)) {
+		_cleanup_close_ int d =
+		    openat(run, "sshd", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (d < 0 || fchown(d, uid, gid) < 0)
+			return -errno;
+	}
+	if (uid == 0 && gid == 0)
+		return 0;
 	fd = apo_root_open(root, "/etc/ssh/ssh_host_ed25519_key", O_RDONLY | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;

@@ -28,6 +28,15 @@
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
 #endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
+#ifndef SYS_fsconfig
+#define SYS_fsconfig 431
+#endif
+#ifndef SYS_fsmount
+#define SYS_fsmount 432
+#endif
 #include "plugin/services-files.h"
 #include "runtime/station-log.h"
 #include "runtime/station-priv.h"
@@ -142,17 +151,88 @@ static char *overlay_opts(const char *const *layers, size_t n, const char *upper
 	return opts;
 }
 
+static char *lower_list(const char *const *layers, size_t n)
+{
+	size_t len = 1;
+	char *l;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(layers[i]) + 1;
+	l = apo_xmalloc(len);
+	*l = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(l, ":");
+		strcat(l, layers[i]);
+	}
+	return l;
+}
+
 /*
- * The overlay of the image's layers under the writable layer, at r.
+ * The overlay as a detached mount (fsopen, fsconfig, fsmount): mounted
+ * nowhere on the host, so that nothing is unmounted there at launch (an
+ * unmount waits for an RCU grace period) and no other process of the host
+ * sees it.  The station's child attaches it in its own mount namespace.
+ * A descriptor >= 10 or a negative errno.
+ */
+static int overlay_detached(const char *const *layers, size_t n, const char *upper,
+			    const char *work)
+{
+	_cleanup_free_ char *lower = lower_list(layers, n);
+	_cleanup_close_ int fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	int m;
+
+	if (fs < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	if (m < 0)
+		return -errno;
+	m = apo_high_fd(m);
+	return m < 0 ? -EMFILE : m;
+}
+
+/* The path of a detached root's descriptor, as prepare hands it out. */
+#define FD_ROOT_PREFIX "/proc/self/fd/"
+
+static int root_fd_of(const char *root)
+{
+	char *end;
+	long fd;
+
+	if (!root || strncmp(root, FD_ROOT_PREFIX, strlen(FD_ROOT_PREFIX)))
+		return -1;
+	fd = strtol(root + strlen(FD_ROOT_PREFIX), &end, 10);
+	return *end || fd < 10 ? -1 : (int)fd;
+}
+
+void apo_station_root_release(char *root)
+{
+	int fd = root_fd_of(root);
+
+	if (fd >= 0)
+		close(fd);
+	else if (root)
+		for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
+			;
+	free(root);
+}
+
+/*
+ * The overlay of the image's layers under the writable layer, as a
+ * detached mount (*mfd).
  * With a user namespace each layer is an idmapped clone, so that the
  * image's root shows as the station's root and every owner as in the
  * image; the clones stay detached (the overlay takes a private copy of
  * each layer it is given), so the overlay is all that is left mounted.
  */
-static int mount_root(const struct apo_station_spec *s, const char *r, const char *upper,
+static int mount_root(const struct apo_station_spec *s, int *mfd, const char *upper,
 		      const char *work, char **err)
 {
-	_cleanup_free_ char *opts = NULL;
 	_cleanup_free_ char *why = NULL;
 	_cleanup_close_ int uns = -1;
 	struct apo_idmap m;
@@ -160,10 +240,10 @@ static int mount_root(const struct apo_station_spec *s, const char *r, const cha
 	int *fds = NULL;
 	int uns_fd, rc = 0;
 
+	*mfd = -1;
 	if (s->host_root) {
-		opts = overlay_opts(s->layers, s->n_layers, upper, work);
-		if (mount("overlay", r, "overlay", 0, opts) < 0)
-			return set_err(err, -errno, "%s: root: mount overlay on %s", s->fqdn, r);
+		if ((*mfd = overlay_detached(s->layers, s->n_layers, upper, work)) < 0)
+			return set_err(err, *mfd, "%s: root: mount overlay", s->fqdn);
 		return 0;
 	}
 	if (s->userns) {
@@ -198,10 +278,8 @@ static int mount_root(const struct apo_station_spec *s, const char *r, const cha
 		}
 		names[i] = apo_xasprintf("/proc/self/fd/%d", fds[i]);
 	}
-	opts = overlay_opts((const char *const *)names, s->n_layers, upper, work);
-	if (mount("overlay", r, "overlay", 0, opts) < 0)
-		rc = set_err(err, -errno, "%s: root: mount overlay of idmapped layers on %s",
-			     s->fqdn, r);
+	if ((*mfd = overlay_detached((const char *const *)names, s->n_layers, upper, work)) < 0)
+		rc = set_err(err, *mfd, "%s: root: mount overlay of idmapped layers", s->fqdn);
 out:
 	for (size_t i = 0; i < s->n_layers; i++) {
 		if (fds[i] >= 0)
@@ -231,7 +309,7 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 	_cleanup_free_ char *work = apo_xasprintf("%s/work", lib);
 	_cleanup_free_ char *logdir = apo_env_log_dir(s->env);
 	char *r = apo_station_root_path(s->env, s->name);
-	int rc;
+	int mfd = -1, rc;
 
 	*root = NULL;
 	/* a second overlay on the upper layer of a running station would
@@ -252,8 +330,14 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 		set_err(err, rc, "%s: root: directories", s->fqdn);
 		goto fail;
 	}
-	if (!is_mountpoint(r) && (rc = mount_root(s, r, upper, work, err)) < 0)
-		goto fail;
+	/* r stays the mount point the child attaches the root on, in its
+	 * own namespace; the host reaches the root through its descriptor */
+	if (!is_mountpoint(r)) {
+		if ((rc = mount_root(s, &mfd, upper, work, err)) < 0)
+			goto fail;
+		free(r);
+		r = apo_xasprintf(FD_ROOT_PREFIX "%d", mfd);
+	}
 	/* what the child mounts on must exist in the root */
 	static const char *const dirs[] = {"/proc", "/sys", "/dev", "/etc", "/tmp"};
 	for (size_t i = 0; i < APO_ARRAY_SIZE(dirs); i++) {
@@ -274,7 +358,7 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 	*root = r;
 	return 0;
 fail:
-	free(r);
+	apo_station_root_release(r);
 	return rc;
 }
 
@@ -348,6 +432,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 {
 	_cleanup_free_ char *state = apo_station_state_dir(s->env, s->name);
 	_cleanup_free_ char *root = apo_station_root_path(s->env, s->name);
+	/* where the host reaches the prepared root: its detached mount */
+	const char *prepared = s->root ? s->root : root;
 	_cleanup_free_ char *initp = apo_xasprintf("%s/init", state);
 	_cleanup_free_ char *e_host = apo_xasprintf("HOSTNAME=%s", s->fqdn);
 	_cleanup_free_ char *e_st = apo_xasprintf("APOMON_STATION=%s", s->name);
@@ -368,6 +454,7 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 				   .status_fd = -1,
 				   .log_rfd = -1,
 				   .status_rfd = -1,
+				   .tree_fd = -1,
 				   .userns_fd = -1};
 	int tree_fd = -1;
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
@@ -404,7 +491,10 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			rc = set_err(err, rc, "%s: isolation: no id range recorded", s->fqdn);
 			goto out;
 		}
-		if ((rc = apo_idmap_shift(upper, root, &m)) < 0) {
+		/* "/.": the root directory itself, not the magic link to it,
+		 * is what lchown must reach */
+		_cleanup_free_ char *shift_root = apo_xasprintf("%s/.", prepared);
+		if ((rc = apo_idmap_shift(upper, shift_root, &m)) < 0) {
 			rc = set_err(err, rc, "%s: isolation: owners of %s", s->fqdn, upper);
 			goto out;
 		}
@@ -436,16 +526,22 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	 * host's goes: unmounting the last mount of an overlay syncs its upper
 	 * file system, which is the station's business at its stop, not ours
 	 * at every start.  Without open_tree the child mounts an overlay. */
-	tree_fd = apo_high_fd(
-	    (int)syscall(SYS_open_tree, AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
-	for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
-		;
-	if (tree_fd < 0 && !s->host_root) {
+	if (root_fd_of(prepared) >= 0) {
+		/* prepare's detached overlay: the child attaches it (the
+		 * caller keeps and releases the descriptor) */
+		a.tree_fd = root_fd_of(prepared);
+	} else {
+		tree_fd = apo_high_fd((int)syscall(SYS_open_tree, AT_FDCWD, root,
+						   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+		for (int i = 0; i < 16 && umount2(root, MNT_DETACH) == 0; i++)
+			;
+		a.tree_fd = tree_fd;
+	}
+	if (a.tree_fd < 0 && !s->host_root) {
 		/* a fresh overlay would have the image's owners, not the station's */
 		rc = set_err(err, -EINVAL, "%s: root: not prepared", s->fqdn);
 		goto out;
 	}
-	a.tree_fd = tree_fd;
 	a.template_fd = apo_station_template_fd();
 	a.overlay_opts = opts;
 	a.root = root;
@@ -686,7 +782,8 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 		info->host_root = !apo_userns_other(r.pid);
 		info->uptime_s = uptime_of(r.start);
 		info->entry_running = !strcmp(word, "running");
-		info->entry_idle = info->entry_running && entry_idle(r.pid);
+		/* "running 0": no entrypoint, init alone waits for clients */
+		info->entry_idle = info->entry_running && (val == 0 || entry_idle(r.pid));
 		if (!strcmp(word, "failed"))
 			info->state = APO_STATION_FAILED;
 		else if (access(readyp, F_OK) == 0)

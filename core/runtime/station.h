@@ -70,11 +70,15 @@ struct apo_station_spec {
 	const char *const *seccomp_allow;
 	unsigned long long caps_drop;
 	unsigned long long log_max_bytes;
+	/* launch: the root apo_station_prepare returned; NULL: the root
+	 * mounted at the station's root path */
+	const char *root;
 };
 
 enum apo_station_state {
 	APO_STATION_ABSENT,   /* nothing of it exists */
-	APO_STATION_PREPARED, /* root mounted, init not started */
+	APO_STATION_PREPARED, /* root mounted at its path, init not started (a
+			       * detached root, prepare's, shows as absent) */
 	APO_STATION_STARTING, /* init runs, not yet declared ready */
 	APO_STATION_READY,
 	APO_STATION_FAILED,  /* its entrypoint could not run or exited != 0 */
@@ -98,20 +102,26 @@ struct apo_station_info {
 };
 
 /*
- * Makes the station's dirs and mounts its root (overlay of layers under
- * its writable layer), then writes hosts and resolv.conf.  *root receives
- * the root's path on the host (caller frees); the type renders into it.
- * 0 or a negative errno, with *err (caller frees) saying which step.
+ * Makes the station's dirs and its root (overlay of layers under its
+ * writable layer), then writes hosts and resolv.conf.  The overlay is a
+ * detached mount, held by a descriptor of this process and mounted
+ * nowhere on the host: *root receives a path to it (/proc/self/fd/N, or
+ * the root path when something is mounted there already), which the type
+ * renders into; hand it to launch as spec->root, and release it with
+ * apo_station_root_release either way.  0 or a negative errno, with *err
+ * (caller frees) saying which step.
  */
 int apo_station_prepare(const struct apo_station_spec *spec, char **root, char **err);
+/* Closes (or unmounts) a root prepare returned; frees it; NULL is fine. */
+void apo_station_root_release(char *root);
 
 /*
  * Starts init in new mount, PID, UTS and IPC namespaces joined to the
  * station's network namespace, pivoted into the prepared root, with
  * capabilities dropped and cgroup limits applied.  Returns once init is
- * exec'd (or failed to be), with *pid its host PID.  The root is then
- * unmounted on the host (the station keeps it): a running station's root
- * is /proc/PID/root.
+ * exec'd (or failed to be), with *pid its host PID.  The root is the
+ * station's alone (no mount of it is left on the host): a running
+ * station's root is /proc/PID/root.
  */
 int apo_station_launch(const struct apo_station_spec *spec, pid_t *pid, char **err);
 

@@ -25,8 +25,10 @@ after=$(stat -c '%n %Y %Z' "$layer" "$root" "$layer/image.json" "$IMAGES_STORE/b
 [ "$before" = "$after" ] || fail "cache hit changed the layer: $before / $after"
 
 # what the definition promises
-[ -x "$root/apomon/startup.sh" ] || fail "no executable /apomon/startup.sh"
-cmp "$APOMON_SRCDIR/images/base/startup.sh" "$root/apomon/startup.sh" || fail "startup.sh differs"
+# no entrypoint: a base station's init alone serves SSH on demand
+[ -e "$root/apomon/startup.sh" ] && fail "base ships a /apomon/startup.sh"
+cmp "$APOMON_SRCDIR/images/base/files/apomon/inetd.conf" "$root/apomon/inetd.conf" ||
+	fail "inetd.conf is not the image's"
 cmp "$APOMON_SRCDIR/images/base/files/etc/ssh/sshd_config" "$root/etc/ssh/sshd_config" ||
 	fail "sshd_config is not the image's"
 grep -q '^3pg:x:1000:1000:' "$root/etc/passwd" || fail "no user 3pg (uid 1000)"

@@ -32,7 +32,9 @@ unshare --mount --net --pid --fork --kill-child sh -eu -c '
 	# what the runtime does at station start (docs/images.md)
 	install -m 0600 -o 1000 -g 1000 "$tmp/key.pub" "$m/home/3pg/.ssh/authorized_keys"
 	install -m 0600 "$tmp/hostkey" "$m/etc/ssh/ssh_host_ed25519_key"
+	install -d -m 0755 "$m/run/sshd"
 	install -m 0755 "$init" "$m/apomon-init"
+	# base has no entrypoint: init is the station'"'"'s only process
 	chroot "$m" /apomon-init /apomon/startup.sh >"$tmp/startup.log" 2>&1 &
 	# readiness: port 22 listens (bounded; no connection made yet)
 	i=0
@@ -41,6 +43,9 @@ unshare --mount --net --pid --fork --kill-child sh -eu -c '
 		if [ $i -gt 200 ]; then cat "$tmp/startup.log" >&2; echo "nothing listens on 22" >&2; exit 3; fi
 		sleep 0.05
 	done
+	# init alone: no shell, no sleep, nothing runs for an idle station
+	kids=$(cat "$m/proc/$!/task/$!/children")
+	[ -z "$kids" ] || { echo "init has children before any login: $kids" >&2; exit 13; }
 	# on demand: no sshd runs before a login
 	if pgrep -x sshd >/dev/null; then echo "an sshd runs before any connection" >&2; exit 10; fi
 	o="-o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$tmp/known_hosts -o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5"

@@ -32,7 +32,11 @@ O="-o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KH -o Gl
 
 A up -q || fail "up"
 
-# nobody logged in: no sshd anywhere in the station
+# nobody logged in: init is the station's only process (base has no
+# entrypoint), no sshd anywhere in the station
+pid=$(cut -d' ' -f1 "${APOMON_RUN_DIR:-/run/apomon}/$ENV/stations/s1/init") || fail "s1's init"
+kids=$(cat "/proc/$pid/task/$pid/children") || fail "s1's init is gone"
+[ -z "$kids" ] || fail "s1's init has children before any login: $kids"
 A exec s1 -- pgrep -x sshd >/dev/null && fail "an sshd runs in s1 before any login"
 [ "$(A exec s1 -- cat /apomon/inetd.conf | grep -v '^#')" = "22 /usr/sbin/sshd -i" ] ||
 	fail "inetd.conf"

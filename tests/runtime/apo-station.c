@@ -143,8 +143,16 @@ static int cmd_start(int argc, char **argv)
 			     : apo_xstrdup(argv[optind + 2]);
 		s.name = name;
 		s.fqdn = fqdn;
-		if (apo_station_prepare(&s, &root, &err) < 0 ||
-		    apo_station_launch(&s, &pid, &err) < 0) {
+		if (apo_station_prepare(&s, &root, &err) < 0) {
+			fprintf(stderr, "apo-station: %s\n", err);
+			return 1;
+		}
+		s.root = root;
+		int rc = apo_station_launch(&s, &pid, &err);
+		s.root = NULL;
+		apo_station_root_release(root);
+		root = apo_station_root_path(s.env, name);
+		if (rc < 0) {
 			fprintf(stderr, "apo-station: %s\n", err);
 			return 1;
 		}

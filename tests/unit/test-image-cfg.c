@@ -164,6 +164,15 @@ START_TEST(syntax_error_and_missing_startup)
 	ck_assert_uint_eq(d.n, 1);
 	ck_assert(strstr(problem(&d, 0, buf, sizeof(buf)), "startup: a root image"));
 	apo_diag_clear(&d);
+	/* no startup.sh but on-demand services: its stations' init alone */
+	put("idle/image.cfg", "packages = [];\n");
+	put("idle/files/apomon/inetd.conf", "22 /usr/sbin/sshd -i\n");
+	struct apo_image_def *idle = load("idle", &d, &rc);
+	ck_assert_ptr_nonnull(idle);
+	ck_assert_ptr_null(idle->startup);
+	ck_assert_uint_eq(d.n, 0);
+	apo_image_def_free(idle);
+	apo_diag_clear(&d);
 
 	ck_assert_ptr_null(load("Bad Name", &d, &rc));
 	ck_assert_int_eq(rc, -EINVAL);
