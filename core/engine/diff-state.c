@@ -107,73 +107,6 @@ static ssize_t head(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* Field 22 (starttime) and the state of /proc/PID/stat; 0 when gone.
- * Fields counted by hand from the last ')': sscanf is most of the cost
- * of 1000 stations. */
-static unsigned long long starttime(pid_t pid, char *state)
-{
-	char path[48], buf[1024], *q;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (head(path, buf, sizeof(buf)) <= 0 || !(q = strrchr(buf, ')')) || !q[1] || !q[2])
-		return 0;
-	*state = q[2];
-	q += 2; /* field 3 */
-	for (int f = 3; f < 22; f++) {
-		q = strchr(q, ' ');
-		if (!q)
-			return 0;
-		q++;
-	}
-	return strtoull(q, NULL, 10);
-}
-
-/*
- * The pid of a station's init when it runs and its entrypoint has not
- * failed (apo_station_info's READY or STARTING), else 0.  What observe
- * needs of apo_station_info, in three small reads instead of its eight
- * (uptime, user namespace, the entrypoint's process tree): a no-op `up`
- * asks this of every station.
- */
-static pid_t running_pid(const char *env, const char *name)
-{
-	_cleanup_free_ char *dir = apo_station_state_dir(env, name);
-	_cleanup_free_ char *initp = apo_xasprintf("%s/init", dir);
-	_cleanup_free_ char *status = apo_xasprintf("%s/status", dir);
-	unsigned long long start;
-	char st = 0, buf[1024], *end;
-	long pid;
-	ssize_t n;
-
-	/* the init file: "PID STARTTIME NET_ADMIN" (apo_station_read_init) */
-	if (head(initp, buf, sizeof(buf)) <= 0)
-		return 0;
-	pid = strtol(buf, &end, 10);
-	if (pid <= 0 || *end != ' ')
-		return 0;
-	start = strtoull(end + 1, NULL, 10);
-	/* alive and still the same process; not ours to reap: `up` starts
-	 * no station before it observes */
-	if (starttime((pid_t)pid, &st) != start || st == 'Z' || st == 'X')
-		return 0;
-	/* the last line init wrote: "failed N" is a dead entrypoint */
-	n = head(status, buf, sizeof(buf));
-	if (n < 0)
-		return (pid_t)pid;
-	if (n == (ssize_t)sizeof(buf) - 1) { /* a long history: the full read */
-		struct apo_station_info in = {0};
-		return apo_station_info(env, name, &in) == 0 &&
-			       (in.state == APO_STATION_READY || in.state == APO_STATION_STARTING)
-			   ? in.pid
-			   : 0;
-	}
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	const char *last = n > 0 ? strrchr(buf, '\n') : NULL;
-	last = last ? last + 1 : buf;
-	return strncmp(last, "failed", 6) ? (pid_t)pid : 0;
-}
-
 struct json_object *apo_observe(const char *env, struct json_object *applied)
 {
 	struct json_object *o = json_object_new_object();
@@ -189,7 +122,7 @@ struct json_object *apo_observe(const char *env, struct json_object *applied)
 			struct json_object *x = json_object_new_object(), *fq = NULL;
 			json_object_object_get_ex(st, "fqdn", &fq);
 			bool ns = fq && apo_netns_exists(json_object_get_string(fq));
-			pid_t pid = running_pid(env, name);
+			pid_t pid = apo_station_running_pid(env, name);
 			json_object_object_add(x, "netns", json_object_new_boolean(ns));
 			json_object_object_add(x, "running", json_object_new_boolean(pid > 0));
 			json_object_object_add(x, "pid", json_object_new_int(pid));

@@ -145,6 +145,8 @@ struct rec {
 	struct apo_diff d;
 	bool *new_ns, *net, *start; /* per plan station */
 	bool *reload;		    /* start: try its type's reload hook first */
+	bool *draining;		    /* moves or restarts: its dependents drain it */
+	bool *drained;		    /* a dependent reloaded with some draining: undrain() */
 	unsigned step;		    /* fault(): steps so far */
 	/* the stations and clusters a step began to change: what a failed
 	 * reconcile puts back (rollback()) */
@@ -310,7 +312,7 @@ static bool running(const char *env, const char *name)
  * its root as its init sees it): 0 done, -EOPNOTSUPP when it must be
  * restarted instead (no hook, not running, or the type says so).
  */
-static int try_reload(struct rec *c, size_t i)
+static int try_reload(struct rec *c, size_t i, const bool *draining, bool report)
 {
 	struct apo_up *u = c->u;
 	const struct apo_plan *p = u->plan;
@@ -336,11 +338,14 @@ static int try_reload(struct rec *c, size_t i)
 	apo_runtime_wire(&hc);
 	struct apomon_station *h = apo_services_handle(&hc, s);
 	h->root = apo_xstrdup(root);
+	for (size_t k = 0; draining && k < p->n_stations; k++)
+		if (draining[k])
+			apo_services_handle(&hc, p->stations[k].station)->draining = true;
 	r = t->reload(&apo_services, h);
 	apo_services_ctx_clear(&hc);
 	apo_diag_clear(&d);
 	if (r < 0 && r != -EOPNOTSUPP)
-		return apo_up_fail(u, r, "%s: reload", s->fqdn);
+		return apo_up_fail(u, r, "%s: %s", s->fqdn, draining ? "drain" : "reload");
 	/* what it wrote passes the gate a restart would have passed: a
 	 * sealed config is not changed live behind the seal's back.  A hook
 	 * should call host->check_sealed itself before the service reads the
@@ -354,7 +359,7 @@ static int try_reload(struct rec *c, size_t i)
 			return apo_up_fail(u, g, "%s: reload: integrity: %s", s->fqdn,
 					   why ? why : "failed");
 	}
-	if (r == 0) {
+	if (r == 0 && report) {
 		struct apo_rec_result *res = u->rec;
 		APO_PUSH(res->reloaded, res->n_reloaded, res->cap_reloaded, apo_xstrdup(s->fqdn));
 	}
@@ -374,12 +379,12 @@ static int stations(struct rec *c)
 		size_t n = 0;
 		for (size_t k = 0; k < p->levels[l].n && r >= 0; k++) {
 			size_t i = p->levels[l].stations[k];
-			if (!c->start[i])
-				continue;
+			if (!c->start[i] || c->drained[i])
+				continue; /* drained: undrain() reloads it */
 			touch(c, p->stations[i].station->name);
 			/* only re-rendered (its namespace and addresses stay):
 			 * its type may apply that live */
-			if (c->reload[i] && (r = try_reload(c, i)) != -EOPNOTSUPP)
+			if (c->reload[i] && (r = try_reload(c, i, NULL, true)) != -EOPNOTSUPP)
 				continue;
 			r = 0;
 			idx[n++] = i;
@@ -399,6 +404,87 @@ static int stations(struct rec *c)
 	}
 	free(idx);
 	return r;
+}
+
+/*
+ * Before a running station moves or restarts, the running stations whose
+ * config points at it (its name is among their `deps` in the applied
+ * snapshot: a balancer's backends, a `depends`) and that can reload stop
+ * sending it traffic: their reload hook renders it draining
+ * (host->draining; haproxy: `disabled`).  They are left out of the
+ * level-by-level pass and reloaded again by undrain(), once every station
+ * this reconcile starts is ready.  A dependent that restarts anyway, or
+ * whose type says -EOPNOTSUPP, is not drained.  One whose render does not
+ * name the station (a balancer and its cluster's mail server) renders
+ * the same bytes, which its hook leaves alone.
+ */
+static int drain(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	struct json_object *sa = jget(c->applied, "stations");
+	bool any = false;
+	int r;
+
+	if (u->opts->network_only)
+		return 0; /* starts nothing: nothing to undrain */
+	for (size_t i = 0; i < p->n_stations; i++) {
+		const char *x = p->stations[i].station->name;
+		if (!c->net[i] && !(c->start[i] && !c->reload[i]))
+			continue;
+		if (!jget(sa, x) || !running(p->env, x))
+			continue; /* new, or not serving anyway */
+		for (size_t j = 0; j < p->n_stations; j++) {
+			const struct apo_station *d = p->stations[j].station;
+			if (j == i || c->net[j] || c->new_ns[j] || (c->start[j] && !c->reload[j]))
+				continue;
+			if (!d->type || !APOMON_TYPE_HAS(d->type, reload) || !d->type->reload ||
+			    !jget(jget(jget(sa, d->name), "deps"), x))
+				continue;
+			c->draining[i] = c->drained[j] = any = true;
+		}
+	}
+	for (size_t j = 0; any && j < p->n_stations; j++) {
+		if (!c->drained[j])
+			continue;
+		touch(c, p->stations[j].station->name);
+		if ((r = try_reload(c, j, c->draining, false)) == -EOPNOTSUPP) {
+			c->drained[j] = false; /* not running, or restarts: the pass does it */
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The dependents drain() reloaded, now that what they drained is ready
+ * (or gone): reloaded with nothing draining, restarted when their type
+ * cannot reload now. */
+static int undrain(struct rec *c)
+{
+	struct apo_up *u = c->u;
+	const struct apo_plan *p = u->plan;
+	int r;
+
+	for (size_t j = 0; j < p->n_stations; j++) {
+		if (!c->drained[j])
+			continue;
+		touch(c, p->stations[j].station->name);
+		/* said as reloaded when the change was its own too */
+		if ((r = try_reload(c, j, NULL, c->start[j])) != -EOPNOTSUPP) {
+			if (r < 0)
+				return r;
+			continue;
+		}
+		const char *name = p->stations[j].station->name;
+		if (running(p->env, name) &&
+		    (r = apo_station_stop(p->env, name, APO_STATION_GRACE_MS)) < 0)
+			return apo_up_fail(u, r, "%s: stop", p->stations[j].netns);
+		if ((r = apo_up_start_journaled(u, &j, 1)) < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int publish(struct rec *c)
@@ -603,6 +689,8 @@ static int apply(struct rec *c)
 		return r;
 	if ((r = fault(c, "switches")) < 0 || (r = add_switches(c)) < 0)
 		return r;
+	if ((r = fault(c, "drain")) < 0 || (r = drain(c)) < 0)
+		return r;
 	if ((r = fault(c, "re-created stations")) < 0)
 		return r;
 	for (size_t k = 0; k < c->d.n; k++)
@@ -611,6 +699,8 @@ static int apply(struct rec *c)
 	if ((r = fault(c, "network")) < 0 || (r = namespaces(c)) < 0)
 		return r;
 	if ((r = fault(c, "stations")) < 0 || (r = stations(c)) < 0)
+		return r;
+	if ((r = fault(c, "undrain")) < 0 || (r = undrain(c)) < 0)
 		return r;
 	if ((r = fault(c, "publish")) < 0 || (r = publish(c)) < 0)
 		return r;
@@ -636,6 +726,8 @@ static void prepare(struct rec *c)
 	c->net = apo_xcalloc(p->n_stations + 1, sizeof(bool));
 	c->start = apo_xcalloc(p->n_stations + 1, sizeof(bool));
 	c->reload = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c->draining = apo_xcalloc(p->n_stations + 1, sizeof(bool));
+	c->drained = apo_xcalloc(p->n_stations + 1, sizeof(bool));
 	classify(c);
 }
 
@@ -655,6 +747,8 @@ static void rec_clear(struct rec *c)
 	free(c->net);
 	free(c->start);
 	free(c->reload);
+	free(c->draining);
+	free(c->drained);
 	for (size_t i = 0; i < c->n_touched; i++)
 		free(c->touched[i]);
 	free(c->touched);
@@ -768,6 +862,17 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 	}
 	apo_diff_clear(&all);
 	prepare(&c);
+	/* a dependent the failed reconcile drained and did not undrain runs
+	 * with that config: reloaded with the previous plan's, even when the
+	 * way back changes nothing it renders */
+	for (size_t j = 0; j < u->plan->n_stations; j++) {
+		ssize_t k;
+		if (!failed->drained[j] ||
+		    (k = apo_plan_find(p0, u->plan->stations[j].station->name)) < 0 || c.start[k])
+			continue; /* gone, or the way back re-renders it anyway */
+		c.start[k] = true;
+		c.reload[k] = !c.net[k];
+	}
 	if ((r = apo_journal_begin(u->journal, "reconcile")) < 0) {
 		res->not_restored = apo_xasprintf("journal %s: %s", u->journal->dir, strerror(-r));
 	} else {

@@ -4,13 +4,17 @@
  * and the plan of the files (diff.h), in a safe order, each object
  * journaled like a fresh `up`:
  *   1. images, the host guard (when networks or addresses changed)
- *   2. new switches; stations re-created lose their old namespace
+ *   2. new switches; the running stations that send traffic to a
+ *      running station about to move or restart (a balancer and its
+ *      backend) and can reload drain it (host->draining); stations
+ *      re-created lose their old namespace
  *   3. namespaces of new stations; each changed station's links,
  *      addresses and routes converge in place; the host's routes
  *   4. stations (new, re-created, re-rendered, not running), level by
  *      level in dependency order; a running one is stopped first; one
  *      whose type has a `reload` hook and whose settings alone changed
- *      is reloaded instead
+ *      is reloaded instead; then, all of them ready, the stations that
+ *      drained reload again with nothing draining
  *   5. published ports, the backbone's DNS (reload hook, else restart)
  *   6. removals, in reverse level order: stations, their namespaces and
  *      links, then switches

@@ -328,6 +328,11 @@ static int host_published(const struct apomon_station *st, size_t i, enum apomon
 	return 0;
 }
 
+static bool host_draining(const struct apomon_station *st)
+{
+	return st && st->draining;
+}
+
 const struct apomon_host apo_services = {
     .abi_version = APOMON_ABI_VERSION,
     .size = sizeof(struct apomon_host),
@@ -362,6 +367,7 @@ const struct apomon_host apo_services = {
     .secret = apo_services_secret,
     .write_file_owned = apo_services_write_file_owned,
     .check_sealed = apo_services_check_sealed,
+    .draining = host_draining,
 };
 
 static char *ntoa(struct in_addr a)

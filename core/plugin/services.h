@@ -39,6 +39,8 @@ struct apomon_station {
 	char **addr_text;
 	size_t n_addr_text;
 	char *router_text;
+	/* host->draining: set by the core around a dependent's reload */
+	bool draining;
 };
 
 extern const struct apomon_host apo_services;

@@ -15,6 +15,8 @@ core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
 	core/runtime/runtime.c core/runtime/runtime.h \
 	core/runtime/ready-wait.c core/runtime/ready-wait.h \
 	core/runtime/ssh-keys.c core/runtime/ssh-keys.h
+# whether a station runs, cheaply (apo_station_running_pid)
+core_libapocore_la_SOURCES += core/runtime/station-running.c
 
 # Static: it runs after pivot_root in roots that may lack a C library, and
 # its pages are then shared by every station on the host.
@@ -74,3 +76,10 @@ TESTS += tests/unit/test-station-stop
 tests_unit_test_station_stop_SOURCES = tests/unit/test-station-stop.c
 tests_unit_test_station_stop_CFLAGS = $(APO_TEST_CFLAGS)
 tests_unit_test_station_stop_LDADD = $(APO_TEST_LDADD)
+
+# apo_station_running_pid (station-running.c)
+check_PROGRAMS += tests/unit/test-station-running
+TESTS += tests/unit/test-station-running
+tests_unit_test_station_running_SOURCES = tests/unit/test-station-running.c tests/unit/check-run.h
+tests_unit_test_station_running_CFLAGS = $(APO_TEST_CFLAGS)
+tests_unit_test_station_running_LDADD = $(APO_TEST_LDADD)

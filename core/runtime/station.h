@@ -128,6 +128,15 @@ int apo_station_launch(const struct apo_station_spec *spec, pid_t *pid, char **e
 /* What the station is doing now, from its state dir and /proc. */
 int apo_station_info(const char *env, const char *name, struct apo_station_info *info);
 
+/*
+ * The pid of a station's init when it runs and its entrypoint has not
+ * failed (apo_station_info's READY or STARTING), else 0.  What a caller
+ * that asks it of every station needs (a no-op `up` observes them all),
+ * in three small reads instead of apo_station_info's eight (uptime, user
+ * namespace, the entrypoint's process tree).  station-running.c.
+ */
+pid_t apo_station_running_pid(const char *env, const char *name);
+
 /* Records that the startup checks passed (state READY). */
 int apo_station_mark_ready(const char *env, const char *name);
 

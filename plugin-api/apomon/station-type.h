@@ -313,6 +313,19 @@ struct apomon_host {
 	 * The core runs the same gate after reload returns all the same,
 	 * for hooks that do not call this, but by then the config is live. */
 	int (*check_sealed)(const struct apomon_station *st);
+
+	/* Added after check_sealed: check APOMON_HOST_HAS(host, draining).
+	 * True while `up` on a running environment is about to re-address
+	 * or restart st and asks the running stations whose config points
+	 * at st (a balancer over its backends) to send it nothing new: the
+	 * core calls their reload hook with st draining, then moves and
+	 * restarts st, waits until it is ready, and calls their reload hook
+	 * again with st no longer draining.  A hook that balances over st
+	 * renders it out of rotation while this is true (haproxy: `server
+	 * ... disabled`; established connections finish); a type with
+	 * nothing to drain ignores it.  st's address is already the new
+	 * one.  False outside such a reload. */
+	bool (*draining)(const struct apomon_station *st);
 };
 
 /* True when the core's host struct has `field` (for later additions). */

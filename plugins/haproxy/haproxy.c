@@ -87,9 +87,12 @@ static int add_backend(const struct apomon_station *other, void *ctx)
 		b->rc = -EINVAL;
 		return 1;
 	}
+	/* a backend the core is about to move or restart gets no new
+	 * request (its established ones finish in the old workers) */
+	bool drain = APOMON_HOST_HAS(b->h, draining) && b->h->draining(other);
 	if (b->out)
-		fprintf(b->out, "    server %s %s:%d check\n", b->h->name(other),
-			b->h->address(other, 0), port);
+		fprintf(b->out, "    server %s %s:%d check%s\n", b->h->name(other),
+			b->h->address(other, 0), port, drain ? " disabled" : "");
 	b->n++;
 	return 0;
 }
@@ -246,12 +249,14 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
 
 /*
  * `up` on a running environment changed what the balancer renders (a
- * backend moved, came or went; a setting).  A config byte-identical to
- * the running one (a station that is not a backend came or went) needs
- * nothing.  Otherwise the certificate is issued again, the new config is
- * checked with `haproxy -c` before it replaces the running one, the
- * core's integrity gate checks the sealed files (the old config goes
- * back when it fails, and haproxy is not told), and the master
+ * backend moved, came or went, or is draining: host->draining; a
+ * setting).  A config byte-identical to the running one (a station that
+ * is not a backend came or went) needs nothing.  Otherwise the
+ * certificate is issued again (beside the running one), the new config
+ * is checked with `haproxy -c` against it before both replace the
+ * running ones, the core's integrity gate checks the sealed files (the
+ * old config and certificate go back when it fails, and haproxy is not
+ * told), and the master
  * (haproxy -W) reloads on SIGUSR2: it keeps its PID, starts new
  * workers on the new config and lets the old ones finish their
  * connections, so clients of the balancer see no refused connection.
@@ -259,22 +264,32 @@ static int lb_render(const struct apomon_host *h, const struct apomon_station *s
 static int lb_reload(const struct apomon_host *h, const struct apomon_station *st)
 {
 	static const char *const cat[] = {"cat", CFG, NULL};
-	/* checks CFG.new and swaps it in, the running one kept as CFG.old
-	 * (byte for byte, with its mode: run's output, where `now` comes
-	 * from, keeps only 64 KiB); haproxy reads nothing before the signal */
+	/* swaps PEM.new in and checks CFG.new against it (the old PEM put
+	 * back when the check fails), then swaps CFG.new in; the running
+	 * ones kept as .old (byte for byte, with their modes: run's output,
+	 * where `now` comes from, keeps only 64 KiB); haproxy reads nothing
+	 * before the signal */
 	static const char *const swap[] = {"/bin/sh", "-c",
-					   "set -e; haproxy -c -q -f " CFG ".new; "
+					   "set -e; [ ! -e " PEM " ] || cp -p " PEM " " PEM ".old; "
+					   "mv -f " PEM ".new " PEM "; "
+					   "if ! haproxy -c -q -f " CFG ".new; then "
+					   "[ ! -e " PEM ".old ] || mv -f " PEM ".old " PEM
+					   "; rm -f " CFG ".new; exit 1; fi; "
 					   "[ ! -e " CFG " ] || cp -p " CFG " " CFG ".old; "
 					   "mv -f " CFG ".new " CFG,
 					   NULL};
+	/* a refused reload: the running config and certificate back */
 	static const char *const back[] = {"/bin/sh", "-c",
-					   "[ ! -e " CFG ".old ] || mv -f " CFG ".old " CFG, NULL};
+					   "rm -f " CFG ".new " PEM ".new; "
+					   "[ ! -e " CFG ".old ] || mv -f " CFG ".old " CFG "; "
+					   "[ ! -e " PEM ".old ] || mv -f " PEM ".old " PEM,
+					   NULL};
 	/* signals the master (the haproxy whose parent is no haproxy) and
 	 * waits, bounded, for a worker of the new generation (a haproxy
 	 * child of the master it did not have) */
 	static const char *const usr2[] = {
 	    "/bin/sh", "-c",
-	    "set -e; rm -f " CFG ".old; "
+	    "set -e; rm -f " CFG ".old " PEM ".old; "
 	    "kids() { for d in /proc/[0-9]*; do "
 	    "[ \"$(cat $d/comm 2>/dev/null)\" = haproxy ] || continue; "
 	    "set -- $(cat $d/stat 2>/dev/null); "
@@ -305,30 +320,24 @@ static int lb_reload(const struct apomon_host *h, const struct apomon_station *s
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = h->issue_cert(st, names, PEM, NULL)) < 0) {
+	if ((rc = h->issue_cert(st, names, PEM ".new", NULL)) < 0) {
 		h->log(st, APOMON_LOG_ERROR, "reload: certificate %s: %s", PEM, strerror(-rc));
-		goto out;
+		goto put_back;
 	}
 	if ((rc = apo_plugin_write(h, st, CFG ".new", text, len, 0644)) < 0)
-		goto out;
+		goto put_back;
 	rc = h->run(st, swap, &out);
 	if (rc > 0) {
 		h->log(st, APOMON_LOG_ERROR, "reload: exited %d: %s", rc, out ? out : "");
 		rc = -EIO;
 	}
 	if (rc < 0)
-		goto out;
+		goto put_back;
 	/* the seal before the signal: a config it does not bless is put
 	 * back and never read by haproxy (the core's own gate after this
 	 * hook would come too late, the workers would already run it) */
 	if (APOMON_HOST_HAS(h, check_sealed) && (rc = h->check_sealed(st)) < 0) {
-		free(out);
-		out = NULL;
-		int pr = h->run(st, back, &out);
-		if (pr != 0)
-			h->log(st, APOMON_LOG_ERROR, "reload: putting back %s: %s", CFG,
-			       pr < 0 ? strerror(-pr) : (out ? out : "failed"));
-		goto out;
+		goto put_back;
 	}
 	free(out);
 	out = NULL;
@@ -337,6 +346,14 @@ static int lb_reload(const struct apomon_host *h, const struct apomon_station *s
 		h->log(st, APOMON_LOG_ERROR, "reload: exited %d: %s", rc, out ? out : "");
 		rc = -EIO;
 	}
+	goto out;
+put_back:
+	free(out);
+	out = NULL;
+	int pr = h->run(st, back, &out);
+	if (pr != 0)
+		h->log(st, APOMON_LOG_ERROR, "reload: putting back %s and %s: %s", CFG, PEM,
+		       pr < 0 ? strerror(-pr) : (out ? out : "failed"));
 out:
 	free(names);
 	free(text);

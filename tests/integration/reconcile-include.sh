@@ -48,8 +48,8 @@ A diff >/dev/null || fail "diff after up: $(A diff)"
 moved
 A diff >"$CONF/out"
 grep -q "s1 (eth0 10.$N.0.11/24 -> 10.$N.0.21/24)" "$CONF/out" || fail "diff: $(cat "$CONF/out")"
-APOMON_RECONCILE_FAULT=5 A up 2>"$CONF/err" && fail "up with a fault succeeded"
-grep -q "injected fault" "$CONF/err" || fail "up: $(cat "$CONF/err")"
+APOMON_RECONCILE_FAULT=6 A up 2>"$CONF/err" && fail "up with a fault succeeded"
+grep -q "stations: injected fault at step 6" "$CONF/err" || fail "up: $(cat "$CONF/err")"
 grep -q "rolled back: the environment runs as before this up" "$CONF/err" ||
 	fail "the rollback did not put the previous config back: $(cat "$CONF/err")"
 [ "$(addr_of_s1)" = "10.$N.0.11/24" ] || fail "s1 is not back at its old address: $(addr_of_s1)"
@@ -62,7 +62,7 @@ no_tmp_copy
 # its copy is in the environment's state directory, not in /tmp; the
 # next up undoes the interrupted reconcile, removes it, applies the files
 moved
-APOMON_RECONCILE_FAULT=5 APOMON_ROLLBACK_FAULT=kill A up -q 2>/dev/null
+APOMON_RECONCILE_FAULT=6 APOMON_ROLLBACK_FAULT=kill A up -q 2>/dev/null
 [ $? = 137 ] || fail "up killed in its rollback exits $?"
 [ -d "$RUN/previous" ] || fail "the killed rollback's copy is not in $RUN/previous"
 no_tmp_copy
@@ -73,7 +73,7 @@ A diff >/dev/null || fail "diff after up: $(A diff)"
 
 # 3. the same kill, then down: nothing of the environment is left
 cp "$CONF/lan.orig" "$CONF/shared/lan.inc"
-APOMON_RECONCILE_FAULT=5 APOMON_ROLLBACK_FAULT=kill A up -q 2>/dev/null
+APOMON_RECONCILE_FAULT=6 APOMON_ROLLBACK_FAULT=kill A up -q 2>/dev/null
 [ $? = 137 ] || fail "up killed in its rollback exits $?"
 [ -d "$RUN/previous" ] || fail "the killed rollback's copy is not in $RUN/previous"
 A down -q || fail "down after a killed rollback"

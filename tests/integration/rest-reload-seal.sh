@@ -5,8 +5,15 @@
 # its reload hook.  The new config does not match the seal: `up` fails
 # naming the station and the file and rolls back, and haproxy was never
 # told: its master and workers keep their PIDs (a SIGUSR2 starts new
-# workers) and haproxy.cfg holds the old bytes.  Against a hook that
-# signals before the seal is checked, the worker PIDs change.
+# workers) and haproxy.cfg and the certificate hold the old bytes.
+# Against a hook that signals before the seal is checked, the worker
+# PIDs change; against one that does not put the old certificate back,
+# web.pem differs.
+# Before the seal, the drain under the step-K fault injection: www2's
+# move fails right after the balancer drained www2 (step 4), and right
+# before it takes www2 back at its new address (step 7); each rollback
+# leaves the balancer as it ran (www2 in rotation at its old address,
+# haproxy.cfg byte for byte, the same master) and www2 on its address.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 REST_FIXTURE=none
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
@@ -51,11 +58,31 @@ haproxies() {
 	[ -n "$_m" ] || return 1
 	echo "$_m" $(pgrep -x haproxy -P "$_m" | sort -n)
 }
+grep_q "server www2 10.93.0.12:8080 check\$" "$CFG" || fail "lb's config: $(cat "$CFG")"
+cp "$CFG" "$REST_TMP/cfg.old"
+master=$(pgrep -x haproxy -P "$init")
+
+sed -i 's/"10.93.0.12"/"10.93.0.13"/' "$REST_CONF/conf.d/10-lb.conf"
+for k in "4 re-created stations" "7 undrain"; do
+	set -- $k
+	n=$1
+	shift
+	w0=$(haproxies)
+	APOMON_RECONCILE_FAULT=$n A up >"$REST_TMP/out" 2>"$REST_TMP/err" && fail "up with a fault at step $n succeeded"
+	grep_q "$*: injected fault at step $n" "$REST_TMP/err" || fail "step $n: $(cat "$REST_TMP/err")"
+	grep_q "could not put back\|left objects behind" "$REST_TMP/err" && fail "step $n: $(cat "$REST_TMP/err")"
+	cmp -s "$REST_TMP/cfg.old" "$CFG" || fail "after a fault at step $n ($*), haproxy.cfg: $(diff "$REST_TMP/cfg.old" "$CFG")"
+	[ "$(pgrep -x haproxy -P "$init")" = "$master" ] || fail "step $n: the haproxy master changed"
+	# drained, then put back: two generations of workers later
+	[ "$(haproxies)" != "$w0" ] || fail "step $n: haproxy was not reloaded: was www2 drained?"
+	ip -n www2.reloadseal.test -4 addr show | grep_q "inet 10.93.0.12/" || fail "step $n: www2 lost 10.93.0.12"
+	echo "fault at step $n ($*): rolled back, the balancer as it ran"
+done
+
 before=$(haproxies) || fail "no haproxy under lb's init"
 [ "$(echo "$before" | wc -w)" -ge 2 ] || fail "no haproxy worker: $before"
-grep_q "server www2 10.93.0.12:8080" "$CFG" || fail "lb's config: $(cat "$CFG")"
-cp "$CFG" "$REST_TMP/cfg.old"
-
+PEM=/proc/$init/root/etc/haproxy/certs/web.pem
+cp "$PEM" "$REST_TMP/pem.old"
 A seal lb --root "/proc/$init/root" >/dev/null 2>&1 || fail "seal lb"
 M=${APOMON_LIB_DIR:-/var/lib/apomon}/$REST_ENV/manifests/lb.manifest
 grep_q "  /etc/haproxy/haproxy.cfg\$" "$M" || fail "haproxy.cfg not sealed: $(cat "$M")"
@@ -77,9 +104,11 @@ after=$(haproxies) || fail "no haproxy under lb's init after up"
 	fail "haproxy was reloaded with the refused config: PIDs $before, now $after"
 cmp -s "$REST_TMP/cfg.old" "$CFG" ||
 	fail "haproxy.cfg changed: $(diff "$REST_TMP/cfg.old" "$CFG")"
+cmp -s "$REST_TMP/pem.old" "$PEM" || fail "web.pem changed: the refused reload did not put the old certificate back"
 [ ! -e "$CFG.new" ] && [ ! -e "$CFG.old" ] || fail "the reload left haproxy.cfg.new or .old behind"
+[ ! -e "$PEM.new" ] && [ ! -e "$PEM.old" ] || fail "the reload left web.pem.new or .old behind"
 # rolled back: www2 on its old address, the change still to do
 ip -n www2.reloadseal.test -4 addr show | grep_q "inet 10.93.0.12/" || fail "www2 lost 10.93.0.12"
 A verify lb >/dev/null 2>&1 || fail "lb's sealed files do not match after the rollback: $(A verify lb 2>&1)"
-echo "haproxy PIDs unchanged ($after), haproxy.cfg as sealed"
+echo "haproxy PIDs unchanged ($after), haproxy.cfg as sealed, web.pem as it ran"
 exit 0
