@@ -12,6 +12,10 @@ core_libapocore_la_SOURCES = \
 	core/base/time.c core/base/time.h \
 	core/base/fmt.c core/base/fmt.h \
 	core/base/spawn.c core/base/spawn.h \
-	core/base/sha256.c core/base/sha256.h
+	core/base/sha256.c core/base/sha256.h \
+	core/base/dl.c core/base/dl.h \
+	core/base/dl-curl.c core/base/dl-curl.h \
+	core/base/dl-nft.c core/base/dl-nft.h \
+	core/base/dl-archive.c core/base/dl-archive.h
 core_libapocore_la_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) -pthread
 core_libapocore_la_LIBADD = $(APO_LIBS)
