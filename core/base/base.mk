@@ -19,3 +19,10 @@ core_libapocore_la_SOURCES = \
 	core/base/dl-archive.c core/base/dl-archive.h
 core_libapocore_la_CFLAGS = $(AM_CFLAGS) $(APO_DEP_CFLAGS) -pthread
 core_libapocore_la_LIBADD = $(APO_LIBS)
+
+# libcurl, libnftables, libarchive opened on first use (core/base/dl.c):
+# apomon runs without them, and says why where it needs one
+TESTS += tests/integration/dl-missing.sh
+EXTRA_DIST += tests/integration/dl-missing.sh
+# what every command pays before main, against /bin/true and ip -V
+EXTRA_DIST += bench/command-start.sh

@@ -39,7 +39,7 @@ static int load(struct apo_dl *l)
 	/* RTLD_LOCAL: nothing loaded later binds to these by accident */
 	void *h = dlopen(l->soname, RTLD_LAZY | RTLD_LOCAL);
 	if (!h) {
-		snprintf(l->why, sizeof(l->why), "%s (install the Debian package %s)", dlerror(),
+		snprintf(l->why, sizeof(l->why), "%s (the Debian package %s provides it)", dlerror(),
 			 l->package);
 		return -1;
 	}
