@@ -17,6 +17,7 @@
 #include "base/dl-archive.h"
 #include "base/dl.h"
 
+/* clang-format off: one function a line */
 #define ARCHIVE_FNS(X)                                                                             \
 	X(archive_entry_filetype)                                                                  \
 	X(archive_entry_free)                                                                      \
@@ -82,6 +83,7 @@
 	X(archive_write_set_format_raw)                                                            \
 	X(archive_write_set_options)                                                               \
 	/* end */
+/* clang-format on */
 
 #define INDEX(f) I_##f,
 #define NAME(f)	 #f,

@@ -12,13 +12,25 @@
 #include "base/dl-curl.h"
 #include "base/dl.h"
 
+/* clang-format off: one function a line */
 #define CURL_FNS(X)                                                                                \
 	X(curl_global_init)                                                                        \
 	X(curl_easy_init)                                                                          \
-	X(curl_easy_cleanup) X(curl_easy_setopt) X(curl_easy_getinfo) X(curl_easy_perform)         \
-	    X(curl_easy_strerror) X(curl_easy_escape) X(curl_free) X(curl_slist_append)            \
-		X(curl_slist_free_all) X(curl_url) X(curl_url_cleanup) X(curl_url_get)             \
-		    X(curl_url_set)
+	X(curl_easy_cleanup)                                                                       \
+	X(curl_easy_setopt)                                                                        \
+	X(curl_easy_getinfo)                                                                       \
+	X(curl_easy_perform)                                                                       \
+	X(curl_easy_strerror)                                                                      \
+	X(curl_easy_escape)                                                                        \
+	X(curl_free)                                                                               \
+	X(curl_slist_append)                                                                       \
+	X(curl_slist_free_all)                                                                     \
+	X(curl_url)                                                                                \
+	X(curl_url_cleanup)                                                                        \
+	X(curl_url_get)                                                                            \
+	X(curl_url_set)                                                                            \
+	/* end */
+/* clang-format on */
 
 #define INDEX(f) I_##f,
 #define NAME(f)	 #f,

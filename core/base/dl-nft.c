@@ -11,11 +11,16 @@
 #include "base/dl-nft.h"
 #include "base/dl.h"
 
+/* clang-format off: one function a line */
 #define NFT_FNS(X)                                                                                 \
 	X(nft_ctx_new)                                                                             \
 	X(nft_ctx_free)                                                                            \
-	X(nft_ctx_buffer_output) X(nft_ctx_buffer_error) X(nft_ctx_get_error_buffer)               \
-	    X(nft_run_cmd_from_buffer)
+	X(nft_ctx_buffer_output)                                                                   \
+	X(nft_ctx_buffer_error)                                                                    \
+	X(nft_ctx_get_error_buffer)                                                                \
+	X(nft_run_cmd_from_buffer)                                                                 \
+	/* end */
+/* clang-format on */
 
 #define INDEX(f) I_##f,
 #define NAME(f)	 #f,

@@ -39,8 +39,8 @@ static int load(struct apo_dl *l)
 	/* RTLD_LOCAL: nothing loaded later binds to these by accident */
 	void *h = dlopen(l->soname, RTLD_LAZY | RTLD_LOCAL);
 	if (!h) {
-		snprintf(l->why, sizeof(l->why), "%s (the Debian package %s provides it)", dlerror(),
-			 l->package);
+		snprintf(l->why, sizeof(l->why), "%s (the Debian package %s provides it)",
+			 dlerror(), l->package);
 		return -1;
 	}
 	for (size_t i = 0; i < l->n; i++) {
