@@ -26,3 +26,13 @@ TESTS += tests/integration/dl-missing.sh
 EXTRA_DIST += tests/integration/dl-missing.sh
 # what every command pays before main, against /bin/true and ip -V
 EXTRA_DIST += bench/command-start.sh
+
+# never loaded from a changed root (a station's): the attack, for real
+check_LTLIBRARIES += tests/plugins/fake-lib.la
+tests_plugins_fake_lib_la_SOURCES = tests/plugins/fake-lib.c
+tests_plugins_fake_lib_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+check_PROGRAMS += tests/unit/test-dl
+TESTS += tests/unit/test-dl
+tests_unit_test_dl_SOURCES = tests/unit/test-dl.c
+tests_unit_test_dl_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_BUILDDIR=\"$(abs_top_builddir)\"
+tests_unit_test_dl_LDADD = $(APO_TEST_LDADD)
