@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "integrity/fetch.h"
+#include "base/dl-curl.h"
 #include "base/fs.h"
 #include "base/util.h"
 
@@ -275,8 +276,14 @@ static int fetch_url(const char *src, const struct apo_fetch_opts *o, struct apo
 	int is_s3 = has_prefix(src, "s3://");
 	int retries = o->retries < 0 ? 2 : o->retries;
 	unsigned delay_ms = 250;
-	int rc = -EIO;
+	_cleanup_free_ char *nolib = NULL;
+	int rc = apo_curl_open(&nolib);
 
+	if (rc < 0) {
+		*why = apo_xasprintf("%s: %s", shown, nolib);
+		return rc;
+	}
+	rc = -EIO;
 	pthread_once(&curl_once, curl_init);
 	for (int attempt = 0;; attempt++) {
 		struct sink s = {.max = o->max_size ? o->max_size : DEFAULT_MAX};

@@ -11,6 +11,7 @@
 #include <nftables/libnftables.h>
 
 #include "net/publish.h"
+#include "base/dl-nft.h"
 #include "base/fmt.h"
 #include "base/util.h"
 
@@ -183,9 +184,12 @@ char *apo_guard_ruleset(const struct apo_plan *p)
 
 static int run_nft(const char *cmd, char **err)
 {
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	int rc;
+	struct nft_ctx *nft;
+	int rc = apo_nft_open(err);
 
+	if (rc < 0)
+		return rc;
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return -ENOMEM;
 	nft_ctx_buffer_output(nft);
