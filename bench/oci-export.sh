@@ -34,7 +34,7 @@ export APOMON_LIB_DIR
 store=$tmp/lib/images
 layers=$(for l in "$store"/oci-layer/*/root; do echo "$l"; done)
 size=$(du -sm "$store" | cut -f1)
-t() { s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+t() { s=$(date +%s.%N); "$@" >/dev/null 2>>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }
 runs=${RUNS:-3}
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 printf '%-48s %8s %8s\n' "what (image: $size MB unpacked)" "seconds" "MB out"
