@@ -17,28 +17,34 @@
 #include "image/image-cfg.h"
 #include "image/image-store.h"
 #include "image/oci-export.h"
+#include "image/oci-import.h"
+#include "image/oci-sniff.h"
 #include "base/paths.h"
 #include "base/util.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: apomon image build [--images DIR]... [-q] [NAME...]\n"
-		"       apomon image pull [-q] docker://REGISTRY/REPO[:TAG|@DIGEST]\n"
-		"       apomon image import [-q] oci:DIR[:TAG]|oci-archive:FILE[:TAG]|\n"
-		"                           docker-archive:FILE[:REF]\n"
-		"       apomon image list [--json] [-v]\n"
-		"       apomon image rm [--force] NAME...\n"
-		"       apomon image export [-q] [--uncompressed] NAME FILE[:TAG]\n"
-		"\n"
-		"Definitions are searched in each --images DIR, then APOMON_IMAGES_PATH\n"
-		"(colon-separated), then the config's images_path, then the images/\n"
-		"folder beside each plugin directory, then %s; the first\n"
-		"definition of a name wins.  build without NAME builds every definition\n"
-		"found.  list -v says, under each image, which definition it is built\n"
-		"from and which later ones of the same name it shadows.  Layers live\n"
-		"in APOMON_LIB_DIR/images.\n",
-		APO_IMAGESDIR);
+	fprintf(
+	    out,
+	    "Usage: apomon image build [--images DIR]... [-q] [NAME...]\n"
+	    "       apomon image pull [-q] docker://REGISTRY/REPO[:TAG|@DIGEST]\n"
+	    "       apomon image import [-q] [--force] FILE|DIR|oci:DIR[:TAG]|\n"
+	    "                           oci-archive:FILE[:TAG]|docker-archive:FILE[:REF] [NAME]\n"
+	    "       apomon image list [--json] [-v]\n"
+	    "       apomon image rm [--force] NAME...\n"
+	    "       apomon image export [-q] [--uncompressed] NAME FILE[:TAG]\n"
+	    "\n"
+	    "Definitions are searched in each --images DIR, then APOMON_IMAGES_PATH\n"
+	    "(colon-separated), then the config's images_path, then the images/\n"
+	    "folder beside each plugin directory, then %s; the first\n"
+	    "definition of a name wins.  build without NAME builds every definition\n"
+	    "found.  list -v says, under each image, which definition it is built\n"
+	    "from and which later ones of the same name it shadows.  Layers live\n"
+	    "in APOMON_LIB_DIR/images.  import tells a bare FILE or DIR by what it\n"
+	    "holds (an OCI layout, or a tar, maybe compressed, of one or of docker\n"
+	    "save) and stores it as NAME when given, else under a name derived from\n"
+	    "the reference; --force lets NAME move to another image.\n",
+	    APO_IMAGESDIR);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -342,6 +348,48 @@ static int cmd_rm(int argc, char **argv)
 	return rc;
 }
 
+/* import FILE|DIR|REF [NAME]: a bare path is told by its contents
+ * (oci-sniff.h); without NAME, the name derived from the reference. */
+static int cmd_import(const struct apo_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct apo_oci_import_opts io = {.progress = stdout};
+	_cleanup_free_ char *ref = NULL;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+qfh", opts, NULL)) != -1) {
+		if (c == 'q') {
+			io.progress = NULL;
+		} else if (c == 'f') {
+			io.force = true;
+		} else if (c == 'h') {
+			usage(stdout);
+			return APO_EXIT_OK;
+		} else {
+			return APO_EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		usage(stderr);
+		return APO_EXIT_USAGE;
+	}
+	if (apo_oci_import_source(argv[optind], &ref) < 0)
+		return APO_EXIT_USAGE;
+	io.name = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (io.name) /* a definition of NAME would shadow the import */
+		borrow_search(cli);
+	rc = apo_oci_import(ref, &io, NULL);
+	if (rc == -EINVAL || rc == -ENOENT || rc == -EEXIST)
+		return APO_EXIT_USAGE;
+	return rc < 0 ? APO_EXIT_FAILURE : APO_EXIT_OK;
+}
+
 /* NAME as an OCI archive at FILE (what skopeo copy oci-archive:FILE[:TAG]
  * reads); FILE[:TAG] spelled as oci-archive: spells it: the part after the
  * last ':' is the tag unless it holds a '/'.  Layers are gzip-compressed
@@ -394,8 +442,10 @@ int apo_cmd_image(const struct apo_cli *cli, int argc, char **argv)
 	}
 	/* an OCI reference (docker://, oci:, oci-archive:, docker-archive:) is
 	 * fetched or imported by the same path a definition is built by */
-	if (!strcmp(argv[1], "build") || !strcmp(argv[1], "pull") || !strcmp(argv[1], "import"))
+	if (!strcmp(argv[1], "build") || !strcmp(argv[1], "pull"))
 		return cmd_build(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
 		return cmd_list(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rm"))

@@ -125,17 +125,39 @@ static int tree(EVP_MD_CTX *ctx, const char *top, const char *rel)
 	return rc;
 }
 
-int apo_image_digest(const struct apo_image_def *def, const char *parent_digest, char *out)
+/* A digest's context, its label field already in: NULL when out of memory. */
+static EVP_MD_CTX *digest_begin(const char *label, const char *value)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (!ctx)
+		return NULL;
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	field(ctx, label, value, value ? strlen(value) : 0);
+	return ctx;
+}
+
+/* out gets the hex digest when rc is 0; frees ctx either way; returns rc. */
+static int digest_end(EVP_MD_CTX *ctx, int rc, char *out)
+{
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
+
+	if (rc == 0) {
+		EVP_DigestFinal_ex(ctx, md, &mdlen);
+		hex(md, mdlen, out);
+	}
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int apo_image_digest(const struct apo_image_def *def, const char *parent_digest, char *out)
+{
+	EVP_MD_CTX *ctx = digest_begin("apomon-image", "1");
 	int rc;
 
 	if (!ctx)
 		return -ENOMEM;
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	field(ctx, "apomon-image", "1", 1);
 	field(ctx, "parent", parent_digest ? parent_digest : "",
 	      parent_digest ? strlen(parent_digest) : 0);
 	rc = file_content(ctx, "image.cfg", def->cfg_path);
@@ -145,30 +167,14 @@ int apo_image_digest(const struct apo_image_def *def, const char *parent_digest,
 		field(ctx, "files", NULL, 0);
 		rc = tree(ctx, def->files, "");
 	}
-	if (rc == 0) {
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		hex(md, mdlen, out);
-	}
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	return digest_end(ctx, rc, out);
 }
 
 int apo_tree_digest(const char *label, const char *dir, char *out)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	int rc;
+	EVP_MD_CTX *ctx = digest_begin(label, NULL);
 
 	if (!ctx)
 		return -ENOMEM;
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	field(ctx, label, NULL, 0);
-	rc = tree(ctx, dir, "");
-	if (rc == 0) {
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		hex(md, mdlen, out);
-	}
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	return digest_end(ctx, tree(ctx, dir, ""), out);
 }

@@ -624,6 +624,25 @@ out:
 	return rc;
 }
 
+pid_t apo_image_in_use(const char *name)
+{
+	return in_use(name);
+}
+
+int apo_image_drop_layer(const char *name, const char *digest)
+{
+	_cleanup_free_ char *dir = apo_image_path(name, digest), *top = apo_images_dir();
+	_cleanup_free_ char *trash =
+	    apo_xasprintf("%s/.rm-%s-%.12s-%d", top, name, digest, (int)getpid());
+	int rc;
+
+	if (rename(dir, trash) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	rc = apo_rmtree(trash);
+	prune_shared_layers();
+	return rc;
+}
+
 static int copy_tree(const char *from, const char *to)
 {
 	_cleanup_free_ char *src = apo_xasprintf("%s/.", from);

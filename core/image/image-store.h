@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define APO_DIGEST_HEX 64
 
@@ -98,6 +99,16 @@ int apo_image_sealed_paths(const char *name, char ***paths, size_t *n);
 /* Removes every layer of NAME.  Refuses (-EBUSY, message on stderr) while
  * another image is built on it or a mount uses it; force skips the first. */
 int apo_image_rm(const char *name, bool force);
+
+/* A pid whose mounts use a layer of NAME (a running station?), or 0. */
+pid_t apo_image_in_use(const char *name);
+
+/*
+ * For an import that gives NAME another image (store lock held): removes
+ * NAME's layer DIGEST, out of sight first, then the shared OCI layers no
+ * image stands on any more.  0 (also when it is gone) or negative errno.
+ */
+int apo_image_drop_layer(const char *name, const char *digest);
 
 /*
  * A layer in the making: images/NAME/.tmp-XXXXXX (mode 0755) with an

@@ -148,6 +148,9 @@ static int layer_tar(const char *root, const char *path, char **digest, long lon
 		goto out;
 	}
 	archive_write_set_format_pax_restricted(w);
+	/* names as the bytes on disk: in the C locale a UTF-8 conversion
+	 * refuses any non-ASCII name (Debian's ca-certificates has some) */
+	archive_write_set_format_option(w, "pax", "hdrcharset", "BINARY");
 	archive_entry_linkresolver_set_strategy(lr, archive_format(w));
 	archive_write_set_bytes_in_last_block(w, 1);
 	if (archive_write_open2(w, &s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK ||

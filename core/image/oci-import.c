@@ -19,10 +19,12 @@
 #include "image/oci-dockerfile.h"
 #include "image/image-digest.h"
 #include "image/image-store.h"
+#include "image/image-cfg.h"
 #include "image/oci-start.h"
 #include "image/oci-json.h"
 #include "image/oci-registry.h"
 #include "image/oci-unpack.h"
+#include "config/conf.h"
 #include "base/fs.h"
 #include "base/image-ref.h"
 #include "base/paths.h"
@@ -706,7 +708,43 @@ static int commit(const struct src *s, struct image *im, const char *name)
 	return rc;
 }
 
-static int import_locked(const struct src *s, const char *name, FILE *progress, char **digest)
+/*
+ * A NAME given to `image import`: the image it named before (its key, and
+ * where it came from), which only --force replaces.
+ */
+struct named {
+	bool force;
+	char *old;	  /* NAME's current key; NULL: a new name */
+	char *old_source; /* its oci.json's source, for the message */
+};
+
+/* NAME already names another image: refused, or (--force) allowed when
+ * no mount uses its layers, the old one dropped once the new is in. */
+static int replace_check(const char *name, const struct named *nm, const char *key)
+{
+	pid_t user;
+
+	if (!nm || !nm->old || !strcmp(nm->old, key))
+		return 0;
+	if (!nm->force) {
+		fprintf(stderr,
+			"apomon: %s: image import: already names another image (digest %.12s, "
+			"from %s); --force replaces it\n",
+			name, nm->old, nm->old_source ? nm->old_source : "unknown");
+		return -EEXIST;
+	}
+	if ((user = apo_image_in_use(name))) {
+		fprintf(stderr,
+			"apomon: %s: image import: a mount uses its layers (process %d: a running "
+			"station?); stop it before replacing the image\n",
+			name, (int)user);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int import_locked(const struct src *s, const char *name, const struct named *nm,
+			 FILE *progress, char **digest)
 {
 	struct image im = {0};
 	_cleanup_free_ char *have = NULL;
@@ -714,6 +752,8 @@ static int import_locked(const struct src *s, const char *name, FILE *progress, 
 
 	rc = s->ref->kind == APO_REF_DOCKER_ARCHIVE ? read_docker(s, &im) : read_oci(s, &im);
 	if (rc < 0)
+		goto out;
+	if ((rc = replace_check(name, nm, im.key)) < 0)
 		goto out;
 	have = apo_image_path(name, im.key);
 	chain_ids(&im);
@@ -728,6 +768,11 @@ static int import_locked(const struct src *s, const char *name, FILE *progress, 
 	if (progress)
 		fprintf(progress, "%s: imported as %s (digest %.12s, %zu layers)\n", s->text, name,
 			im.key, im.n_layers);
+	/* the name moved: the image it named goes (its shared layers only if
+	 * nothing else stands on them); a leftover costs space, not the import */
+	if (nm && nm->old && strcmp(nm->old, im.key) && apo_image_drop_layer(name, nm->old) == 0 &&
+	    progress)
+		fprintf(progress, "%s: replaced image %.12s\n", name, nm->old);
 out:
 	if (rc == 0 && digest)
 		*digest = apo_xstrdup(im.key);
@@ -786,7 +831,7 @@ static int pull_locked(struct src *s, const char *name, FILE *progress, char **d
 	} else if (rc == 0) {
 		s->ref = &lay;
 		if ((rc = src_open(s)) == 0)
-			rc = import_locked(s, name, progress, digest);
+			rc = import_locked(s, name, NULL, progress, digest);
 		s->ref = ref;
 	}
 	apo_rmtree(tmp);
@@ -841,7 +886,7 @@ static int build_locked(struct src *s, const char *name, FILE *progress, char **
 	if (rc == 0) {
 		s->ref = &l;
 		if ((rc = src_open(s)) == 0)
-			rc = import_locked(s, name, progress, &made);
+			rc = import_locked(s, name, NULL, progress, &made);
 		s->ref = ref;
 	}
 	apo_rmtree(tmp);
@@ -890,10 +935,120 @@ int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **dige
 	else if (ref.kind == APO_REF_DOCKERFILE)
 		rc = build_locked(&s, name, o->progress, digest);
 	else if ((rc = src_open(&s)) == 0)
-		rc = import_locked(&s, name, o->progress, digest);
+		rc = import_locked(&s, name, NULL, o->progress, digest);
 	src_close(&s);
 	apo_image_store_unlock(lock);
 out_ref:
+	apo_image_ref_clear(&ref);
+	return rc;
+}
+
+/* NAME as a local image name a station's `image` can be, not a definition's */
+static int name_check(const char *name, char **search)
+{
+	_cleanup_free_ char *def = NULL;
+
+	if (!apo_valid_station_name(name) || !apo_image_name_valid(name)) {
+		fprintf(stderr,
+			"apomon: %s: not an image name: expected lower-case letters, digits, '-' "
+			"and '_', starting with a letter or digit, at most 63 bytes\n",
+			name);
+		return -EINVAL;
+	}
+	if (!strcmp(name, APO_OCI_LAYER_IMAGE)) {
+		fprintf(stderr,
+			"apomon: %s: image import: the store's own name for shared layers\n", name);
+		return -EINVAL;
+	}
+	/* `up` would build the definition, never use the import */
+	if ((def = apo_image_def_find(search, name))) {
+		fprintf(stderr,
+			"apomon: %s: image import: %s defines an image of that name, which would "
+			"win over the import; choose another NAME\n",
+			name, def);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* What NAME names now: nothing, an import (nm->old), or else (refused). */
+static int name_current(const char *name, struct named *nm)
+{
+	_cleanup_free_ char *cur = NULL;
+	struct apo_image_meta *m = NULL;
+	int rc;
+
+	if (apo_image_current(name, &cur) < 0)
+		return 0;
+	if (apo_image_meta_load(name, cur, &m) < 0)
+		return 0; /* a name without a complete layer: nothing to keep */
+	rc = m->origin && !strcmp(m->origin, "oci") ? 0 : -EEXIST;
+	if (rc < 0) {
+		fprintf(stderr,
+			"apomon: %s: image import: names a %s image; choose another NAME (or "
+			"apomon image rm it first)\n",
+			name, m->origin ? m->origin : "built");
+	} else {
+		_cleanup_free_ char *dir = apo_image_path(name, cur);
+		_cleanup_free_ char *p = apo_xasprintf("%s/oci.json", dir);
+		struct json_object *o = json_object_from_file(p);
+		nm->old_source = apo_jstr(o, "source") ? apo_xstrdup(apo_jstr(o, "source")) : NULL;
+		json_object_put(o);
+		nm->old = cur;
+		cur = NULL;
+	}
+	apo_image_meta_free(m);
+	return rc;
+}
+
+int apo_oci_import(const char *text, const struct apo_oci_import_opts *o, char **digest)
+{
+	struct apo_image_ref ref;
+	struct src s = {.text = text, .dirfd = -1};
+	struct named nm = {.force = o->force};
+	_cleanup_free_ char *err = NULL;
+	char **search = NULL;
+	int lock, rc;
+
+	if (digest)
+		*digest = NULL;
+	if (!o->name) {
+		struct apo_image_opts io = {
+		    .search = o->search, .progress = o->progress, .build = true};
+		return apo_oci_ensure(text, &io, digest);
+	}
+	if (apo_image_ref_parse(text, &ref, &err) < 0) {
+		fprintf(stderr, "apomon: image %s\n", err);
+		return -EINVAL;
+	}
+	if (ref.kind != APO_REF_OCI && ref.kind != APO_REF_OCI_ARCHIVE &&
+	    ref.kind != APO_REF_DOCKER_ARCHIVE) {
+		fprintf(
+		    stderr,
+		    "apomon: %s: image import: a NAME is for an OCI layout, an oci-archive or a "
+		    "docker-archive; a %s: image is named by its reference\n",
+		    text, apo_image_ref_transport(ref.kind));
+		rc = -EINVAL;
+		goto out_ref;
+	}
+	search = o->search ? o->search : apo_image_search_path(NULL, 0);
+	if ((rc = name_check(o->name, search)) < 0)
+		goto out_ref;
+	s.ref = &ref;
+	lock = apo_image_store_lock();
+	if (lock < 0) {
+		rc = say(&s, lock, "images: lock: %s", strerror(-lock));
+		goto out_ref;
+	}
+	if ((rc = name_current(o->name, &nm)) == 0 && (rc = src_open(&s)) == 0)
+		rc = import_locked(&s, o->name, &nm, o->progress, digest);
+	src_close(&s);
+	apo_image_store_unlock(lock);
+out_ref:
+	free(nm.old);
+	free(nm.old_source);
+	if (search != o->search)
+		apo_strv_free(search);
 	apo_image_ref_clear(&ref);
 	return rc;
 }

@@ -38,4 +38,26 @@
  */
 int apo_oci_ensure(const char *ref, const struct apo_image_opts *o, char **digest);
 
+struct apo_oci_import_opts {
+	const char *name; /* NULL: the name derived from the reference */
+	bool force;	  /* NAME may name another imported image: replace it */
+	char **search;	  /* definitions NAME must not have; NULL: the default path */
+	FILE *progress;
+};
+
+/*
+ * `apomon image import REF [NAME]`: REF (oci:, oci-archive: or
+ * docker-archive:; any foreign reference without NAME) into the store,
+ * as NAME when given: images/NAME/KEY like any import, NAME/current
+ * pointing at it, so that a station's `image = "NAME"`, `image rm NAME`
+ * and `image export NAME` find it as they find a committed image.  NAME
+ * must be a valid local name without a definition on the search path,
+ * and must not name a built or committed image.  The same image again is
+ * a cache hit; another image under a NAME that names an import is
+ * refused (-EEXIST) unless o->force, and then only while no mount uses
+ * NAME (-EBUSY); the old image is removed once the new one is in.  0 or
+ * a negative errno, one line on stderr.
+ */
+int apo_oci_import(const char *ref, const struct apo_oci_import_opts *o, char **digest);
+
 #endif

@@ -14,6 +14,7 @@ core_libapocore_la_SOURCES += \
 	core/image/oci-unpack.c core/image/oci-unpack.h \
 	core/image/oci-start.c core/image/oci-start.h \
 	core/image/oci-import.c core/image/oci-import.h \
+	core/image/oci-sniff.c core/image/oci-sniff.h \
 	core/image/oci-json.h \
 	core/image/oci-registry.c core/image/oci-registry.h \
 	core/image/oci-export.c core/image/oci-export.h \
@@ -26,7 +27,7 @@ EXTRA_DIST += tests/integration/oci-station.sh tests/integration/oci-export.sh \
 	tests/integration/oci-dockerfile.sh
 
 # import against skopeo and umoci (bench/README.md style: ratios, same run)
-EXTRA_DIST += bench/oci.sh bench/oci-stations.sh
+EXTRA_DIST += bench/oci.sh bench/oci-stations.sh bench/oci-export.sh
 
 # docker:// pulls from Debian's docker-registry on loopback
 TESTS += tests/integration/oci-registry.sh

@@ -2,8 +2,12 @@
 # OCI images into the layer store, made here with umoci and skopeo (no
 # network): oci:, oci-archive: and docker-archive: import, layers shared,
 # whiteouts and opaque directories as overlayfs sees them, hard links,
-# setuid and the config kept; a corrupted blob, a layer with a ../ path
-# and an unknown tag refused with one line, leaving the store unchanged.
+# setuid and the config kept; `image import FILE|DIR NAME` with bare paths
+# of the three forms (docker save through gzip), listed with source and
+# digest, a cache hit again, another image under a NAME only with --force,
+# export and rm by NAME; a corrupted blob (also by bare path with a NAME),
+# a layer with a ../ path, an unknown tag, files that hold no image and
+# bad NAMEs refused with one line, leaving the store unchanged.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 set -u
 tmp=$(mktemp -d /tmp/apomon-oci-import.XXXXXX)
@@ -60,6 +64,40 @@ unshare --mount sh -eu -c '
 	[ "$(stat -c %U "$3/bin/busybox")" = root ]
 ' sh "$top" "$lower" "$tmp/m" || fail "the merged root is not the image's"
 
+# ---- `image import FILE|DIR NAME`: bare paths told by their contents ----
+# (a layout directory, an oci-archive, a docker save piped through gzip),
+# each stored as a NAME of its own, its layers the ones above
+gzip -c "$tmp/web-docker.tar" >"$tmp/web-docker.tar.gz"
+APOMON_IMAGES_PATH="$APOMON_SRCDIR/images"
+export APOMON_IMAGES_PATH
+i=0
+for p in "$lay" "$tmp/web.tar" "$tmp/web-docker.tar.gz"; do
+	i=$((i + 1))
+	"$APOMON" image import "$p" "web$i" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "import $p web$i"; }
+	cat "$tmp/out"
+done
+[ "$(ls "$store/oci-layer" | wc -l)" = 3 ] || { ls -la "$store/oci-layer"; fail "named imports did not share the layers"; }
+"$APOMON" image list --json >"$tmp/list" || fail "image list"
+jq -e --arg l "$lay" --arg t "$tmp" '[.[] | select(.name | test("^web[0-9]$")) | .source] ==
+	["oci:" + $l, "oci-archive:" + $t + "/web.tar", "docker-archive:" + $t + "/web-docker.tar.gz"]' \
+	"$tmp/list" >/dev/null || { cat "$tmp/list"; fail "list: not the sources of web1..web3"; }
+jq -e '[.[] | select(.name | test("^web[0-9]$")) | .digest | length] == [64, 64, 64]' "$tmp/list" >/dev/null ||
+	fail "list: no digest for web1..web3"
+"$APOMON" image list | grep_q "^web2  .* oci-archive:$tmp/web.tar\$" || fail "list: no source for web2"
+"$APOMON" image import "$tmp/web.tar" web2 | grep_q "up to date" || fail "the same archive again as web2: no cache hit"
+# another image under web2: refused without --force, replaced with it
+"$APOMON" image import "$tmp/web-docker.tar.gz" web2 >"$tmp/out" 2>&1 && fail "web2 moved without --force"
+[ "$(wc -l <"$tmp/out")" = 1 ] && grep_q "^apomon: web2: image import: already names another image" "$tmp/out" ||
+	{ cat "$tmp/out"; fail "no one line on web2's other image"; }
+"$APOMON" image import -q --force "$tmp/web-docker.tar.gz" web2 || fail "import --force web2"
+[ "$(readlink "$store/web2/current")" = "$(readlink "$store/web3/current")" ] || fail "web2 not replaced"
+[ "$(ls "$store/web2" | wc -l)" = 2 ] || { ls -la "$store/web2"; fail "web2's old image kept"; }
+# export and rm find a NAME (the station test, oci-type.sh, runs one)
+"$APOMON" image export -q web2 "$tmp/web2.tar" || fail "export web2"
+skopeo inspect "oci-archive:$tmp/web2.tar" | jq -e '.Env == ["GREETING=hi"]' >/dev/null || fail "web2's export"
+"$APOMON" image rm web1 web2 web3 >/dev/null || fail "image rm web1 web2 web3"
+[ "$(ls "$store/oci-layer" | wc -l)" = 3 ] || fail "rm of the NAMEs took layers other images use"
+
 # ---- unhappy paths, each into an empty store that must stay so ----
 APOMON_LIB_DIR="$tmp/lib2"
 mkdir -p "$APOMON_LIB_DIR/images"
@@ -74,6 +112,12 @@ grep -q "digest mismatch\|layer sha256:" "$tmp/out" || { cat "$tmp/out"; fail "n
 [ "$(grep -c '^apomon:' "$tmp/out")" = 1 ] || { cat "$tmp/out"; fail "not one line"; }
 [ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] ||
 	{ store_listing "$APOMON_LIB_DIR/images"; fail "a corrupted import left something"; }
+
+# the same, found by its bare path and given a NAME: no NAME is left
+"$APOMON" image import "$tmp/bad" bad1 >"$tmp/out" 2>&1 && fail "a corrupted layout was imported as bad1"
+[ "$(grep -c '^apomon:' "$tmp/out")" = 1 ] || { cat "$tmp/out"; fail "bad1: not one line"; }
+[ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] ||
+	{ store_listing "$APOMON_LIB_DIR/images"; fail "a corrupted import as bad1 left something"; }
 
 # a layer with ../evil
 cp -a "$lay" "$tmp/evil"
@@ -109,6 +153,33 @@ done
 for ref in "oci:$lay:nope" "oci-archive:$tmp/none.tar" "oci:"; do
 	"$APOMON" image import "$ref" >"$tmp/out" 2>&1 && fail "$ref imported"
 	[ "$(wc -l <"$tmp/out")" = 1 ] || { cat "$tmp/out"; fail "$ref: not one line"; }
+	cat "$tmp/out"
+done
+# bare paths that hold no image, and bad NAMEs: one line naming the file
+# (and what was expected) or the name, exit 2
+echo junk >"$tmp/junk.tar"
+tar -C "$tmp" -cf "$tmp/other.tar" opq.tar
+head -c 3000 "$tmp/web-docker.tar.gz" >"$tmp/cut.tar.gz"
+mkdir "$tmp/empty"
+for c in "$tmp/junk.tar|not an image archive: expected an OCI archive" \
+	"$tmp/other.tar|not an image archive: expected .*none of them in it" \
+	"$tmp/cut.tar.gz|not an image archive" \
+	"$tmp/empty|not an OCI image layout: expected a directory holding oci-layout and index.json" \
+	"$tmp/none.tar|No such file"; do
+	f=${c%%|*}
+	"$APOMON" image import "$f" x1 >"$tmp/out" 2>&1
+	[ $? = 2 ] || { cat "$tmp/out"; fail "$f: not refused with 2"; }
+	[ "$(wc -l <"$tmp/out")" = 1 ] && grep_q "^apomon: $f: ${c#*|}" "$tmp/out" ||
+		{ cat "$tmp/out"; fail "$f: not one line naming it"; }
+	cat "$tmp/out"
+done
+for c in "Web|not an image name" "-w|not an image name" "w.1|not an image name" \
+	"oci-layer|image import: the store's own name" "base|.*/images/base defines an image of that name"; do
+	n=${c%%|*}
+	"$APOMON" image import "$tmp/web.tar" "$n" >"$tmp/out" 2>&1
+	[ $? = 2 ] || { cat "$tmp/out"; fail "NAME $n: not refused with 2"; }
+	[ "$(wc -l <"$tmp/out")" = 1 ] && grep_q "^apomon: $n: ${c#*|}" "$tmp/out" ||
+		{ cat "$tmp/out"; fail "NAME $n: not one line naming it"; }
 	cat "$tmp/out"
 done
 [ "$(store_listing "$APOMON_LIB_DIR/images")" = "$before" ] || fail "a refused reference left something"

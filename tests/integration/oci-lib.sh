@@ -15,6 +15,9 @@ oci_make_image() { # DIR
 	cp "$(command -v busybox)" "$r/bin/busybox"
 	ln -s busybox "$r/bin/sh"
 	echo hello-oci >"$r/www/index.html"
+	# a non-ASCII name (Debian's ca-certificates has such): export once
+	# refused it in apomon's C locale
+	echo cert >"$r/www/Főtanúsítvány.crt"
 	chown 1000:1000 "$r/www"
 	ln "$r/www/index.html" "$r/www/hard.html"
 	cp "$r/bin/busybox" "$r/bin/suid" && chmod 4755 "$r/bin/suid"

@@ -4,7 +4,8 @@
 # over its Env, and its server only listens 2 s after it starts, so an
 # `up` that did not wait for the TCP ready check on its ExposedPorts
 # would return before the page can be fetched; c1, in another cluster,
-# runs `command` on a port named in `ports` and fetches w1's page across
+# (its image imported by `image import FILE NAME` and named so in its
+# config) runs `command` on a port named in `ports` and fetches w1's page across
 # the backbone; a sealed file of the image changed in w1 stops its next
 # start.  Then: a station whose port never opens fails `up` with
 # one line naming it and the port, and rolls back; the same station with
@@ -20,8 +21,10 @@ own_net_number 100 50
 D="ocity$$.test"
 oci_station_setup
 ref="oci-archive:$tmp/web.tar:web"
+cname="ocity$$" # c1's image: the same archive imported by its bare path as a NAME
 cleanup() {
 	A down --purge -q >/dev/null 2>&1
+	"$APOMON" image rm "$cname" >/dev/null 2>&1
 	"$APOMON" image rm "$(cd "$store" && ls -d oci-web.tar-web-* 2>/dev/null | head -1)" >/dev/null 2>&1
 	oci_forget_new_layers
 	rm -rf "$tmp"
@@ -60,7 +63,7 @@ cluster = {
   domain = "$D";
   network = "198.51.100.0/24";
   stations = (
-    { name = "c1"; type = "oci"; image = "$ref"; addresses = ["198.51.100.$N"];
+    { name = "c1"; type = "oci"; image = "$cname"; addresses = ["198.51.100.$N"];
       settings = { command = ["/bin/busybox", "httpd", "-f", "-p", "9090", "-h", "/www"];
                    ports = ["9090/tcp"]; }; }
   );
@@ -68,6 +71,7 @@ cluster = {
 CONF
 }
 
+"$APOMON" image import -q "$tmp/web.tar" "$cname" || fail "image import $tmp/web.tar $cname"
 conf 'env = ["GREETING=from-settings"];'
 A up -q >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "up"; }
 # ready means listening: no retry here
