@@ -79,6 +79,7 @@
 	X(archive_write_open2)                                                                     \
 	X(archive_write_open_filename)                                                             \
 	X(archive_write_set_bytes_in_last_block)                                                   \
+	X(archive_write_set_format_option)                                                         \
 	X(archive_write_set_format_pax_restricted)                                                 \
 	X(archive_write_set_format_raw)                                                            \
 	X(archive_write_set_options)                                                               \
@@ -428,6 +429,12 @@ int archive_write_open_filename(struct archive *a0, const char *a1)
 int archive_write_set_bytes_in_last_block(struct archive *a0, int a1)
 {
 	return READY() ? F(archive_write_set_bytes_in_last_block)(a0, a1) : ARCHIVE_FATAL;
+}
+
+int archive_write_set_format_option(struct archive *a0, const char *a1, const char *a2,
+				    const char *a3)
+{
+	return READY() ? F(archive_write_set_format_option)(a0, a1, a2, a3) : ARCHIVE_FATAL;
 }
 
 int archive_write_set_format_pax_restricted(struct archive *a0)
