@@ -28,9 +28,10 @@ EXTRA_DIST += tests/integration/dl-missing.sh
 EXTRA_DIST += bench/command-start.sh
 
 # never loaded from a changed root (a station's): the attack, for real
-check_LTLIBRARIES += tests/plugins/fake-lib.la
-tests_plugins_fake_lib_la_SOURCES = tests/plugins/fake-lib.c
-tests_plugins_fake_lib_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# (not in tests/plugins: the loader tests scan that folder for station types)
+check_LTLIBRARIES += tests/dl/fake-lib.la
+tests_dl_fake_lib_la_SOURCES = tests/dl/fake-lib.c
+tests_dl_fake_lib_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_PROGRAMS += tests/unit/test-dl
 TESTS += tests/unit/test-dl
 tests_unit_test_dl_SOURCES = tests/unit/test-dl.c

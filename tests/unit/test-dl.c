@@ -52,7 +52,7 @@ int main(void)
 {
 	static const char *const dirs[] = {
 	    "lib", "usr", "usr/lib", "lib64", "lib/" MULTIARCH, "usr/lib/" MULTIARCH};
-	const char *fake = APO_BUILDDIR "/tests/plugins/.libs/fake-lib.so";
+	const char *fake = APO_BUILDDIR "/tests/dl/.libs/fake-lib.so";
 	char root[] = "/tmp/apomon-test-dl.XXXXXX", path[512];
 	int status, rc = 1;
 	pid_t pid;
