@@ -925,7 +925,7 @@ int apo_oci_ensure(const char *text, const struct apo_image_opts *o, char **dige
 		goto out_ref;
 	}
 	s.ref = &ref;
-	lock = apo_image_store_lock();
+	lock = apo_image_store_lock(); /* two pulls of one image: one download */
 	if (lock < 0) {
 		rc = say(&s, lock, "images: lock: %s", strerror(-lock));
 		goto out_ref;

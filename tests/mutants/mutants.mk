@@ -7,7 +7,7 @@ EXTRA_DIST += tests/mutants/run.sh tests/mutants/integrity-gate-skipped.mut \
 	tests/mutants/nft-table-left.mut tests/mutants/seccomp-not-loaded.mut \
 	tests/mutants/cap-sys-admin-kept.mut tests/mutants/password-salt-derived.mut \
 	tests/mutants/debootstrap-unchecked.mut tests/mutants/hosts-block-kept.mut \
-	tests/mutants/host-route-missing.mut tests/mutants/start-root-left-mounted.mut \
+	tests/mutants/host-route-missing.mut tests/mutants/root-dir-not-shifted.mut \
 	tests/mutants/signature-unchecked.mut tests/mutants/host-port-unchecked.mut \
 	tests/mutants/publish-udp-as-tcp.mut tests/mutants/down-discards-data.mut \
 	tests/mutants/integrity-before-render-skipped.mut \
