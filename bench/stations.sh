@@ -133,7 +133,7 @@ ours_pss() {
 	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
 }
 
-ratio() { [ "$2" = - ] && echo - || echo "scale=2; $1 / $2" | bc; }
+ratio() { [ "$1" = - ] || [ "$2" = - ] && echo - || echo "scale=2; $1 / $2" | bc; }
 
 printf '%-8s %-20s | %-26s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
 	"PSS per station (KiB)"
