@@ -23,7 +23,7 @@ cp "$built/dup.so" "$tmp/b/"
 out=$("$apomon" -c "$noconf" --plugin-path "$tmp/a" plugins) || fail "exit status $?, expected 0"
 printf '%s\n' "$out"
 expect() {
-	printf '%s\n' "$out" | grep -Eq -- "$1" || fail "no line matching: $1"
+	printf '%s\n' "$out" | grep -E -- "$1" >/dev/null || fail "no line matching: $1"
 }
 expect '^NAME +ROLE +IMAGE +PORTS +VERSION +FILE +DESCRIPTION$'
 expect "^good +gateway +base +http/tcp/8080, dns/udp/53 +1\\.2\\.3 +$tmp/a/good\\.so +a valid test type\$"
