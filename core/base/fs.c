@@ -227,6 +227,24 @@ int apo_read_file(const char *path, size_t max, char **out, size_t *len)
 	return rc;
 }
 
+ssize_t apo_read_head(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
 int apo_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -46,6 +46,12 @@ int apo_read_fd(int fd, size_t max, char **out, size_t *len);
 /* The same for PATH, opened O_RDONLY|O_CLOEXEC|O_NOCTTY. */
 int apo_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* The first SIZE - 1 bytes of PATH at most, in BUF, NUL-terminated: a
+ * small file's head without an allocation.  One read(2) (EINTR retried),
+ * so that a /proc file comes as one snapshot.  Their length, or a
+ * negative errno (-ENOENT: no such file). */
+ssize_t apo_read_head(const char *path, char *buf, size_t size);
+
 /* All LEN bytes to FD: a short write goes on, EINTR is retried.  0 or
  * negative errno. */
 int apo_write_all(int fd, const void *data, size_t len);

@@ -13,13 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
 #include "engine/diff.h"
 #include "net/netns.h"
 #include "runtime/station.h"
-
-static ssize_t head(const char *path, char *buf, size_t size);
 
 char *apo_applied_path(const char *env)
 {
@@ -47,10 +46,10 @@ int apo_applied_digest(const char *env, char hex[static 65])
 	_cleanup_free_ char *path = apo_applied_path(env);
 	static const char key[] = "{\"digest\":\"";
 	char buf[sizeof(key) + 64 + 1];
-	ssize_t n = head(path, buf, sizeof(buf));
+	ssize_t n = apo_read_head(path, buf, sizeof(buf));
 
 	if (n < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
+		return (int)n;
 	if ((size_t)n < sizeof(key) - 1 + 65 || memcmp(buf, key, sizeof(key) - 1) ||
 	    buf[sizeof(key) - 1 + 64] != '"')
 		return -ENOENT;
@@ -89,22 +88,6 @@ int apo_applied_write(const char *env, struct json_object *snap)
 	if (r)
 		unlink(tmp);
 	return r;
-}
-
-/* The first bytes of a small file, NUL-terminated: their length, or -1. */
-static ssize_t head(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
 }
 
 struct json_object *apo_observe(const char *env, struct json_object *applied)

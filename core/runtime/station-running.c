@@ -7,31 +7,15 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/paths.h"
 #include "base/util.h"
 #include "runtime/station.h"
-
-/* The first bytes of a small file, NUL-terminated: their length, or -1. */
-static ssize_t head(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
 
 /* Field 22 (starttime) and the state of /proc/PID/stat; 0 when gone.
  * Fields counted by hand from the last ')': sscanf is most of the cost
@@ -41,7 +25,8 @@ static unsigned long long starttime(pid_t pid, char *state)
 	char path[48], buf[1024], *q;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (head(path, buf, sizeof(buf)) <= 0 || !(q = strrchr(buf, ')')) || !q[1] || !q[2])
+	if (apo_read_head(path, buf, sizeof(buf)) <= 0 || !(q = strrchr(buf, ')')) || !q[1] ||
+	    !q[2])
 		return 0;
 	*state = q[2];
 	q += 2; /* field 3 */
@@ -65,7 +50,7 @@ pid_t apo_station_running_pid(const char *env, const char *name)
 	ssize_t n;
 
 	/* the init file: "PID STARTTIME NET_ADMIN" (apo_station_read_init) */
-	if (head(initp, buf, sizeof(buf)) <= 0)
+	if (apo_read_head(initp, buf, sizeof(buf)) <= 0)
 		return 0;
 	pid = strtol(buf, &end, 10);
 	if (pid <= 0 || *end != ' ')
@@ -76,7 +61,7 @@ pid_t apo_station_running_pid(const char *env, const char *name)
 	if (starttime((pid_t)pid, &st) != start || st == 'Z' || st == 'X')
 		return 0;
 	/* the last line init wrote: "failed N" is a dead entrypoint */
-	n = head(status, buf, sizeof(buf));
+	n = apo_read_head(status, buf, sizeof(buf));
 	if (n < 0)
 		return (pid_t)pid;
 	if (n == (ssize_t)sizeof(buf) - 1) { /* a long history: the full read */

@@ -3,7 +3,8 @@
  * The one tree removal (core/base/fs.c): it removes what is below it,
  * never what a symlink inside points to, refuses "", ".", ".." and any
  * component that is a link, and reports failures instead of ignoring
- * them.  No privileges needed.
+ * them.  And the readers beside it: whole files and pipes, and a small
+ * file's first bytes.  No privileges needed.
  */
 #include "config.h"
 
@@ -243,6 +244,31 @@ START_TEST(read_whole_files_and_pipes)
 }
 END_TEST
 
+/* apo_read_head: a file's first bytes, cut at the buffer and still
+ * NUL-terminated; an empty file is 0 bytes, a missing one -ENOENT. */
+START_TEST(read_heads)
+{
+	char *p = apo_xasprintf("%s/h", dir), buf[8];
+
+	put("h", "abc");
+	ck_assert_int_eq(apo_read_head(p, buf, sizeof(buf)), 3);
+	ck_assert_str_eq(buf, "abc");
+	put("h", "0123456789");
+	ck_assert_int_eq(apo_read_head(p, buf, sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "0123456");
+	put("h", "");
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(apo_read_head(p, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	free(p);
+	p = apo_xasprintf("%s/absent", dir);
+	ck_assert_int_eq(apo_read_head(p, buf, sizeof(buf)), -ENOENT);
+	free(p);
+	/* a directory cannot be read: its errno, not a length */
+	ck_assert_int_eq(apo_read_head(dir, buf, sizeof(buf)), -EISDIR);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fs");
@@ -258,6 +284,7 @@ int main(void)
 	tcase_add_test(tc, absent_is_fine);
 	tcase_add_test(tc, entries_removed_meanwhile_are_fine);
 	tcase_add_test(tc, read_whole_files_and_pipes);
+	tcase_add_test(tc, read_heads);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
