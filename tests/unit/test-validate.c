@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/conf-internal.h"
@@ -16,7 +17,9 @@
 #include "plugin/services.h"
 #include "config/model.h"
 #include "plugin/registry.h"
+#include "base/paths.h"
 #include "base/util.h"
+#include "image/image-find.h"
 #include "validate/validate.h"
 
 #define THREE APO_SRCDIR "/tests/fixtures/good/three-clusters"
@@ -567,6 +570,90 @@ START_TEST(bounds_groups_retired)
 }
 END_TEST
 
+static void touch_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* An image found nowhere: one line with FILE:LINE:SETTING that names both
+ * places looked in, the definitions (NAME/image.cfg on the search path)
+ * and the store (NAME/current: `image import FILE NAME` or `commit`);
+ * either one alone is enough. */
+START_TEST(missing_image_names_both_places)
+{
+	char dir[] = "/tmp/apomon-test-images.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	_cleanup_free_ char *defs = apo_xasprintf("%s/defs", dir);
+	_cleanup_free_ char *lib = apo_xasprintf("%s/lib", dir);
+	_cleanup_free_ char *conf = apo_xasprintf("%s/apomon.conf", dir);
+	_cleanup_free_ char *def = apo_xasprintf("%s/nowhere", defs);
+	_cleanup_free_ char *cfg = apo_xasprintf("%s/image.cfg", def);
+	_cleanup_free_ char *layer = apo_xasprintf("%s/images/nowhere", lib);
+	_cleanup_free_ char *current = apo_xasprintf("%s/current", layer);
+	char digest[65];
+
+	ck_assert_int_eq(mkdir(defs, 0755), 0);
+	ck_assert_int_eq(setenv("APOMON_IMAGES_PATH", defs, 1), 0);
+	ck_assert_int_eq(setenv("APOMON_LIB_DIR", lib, 1), 0);
+	touch_file(conf, "# an image nowhere\n"
+			 "backbone = { name = \"ns\"; domain = \"example.org\"; type = \"dns\";\n"
+			 "  image = \"nowhere\"; };\n");
+
+	struct apo_registry *r = fixture_registry();
+	struct apo_model *mm = NULL;
+	struct apo_diag d;
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_conf_load(dir, NULL, &mm, &d), 0);
+	ck_assert_int_eq(apo_validate(mm, r, &d), 0);
+	ck_assert_int_eq(apo_validate_images(mm, r, &d, NULL), -EINVAL);
+	ck_assert_uint_eq(d.n, 1);
+	_cleanup_free_ char *where = apo_image_search_text();
+	_cleanup_free_ char *want = apo_xasprintf(
+	    "%s:2: backbone.image: image 'nowhere' not found (searched %s for nowhere/image.cfg, "
+	    "and the store %s/images for nowhere/current, an image imported or committed under "
+	    "that name)",
+	    conf, where, lib);
+	_cleanup_free_ char *got = apo_problem_format(&d.problems[0]);
+	ck_assert_str_eq(got, want);
+	ck_assert_ptr_nonnull(strstr(where, defs));
+	apo_diag_clear(&d);
+
+	/* imported: the store's current link is all it takes */
+	ck_assert_int_eq(apo_mkdir_p(layer, 0755), 0);
+	memset(digest, 'a', 64);
+	digest[64] = '\0';
+	ck_assert_int_eq(symlink(digest, current), 0);
+	apo_diag_init(&d);
+	ck_assert_int_eq(apo_validate_images(mm, r, &d, NULL), 0);
+	ck_assert_uint_eq(d.n, 0);
+	unlink(current);
+	rmdir(layer);
+
+	/* a definition on the search path alone */
+	ck_assert_int_eq(mkdir(def, 0755), 0);
+	touch_file(cfg, "");
+	ck_assert_int_eq(apo_validate_images(mm, r, &d, NULL), 0);
+	ck_assert_uint_eq(d.n, 0);
+
+	apo_diag_clear(&d);
+	apo_model_free(mm);
+	apo_registry_free(r);
+	unsetenv("APOMON_IMAGES_PATH");
+	unsetenv("APOMON_LIB_DIR");
+	unlink(cfg);
+	rmdir(def);
+	rmdir(defs);
+	_cleanup_free_ char *images = apo_xasprintf("%s/images", lib);
+	rmdir(images);
+	rmdir(lib);
+	unlink(conf);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("validate");
@@ -584,6 +671,7 @@ int main(void)
 	tcase_add_test(units, value_parsers);
 	tcase_add_test(units, settings_of_an_old_plugin);
 	tcase_add_test(units, bounds_groups_retired);
+	tcase_add_test(units, missing_image_names_both_places);
 	suite_add_tcase(s, units);
 
 	SRunner *sr = srunner_create(s);
