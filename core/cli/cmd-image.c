@@ -104,41 +104,74 @@ static void borrow_search(const struct apo_cli *cli)
 	apo_model_free(m);
 }
 
-static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-	    {"images", required_argument, NULL, 'i'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	char **dirs = NULL, **search, **names = NULL;
-	size_t n_dirs = 0, cap = 0, n_names = 0;
-	int c, rc = APO_EXIT_OK;
-	bool quiet = false;
+/* The options of image's subcommands, parsed in one place.  Each
+ * subcommand names the ones it takes: SHORTS as getopt spells them, LONGS
+ * the letters of the long ones (all_opts) it accepts. */
+struct image_args {
+	char **dirs; /* --images, in order; borrowed from argv */
+	size_t n_dirs;
+	bool quiet, force, json, verbose, uncompressed;
+};
 
+static const struct option all_opts[] = {
+    {"images", required_argument, NULL, 'i'}, {"quiet", no_argument, NULL, 'q'},
+    {"force", no_argument, NULL, 'f'},	      {"json", no_argument, NULL, 'j'},
+    {"verbose", no_argument, NULL, 'v'},      {"uncompressed", no_argument, NULL, 'u'},
+    {"help", no_argument, NULL, 'h'},
+};
+
+/* -1: go on with argv[optind...]; else the exit code, usage printed for
+ * -h, getopt's message for anything else (a->dirs freed then). */
+static int parse_args(int argc, char **argv, const char *shorts, const char *longs,
+		      struct image_args *a)
+{
+	struct option opts[APO_ARRAY_SIZE(all_opts) + 1] = {0};
+	size_t n = 0, cap = 0;
+	int c;
+
+	*a = (struct image_args){0};
+	const struct {
+		int c;
+		bool *to;
+	} flags[] = {{'q', &a->quiet},
+		     {'f', &a->force},
+		     {'j', &a->json},
+		     {'v', &a->verbose},
+		     {'u', &a->uncompressed}};
+	for (size_t i = 0; i < APO_ARRAY_SIZE(all_opts); i++)
+		if (strchr(longs, all_opts[i].val))
+			opts[n++] = all_opts[i];
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			APO_PUSH(dirs, n_dirs, cap, optarg);
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			free(dirs);
-			return APO_EXIT_OK;
-		default:
-			free(dirs);
-			return APO_EXIT_USAGE;
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		bool flag = false;
+		for (size_t i = 0; i < APO_ARRAY_SIZE(flags); i++)
+			if (flags[i].c == c)
+				flag = *flags[i].to = true;
+		if (c == 'i') {
+			APO_PUSH(a->dirs, a->n_dirs, cap, optarg);
+		} else if (c == 'h' || !flag) {
+			if (c == 'h')
+				usage(stdout);
+			free(a->dirs);
+			return c == 'h' ? APO_EXIT_OK : APO_EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
+{
+	char **search, **names = NULL;
+	size_t cap = 0, n_names = 0;
+	int rc = APO_EXIT_OK;
+	struct image_args a;
+
+	if ((rc = parse_args(argc, argv, "+i:qh", "iqh", &a)) >= 0)
+		return rc;
+	rc = APO_EXIT_OK;
 	borrow_search(cli);
-	search = apo_image_search_path(dirs, n_dirs);
-	free(dirs);
-	cap = 0; /* it counted dirs' room, not names' */
+	search = apo_image_search_path(a.dirs, a.n_dirs);
+	free(a.dirs);
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++)
 			APO_PUSH(names, n_names, cap, apo_xstrdup(argv[i]));
@@ -150,7 +183,7 @@ static int cmd_build(const struct apo_cli *cli, int argc, char **argv)
 		}
 	}
 	struct apo_image_opts o = {.search = search,
-				   .progress = quiet ? NULL : stdout,
+				   .progress = a.quiet ? NULL : stdout,
 				   .verbose = cli->verbose,
 				   .build = true};
 	for (size_t i = 0; i < n_names && rc == APO_EXIT_OK; i++) {
@@ -208,35 +241,19 @@ static const char *info_str(struct json_object *o, const char *key)
 
 static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct apo_image_meta **v = NULL;
 	char **search = NULL;
 	size_t n = 0;
-	bool json = false, verbose = false;
-	int c, rc;
+	struct image_args a;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return APO_EXIT_OK;
-		} else if (c == 'j')
-			json = true;
-		else if (c == 'v')
-			verbose = true;
-		else
-			return APO_EXIT_USAGE;
-	}
+	if ((rc = parse_args(argc, argv, "+vh", "jvh", &a)) >= 0)
+		return rc;
 	if (optind < argc) {
 		apo_err("image list: unexpected argument '%s'", argv[optind]);
 		return APO_EXIT_USAGE;
 	}
-	if (verbose) {
+	if (a.verbose) {
 		borrow_search(cli);
 		search = apo_image_search_path(NULL, 0);
 	}
@@ -246,8 +263,8 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 		apo_strv_free(search);
 		return APO_EXIT_FAILURE;
 	}
-	if (json) {
-		struct json_object *a = json_object_new_array();
+	if (a.json) {
+		struct json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *o = json_object_new_object(),
 					   *s = json_object_new_array();
@@ -279,11 +296,11 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 			for (size_t j = 0; j < v[i]->n_seal; j++)
 				json_object_array_add(s, json_object_new_string(v[i]->seal[j]));
 			json_object_object_add(o, "seal", s);
-			json_object_array_add(a, o);
+			json_object_array_add(arr, o);
 			free(layer);
 		}
-		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
-		json_object_put(a);
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		json_object_put(arr);
 	} else {
 		printf("%-20s %-12s %-20s %-8s %10s  %-20s %s\n", "NAME", "DIGEST", "PARENT",
 		       "ORIGIN", "SIZE", "CREATED", "SOURCE");
@@ -314,30 +331,18 @@ static int cmd_list(const struct apo_cli *cli, int argc, char **argv)
 
 static int cmd_rm(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	bool force = false;
-	int c, rc = APO_EXIT_OK;
+	struct image_args a;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return APO_EXIT_OK;
-		}
-		if (c != 'f')
-			return APO_EXIT_USAGE;
-		force = true;
-	}
+	if ((rc = parse_args(argc, argv, "+fh", "fh", &a)) >= 0)
+		return rc;
+	rc = APO_EXIT_OK;
 	if (optind >= argc) {
 		usage(stderr);
 		return APO_EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++) {
-		int r = apo_image_rm(argv[i], force);
+		int r = apo_image_rm(argv[i], a.force);
 		if (r == -ENOENT || r == -EINVAL)
 			rc = rc ? rc : APO_EXIT_USAGE;
 		else if (r < 0)
@@ -352,29 +357,13 @@ static int cmd_rm(int argc, char **argv)
  * (oci-sniff.h); without NAME, the name derived from the reference. */
 static int cmd_import(const struct apo_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct apo_oci_import_opts io = {.progress = stdout};
 	_cleanup_free_ char *ref = NULL;
-	int c, rc;
+	struct image_args a;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+qfh", opts, NULL)) != -1) {
-		if (c == 'q') {
-			io.progress = NULL;
-		} else if (c == 'f') {
-			io.force = true;
-		} else if (c == 'h') {
-			usage(stdout);
-			return APO_EXIT_OK;
-		} else {
-			return APO_EXIT_USAGE;
-		}
-	}
+	if ((rc = parse_args(argc, argv, "+qfh", "qfh", &a)) >= 0)
+		return rc;
+	struct apo_oci_import_opts io = {.progress = a.quiet ? NULL : stdout, .force = a.force};
 	if (argc - optind < 1 || argc - optind > 2) {
 		usage(stderr);
 		return APO_EXIT_USAGE;
@@ -396,25 +385,13 @@ static int cmd_import(const struct apo_cli *cli, int argc, char **argv)
  * (skopeo's and registries' default) unless --uncompressed. */
 static int cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"uncompressed", no_argument, NULL, 'u'},
-	    {NULL, 0, NULL, 0},
-	};
 	_cleanup_free_ char *err = NULL, *file = NULL;
-	struct apo_oci_export_opts eo = {0};
-	bool quiet = false;
-	int c;
+	struct image_args a;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+qu", opts, NULL)) != -1) {
-		if (c == 'q')
-			quiet = true;
-		else if (c == 'u')
-			eo.uncompressed = true;
-		else
-			return APO_EXIT_USAGE;
-	}
+	if ((rc = parse_args(argc, argv, "+qu", "qu", &a)) >= 0)
+		return rc;
+	struct apo_oci_export_opts eo = {.uncompressed = a.uncompressed};
 	if (argc - optind != 2) {
 		usage(stderr);
 		return APO_EXIT_USAGE;
@@ -425,7 +402,7 @@ static int cmd_export(int argc, char **argv)
 		*colon = '\0';
 		eo.tag = colon + 1;
 	}
-	int rc = apo_oci_export(argv[optind], file, &eo, quiet ? NULL : stdout, &err);
+	rc = apo_oci_export(argv[optind], file, &eo, a.quiet ? NULL : stdout, &err);
 	if (rc < 0) {
 		if (err)
 			apo_err("image export: %s", err);
