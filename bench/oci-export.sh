@@ -4,30 +4,16 @@
 # layers: `tar | gzip` of each layer tree (what one gzip stream of the
 # same bytes costs here), and `skopeo copy --dest-compress` of the
 # uncompressed export to an oci-archive (skopeo compresses with Go).
-# The image: bench/oci.sh's (apomon's base root as two layers plus 90 MB
-# of random bytes), imported into a store of the script's own.
+# The image: bench/oci-lib.sh's (apomon's base root as two layers plus
+# 90 MB of random bytes), imported into a store of the script's own.
 #
 # Needs root, umoci, skopeo and a built base image.  No network.
 set -eu
 APOMON=${APOMON:-./apomon}
-base=$(readlink /var/lib/apomon/images/base/current) ||
-	{ echo "oci-export.sh: build the base image first" >&2; exit 1; }
-root=/var/lib/apomon/images/base/$base/root
+. "$(dirname "$0")/oci-lib.sh"
 tmp=$(mktemp -d /tmp/apomon-bench-oci-export.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-umoci init --layout "$tmp/lay" >/dev/null
-umoci new --image "$tmp/lay:b"
-for d in usr etc; do
-	tar -C "$root" --xattrs -cf "$tmp/$d.tar" "$d"
-	umoci raw add-layer --image "$tmp/lay:b" "$tmp/$d.tar"
-	rm -f "$tmp/$d.tar"
-done
-mkdir -p "$tmp/r/opt/app"
-head -c 90M /dev/urandom >"$tmp/r/opt/app/blob.bin"
-tar -C "$tmp/r" -cf "$tmp/app.tar" opt
-umoci raw add-layer --image "$tmp/lay:b" "$tmp/app.tar"
-rm -rf "$tmp/r" "$tmp/app.tar"
-umoci config --image "$tmp/lay:b" --config.cmd /bin/sh
+oci_bench_image "$tmp"
 APOMON_LIB_DIR=$tmp/lib
 export APOMON_LIB_DIR
 "$APOMON" image import -q "$tmp/lay" big

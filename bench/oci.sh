@@ -2,10 +2,8 @@
 # Import of an OCI image into apomon's store against `skopeo copy` of the
 # same image to a directory (what a container tool does before it can
 # unpack), and against skopeo copy to an OCI layout + `umoci unpack`.
-# The image: apomon's own base layer (a Debian root, about 110 MB) as two
-# gzip layers, packed here with umoci, plus a third of 90 MB of random
-# bytes (incompressible, as an application's own artifacts often are),
-# about 200 MB of blobs.
+# The image: bench/oci-lib.sh's (apomon's base root as two gzip layers
+# plus 90 MB of random bytes, about 200 MB of blobs).
 #
 # Then the pull: Debian's docker-registry on a loopback port serves the
 # image; `apomon image pull docker://...` (download, verify, unpack into
@@ -16,26 +14,11 @@
 # (apomon image build base).  No network beyond loopback.
 set -eu
 APOMON=${APOMON:-./apomon}
-base=$(readlink /var/lib/apomon/images/base/current) ||
-	{ echo "oci.sh: build the base image first" >&2; exit 1; }
-root=/var/lib/apomon/images/base/$base/root
+. "$(dirname "$0")/oci-lib.sh"
 tmp=$(mktemp -d /tmp/apomon-bench-oci.XXXXXX)
 reg=
 trap 'rc=$?; [ -z "$reg" ] || { kill "$reg"; wait "$reg"; } 2>/dev/null; rm -rf "$tmp"; exit $rc' EXIT
-umoci init --layout "$tmp/lay" >/dev/null
-umoci new --image "$tmp/lay:b"
-# (umoci insert wrote a truncated layer of /etc here: tar + raw add-layer)
-for d in usr etc; do
-	tar -C "$root" --xattrs -cf "$tmp/$d.tar" "$d"
-	umoci raw add-layer --image "$tmp/lay:b" "$tmp/$d.tar"
-	rm -f "$tmp/$d.tar"
-done
-mkdir -p "$tmp/r/opt/app"
-head -c 90M /dev/urandom >"$tmp/r/opt/app/blob.bin"
-tar -C "$tmp/r" -cf "$tmp/app.tar" opt
-umoci raw add-layer --image "$tmp/lay:b" "$tmp/app.tar"
-rm -rf "$tmp/r" "$tmp/app.tar"
-umoci config --image "$tmp/lay:b" --config.cmd /bin/sh
+oci_bench_image "$tmp"
 skopeo copy -q "oci:$tmp/lay:b" "oci-archive:$tmp/b.tar:b"
 size=$(du -sm "$tmp/lay/blobs" | cut -f1)
 t() { s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }

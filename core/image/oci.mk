@@ -27,7 +27,7 @@ EXTRA_DIST += tests/integration/oci-station.sh tests/integration/oci-export.sh \
 	tests/integration/oci-dockerfile.sh
 
 # import against skopeo and umoci (bench/README.md style: ratios, same run)
-EXTRA_DIST += bench/oci.sh bench/oci-stations.sh bench/oci-export.sh
+EXTRA_DIST += bench/oci.sh bench/oci-stations.sh bench/oci-export.sh bench/oci-lib.sh
 
 # docker:// pulls from Debian's docker-registry on loopback
 TESTS += tests/integration/oci-registry.sh
