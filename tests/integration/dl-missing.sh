@@ -51,9 +51,9 @@ one_line "$tmp/err" "http://127.0.0.1:1/m: " "libcurl.so.4" "libcurl4"
 if without "$nft_so" -- "$APOMON" -c "$CONF" up --quiet --network-only >"$tmp/out" 2>"$tmp/err"; then
 	fail "up without libnftables passed"
 fi
-grep -F "libnftables.so.1" "$tmp/err" | grep -qF "libnftables1" ||
+grep -F "libnftables.so.1" "$tmp/err" | grep_q -F "libnftables1" ||
 	fail "up: no line naming libnftables: $(cat "$tmp/err")"
 [ "$(grep -c libnftables "$tmp/err")" = 1 ] || fail "up: more than one line: $(cat "$tmp/err")"
-ip netns list | grep -q pubrange && fail "up left a namespace: $(ip netns list)"
+ip netns list | grep_q pubrange && fail "up left a namespace: $(ip netns list)"
 nft list table ip apomon-pubrange >/dev/null 2>&1 && fail "up left the nftables table"
 echo "PASS: without libcurl, libnftables, libarchive: --version runs, fetch and up say why"

@@ -29,7 +29,7 @@ curl -sS --max-time 10 -o "$REST_TMP/created.json" -w '%{http_code}' -X POST \
 	http://10.76.0.11:8080/skel-0.1.0/api/companies >"$REST_TMP/code" || fail "POST to the skel API"
 [ "$(cat "$REST_TMP/code")" = 201 ] || fail "skel API: HTTP $(cat "$REST_TMP/code"): $(cat "$REST_TMP/created.json")"
 curl -sS --max-time 10 http://10.76.0.30:8000/directory/ |
-	grep -qF "<tr><td>Rest &amp; Co &lt;$$&gt;</td><td>Oslo</td><td>0</td></tr>" ||
+	grep_q -F "<tr><td>Rest &amp; Co &lt;$$&gt;</td><td>Oslo</td><td>0</td></tr>" ||
 	fail "the new company is not listed under /directory/"
 curl -sS --max-time 10 http://127.0.0.1:18000/ | grep_q -F "Rest &amp; Co &lt;$$&gt;" ||
 	fail "not listed through the published port 18000"

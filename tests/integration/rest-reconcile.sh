@@ -127,7 +127,7 @@ cat "$REST_TMP/upout" "$REST_TMP/err" | grep_q "lb.example.com: reloaded" || fai
 seen=0
 for _ in $(seq 40); do
 	curl -sS --max-time 5 -D - -o /dev/null --cacert "$CA" --resolve www.example.com:443:127.0.0.1 \
-		https://www.example.com/skel-0.1.0/api/companies | grep -qi "^x-served-by: www2" && { seen=1; break; }
+		https://www.example.com/skel-0.1.0/api/companies | grep_q -i "^x-served-by: www2" && { seen=1; break; }
 done
 [ $seen = 1 ] || fail "no response served by www2 through the balancer"
 [ "$(api 82)" = 200 ] || fail "www2 does not answer on its published port 82"

@@ -80,7 +80,7 @@ err" ] || fail "captured output: $out"
 
 # the orphan was adopted by init (subreaper and PID 1 alike)
 x sh -c 'for p in /proc/[0-9]*; do [ "$(cut -d" " -f4 $p/stat)" = 1 ] && echo ${p#/proc/}; done; exit 0' |
-	grep -qv '^2$' || fail "no orphan reparented to init"
+	grep_q -v '^2$' || fail "no orphan reparented to init"
 
 # logs
 grep -q '^hello from s1.rt.test$' "$("$APO_STATION" log "$RT_ENV" s1)" || fail "log"

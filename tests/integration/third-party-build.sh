@@ -46,12 +46,12 @@ apomon=$prefix/bin/apomon
 [ -x "$apomon" ] || fail "no $apomon installed"
 out=$("$apomon" --plugin-path "$tmp/mine" plugins) || fail "apomon plugins exited $?"
 printf '%s\n' "$out"
-printf '%s\n' "$out" | grep -Eq "^hello +member +base +http/tcp/80 +1\.0 +$tmp/mine/hello\.so +a third party's greeting page\$" ||
+grep -Eq "^hello +member +base +http/tcp/80 +1\.0 +$tmp/mine/hello\.so +a third party's greeting page\$" <<<"$out" ||
 	fail "apomon plugins does not list hello from $tmp/mine"
-printf '%s\n' "$out" | grep -q '^refused:' && fail "apomon plugins refused something"
+grep -q '^refused:' <<<"$out" && fail "apomon plugins refused something"
 
 json=$("$apomon" --plugin-path "$tmp/mine" plugins --json) || fail "apomon plugins --json exited $?"
-printf '%s\n' "$json" | tr -d ' \n' | grep -q '"name":"hello","description":"athirdparty'"'"'sgreetingpage"' ||
+grep -q '"name":"hello","description":"athirdparty'"'"'sgreetingpage"' <<<"$(tr -d ' \n' <<<"$json")" ||
 	fail "apomon plugins --json does not list hello"
 
 # installed where pkg-config says, next to the installed base type
@@ -62,7 +62,7 @@ install -m 0755 "$tmp/mine/hello.so" "$plugindir/"
 out=$("$apomon" --plugin-path "$plugindir" plugins) || fail "apomon plugins exited $?"
 printf '%s\n' "$out"
 for t in base hello; do
-	printf '%s\n' "$out" | grep -Eq "^$t +.* $plugindir/$t\.so " ||
+	grep -Eq "^$t +.* $plugindir/$t\.so " <<<"$out" ||
 		fail "apomon plugins does not list $t from $plugindir"
 done
 echo "PASS: a type built with pkg-config alone loads"
