@@ -17,7 +17,9 @@ APOMON=${APOMON:-./apomon}
 . "$(dirname "$0")/oci-lib.sh"
 tmp=$(mktemp -d /tmp/apomon-bench-oci.XXXXXX)
 reg=
-trap 'rc=$?; [ -z "$reg" ] || { kill "$reg"; wait "$reg"; } 2>/dev/null; rm -rf "$tmp"; exit $rc' EXIT
+# set -e holds in the trap too: wait's 143 (the registry's SIGTERM) must not
+# end it before the clean-up
+trap 'rc=$?; [ -z "$reg" ] || { kill "$reg"; wait "$reg"; } 2>/dev/null || :; rm -rf "$tmp"; exit $rc' EXIT
 oci_bench_image "$tmp"
 skopeo copy -q "oci:$tmp/lay:b" "oci-archive:$tmp/b.tar:b"
 size=$(du -sm "$tmp/lay/blobs" | cut -f1)
