@@ -60,6 +60,5 @@ ip netns list | grep -q pubrange && fail "up left a namespace: $(ip netns list)"
 nft list table ip apomon-pubrange >/dev/null 2>&1 && fail "up left the nftables table"
 assert_env_gone pubrange
 assert_no_leftovers pubrange
-grep -qx "apomon: up: rolled back: nothing of environment 'pubrange' is left" "$tmp/err" ||
-	fail "up: not rolled back: $(cat "$tmp/err")"
+grep -F "left objects behind" "$tmp/err" && fail "up: the rollback failed: $(cat "$tmp/err")"
 echo "PASS: without libcurl, libnftables, libarchive: --version runs, fetch and up say why"
