@@ -153,6 +153,7 @@ struct rec {
 	char **touched;
 	size_t n_touched, cap_touched;
 	bool rollback;		    /* putting the previous config back: no faults */
+	bool undrain_all;	    /* an interrupted reconcile was undone: undrain() */
 	struct json_object *config; /* the files to store with the snapshot */
 };
 
@@ -482,6 +483,21 @@ static int undrain(struct rec *c)
 		    (r = apo_station_stop(p->env, name, APO_STATION_GRACE_MS)) < 0)
 			return apo_up_fail(u, r, "%s: stop", p->stations[j].netns);
 		if ((r = apo_up_start_journaled(u, &j, 1)) < 0)
+			return r;
+	}
+	/* after an interrupted reconcile was undone: a drain is a reload, no
+	 * object its undo knows, so whatever it drained still runs with
+	 * that config.  Every running station whose type can reload does,
+	 * with nothing draining (a render that is the same bytes is left
+	 * alone by its hook: haproxy is not signalled); those this pass
+	 * started or undrained above were rendered so already. */
+	for (size_t j = 0; c->undrain_all && !u->opts->network_only && j < p->n_stations; j++) {
+		const struct apomon_station_type *t = p->stations[j].station->type;
+		if (c->drained[j] || c->start[j] || !t || !APOMON_TYPE_HAS(t, reload) ||
+		    !t->reload || !running(p->env, p->stations[j].station->name))
+			continue;
+		touch(c, p->stations[j].station->name);
+		if ((r = try_reload(c, j, NULL, false)) < 0 && r != -EOPNOTSUPP)
 			return r;
 	}
 	return 0;
@@ -955,7 +971,9 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	/* a rollback killed while it loaded the previous config */
 	_cleanup_free_ char *prev = previous_dir(p->env);
 	apo_rmtree(prev);
-	if (unchanged(p)) {
+	/* not after an undo: what that reconcile drained is not in the diff
+	 * (undrain()) */
+	if (!res->undid_pid && unchanged(p)) {
 		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
 		return;
 	}
@@ -970,10 +988,11 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	/* the snapshot read once: with its config texts it is the largest
 	 * file a no-op `up` reads */
 	diff_of(p, c.applied, &c.d);
-	if (u->opts->dry_run || !c.d.n) {
+	if (u->opts->dry_run || (!c.d.n && !res->undid_pid)) {
 		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
 		goto out;
 	}
+	c.undrain_all = res->undid_pid != 0;
 
 	u->progress = apo_progress_new("up", true, false);
 	prepare(&c);

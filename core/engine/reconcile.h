@@ -23,7 +23,9 @@
  * undoes the objects it created (the records after its begin, one by
  * one) and completes the journal again; one that was killed is undone
  * the same way by the next `up` before it reconciles afresh, or by
- * `down` with everything else.
+ * `down` with everything else.  A drain is a reload, not an object: after
+ * such an undo that `up` skips the no-op shortcut, and every running
+ * station whose type can reload reloads with nothing draining (step 4).
  */
 #ifndef APO_RECONCILE_H
 #define APO_RECONCILE_H

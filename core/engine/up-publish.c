@@ -42,6 +42,10 @@ int apo_up_guard(struct apo_up *u)
 		return apo_up_fail(u, rc, "guard: journal");
 	rc = apo_guard_apply(u->plan, &err);
 	if (rc < 0) {
+		/* one nftables transaction: refused, none of it exists (nor
+		 * can its undo run when libnftables is what failed), so the
+		 * rollback has nothing to remove and leaves nothing behind */
+		apo_journal_fail(u->journal, "publish", table);
 		apo_up_fail(u, rc, "guard: nftables table inet %s: %s", table,
 			    err ? err : "refused");
 		free(err);
@@ -65,6 +69,9 @@ int apo_up_publish(struct apo_up *u)
 		return apo_up_fail(u, rc, "publish: journal");
 	rc = apo_publish_apply(u->plan, &err);
 	if (rc < 0) {
+		/* refused as one transaction (see the guard): this intent, the
+		 * latest of the name, made nothing; the guard's table is undone */
+		apo_journal_fail(u->journal, "publish", table);
 		apo_up_fail(u, rc, "publish: nftables table %s: %s", table, err ? err : "refused");
 		free(err);
 		return rc;

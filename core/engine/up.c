@@ -92,6 +92,10 @@ static int run_phases(struct apo_up *u)
 		const struct apo_up_phase *ph = &apo_up_phases[i];
 		if (u->opts->network_only && !ph->network)
 			continue;
+		/* a phase that does not look (images, publish) is not
+		 * followed by the next one after SIGINT/SIGTERM */
+		if (apo_up_interrupted)
+			return apo_up_fail(u, -EINTR, "%s", ph->name);
 		apo_progress_phase(u->progress, ph->name, ph->count ? ph->count(u) : 0);
 		if ((r = ph->run(u)) < 0) {
 			if (!u->error)
@@ -99,6 +103,8 @@ static int run_phases(struct apo_up *u)
 			return r;
 		}
 	}
+	if (apo_up_interrupted)
+		return apo_up_fail(u, -EINTR, "applied state");
 	/* what `diff` and the next `up` compare the files with */
 	if ((r = apo_reconcile_save(u)) < 0)
 		return r;
@@ -120,7 +126,7 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 	struct apo_up u = {.plan = plan, .opts = opts};
 	_cleanup_free_ char *busy = NULL;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-	int r;
+	int r, e;
 
 	memset(res, 0, sizeof(*res));
 	res->outcome = APO_UP_REFUSED;
@@ -189,13 +195,14 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 		res->error = u.error ? apo_xstrdup(u.error) : apo_xstrdup(strerror(-r));
 		apo_report(opts->report, "up: %s", res->error);
 		/* everything the journal knows goes, in reverse */
-		if (apo_journal_exists(u.journal)) {
-			if (apo_down_replay(u.journal, NULL, opts->threads, opts->report) == 0)
-				apo_journal_remove(u.journal);
-			else
-				res->left_behind = true;
-		} else {
-			apo_journal_remove(u.journal);
+		if (apo_journal_exists(u.journal) &&
+		    apo_down_replay(u.journal, NULL, opts->threads, opts->report)) {
+			res->left_behind = true;
+		} else if ((e = apo_journal_remove(u.journal)) < 0) {
+			/* the state directory this up made goes with it: one it
+			 * cannot remove is said, not left silently */
+			apo_report(opts->report, "up: %s: %s", u.journal->dir, strerror(-e));
+			res->left_behind = true;
 		}
 	} else {
 		res->outcome = APO_UP_DONE;

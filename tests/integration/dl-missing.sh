@@ -3,8 +3,10 @@
 # (core/base/dl.c): in a mount namespace where each is an empty file,
 # `apomon --version` still runs (it would not start were one linked), a
 # fetch and an `up` that needs nftables each fail with one line naming
-# the library and its Debian package, and the `up` rolls back (its state
-# directory goes with `down --purge`, as after any failed up).
+# the library and its Debian package, and the `up` rolls back: nothing of
+# the environment is left, its state directory included (the guard's
+# refused transaction made nothing, so its undo, which needs libnftables
+# too, has nothing to do).
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/env-lib.sh"
 command -v unshare >/dev/null || { echo "SKIP: no unshare" >&2; exit 77; }
@@ -56,4 +58,7 @@ grep -F "libnftables.so.1" "$tmp/err" | grep_q -F "libnftables1" ||
 [ "$(grep -c libnftables "$tmp/err")" = 1 ] || fail "up: more than one line: $(cat "$tmp/err")"
 ip netns list | grep_q pubrange && fail "up left a namespace: $(ip netns list)"
 nft list table ip apomon-pubrange >/dev/null 2>&1 && fail "up left the nftables table"
+assert_env_gone pubrange
+assert_no_leftovers pubrange
+grep -F "left objects behind" "$tmp/err" && fail "up: the rollback failed: $(cat "$tmp/err")"
 echo "PASS: without libcurl, libnftables, libarchive: --version runs, fetch and up say why"

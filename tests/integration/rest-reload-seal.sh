@@ -14,6 +14,8 @@
 # before it takes www2 back at its new address (step 7); each rollback
 # leaves the balancer as it ran (www2 in rotation at its old address,
 # haproxy.cfg byte for byte, the same master) and www2 on its address.
+# Then the same up killed (-9) right after the drain, the files put back,
+# and `up`: www2 is back in rotation, not drained for good.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 REST_FIXTURE=none
 . "$APOMON_SRCDIR/tests/integration/rest-lib.sh"
@@ -78,6 +80,34 @@ for k in "4 re-created stations" "7 undrain"; do
 	ip -n www2.reloadseal.test -4 addr show | grep_q "inet 10.93.0.12/" || fail "step $n: www2 lost 10.93.0.12"
 	echo "fault at step $n ($*): rolled back, the balancer as it ran"
 done
+
+# Killed (-9) right after the drain: the operator puts the files back as
+# they ran and runs `up`.  It undoes the interrupted reconcile, and its
+# diff is then empty, yet the balancer must not keep www2 drained (a
+# drain is a reload, no object the journal undoes): www2 is back in
+# rotation, haproxy.cfg as it ran, the same master, www2 serves requests
+# through the balancer.
+APOMON_RECONCILE_FAULT=kill:4 A up >"$REST_TMP/out" 2>&1 && fail "up killed at step 4 exited 0"
+# (the drain renders the new plan: www2 at its new address, disabled)
+grep_q "^ *server www2 [0-9.:]* check disabled\$" "$CFG" ||
+	fail "killed at step 4: www2 was not drained: $(grep www2 "$CFG")"
+sed -i 's/"10.93.0.13"/"10.93.0.12"/' "$REST_CONF/conf.d/10-lb.conf"
+A up >"$REST_TMP/out" 2>"$REST_TMP/err" || fail "up after the kill: $(cat "$REST_TMP/err")"
+grep_q "undid the interrupted reconcile" "$REST_TMP/err" || fail "up after the kill: $(cat "$REST_TMP/err")"
+! grep "disabled" "$CFG" >&2 || fail "after the kill and an up with the files as they ran, lb still drains (above)"
+cmp -s "$REST_TMP/cfg.old" "$CFG" || fail "after the kill and up, haproxy.cfg: $(diff "$REST_TMP/cfg.old" "$CFG")"
+[ "$(pgrep -x haproxy -P "$init")" = "$master" ] || fail "after the kill and up: the haproxy master changed"
+CA=$(A ca --path) || fail "apomon ca --path"
+# (health checks every second, rise 1: bounded, a real request each time)
+i=0
+until curl -sS --max-time 5 -D - -o /dev/null --cacert "$CA" \
+	--resolve lb.reloadseal.test:443:10.93.0.2 https://lb.reloadseal.test/hello/ 2>/dev/null |
+	grep_q -i "^x-served-by: www2"; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "after the kill and up, no request through the balancer reached www2"
+	sleep 0.1
+done
+echo "killed after the drain, files put back, up: www2 back in rotation"
 
 before=$(haproxies) || fail "no haproxy under lb's init"
 [ "$(echo "$before" | wc -w)" -ge 2 ] || fail "no haproxy worker: $before"

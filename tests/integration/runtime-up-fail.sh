@@ -1,7 +1,8 @@
 #!/bin/sh
 # A station whose startup.sh exits 1 makes `up` exit 1 naming it and
 # quoting its log, and leaves nothing; so does a station that never gets
-# ready, at its deadline.
+# ready, at its deadline, and an up interrupted (SIGINT, SIGTERM) while it
+# waits for that station.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 # netns names are FQDNs and host routes are per network: a run of its own
@@ -66,4 +67,24 @@ t1=$(date +%s%N)
 grep -q "nr.$D: ready: not ready after 1500 ms" "$CONF/err" || fail "message: $(cat "$CONF/err")"
 [ $(((t1 - t0) / 1000000)) -ge 1500 ] || fail "failed before its deadline"
 nothing_left "never ready"
+
+# interrupted (SIGINT, SIGTERM) while nr is started and not ready: up
+# stops, rolls back and exits 1 naming the interrupt; nothing is left
+for sig in INT TERM; do
+	"$APOMON" -c "$CONF" -e "$ENV" --plugin-path "$APOMON_BUILDDIR/tests/runtime/types/.libs" \
+		up -q 2>"$CONF/err" &
+	up=$!
+	i=0
+	until [ -e "/run/apomon/$ENV/stations/nr/init" ]; do
+		i=$((i + 1))
+		[ $i -lt 500 ] || { kill "$up"; fail "SIG$sig: nr did not start"; }
+		sleep 0.01
+	done
+	kill -"$sig" "$up"
+	rc=0
+	wait "$up" || rc=$?
+	[ $rc = 1 ] || fail "up interrupted by SIG$sig exited $rc, expected 1: $(cat "$CONF/err")"
+	grep -q "interrupted" "$CONF/err" || fail "SIG$sig: $(cat "$CONF/err")"
+	nothing_left "SIG$sig"
+done
 exit 0
