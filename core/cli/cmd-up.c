@@ -48,6 +48,9 @@ static void print_diff_json(const struct apo_plan *plan, const struct apo_up_res
 		json_object_object_add(o, "error", json_object_new_string(res->error));
 	if (res->rec.verdict == APO_REC_DONE)
 		json_object_object_add(o, "ms", json_object_new_double(res->rec.ms));
+	if (res->rec.would_undo_pid)
+		json_object_object_add(o, "would_undo_pid",
+				       json_object_new_int(res->rec.would_undo_pid));
 	if (res->rec.verdict == APO_REC_FAILED) {
 		/* whether what it changed was put back with the previous config */
 		json_object_object_add(o, "restored", json_object_new_boolean(res->rec.restored));
@@ -81,9 +84,14 @@ static int report_reconcile(const struct apo_plan *plan, const struct apo_up_opt
 	case APO_REC_DRY_RUN:
 		if (o->json)
 			print_diff_json(plan, res, "dry run");
-		else
+		else {
+			if (rec->would_undo_pid)
+				printf("! undo the interrupted reconcile of pid %d, then reload "
+				       "the stations that can reload\n",
+				       rec->would_undo_pid);
 			apo_diff_print(&rec->diff, stdout);
-		return rec->diff.n ? APO_EXIT_FAILURE : APO_EXIT_OK;
+		}
+		return rec->diff.n || rec->would_undo_pid ? APO_EXIT_FAILURE : APO_EXIT_OK;
 	case APO_REC_NOTHING:
 		if (o->json)
 			print_diff_json(plan, res, "already up");

@@ -958,22 +958,28 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 			       p->env, (int)j->begun_by);
 			return;
 		}
-		if (apo_reconcile_undo(j, j->begun_at, u->opts->report) ||
-		    (r = apo_journal_complete(j)) < 0) {
+		if (u->opts->dry_run) {
+			/* a dry run changes nothing: it says the undo would
+			 * come first; the applied state it diffs against is
+			 * the one from before that reconcile (written last) */
+			res->would_undo_pid = (int)j->begun_by;
+		} else if (apo_reconcile_undo(j, j->begun_at, u->opts->report) ||
+			   (r = apo_journal_complete(j)) < 0) {
 			refuse(u,
 			       "environment '%s': the interrupted reconcile of pid %d could not be "
 			       "undone; 'apomon down' removes everything",
 			       p->env, (int)j->begun_by);
 			return;
-		}
-		res->undid_pid = (int)j->begun_by;
+		} else
+			res->undid_pid = (int)j->begun_by;
 	}
 	/* a rollback killed while it loaded the previous config */
 	_cleanup_free_ char *prev = previous_dir(p->env);
-	apo_rmtree(prev);
+	if (!u->opts->dry_run)
+		apo_rmtree(prev);
 	/* not after an undo: what that reconcile drained is not in the diff
 	 * (undrain()) */
-	if (!res->undid_pid && unchanged(p)) {
+	if (!res->undid_pid && !res->would_undo_pid && unchanged(p)) {
 		res->verdict = u->opts->dry_run ? APO_REC_DRY_RUN : APO_REC_NOTHING;
 		return;
 	}

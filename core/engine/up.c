@@ -148,7 +148,8 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 		res->outcome = APO_UP_RECONCILED;
 		/* stations whose logger was killed: a new one takes them over,
 		 * whether or not the difference starts any station */
-		apo_logger_ensure(plan->env);
+		if (!opts->dry_run)
+			apo_logger_ensure(plan->env);
 		apo_reconcile(&u, &res->rec);
 		if (u.error)
 			res->error = apo_xstrdup(u.error);

@@ -58,8 +58,9 @@ enum apo_rec_verdict {
 struct apo_rec_result {
 	enum apo_rec_verdict verdict;
 	struct apo_diff diff;
-	int undid_pid;	 /* an interrupted reconcile of this pid was undone first */
-	char **reloaded; /* stations whose type applied their change live */
+	int undid_pid;	    /* an interrupted reconcile of this pid was undone first */
+	int would_undo_pid; /* --dry-run: ... would be undone first (nothing done) */
+	char **reloaded;    /* stations whose type applied their change live */
 	size_t n_reloaded, cap_reloaded;
 	bool left_behind; /* APO_REC_FAILED: the undo failed too */
 	/* APO_REC_FAILED: the stations and networks it had touched were put

@@ -92,6 +92,13 @@ APOMON_RECONCILE_FAULT=kill:4 A up >"$REST_TMP/out" 2>&1 && fail "up killed at s
 grep_q "^ *server www2 [0-9.:]* check disabled\$" "$CFG" ||
 	fail "killed at step 4: www2 was not drained: $(grep www2 "$CFG")"
 sed -i 's/"10.93.0.13"/"10.93.0.12"/' "$REST_CONF/conf.d/10-lb.conf"
+# --dry-run changes nothing: it says the undo would come first (exit 1:
+# something would change) and leaves the journal and the drain as they are
+A up --dry-run >"$REST_TMP/out" 2>"$REST_TMP/err" && fail "up --dry-run after the kill exited 0"
+grep_q "^! undo the interrupted reconcile of pid [0-9]*," "$REST_TMP/out" ||
+	fail "up --dry-run after the kill: $(cat "$REST_TMP/out" "$REST_TMP/err")"
+grep_q "^ *server www2 [0-9.:]* check disabled\$" "$CFG" ||
+	fail "up --dry-run undid the drain: $(grep www2 "$CFG")"
 A up >"$REST_TMP/out" 2>"$REST_TMP/err" || fail "up after the kill: $(cat "$REST_TMP/err")"
 grep_q "undid the interrupted reconcile" "$REST_TMP/err" || fail "up after the kill: $(cat "$REST_TMP/err")"
 ! grep "disabled" "$CFG" >&2 || fail "after the kill and an up with the files as they ran, lb still drains (above)"
