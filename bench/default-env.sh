@@ -19,6 +19,8 @@
 #
 # usage (root, from a built tree):
 #   bench/default-env.sh [-n RUNS] [--cold] [--serial]
+# SLOW_LOGS=DIR keeps the station logs of every run slower than SLOW_S
+# seconds (default 8) under DIR, to explain an outlier.
 set -eu
 [ "$(id -u)" = 0 ] || { echo "default-env.sh: run as root" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -102,6 +104,17 @@ one_up() {
 	done
 	# the environment's logger (apomon-log), outside the stations: one
 	# process for all of them
+	# the run's last station, and for an outlier (SLOW_LOGS=DIR, a run of
+	# more than SLOW_S seconds) every station's log, before a purge
+	# removes them
+	last=$(sort -k3,3n "$tmp/stations.$mode" | tail -n 1 |
+		awk '{ printf "%s at %.2f s (own %.2f s)", $1, $3 - $4, $3 - $2 }')
+	echo "$mode $(echo "$t1 - $t0" | bc -l) $last" >>"$tmp/lasts"
+	if [ -n "${SLOW_LOGS:-}" ] && [ "$(echo "$t1 - $t0 > ${SLOW_S:-8}" | bc)" = 1 ]; then
+		mkdir -p "$SLOW_LOGS/$mode-$t0"
+		cp -r "${APOMON_LOG_DIR:-/var/log/apomon}/$env/." "$SLOW_LOGS/$mode-$t0/" 2>/dev/null || true
+		cp "$tmp/stations.$mode" "$SLOW_LOGS/$mode-$t0/stations" 2>/dev/null || true
+	fi
 	lg=$(for f in "$run_dir/$env"/stations/*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
 	k=0
 	for p in $lg; do k=$((k + $(pss "$p"))); done
@@ -156,6 +169,9 @@ for m in kept purged down down-purge serial-purged cold; do
 	[ -n "$base_med" ] || base_med=$2
 	printf '%-16s %5s %10s %10s %10s %7.2fx\n' "$m" "$1" "$2" "$3" "$4" "$(echo "$2 / $base_med" | bc -l)"
 done
+echo
+echo "each run's last station ready: seconds since the start of up"
+sed 's/^/  /' "$tmp/lasts"
 for m in kept purged; do
 	echo
 	echo "critical path (last $m run): seconds since the start of up"

@@ -5,4 +5,5 @@
 # stop) in its own interpreter.
 set -eu
 . /apomon/sshd.sh
-exec gunicorn --config /srv/directory/gunicorn.conf.py directory.wsgi:application
+# gunicorn_main.py: Gunicorn's own command without pkg_resources' import
+exec python3 /srv/directory/gunicorn_main.py --config /srv/directory/gunicorn.conf.py directory.wsgi:application

@@ -9,6 +9,9 @@ TESTS += tests/integration/rest-django.sh
 # its image definition and the application, installed next to base's
 imagesdjangodir = $(imagesdir)/django
 dist_imagesdjango_DATA = images/django/image.cfg images/django/startup.sh
+imagesdjangosrvdir = $(imagesdir)/django/files/srv/directory
+dist_imagesdjangosrv_DATA = images/django/files/srv/directory/gunicorn.conf.py \
+	images/django/files/srv/directory/gunicorn_main.py
 imagesdjangoappdir = $(imagesdir)/django/files/srv/directory/directory
 dist_imagesdjangoapp_DATA = \
 	images/django/files/srv/directory/directory/__init__.py \

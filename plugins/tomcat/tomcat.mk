@@ -72,5 +72,8 @@ dist_imagesjre_DATA = images/jre/image.cfg
 imagestomcatdir = $(imagesdir)/tomcat
 dist_imagestomcat_DATA = images/tomcat/image.cfg images/tomcat/startup.sh
 imagestomcatlibdir = $(imagesdir)/tomcat/files/usr/lib/apomon
-dist_imagestomcatlib_DATA = images/tomcat/files/usr/lib/apomon/tomcat-cds.sh
+dist_imagestomcatlib_DATA = images/tomcat/files/usr/lib/apomon/tomcat-cds.sh \
+	images/tomcat/files/usr/lib/apomon/tomcat-classes.lst
+imagestomcatbindir = $(imagesdir)/tomcat/files/usr/share/tomcat10/bin
+dist_imagestomcatbin_DATA = images/tomcat/files/usr/share/tomcat10/bin/setenv.sh
 EXTRA_DIST += plugins/tomcat/README.md
