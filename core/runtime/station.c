@@ -542,9 +542,20 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 		rc = set_err(err, -EINVAL, "%s: root: not prepared", s->fqdn);
 		goto out;
 	}
-	a.template_fd = apo_station_template_fd();
 	a.overlay_opts = opts;
 	a.root = root;
+	a.root_how = ROOT_PIVOT;
+	/* the empty template when the root is a mount to attach (the host's
+	 * paths, an overlay's layers, are not in it); the host's tree less
+	 * apomon's mounts otherwise, or when weakened on purpose (confine.h) */
+	if (apo_test_weakened("root")) {
+		a.root_how = ROOT_CHROOT;
+	} else if (a.tree_fd >= 0 && (a.template_fd = apo_station_empty_template_fd()) >= 0) {
+		a.root = APO_EMPTY_ROOT;
+		a.root_how = ROOT_MOVE;
+	}
+	if (a.root_how != ROOT_MOVE)
+		a.template_fd = apo_station_template_fd();
 	a.fqdn = s->fqdn;
 	a.net_admin = s->net_admin;
 	a.argv = argv;
