@@ -43,6 +43,7 @@ struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
 	int sync_wfd, err_rfd;	 /* the parent's ends, closed first in the child */
 	int log_rfd, status_rfd; /* the pipes' read ends, which init keeps */
+	int log_pending;	 /* the logger's answer, read after the clone (station-log.h) */
 	int template_fd;	 /* the mount namespace to copy; -1: cloned with ours */
 	/* how the root becomes /: ROOT_PIVOT (pivot_root and detach of the
 	 * copied host tree), ROOT_MOVE (template_fd is the empty template:
