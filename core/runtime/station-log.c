@@ -437,8 +437,8 @@ out:
 	return rc;
 }
 
-int apo_logger_confirm(const char *env, const char *name, unsigned long long max_bytes,
-		       int pending, int out_r, int status_r)
+int apo_logger_confirm(const char *env, const char *name, unsigned long long max_bytes, int pending,
+		       int out_r, int status_r)
 {
 	int rc = hand_over_reply(pending);
 

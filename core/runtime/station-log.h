@@ -29,8 +29,8 @@ int apo_logger_start(const char *env, const char *name, unsigned long long max_b
 /* The logger's answer to apo_logger_start's hand-over (pending is
  * closed); hands the read ends over again, to a new logger, when the one
  * asked left before it took them.  0 or a negative errno. */
-int apo_logger_confirm(const char *env, const char *name, unsigned long long max_bytes,
-		       int pending, int out_r, int status_r);
+int apo_logger_confirm(const char *env, const char *name, unsigned long long max_bytes, int pending,
+		       int out_r, int status_r);
 
 /* A logger for the environment when a station of it runs and its logger
  * is gone (killed): the new one takes over the running stations' pipes.

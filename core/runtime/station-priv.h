@@ -50,7 +50,7 @@ struct apo_child_args {
 	 * MS_MOVE onto / and chroot, nothing to detach), ROOT_CHROOT (a
 	 * chroot alone, in the host's tree: APOMON_TEST_WEAKEN=root only) */
 	enum { ROOT_PIVOT, ROOT_MOVE, ROOT_CHROOT } root_how;
-	int tree_fd;		 /* a detached clone of the root's mount; -1: mount overlay_opts */
+	int tree_fd; /* a detached clone of the root's mount; -1: mount overlay_opts */
 	const char *overlay_opts;
 	const char *root;
 	const char *fqdn;

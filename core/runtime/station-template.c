@@ -82,9 +82,8 @@ static int empty_holder(void *ctx)
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("apomon-empty", "/tmp", "tmpfs", fl, "mode=0755,size=4k,nr_inodes=4") < 0 ||
 	    mkdir("/tmp" APO_EMPTY_ROOT, 0755) < 0 ||
-	    mount(NULL, "/tmp", NULL, MS_REMOUNT | MS_RDONLY | fl, NULL) < 0 ||
-	    chdir("/tmp") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+	    mount(NULL, "/tmp", NULL, MS_REMOUNT | MS_RDONLY | fl, NULL) < 0 || chdir("/tmp") < 0 ||
+	    syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return 1;
 	if (write(w, "k", 1) != 1)
 		return 1;

@@ -355,7 +355,7 @@ int main(int argc, char **argv)
 	    {"module", module},	      {"reboot", reboot_cad},
 	    {"clock", clock_set},     {"userns", userns},
 	    {"personality", persona}, {"tiocsti", tiocsti},
-	    {"chroot", chroot_any},  {"umount", umount_root},
+	    {"chroot", chroot_any},   {"umount", umount_root},
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
