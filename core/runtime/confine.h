@@ -34,7 +34,8 @@ int apo_seccomp_load(const struct apo_bpf *f);
 extern const char *const apo_seccomp_denied[];
 
 /* Read-only and masked paths of /proc and /sys like runc's, under root
- * (the station's root seen from the child, before pivot_root).
+ * (the station's root seen from the child, before pivot_root), after its
+ * /dev is made (masked files get a bind of root's /dev/null).
  * Allocates nothing.  first_dir (APO_CHILD_PATH_MAX bytes, the caller's:
  * the child shares its launcher's memory, so nothing here is static) is
  * the first masked directory, which apo_mask_sys binds again.  0 or -1
@@ -48,7 +49,9 @@ int apo_mask_sys(const char *root, char *first_dir);
  * catches the escape it looks for.  Test-only: never set it elsewhere.
  * Words: seccomp, caps, mask, fds, paths, stdio, userns (the station
  * runs as host root, as with isolation "host-root"), stop (stations are
- * killed with SIGKILL, not asked to shut down).
+ * killed with SIGKILL, not asked to shut down), root (the station's
+ * root is a chroot in a copy of the host's mount tree: the chroot escape
+ * leaves it).
  */
 bool apo_test_weakened(const char *what);
 

@@ -44,15 +44,17 @@ static int join(char *buf, const char *root, const char *dir, const char *rel)
 	return 0;
 }
 
-/* p: a file or directory of a fresh proc or sysfs, not the station's */
-static int mask(const char *p, char *first_dir)
+/* p: a file or directory of a fresh proc or sysfs, not the station's;
+ * null: the root's /dev/null (the station's mount namespace may have
+ * nothing of the host's, station-template.c) */
+static int mask(const char *p, const char *null, char *first_dir)
 {
 	struct stat st;
 
 	if (stat(p, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
-		return mount("/dev/null", p, NULL, MS_BIND, NULL);
+		return mount(null, p, NULL, MS_BIND, NULL);
 	if (*first_dir)
 		return mount(first_dir, p, NULL, MS_BIND, NULL);
 	if (mount("tmpfs", p, "tmpfs", MS_RDONLY | LOCKED, "size=0,mode=0555") < 0)
@@ -64,10 +66,12 @@ static int mask(const char *p, char *first_dir)
 static int masked(const char *root, const char *dir, const char *const *rel, size_t n,
 		  char *first_dir)
 {
-	char p[APO_CHILD_PATH_MAX];
+	char p[APO_CHILD_PATH_MAX], null[APO_CHILD_PATH_MAX];
 
+	if (join(null, root, "/dev", "null") < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (join(p, root, dir, rel[i]) < 0 || mask(p, first_dir) < 0)
+		if (join(p, root, dir, rel[i]) < 0 || mask(p, null, first_dir) < 0)
 			return -1;
 	return 0;
 }

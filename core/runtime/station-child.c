@@ -200,7 +200,8 @@ int apo_station_child(void *arg)
 	if (a->template_fd >= 0 &&
 	    (setns(a->template_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
 		fail(a, APO_STEP_PRIVATE);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* the empty template's one mount is private already */
+	if (a->root_how != ROOT_MOVE && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(a, APO_STEP_PRIVATE);
 	if (a->tree_fd >= 0) {
 		if (syscall(SYS_move_mount, a->tree_fd, "", AT_FDCWD, a->root,
@@ -209,6 +210,9 @@ int apo_station_child(void *arg)
 	} else if (mount("overlay", a->root, "overlay", 0, a->overlay_opts) < 0) {
 		fail(a, APO_STEP_ROOT);
 	}
+	/* /dev first: the masks bind its null */
+	if (make_dev(a) < 0)
+		fail(a, APO_STEP_DEV);
 	if (!at(a, p, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail(a, APO_STEP_PROC);
@@ -219,13 +223,33 @@ int apo_station_child(void *arg)
 		fail(a, APO_STEP_SYS);
 	if (a->mask && apo_mask_sys(a->root, first_dir) < 0)
 		fail(a, APO_STEP_MASK);
-	if (make_dev(a) < 0)
-		fail(a, APO_STEP_DEV);
 
-	/* pivot_root(".", "."): the old root ends up stacked under the new
-	 * one and is detached at once; no directory for it needed */
-	if (chdir(a->root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+	if (chdir(a->root) < 0)
+		fail(a, APO_STEP_PIVOT);
+	switch (a->root_how) {
+	case ROOT_MOVE:
+		/* the root onto the empty template's / (switch_root's way): what
+		 * stays under it, hidden and out of the chroot, is that empty
+		 * read-only tmpfs; a `cd ..` past the root (the chroot escape)
+		 * ends on the tmpfs's root and steps back down into ours.
+		 * Nothing is unmounted, so no RCU grace period to wait for. */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+			fail(a, APO_STEP_PIVOT);
+		break;
+	case ROOT_CHROOT:
+		/* APOMON_TEST_WEAKEN=root: a chroot in the host's tree, which the
+		 * chroot escape leaves (the escape tests must see it) */
+		if (chroot(".") < 0)
+			fail(a, APO_STEP_PIVOT);
+		break;
+	default:
+		/* pivot_root(".", "."): the old root ends up stacked under the
+		 * new one and is detached at once; no directory for it needed */
+		if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0)
+			fail(a, APO_STEP_PIVOT);
+		break;
+	}
+	if (chdir("/") < 0)
 		fail(a, APO_STEP_PIVOT);
 	if (sethostname(a->fqdn, strlen(a->fqdn)) < 0)
 		fail(a, APO_STEP_HOSTNAME);

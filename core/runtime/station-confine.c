@@ -52,7 +52,7 @@ int apo_station_confine(const struct apo_station_spec *s, struct apo_child_args 
 		return rc;
 	}
 	rc = apo_logger_start(s->env, s->name, s->log_max_bytes, &a->log_fd, &a->status_fd,
-			      &a->log_rfd, &a->status_rfd);
+			      &a->log_rfd, &a->status_rfd, &a->log_pending);
 	if (rc < 0) {
 		_cleanup_free_ char *prog = apo_logger_path();
 		*err = apo_xasprintf("%s: log: start %s: %s", s->fqdn, prog, strerror(-rc));
@@ -61,7 +61,8 @@ int apo_station_confine(const struct apo_station_spec *s, struct apo_child_args 
 	/* APOMON_TEST_WEAKEN=fds: the host's log file itself, the hole the tests try */
 	if (apo_test_weakened("fds")) {
 		_cleanup_free_ char *logp = apo_station_log_path(s->env, s->name);
-		int fd = apo_high_fd(open(logp, O_WRONLY | O_APPEND | O_CLOEXEC));
+		/* (O_CREAT: the logger may not have made it yet) */
+		int fd = apo_high_fd(open(logp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
 		if (fd >= 0) {
 			close(a->log_fd);
 			a->log_fd = fd;

@@ -275,7 +275,7 @@ static int helper(void *ctx)
 	bool tty = a->tty;
 	int fds[APO_ARRAY_SIZE(nss)];
 	char path[64];
-	int master = -1, slave = -1, user_fd = -1, st;
+	int master = -1, slave = -1, user_fd = -1, root_fd, st;
 	pid_t pid;
 
 	for (size_t i = 0; i < APO_ARRAY_SIZE(a->drop); i++)
@@ -288,6 +288,16 @@ static int helper(void *ctx)
 			dprintf(2, "apomon: %s: exec: %s: %s\n", name, path, strerror(errno));
 			_exit(126);
 		}
+	}
+	/* init's root: joining the mount namespace puts us at its /, which is
+	 * the station's root only when the runtime made it so (not in a
+	 * chroot, APOMON_TEST_WEAKEN=root: the escape tests' commands must
+	 * land where the station's own processes are) */
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)r->pid);
+	root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0) {
+		dprintf(2, "apomon: %s: exec: %s: %s\n", name, path, strerror(errno));
+		_exit(126);
 	}
 	/* opened first, joined last: the others belong to the host's user
 	 * namespace, and joining them takes host root */
@@ -321,6 +331,11 @@ static int helper(void *ctx)
 		}
 		close(fds[i]);
 	}
+	if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		dprintf(2, "apomon: %s: exec: enter the root: %s\n", name, strerror(errno));
+		_exit(126);
+	}
+	close(root_fd);
 	/* as the station's root, not host root: what the command makes is
 	 * the station's, and it can do no more than the station can */
 	if (user_fd >= 0 && (setns(user_fd, CLONE_NEWUSER) < 0 || setgroups(0, NULL) < 0 ||

@@ -188,8 +188,11 @@ out:
 
 /* One station to the logger: 0, or a negative errno (-ECONNRESET: the
  * logger was on its way out, start another). */
+static int hand_over_reply(int c);
+
+/* defer: sent only; hand_over_reply reads the answer later */
 static int hand_over(int c, enum apo_log_op op, const char *logp, const char *state,
-		     unsigned long long max, int out_r, int status_r)
+		     unsigned long long max, int out_r, int status_r, bool defer)
 {
 	struct apo_log_msg m = {.op = op,
 				.log_len = (uint32_t)strlen(logp) + 1,
@@ -206,8 +209,6 @@ static int hand_over(int c, enum apo_log_op op, const char *logp, const char *st
 			    .msg_control = cb.buf,
 			    .msg_controllen = sizeof(cb.buf)};
 	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	int32_t reply;
-	ssize_t n;
 
 	if (m.log_len > APO_LOG_PATH_MAX || m.state_len > APO_LOG_PATH_MAX)
 		return -ENAMETOOLONG;
@@ -218,6 +219,15 @@ static int hand_over(int c, enum apo_log_op op, const char *logp, const char *st
 	memcpy(CMSG_DATA(h), (int[]){out_r, status_r}, 2 * sizeof(int));
 	if (sendmsg(c, &mh, MSG_NOSIGNAL) < 0)
 		return errno == EPIPE ? -ECONNRESET : -errno;
+	return defer ? 0 : hand_over_reply(c);
+}
+
+/* The logger's answer to a hand-over: 0, or its negative errno. */
+static int hand_over_reply(int c)
+{
+	int32_t reply;
+	ssize_t n;
+
 	do
 		n = recv(c, &reply, sizeof(reply), 0);
 	while (n < 0 && errno == EINTR);
@@ -259,7 +269,7 @@ static void adopt_running(const char *env, const char *skip, int c)
 		out = (int)syscall(SYS_pidfd_getfd, pfd, APO_INIT_OUT_READ_FD, 0);
 		st = (int)syscall(SYS_pidfd_getfd, pfd, APO_INIT_STATUS_READ_FD, 0);
 		if (out >= 0 && st >= 0)
-			hand_over(c, APO_LOG_ADOPT, logp, state, max, out, st);
+			hand_over(c, APO_LOG_ADOPT, logp, state, max, out, st, false);
 	next:
 		if (pfd >= 0)
 			close(pfd);
@@ -348,16 +358,54 @@ static void unlock_env(int dirfd)
 	close(dirfd);
 }
 
-int apo_logger_start(const char *env, const char *name, unsigned long long max_bytes, int *out_w,
-		     int *status_w, int *out_r, int *status_r)
+/* Hands the read ends to the environment's logger, under the
+ * environment's lock (one logger started at most, none leaving under
+ * us).  defer: *pending gets the connection whose answer is still to be
+ * read (apo_logger_confirm), the lock is not held while the logger makes
+ * the station's files. */
+static int register_station(const char *env, const char *name, unsigned long long max_bytes,
+			    int out_r, int status_r, int *pending)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(env, name);
 	_cleanup_free_ char *logp = apo_station_log_path(env, name);
 	_cleanup_free_ char *sock = NULL;
+	int dirfd, c = -1, rc = 0;
+
+	if ((dirfd = lock_env(env, &sock)) < 0)
+		return dirfd;
+	/* again while a logger that was leaving as we connected is not gone */
+	for (int attempt = 0; attempt < 100; attempt++) {
+		if (attempt)
+			poll(NULL, 0, 1);
+		if ((c = logger_connect(env, name, dirfd, sock)) < 0) {
+			rc = c;
+			c = -1;
+			break;
+		}
+		rc = hand_over(c, APO_LOG_START, logp, state, max_bytes, out_r, status_r,
+			       pending != NULL);
+		if (rc != -ECONNRESET)
+			break;
+		close(c);
+		c = -1;
+	}
+	unlock_env(dirfd);
+	if (rc == 0 && pending)
+		*pending = c;
+	else if (c >= 0)
+		close(c);
+	return rc;
+}
+
+int apo_logger_start(const char *env, const char *name, unsigned long long max_bytes, int *out_w,
+		     int *status_w, int *out_r, int *status_r, int *pending)
+{
 	int out[2] = {-1, -1}, st[2] = {-1, -1};
-	int dirfd = -1, c = -1, rc;
+	int rc;
 
 	*out_w = *status_w = *out_r = *status_r = -1;
+	if (pending)
+		*pending = -1;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) {
 		rc = -errno;
 		goto out;
@@ -371,25 +419,7 @@ int apo_logger_start(const char *env, const char *name, unsigned long long max_b
 			goto out;
 		}
 	}
-	if ((dirfd = lock_env(env, &sock)) < 0) {
-		rc = dirfd;
-		goto out;
-	}
-	/* again while a logger that was leaving as we connected is not gone */
-	for (int attempt = 0; attempt < 100; attempt++) {
-		if (attempt)
-			poll(NULL, 0, 1);
-		if ((c = logger_connect(env, name, dirfd, sock)) < 0) {
-			rc = c;
-			goto out;
-		}
-		rc = hand_over(c, APO_LOG_START, logp, state, max_bytes, out[0], st[0]);
-		close(c);
-		c = -1;
-		if (rc != -ECONNRESET)
-			break;
-	}
-	if (rc < 0)
+	if ((rc = register_station(env, name, max_bytes, out[0], st[0], pending)) < 0)
 		goto out;
 	*out_w = out[1];
 	*status_w = st[1];
@@ -398,16 +428,25 @@ int apo_logger_start(const char *env, const char *name, unsigned long long max_b
 	out[0] = out[1] = st[0] = st[1] = -1;
 	rc = 0;
 out:
-	if (c >= 0)
-		close(c);
-	if (dirfd >= 0)
-		unlock_env(dirfd);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);
 		if (st[i] >= 0)
 			close(st[i]);
 	}
+	return rc;
+}
+
+int apo_logger_confirm(const char *env, const char *name, unsigned long long max_bytes, int pending,
+		       int out_r, int status_r)
+{
+	int rc = hand_over_reply(pending);
+
+	close(pending);
+	/* the logger left before it took the station: to the next one, and
+	 * wait for its answer this time */
+	if (rc == -ECONNRESET)
+		rc = register_station(env, name, max_bytes, out_r, status_r, NULL);
 	return rc;
 }
 

@@ -43,8 +43,14 @@ struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
 	int sync_wfd, err_rfd;	 /* the parent's ends, closed first in the child */
 	int log_rfd, status_rfd; /* the pipes' read ends, which init keeps */
+	int log_pending;	 /* the logger's answer, read after the clone (station-log.h) */
 	int template_fd;	 /* the mount namespace to copy; -1: cloned with ours */
-	int tree_fd;		 /* a detached clone of the root's mount; -1: mount overlay_opts */
+	/* how the root becomes /: ROOT_PIVOT (pivot_root and detach of the
+	 * copied host tree), ROOT_MOVE (template_fd is the empty template:
+	 * MS_MOVE onto / and chroot, nothing to detach), ROOT_CHROOT (a
+	 * chroot alone, in the host's tree: APOMON_TEST_WEAKEN=root only) */
+	enum { ROOT_PIVOT, ROOT_MOVE, ROOT_CHROOT } root_how;
+	int tree_fd; /* a detached clone of the root's mount; -1: mount overlay_opts */
 	const char *overlay_opts;
 	const char *root;
 	const char *fqdn;
@@ -90,6 +96,10 @@ unsigned long long apo_proc_starttime(pid_t pid, char *state);
 /* The template mount namespace (station-template.c), made on first use;
  * -1 when it cannot be made. */
 int apo_station_template_fd(void);
+/* The empty template: one read-only tmpfs with the directory
+ * APO_EMPTY_ROOT, nothing of the host; -1 when it cannot be made. */
+int apo_station_empty_template_fd(void);
+#define APO_EMPTY_ROOT "/r"
 /* Moves fd to >= 10 so that dup2 onto 0..3 in the child never clobbers
  * it; closes the original.  -1 stays -1. */
 int apo_high_fd(int fd);

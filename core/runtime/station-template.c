@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,33 +64,81 @@ static int template_holder(void *ctx)
 	return 0;
 }
 
-static void template_make(void)
+/*
+ * The empty template's holder: a mount namespace of one read-only tmpfs
+ * holding nothing but the empty directory APO_EMPTY_ROOT, where a
+ * station's child attaches its root before moving it onto / (MS_MOVE +
+ * chroot, station-child.c).  A station's copy has nothing of the host to
+ * detach, so its start waits for no RCU grace period (pivot_root's
+ * detach of the copied host tree waited for one a station); and what is
+ * under its root, hidden, is this empty tmpfs: no host file, no host
+ * mount.  The host's tree is detached here once a process.
+ */
+static int empty_holder(void *ctx)
 {
-	int p[2];
+	int w = *(int *)ctx;
+	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("apomon-empty", "/tmp", "tmpfs", fl, "mode=0755,size=4k,nr_inodes=4") < 0 ||
+	    mkdir("/tmp" APO_EMPTY_ROOT, 0755) < 0 ||
+	    mount(NULL, "/tmp", NULL, MS_REMOUNT | MS_RDONLY | fl, NULL) < 0 || chdir("/tmp") < 0 ||
+	    syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return 1;
+	if (write(w, "k", 1) != 1)
+		return 1;
+	pause();
+	return 0;
+}
+
+/* Runs holder in a child, opens its mount namespace once it says "k". */
+static int template_make(int (*holder)(void *))
+{
+	int p[2], fd = -1;
 	pid_t pid;
 	int status;
 	char c;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	if (apo_spawn_fn(template_holder, &p[1], &pid) < 0) {
+		return -1;
+	if (apo_spawn_fn(holder, &p[1], &pid) < 0) {
 		close(p[0]);
 		close(p[1]);
-		return;
+		return -1;
 	}
 	close(p[1]);
 	if (read(p[0], &c, 1) == 1) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-		template_fd = apo_high_fd(open(path, O_RDONLY | O_CLOEXEC));
+		fd = apo_high_fd(open(path, O_RDONLY | O_CLOEXEC));
 	}
 	close(p[0]);
 	kill(pid, SIGKILL);
 	apo_spawn_wait(pid, &status);
+	return fd;
+}
+
+static void host_template_make(void)
+{
+	template_fd = template_make(template_holder);
+}
+
+static pthread_once_t empty_once = PTHREAD_ONCE_INIT;
+static int empty_fd = -1;
+
+static void empty_template_make(void)
+{
+	empty_fd = template_make(empty_holder);
 }
 
 int apo_station_template_fd(void)
 {
-	pthread_once(&template_once, template_make);
+	pthread_once(&template_once, host_template_make);
 	return template_fd;
+}
+
+int apo_station_empty_template_fd(void)
+{
+	pthread_once(&empty_once, empty_template_make);
+	return empty_fd;
 }

@@ -112,6 +112,15 @@ static int write_in_root(const char *root, const char *path, const char *data)
 	return 0;
 }
 
+/* One mkdir when the parent exists, the usual case after a station's
+ * first start (apo_mkdir_p tries every component: 5 calls a path). */
+static int mkdir_once(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	return errno == ENOENT ? apo_mkdir_p(path, mode) : -errno;
+}
+
 static bool is_mountpoint(const char *path)
 {
 	struct stat a, b;
@@ -321,12 +330,14 @@ int apo_station_prepare(const struct apo_station_spec *s, char **root, char **er
 		goto fail;
 	}
 	/* the state dir first: from here on cleanup finds everything */
-	if ((rc = apo_mkdir_p(state, 0755)) < 0) {
+	if ((rc = mkdir_once(state, 0755)) < 0) {
 		set_err(err, rc, "%s: state: %s", s->fqdn, state);
 		goto fail;
 	}
-	if ((rc = apo_mkdir_p(upper, 0755)) < 0 || (rc = apo_mkdir_p(work, 0700)) < 0 ||
-	    (rc = apo_mkdir_p(r, 0755)) < 0 || (rc = apo_mkdir_p(logdir, 0755)) < 0) {
+	/* no mount point on the host: the root is a detached mount, attached
+	 * in the station's own namespace (launch makes one for the others) */
+	if ((rc = mkdir_once(upper, 0755)) < 0 || (rc = mkdir_once(work, 0700)) < 0 ||
+	    (rc = mkdir_once(logdir, 0755)) < 0) {
 		set_err(err, rc, "%s: root: directories", s->fqdn);
 		goto fail;
 	}
@@ -454,6 +465,7 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 				   .status_fd = -1,
 				   .log_rfd = -1,
 				   .status_rfd = -1,
+				   .log_pending = -1,
 				   .tree_fd = -1,
 				   .userns_fd = -1};
 	int tree_fd = -1;
@@ -542,9 +554,25 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 		rc = set_err(err, -EINVAL, "%s: root: not prepared", s->fqdn);
 		goto out;
 	}
-	a.template_fd = apo_station_template_fd();
 	a.overlay_opts = opts;
 	a.root = root;
+	a.root_how = ROOT_PIVOT;
+	/* the empty template when the root is a mount to attach (the host's
+	 * paths, an overlay's layers, are not in it); the host's tree less
+	 * apomon's mounts otherwise, or when weakened on purpose (confine.h) */
+	if (apo_test_weakened("root")) {
+		a.root_how = ROOT_CHROOT;
+	} else if (a.tree_fd >= 0 && (a.template_fd = apo_station_empty_template_fd()) >= 0) {
+		a.root = APO_EMPTY_ROOT;
+		a.root_how = ROOT_MOVE;
+	}
+	if (a.root_how != ROOT_MOVE) {
+		a.template_fd = apo_station_template_fd();
+		if ((rc = mkdir_once(root, 0755)) < 0) {
+			set_err(err, rc, "%s: root: %s", s->fqdn, root);
+			goto out;
+		}
+	}
 	a.fqdn = s->fqdn;
 	a.net_admin = s->net_admin;
 	a.argv = argv;
@@ -647,6 +675,15 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 		unlink(initp);
 		goto out;
 	}
+	/* the logger made the station's files meanwhile */
+	rc = apo_logger_confirm(s->env, s->name, s->log_max_bytes, a.log_pending, a.log_rfd,
+				a.status_rfd);
+	a.log_pending = -1;
+	if (rc < 0) {
+		_cleanup_free_ char *prog = apo_logger_path();
+		set_err(err, rc, "%s: log: start %s", s->fqdn, prog);
+		goto kill;
+	}
 	*pidp = pid;
 	rc = 0;
 	goto out;
@@ -661,6 +698,8 @@ out:
 		if (errp[i] >= 0)
 			close(errp[i]);
 	}
+	if (a.log_pending >= 0)
+		close(a.log_pending);
 	if (a.init_fd >= 0)
 		close(a.init_fd);
 	if (a.log_fd >= 0)

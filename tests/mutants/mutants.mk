@@ -14,7 +14,7 @@ EXTRA_DIST += tests/mutants/run.sh tests/mutants/integrity-gate-skipped.mut \
 	tests/mutants/userns-not-used.mut tests/mutants/manifest-fetched-twice.mut \
 	tests/mutants/logger-not-taken-over.mut tests/mutants/reload-before-seal-check.mut \
 	tests/mutants/pulls-not-serialised.mut \
-	tests/mutants/reload-keeps-new-cert.mut
+	tests/mutants/reload-keeps-new-cert.mut tests/mutants/root-not-moved.mut
 check-mutants:
 	$(SHELL) $(srcdir)/tests/mutants/run.sh $(srcdir) $(builddir) $(MUTANTS)
 # the check programs, for run.sh to rebuild only those a mutant's tests use

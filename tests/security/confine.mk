@@ -14,6 +14,6 @@ tests_security_escape_probe_LDFLAGS = -all-static
 SECURITY_TESTS = tests/security/escape-syscalls.sh tests/security/escape-proc.sh \
 	tests/security/escape-shocker.sh tests/security/escape-tiocsti.sh \
 	tests/security/escape-symlink.sh tests/security/escape-hostfd.sh \
-	tests/security/escape-log.sh
+	tests/security/escape-log.sh tests/security/escape-root.sh
 TESTS += $(SECURITY_TESTS)
 EXTRA_DIST += $(SECURITY_TESTS) tests/security/escape-lib.sh docs/security.md

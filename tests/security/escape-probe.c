@@ -22,6 +22,10 @@
  *   userns       unshare(CLONE_NEWUSER) and clone(CLONE_NEWUSER)
  *   personality  personality(ADDR_NO_RANDOMIZE)
  *   tiocsti      TIOCSTI "echo apomon-tiocsti-escape\n" into fds 0-2 and /dev/tty
+ *   chroot [F]   the chroot escape: chroot into a directory, climb with "..",
+ *                chroot "."; escaped when / is no longer the station's root
+ *                (then prints the first line of F, a file of the host)
+ *   umount       umount2("/", MNT_DETACH): uncover what is under the root
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -38,6 +42,8 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -167,6 +173,71 @@ static int mount_tmpfs(void)
 	return verdict("mount", r, err, EPERM);
 }
 
+/* The station's root detached from its mount namespace, to reach what
+ * is under it (last in a run: a station that lets it through has lost
+ * its root for every later `apomon exec`) */
+static int umount_root(void)
+{
+	long r = umount2("/", MNT_DETACH);
+	return verdict("umount", r, errno, EPERM);
+}
+
+/* The classic chroot escape, with the CAP_SYS_CHROOT a station keeps:
+ * chroot into a directory while the working directory stays outside it,
+ * climb with "..", which stops only at the process's root, and chroot
+ * there.  Escaped when / is then another directory than the station's
+ * root; prints what that / holds. */
+static int chroot_escape(const char *host_file)
+{
+	const char *d = "/tmp/.apomon-chroot-escape";
+	struct stat before, after;
+	DIR *dir;
+	struct dirent *e;
+	int n = 0;
+
+	if (stat("/", &before) < 0 || (mkdir(d, 0700) < 0 && errno != EEXIST)) {
+		printf("chroot: setup: %s\n", strerror(errno));
+		return 2;
+	}
+	if (chdir("/") < 0 || chroot(d) < 0)
+		return verdict("chroot", -1, errno, EPERM);
+	for (int i = 0; i < 64; i++)
+		if (chdir("..") < 0)
+			break;
+	if (chroot(".") < 0 || chdir("/") < 0 || stat("/", &after) < 0) {
+		printf("chroot: refused (chroot(\".\"): %s)\n", strerror(errno));
+		return 1;
+	}
+	if (after.st_dev == before.st_dev && after.st_ino == before.st_ino) {
+		printf("chroot: refused (the climb ended on the station's own root)\n");
+		return 1;
+	}
+	printf("chroot: ESCAPED (/ is now dev %u:%u inode %lu, not the station's root; it holds:",
+	       major(after.st_dev), minor(after.st_dev), (unsigned long)after.st_ino);
+	if ((dir = opendir("/"))) {
+		while ((e = readdir(dir)) && n < 40)
+			if (e->d_name[0] != '.' && ++n)
+				printf(" %s", e->d_name);
+		closedir(dir);
+	}
+	printf(")\n");
+	/* a file the test left on the host, read from there */
+	if (host_file) {
+		char line[128] = "";
+		FILE *f = fopen(host_file, "re");
+		if (f && fgets(line, sizeof(line), f))
+			printf("chroot: read the host's %s: %s", host_file, line);
+		if (f)
+			fclose(f);
+	}
+	return 0;
+}
+
+static int chroot_any(void)
+{
+	return chroot_escape(NULL);
+}
+
 static int keyctl(void)
 {
 	long r = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
@@ -284,9 +355,12 @@ int main(int argc, char **argv)
 	    {"module", module},	      {"reboot", reboot_cad},
 	    {"clock", clock_set},     {"userns", userns},
 	    {"personality", persona}, {"tiocsti", tiocsti},
+	    {"chroot", chroot_any},   {"umount", umount_root},
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "chroot"))
+		return chroot_escape(argv[2]);
 	for (size_t i = 0; argc == 2 && i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(argv[1], t[i].name))
 			return t[i].fn();

@@ -1,12 +1,14 @@
 #!/bin/sh
 # From inside a running station: mount, keyctl, bpf, loading or removing a
 # module, reboot, setting the clock, a new user namespace (unshare and
-# clone; clone3 gives ENOSYS), personality(ADDR_NO_RANDOMIZE) all fail with
+# clone; clone3 gives ENOSYS), personality(ADDR_NO_RANDOMIZE), unmounting
+# its root (to uncover what is under it) all fail with
 # EPERM.  Then the same probes on a station without its seccomp filter
 # and with the capabilities of before: each check sees the call get through.
 . "${top_srcdir:?}/tests/security/escape-lib.sh" || exit 99
 
-T="mount keyctl bpf module reboot clock userns personality"
+# umount last: a station it got through has lost its root
+T="mount keyctl bpf module reboot clock userns personality umount"
 date_before=$(date +%s)
 esc_up
 for t in $T; do
