@@ -197,8 +197,8 @@ static bool images_missing(const struct apo_registry *r)
 		_cleanup_free_ char *dir = NULL;
 		if (!p->type->image || apo_image_locate(p->type->image, &dir) != -ENOENT)
 			continue;
-		_cleanup_free_ char *where = apo_image_search_text();
-		apo_err("%s: type %s: image '%s' not found (searched %s)", p->file, p->type->name,
+		_cleanup_free_ char *where = apo_image_missing_text(p->type->image);
+		apo_err("%s: type %s: image '%s' not found (%s)", p->file, p->type->name,
 			p->type->image, where);
 		missing = true;
 	}

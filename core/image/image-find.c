@@ -8,6 +8,7 @@
 #include "image/image-cfg.h"
 #include "image/image-find.h"
 #include "image/image-store.h"
+#include "base/paths.h"
 #include "base/util.h"
 
 int apo_image_locate(const char *name, char **dir)
@@ -44,4 +45,15 @@ char *apo_image_search_text(void)
 	}
 	apo_strv_free(search);
 	return out;
+}
+
+char *apo_image_missing_text(const char *name)
+{
+	_cleanup_free_ char *where = apo_image_search_text();
+	_cleanup_free_ char *store = apo_images_dir();
+
+	/* the two places apo_image_locate looks */
+	return apo_xasprintf("searched %s for %s/image.cfg, and the store %s for %s/current, an "
+			     "image imported or committed under that name",
+			     where, name, store, name);
 }

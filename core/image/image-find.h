@@ -15,4 +15,9 @@ int apo_image_locate(const char *name, char **dir);
 /* The search path as one line, "A, B, C" (caller frees). */
 char *apo_image_search_text(void);
 
+/* Where apo_image_locate looked for NAME, as one clause for an error
+ * line: "searched A, B for NAME/image.cfg, and the store S for
+ * NAME/current, ..." (caller frees). */
+char *apo_image_missing_text(const char *name);
+
 #endif

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base/paths.h"
 #include "base/util.h"
 #include "image/image-find.h"
 #include "validate/validate.h"
@@ -121,18 +120,12 @@ int apo_validate_images(const struct apo_model *m, const struct apo_registry *r,
 		path = s->image ? apo_xasprintf("%s.image", s->path) : apo_xstrdup(s->path);
 		rc = apo_image_locate(image, &dir);
 		if (rc == -ENOENT) {
-			_cleanup_free_ char *where = apo_image_search_text();
-			_cleanup_free_ char *store = apo_images_dir();
+			_cleanup_free_ char *where = apo_image_missing_text(image);
 			_cleanup_free_ char *whose =
 			    s->image ? apo_xstrdup("image")
 				     : apo_xasprintf("type %s: image", s->type_name);
-			/* both places apo_image_locate looks: a definition, and
-			 * the store's layer of an imported or committed image */
-			apo_diag_add(d, &s->loc, path,
-				     "%s '%s' not found (searched %s for %s/image.cfg, and the "
-				     "store %s for %s/current, an image imported or committed "
-				     "under that name)",
-				     whose, image, where, image, store, image);
+			apo_diag_add(d, &s->loc, path, "%s '%s' not found (%s)", whose, image,
+				     where);
 			bad = -EINVAL;
 		} else if (rc == 0 && dir && w) {
 			const char *problem = apo_image_vendor_problem(r, image, dir);

@@ -80,7 +80,7 @@ a up >"$tmp/out" 2>&1 || rc=$?
 rc=0
 APOMON_IMAGES_PATH=$tmp/empty APOMON_LIB_DIR=$tmp/lib a plugins >"$tmp/out" 2>&1 || rc=$?
 [ $rc = 2 ] || fail "plugins: exit $rc: $(cat "$tmp/out")"
-grep -q "^apomon: $tmp/plugins/base.so: type base: image 'base' not found (searched $tmp/empty" \
+grep_q "^apomon: $tmp/plugins/base.so: type base: image 'base' not found (searched $tmp/empty, .* for base/image.cfg, and the store $tmp/lib/images for base/current, an image imported or committed under that name)\$" \
 	"$tmp/out" || fail "plugins: $(cat "$tmp/out")"
 
 # images_path: a bad entry is an error with its line
