@@ -186,11 +186,27 @@ out:
 	return rc;
 }
 
-/* One station to the logger: 0, or a negative errno (-ECONNRESET: the
- * logger was on its way out, start another). */
-static int hand_over_reply(int c);
+/* The logger's answer to a hand-over: 0, or its negative errno. */
+static int hand_over_reply(int c)
+{
+	int32_t reply;
+	ssize_t n;
 
-/* defer: sent only; hand_over_reply reads the answer later */
+	do
+		n = recv(c, &reply, sizeof(reply), 0);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -ECONNRESET;
+	if (n < 0)
+		return -errno;
+	if (n != sizeof(reply))
+		return -EPROTO;
+	return reply ? -reply : 0;
+}
+
+/* One station to the logger: 0, or a negative errno (-ECONNRESET: the
+ * logger was on its way out, start another).  defer: sent only;
+ * hand_over_reply reads the answer later. */
 static int hand_over(int c, enum apo_log_op op, const char *logp, const char *state,
 		     unsigned long long max, int out_r, int status_r, bool defer)
 {
@@ -220,24 +236,6 @@ static int hand_over(int c, enum apo_log_op op, const char *logp, const char *st
 	if (sendmsg(c, &mh, MSG_NOSIGNAL) < 0)
 		return errno == EPIPE ? -ECONNRESET : -errno;
 	return defer ? 0 : hand_over_reply(c);
-}
-
-/* The logger's answer to a hand-over: 0, or its negative errno. */
-static int hand_over_reply(int c)
-{
-	int32_t reply;
-	ssize_t n;
-
-	do
-		n = recv(c, &reply, sizeof(reply), 0);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return -ECONNRESET;
-	if (n < 0)
-		return -errno;
-	if (n != sizeof(reply))
-		return -EPROTO;
-	return reply ? -reply : 0;
 }
 
 /* A new logger takes over the pipes of the stations still running, from
