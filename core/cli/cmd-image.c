@@ -389,7 +389,7 @@ static int cmd_export(int argc, char **argv)
 	struct image_args a;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, "+qu", "qu", &a)) >= 0)
+	if ((rc = parse_args(argc, argv, "+quh", "quh", &a)) >= 0)
 		return rc;
 	struct apo_oci_export_opts eo = {.uncompressed = a.uncompressed};
 	if (argc - optind != 2) {

@@ -21,8 +21,10 @@ for c in $cmds; do
 			fail "apomon $c $h printed: $(cat "$tmp/out")"
 	done
 done
-# and image's subcommands
-for c in build pull import list rm; do
+# and image's subcommands, from its usage (a new one without -h fails here)
+subs=$("$APOMON" image --help | awk '/apomon image / {for (i = 1; i < NF; i++) if ($i == "image") print $(i + 1)}')
+[ "$(echo "$subs" | wc -l)" -ge 6 ] || fail "few image subcommands in its usage: $subs"
+for c in $subs; do
 	for h in -h --help; do
 		rc=0
 		"$APOMON" -c "$tmp/none" image "$c" $h >"$tmp/out" 2>"$tmp/err" || rc=$?
