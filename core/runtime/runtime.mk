@@ -19,10 +19,12 @@ core_libapocore_la_SOURCES += $(APO_RUNTIME_SOURCES) \
 core_libapocore_la_SOURCES += core/runtime/station-running.c
 
 # Static: it runs after pivot_root in roots that may lack a C library, and
-# its pages are then shared by every station on the host.
+# its pages are then shared by every station on the host.  Against musl
+# when configure finds it (APO_STATIC_CFLAGS, -specs=, in CFLAGS alone:
+# the link command has them too, and a specs file read twice fails).
 pkglibexec_PROGRAMS = core/runtime/apomon-init
 core_runtime_apomon_init_SOURCES = core/runtime/apomon-init.c
-core_runtime_apomon_init_CFLAGS = $(AM_CFLAGS) -Os
+core_runtime_apomon_init_CFLAGS = $(AM_CFLAGS) -Os $(APO_STATIC_CFLAGS)
 core_runtime_apomon_init_LDFLAGS = -all-static
 
 # The environment's logger, outside its stations (station-log.c): static
@@ -30,7 +32,7 @@ core_runtime_apomon_init_LDFLAGS = -all-static
 # stations.
 pkglibexec_PROGRAMS += core/runtime/apomon-log
 core_runtime_apomon_log_SOURCES = core/runtime/apomon-log.c core/runtime/log-proto.h
-core_runtime_apomon_log_CFLAGS = $(AM_CFLAGS) -Os
+core_runtime_apomon_log_CFLAGS = $(AM_CFLAGS) -Os $(APO_STATIC_CFLAGS)
 core_runtime_apomon_log_LDFLAGS = -all-static
 
 # Drives the launcher without config or plan (tests, benchmark).
