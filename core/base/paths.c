@@ -140,19 +140,27 @@ char *apo_images_log_dir(void)
 	return apo_env_log_dir("images");
 }
 
+/* The whole path first: it usually exists, or only its leaf is missing,
+ * so a station's start pays one mkdir(2) a directory, not one a component
+ * (each a path walk from /).  Only on ENOENT is the parent made, the same
+ * way. */
 int apo_mkdir_p(const char *path, unsigned mode)
 {
-	_cleanup_free_ char *p = apo_xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	_cleanup_free_ char *parent = apo_xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	while (slash && slash > parent && slash[-1] == '/')
+		slash--;
+	if (!slash || slash == parent)
+		return -ENOENT; /* the root or the working directory is missing */
+	*slash = '\0';
+	int rc = apo_mkdir_p(parent, mode);
+	if (rc < 0)
+		return rc;
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
 }

@@ -7,8 +7,13 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/paths.h"
 #include "base/util.h"
@@ -98,8 +103,66 @@ START_TEST(defaults)
 }
 END_TEST
 
+static bool is_dir(const char *path, mode_t *mode)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	*mode = st.st_mode & 07777;
+	return true;
+}
+
+/* apo_mkdir_p: every missing component made with MODE (under umask), an
+ * existing path is success, a file in the way is ENOTDIR, and nothing is
+ * made above a component that cannot be */
+START_TEST(mkdir_p)
+{
+	char tmp[] = "/tmp/apomon-test-paths.XXXXXX";
+	mode_t mode, old = umask(022);
+
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	_cleanup_free_ char *deep = apo_xasprintf("%s/a/b//c/", tmp);
+	_cleanup_free_ char *a = apo_xasprintf("%s/a", tmp);
+	_cleanup_free_ char *c = apo_xasprintf("%s/a/b/c", tmp);
+	_cleanup_free_ char *file = apo_xasprintf("%s/f", tmp);
+	_cleanup_free_ char *under = apo_xasprintf("%s/f/x/y", tmp);
+	_cleanup_free_ char *gone = apo_xasprintf("%s/gone/x", tmp);
+
+	ck_assert_int_eq(apo_mkdir_p(deep, 0750), 0);
+	ck_assert(is_dir(c, &mode));
+	ck_assert_int_eq(mode, 0750);
+	ck_assert(is_dir(a, &mode));
+	ck_assert_int_eq(mode, 0750);
+	/* all there: success, nothing changed */
+	ck_assert_int_eq(apo_mkdir_p(c, 0700), 0);
+	ck_assert(is_dir(c, &mode));
+	ck_assert_int_eq(mode, 0750);
+	/* a file in the way */
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(apo_mkdir_p(under, 0755), -ENOTDIR);
+	/* a relative path whose working directory is gone */
+	_cleanup_free_ char *gone_dir = apo_xasprintf("%s/gone", tmp);
+	ck_assert_int_eq(mkdir(gone_dir, 0755), 0);
+	ck_assert_int_eq(chdir(gone_dir), 0);
+	ck_assert_int_eq(rmdir(gone_dir), 0);
+	ck_assert_int_eq(apo_mkdir_p("p/q", 0755), -ENOENT);
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert(!is_dir(gone, &mode));
+
+	unlink(file);
+	rmdir(c);
+	_cleanup_free_ char *b = apo_xasprintf("%s/a/b", tmp);
+	rmdir(b);
+	rmdir(a);
+	ck_assert_int_eq(rmdir(tmp), 0);
+	umask(old);
+}
+END_TEST
+
 int main(void)
 {
 	return apo_check_run("paths", (const TTest *[]){environment, station, relative_agrees,
-							images, defaults, NULL});
+							images, defaults, mkdir_p, NULL});
 }
