@@ -747,15 +747,6 @@ static void prepare(struct rec *c)
 	classify(c);
 }
 
-static void close_nsfds(struct apo_up *u)
-{
-	for (size_t i = 0; u->nsfd && i < u->plan->n_stations; i++)
-		if (u->nsfd[i] >= 0) {
-			close(u->nsfd[i]);
-			u->nsfd[i] = -1;
-		}
-}
-
 static void rec_clear(struct rec *c)
 {
 	apo_diff_clear(&c->d);
@@ -894,7 +885,7 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 	} else {
 		size_t from = u->journal->begun_at;
 		r = apply(&c);
-		close_nsfds(&u2);
+		apo_up_close_nsfds(&u2);
 		if (r < 0) {
 			res->not_restored = apo_xstrdup(u2.error ? u2.error : strerror(-r));
 			if (apo_reconcile_undo(u->journal, from, o->report))
@@ -1013,7 +1004,7 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	}
 	size_t from = j->begun_at;
 	r = apply(&c);
-	close_nsfds(u);
+	apo_up_close_nsfds(u);
 	if (r < 0) {
 		res->verdict = APO_REC_FAILED;
 		if (!u->error)

@@ -72,6 +72,15 @@ static void raise_nofile(void)
 	}
 }
 
+void apo_up_close_nsfds(struct apo_up *u)
+{
+	for (size_t i = 0; u->nsfd && i < u->plan->n_stations; i++)
+		if (u->nsfd[i] >= 0) {
+			close(u->nsfd[i]);
+			u->nsfd[i] = -1;
+		}
+}
+
 static int run_phases(struct apo_up *u)
 {
 	int r;
@@ -96,6 +105,8 @@ static int run_phases(struct apo_up *u)
 		 * followed by the next one after SIGINT/SIGTERM */
 		if (apo_up_interrupted)
 			return apo_up_fail(u, -EINTR, "%s", ph->name);
+		if (!ph->network)
+			apo_up_close_nsfds(u); /* the network phases come first */
 		apo_progress_phase(u->progress, ph->name, ph->count ? ph->count(u) : 0);
 		if ((r = ph->run(u)) < 0) {
 			if (!u->error)
@@ -188,9 +199,7 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 	else
 		r = run_phases(&u);
 	apo_progress_end(u.progress);
-	for (size_t i = 0; i < plan->n_stations; i++)
-		if (u.nsfd[i] >= 0)
-			close(u.nsfd[i]);
+	apo_up_close_nsfds(&u);
 	if (r < 0) {
 		res->outcome = APO_UP_FAILED;
 		res->error = u.error ? apo_xstrdup(u.error) : apo_xstrdup(strerror(-r));

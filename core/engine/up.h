@@ -94,6 +94,12 @@ struct apo_up {
 	struct apo_rec_result *rec; /* a reconcile's account (reconcile.c) */
 };
 
+/* Closes every station's namespace fd that is open (u->nsfd): once the
+ * network phases are done, before the stations are launched.  Each
+ * launch clones the fd table and its exec closes what was copied, so 1000
+ * fds held open made each of 1000 launches copy and close 1000 files. */
+void apo_up_close_nsfds(struct apo_up *u);
+
 /* Records the first failure (later ones are consequences) and returns
  * err.  The message names the step and the object; ": strerror(-err)"
  * is appended. */
