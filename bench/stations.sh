@@ -16,7 +16,15 @@
 # same run, to read the price of user namespaces off the table.
 # PEER=no leaves the unshare loop out (its columns read "-"), PSS=no the
 # PSS (reading 2000 processes' smaps takes minutes at 1000): for A/B runs
-# of apomon's times alone on a busy machine.
+# of apomon's times alone on a busy machine.  "cpu" is the CPU time the
+# whole machine spent during apomon's `up` (/proc/stat: user, system and
+# interrupts; idle and steal left out), steadier than the wall time on a
+# shared machine.  QUIESCE=SECONDS syncs and waits that long before each
+# timed `up`: on an ext4 without a journal (this VM's /, which holds /run
+# too) the inode allocator skips every inode freed in the last 60 s (360 s
+# while its block is dirty), so an `up` right after a `down --purge` of
+# as many stations pays a scan that grows with both; 61 s after a sync
+# it is gone.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +48,8 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
+# the machine's busy CPU time so far, in clock ticks (USER_HZ, 100)
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 elapsed() { echo "$2 - $1" | bc; }
 
 # config COUNT IMAGE [ISOLATION]: one /16 cluster of COUNT base stations of IMAGE
@@ -109,9 +119,15 @@ ours() {
 	config "$n" "$img" "${3:-userns}"
 	# the image once, outside the timing
 	"$APOMON" image build "$img" >/dev/null || exit 1
+	if [ "${QUIESCE:-0}" != 0 ]; then
+		sync
+		sleep "$QUIESCE"
+	fi
+	c0=$(busy)
 	t0=$(now)
 	"$APOMON" -c "$CONF" -e "$ENV" up -q || exit 1
 	t1=$(now)
+	OURS_CPU=$(echo "$c0 $(busy)" | awk '{printf "%.2f", ($2 - $1) / 100}')
 	OURS_UP=$(elapsed "$t0" "$t1")
 	OURS_PSS=-
 	[ "${PSS:-yes}" = no ] || ours_pss "$n"
@@ -135,9 +151,9 @@ ours_pss() {
 
 ratio() { [ "$1" = - ] || [ "$2" = - ] && echo - || echo "scale=2; $1 / $2" | bc; }
 
-printf '%-8s %-20s | %-26s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
+printf '%-8s %-20s | %-35s | %-26s | %-30s\n' "" "" "up to ready (s)" "down (s)" \
 	"PSS per station (KiB)"
-printf '%-8s %-20s | %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations image apomon loop \
+printf '%-8s %-20s | %8s %8s %8s %8s | %8s %8s %8s | %10s %10s %8s\n' stations image apomon cpu loop \
 	ratio apomon loop ratio apomon unshare ratio
 for n in "${@:-100 500}"; do
 	for n1 in $n; do
@@ -149,9 +165,9 @@ for n in "${@:-100 500}"; do
 		for img in ${IMAGES:-base bench-wait}; do
 		for iso in ${ISOLATIONS:-userns}; do
 			ours "$n1" "$img" "$iso"
-			printf '%-8s %-20s | %8.2f %8s %8s | %8.2f %8s %8s | %10s %10s %8s\n' \
+			printf '%-8s %-20s | %8.2f %8s %8s %8s | %8.2f %8s %8s | %10s %10s %8s\n' \
 				"$n1" "$img${ISOLATIONS:+/$iso}" \
-				"$OURS_UP" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
+				"$OURS_UP" "$OURS_CPU" "$PEER_UP" "$(ratio "$OURS_UP" "$PEER_UP")" \
 				"$OURS_DOWN" "$PEER_DOWN" "$(ratio "$OURS_DOWN" "$PEER_DOWN")" \
 				"$OURS_PSS" "$PEER_PSS" "$(ratio "$OURS_PSS" "$PEER_PSS")"
 		done
