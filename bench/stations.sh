@@ -24,7 +24,10 @@
 # too) the inode allocator skips every inode freed in the last 60 s (360 s
 # while its block is dirty), so an `up` right after a `down --purge` of
 # as many stations pays a scan that grows with both; 61 s after a sync
-# it is gone.
+# it is gone.  TMPFS=yes puts the environment's state, layers and logs
+# (APOMON_RUN_DIR, APOMON_LIB_DIR, APOMON_LOG_DIR) on a tmpfs of its own,
+# with the images' current layers copied there: what the file system
+# costs, read off against a run without it.
 # Needs root and a built tree (top_builddir, default: the script's ..).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,9 +46,24 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	"$APOMON" -c "$CONF" -e "$ENV" down --purge -q >/dev/null 2>&1
+	[ "${TMPFS:-no}" = no ] || umount "$CONF/fs" 2>/dev/null
 	rm -rf "$CONF"
 }
 trap cleanup EXIT
+
+# TMPFS=yes: state, layers and logs on a tmpfs; each image's current
+# layer copied from the store there (a build would start from nothing)
+if [ "${TMPFS:-no}" != no ]; then
+	store=${APOMON_LIB_DIR:-/var/lib/apomon}/images
+	mkdir "$CONF/fs" && mount -t tmpfs -o size=8g,mode=0755 apomon-bench "$CONF/fs" || exit 1
+	for img in ${IMAGES:-base bench-wait}; do
+		cur=$(readlink "$store/$img/current") || { echo "build $img first" >&2; exit 1; }
+		mkdir -p "$CONF/fs/lib/images/$img"
+		cp -a "$store/$img/$cur" "$CONF/fs/lib/images/$img/" &&
+			ln -s "$cur" "$CONF/fs/lib/images/$img/current" || exit 1
+	done
+	export APOMON_LIB_DIR=$CONF/fs/lib APOMON_RUN_DIR=$CONF/fs/run APOMON_LOG_DIR=$CONF/fs/log
+fi
 
 now() { date +%s.%N; }
 # the machine's busy CPU time so far, in clock ticks (USER_HZ, 100)
