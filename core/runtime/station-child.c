@@ -133,11 +133,17 @@ static int make_dev(const struct apo_child_args *a)
  * namespace that owns the network namespace: apomon's (the host's), not
  * the station's.  The threshold is a setting of each network namespace;
  * written while we are still host root, in the station's namespace
- * (/proc/sys/net answers for the opener's).
+ * (/proc/sys/net answers for the opener's).  Through the station's own
+ * /proc, before its masks make /proc/sys read-only: under the host's,
+ * every namespace's dentry of this file hangs on one hash chain (same
+ * parent, same name; proc_sys_compare skips the others' one by one), so
+ * 1000 stations' lookups were quadratic.  A procfs mount is a superblock
+ * of its own, so under the station's the chain holds its dentry alone.
  */
-static int open_low_ports(void)
+static int open_low_ports(const struct apo_child_args *a, char *buf)
 {
-	int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC);
+	const char *path = at(a, buf, "/proc/sys/net/ipv4/ip_unprivileged_port_start");
+	int fd = path ? open(path, O_WRONLY | O_CLOEXEC) : -1;
 	int rc = 0;
 
 	if (fd < 0)
@@ -195,8 +201,6 @@ int apo_station_child(void *arg)
 
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		fail(a, APO_STEP_NETNS);
-	if (a->userns_fd >= 0 && open_low_ports() < 0)
-		fail(a, APO_STEP_PORTS);
 	if (a->template_fd >= 0 &&
 	    (setns(a->template_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
 		fail(a, APO_STEP_PRIVATE);
@@ -216,6 +220,8 @@ int apo_station_child(void *arg)
 	if (!at(a, p, "/proc") ||
 	    mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail(a, APO_STEP_PROC);
+	if (a->userns_fd >= 0 && open_low_ports(a, p) < 0)
+		fail(a, APO_STEP_PORTS);
 	if (a->mask && apo_mask_proc(a->root, first_dir) < 0) /* confine.h */
 		fail(a, APO_STEP_MASK);
 	if (!at(a, p, "/sys") ||
