@@ -22,10 +22,15 @@ core_libapocore_la_SOURCES += core/runtime/station-running.c
 # its pages are then shared by every station on the host.  Against musl
 # when configure finds it (APO_STATIC_CFLAGS, -specs=, in CFLAGS alone:
 # the link command has them too, and a specs file read twice fails).
+# -all-static alone is a no-op when libtool's configure found no way to
+# link statically (LDFLAGS=-fsanitize=... at configure time, as in CI's
+# sanitizer tree): -static goes to the compiler driver itself too, or a
+# dynamic apomon-init would look for its loader in the station's root.
+APO_ALL_STATIC = -all-static -XCClinker -static
 pkglibexec_PROGRAMS = core/runtime/apomon-init
 core_runtime_apomon_init_SOURCES = core/runtime/apomon-init.c
 core_runtime_apomon_init_CFLAGS = $(AM_CFLAGS) -Os $(APO_STATIC_CFLAGS)
-core_runtime_apomon_init_LDFLAGS = -all-static
+core_runtime_apomon_init_LDFLAGS = $(APO_ALL_STATIC)
 
 # The environment's logger, outside its stations (station-log.c): static
 # and tiny for the same reasons; one runs for all of an environment's
@@ -33,7 +38,7 @@ core_runtime_apomon_init_LDFLAGS = -all-static
 pkglibexec_PROGRAMS += core/runtime/apomon-log
 core_runtime_apomon_log_SOURCES = core/runtime/apomon-log.c core/runtime/log-proto.h
 core_runtime_apomon_log_CFLAGS = $(AM_CFLAGS) -Os $(APO_STATIC_CFLAGS)
-core_runtime_apomon_log_LDFLAGS = -all-static
+core_runtime_apomon_log_LDFLAGS = $(APO_ALL_STATIC)
 
 # Drives the launcher without config or plan (tests, benchmark).
 check_PROGRAMS += tests/runtime/apo-station

@@ -46,10 +46,14 @@ scan_for() {
 		[ -e "$CONF/stop" ] && return 0
 	done
 }
-# the scanner sees a secret in argv
-sh -c 'sleep 3' "$SECRET" &
+# the scanner sees a secret in argv: the control process lives until the
+# scan ends (one pass over every process can take seconds on a loaded
+# machine, and a control that exited first was a miss of the scanner's)
+setsid sh -c 'sleep 60' "$SECRET" &
+control=$!
 scan_for 3 >"$CONF/control"
-wait
+kill -- "-$control" # its group: the sh and its sleep
+wait "$control" 2>/dev/null
 grep -q "$SECRET" "$CONF/control" || fail "the scanner does not see argv"
 
 scan_for 300 >"$CONF/hits" &
