@@ -49,7 +49,11 @@ int apo_up_fail(struct apo_up *u, int err, const char *fmt, ...)
 		va_start(ap, fmt);
 		char *what = apo_xvasprintf(fmt, ap);
 		va_end(ap);
-		u->error = apo_xasprintf("%s: %s", what, strerror(-err));
+		/* a signal asked `up` to stop: say so, as the stations phase
+		 * does, not "Interrupted system call" */
+		u->error = apo_xasprintf("%s: %s", what,
+					 err == -EINTR && apo_up_interrupted ? "interrupted"
+									     : strerror(-err));
 		free(what);
 	}
 	pthread_mutex_unlock(&u->mutex);

@@ -4,7 +4,8 @@
 # left.  The moments spread over the part of an uninterrupted `up` that
 # touches the kernel (measured first: from its journal's first record to
 # its end), so that kills land in every phase however long the start-up
-# (config, plugins) takes on a loaded machine.
+# (config, plugins) takes on a loaded machine.  Then runs interrupted
+# with SIGTERM or SIGINT, which `up` answers by rolling back itself.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
@@ -58,29 +59,35 @@ echo "$interrupted of 20 runs were killed in the middle of up"
 # process too) runs once per series: it takes seconds per call
 assert_no_leftovers $(cat "$tmp/names")
 
-# SIGTERM instead: up rolls back by itself and exits 1 (or had finished)
+# SIGTERM and SIGINT (Ctrl-C) instead, alternately: up rolls back by
+# itself, names the phase it stopped in ("PHASE: interrupted", not an
+# errno's text) and exits 1, leaving neither objects nor its journal; or
+# it had finished (0), or was killed before its handler was installed
 rolled=0
 run=1
-while [ $run -le 5 ]; do
+while [ $run -le 6 ]; do
+	sig=TERM
+	[ $((run % 2)) = 0 ] && sig=INT
 	delay=$(($(od -An -N2 -tu2 /dev/urandom) % span))
 	up_bg
 	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
-	kill -TERM $pid 2>/dev/null
+	kill -$sig $pid 2>/dev/null
 	wait $pid
 	rc=$?
-	if [ $rc -eq 1 ] && grep -q "Interrupted system call" "$tmp/err"; then
+	if [ $rc -eq 1 ] && grep -q ': interrupted$' "$tmp/err"; then
 		rolled=$((rolled + 1))
+		echo "SIG$sig run $run: after $delay ms: $(head -1 "$tmp/err")"
+		[ ! -e $journal ] || fail "SIG$sig run $run: the rolled back up left $journal"
 		net_assert_clean net-crash "$tmp/names"
-	elif [ $rc -eq 0 ] || [ $rc -eq 143 ]; then
-		# finished, or killed before its handler was installed
-		$A down --quiet || fail "SIGTERM run $run: down exited $?"
+	elif [ $rc -eq 0 ] || [ $rc -eq 143 ] || [ $rc -eq 130 ]; then
+		$A down --quiet || fail "SIG$sig run $run: down exited $?"
 	else
-		fail "SIGTERM run $run: up exited $rc: $(cat "$tmp/err")"
+		fail "SIG$sig run $run: up exited $rc: $(cat "$tmp/err")"
 	fi
 	net_assert_clean net-crash "$tmp/names"
 	run=$((run + 1))
 done
-echo "$rolled of 5 SIGTERMed runs rolled back by themselves"
+echo "$rolled of 6 interrupted runs rolled back by themselves"
 assert_no_leftovers $(cat "$tmp/names")
 [ $interrupted -ge 5 ] || fail "only $interrupted runs were killed mid-way: the test did not exercise crash recovery"
 echo PASS
