@@ -161,9 +161,9 @@ ours() {
 # all, counted once (the stations' records all name it)
 ours_pss() {
 	local n=$1 pids
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
+	pids=$(for f in "${APOMON_RUN_DIR:-/run/apomon}/$ENV"/stations/s*/init; do tree "$(cut -d' ' -f1 "$f")"; done)
 	OURS_PSS=$(($(pss_kib $pids) / n))
-	pids=$(for f in /run/apomon/"$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
+	pids=$(for f in "${APOMON_RUN_DIR:-/run/apomon}/$ENV"/stations/s*/logger; do [ -f "$f" ] && cut -d' ' -f1 "$f"; done | sort -u)
 	OURS_PSS=$((OURS_PSS + $(pss_kib $pids) / n))
 }
 
