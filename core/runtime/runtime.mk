@@ -4,7 +4,7 @@ AM_CPPFLAGS += -DAPO_INIT_PATH=\"$(pkglibexecdir)/apomon-init\"
 
 APO_RUNTIME_SOURCES = \
 	core/runtime/station.c core/runtime/station.h core/runtime/station-priv.h \
-	core/runtime/station-child.c core/runtime/station-stop.c \
+	core/runtime/station-child.c core/runtime/station-dev.c core/runtime/station-stop.c \
 	core/runtime/station-exec.c core/runtime/station-template.c \
 	core/runtime/cgroup.c core/runtime/caps.c \
 	core/runtime/confine.h core/runtime/seccomp.c core/runtime/mask.c \
@@ -66,9 +66,11 @@ EXTRA_DIST += docs/stations.md bench/stations.sh bench/proc-lib.sh bench/images/
 	tests/fixtures/runtime/images/rt-fail/image.cfg \
 	tests/fixtures/runtime/images/rt-fail/startup.sh
 TESTS += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
-	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh
+	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh \
+	tests/integration/runtime-nomknod.sh
 EXTRA_DIST += tests/integration/runtime-up.sh tests/integration/runtime-up-fail.sh \
-	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh
+	tests/integration/runtime-crash.sh tests/integration/runtime-logger.sh \
+	tests/integration/runtime-nomknod.sh
 
 check_PROGRAMS += tests/unit/test-runtime
 TESTS += tests/unit/test-runtime

@@ -34,13 +34,6 @@
 #define SYS_move_mount 429
 #endif
 
-static const struct {
-	const char *name;
-	unsigned major, minor;
-} devs[] = {
-    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
-    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-};
 
 static const struct {
 	const char *name, *to;
@@ -89,17 +82,19 @@ static int make_dev(const struct apo_child_args *a)
 
 	if (!at(a, p, "/dev") || mount("tmpfs", p, "tmpfs", fl, a->dev_opts) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+	for (size_t i = 0; i < APO_STATION_N_DEVS; i++) {
+		const struct apo_station_dev *v = &apo_station_devs[i];
 		char d[APO_CHILD_PATH_MAX];
 		size_t n = strlen(p);
 		int fd;
 
 		memcpy(d, p, n);
 		d[n] = '/';
-		strcpy(d + n + 1, devs[i].name);
+		strcpy(d + n + 1, v->name);
 		/* a node is much cheaper than a bind mount (no mount lock, nothing
-		 * to tear down); bind the host's where nodes are refused */
-		if (mknod(d, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor)) == 0) {
+		 * to tear down); the host's, attached or bound, where nodes are
+		 * refused */
+		if (mknod(d, S_IFCHR | 0666, makedev(v->major, v->minor)) == 0) {
 			chmod(d, 0666); /* past the umask */
 			if (owned(a, d) < 0)
 				return -1;
@@ -111,8 +106,16 @@ static int make_dev(const struct apo_child_args *a)
 		if (fd < 0)
 			return -1;
 		close(fd);
+		if (a->dev_fd[i] >= 0) {
+			/* apomon's clone of the host's node: the empty template we
+			 * are in has no /dev to bind from */
+			if (syscall(SYS_move_mount, a->dev_fd[i], "", AT_FDCWD, d,
+				    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+				return -1;
+			continue;
+		}
 		strcpy(src, "/dev/");
-		strcat(src, devs[i].name);
+		strcat(src, v->name);
 		if (mount(src, d, NULL, MS_BIND, NULL) < 0)
 			return -1;
 	}

@@ -39,6 +39,20 @@ struct apo_child_error {
 };
 
 /* Everything the child needs, prepared before the clone. */
+/* The device nodes of a station's /dev (station-child.c makes them) */
+struct apo_station_dev {
+	const char *name;
+	unsigned major, minor;
+};
+#define APO_STATION_N_DEVS 6
+extern const struct apo_station_dev apo_station_devs[APO_STATION_N_DEVS];
+/* station-dev.c: fds all -1 where nodes can be made (probed once in dir,
+ * a directory of apomon's), else detached clones of the host's nodes for
+ * the child to attach; negative errno when one cannot be cloned */
+int apo_station_devs_open(const char *dir, int fds[APO_STATION_N_DEVS]);
+void apo_station_devs_none(int fds[APO_STATION_N_DEVS]);
+void apo_station_devs_close(int fds[APO_STATION_N_DEVS]);
+
 struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
 	int sync_wfd, err_rfd;	 /* the parent's ends, closed first in the child */
@@ -65,6 +79,11 @@ struct apo_child_args {
 	/* mount options of /dev, /dev/pts, /dev/shm (owned by the station's
 	 * root when it has a user namespace) */
 	const char *dev_opts, *pts_opts, *shm_opts;
+	/* where device nodes cannot be made (no CAP_MKNOD: apomon itself in
+	 * a container), detached clones of the host's, one per
+	 * apo_station_devs entry, opened in apomon's mount namespace (the
+	 * child's has no /dev of the host's to bind); -1 otherwise */
+	int dev_fd[APO_STATION_N_DEVS];
 	uid_t uid; /* the station's root on the host: owns /dev's nodes */
 	gid_t gid;
 	char *const *argv;

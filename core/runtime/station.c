@@ -470,6 +470,7 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 				   .userns_fd = -1};
 	int tree_fd = -1;
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
+	apo_station_devs_none(a.dev_fd);
 	void *stack = NULL;
 	struct apo_child_error ce = {0};
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -572,6 +573,10 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 			set_err(err, rc, "%s: root: %s", s->fqdn, root);
 			goto out;
 		}
+	}
+	if ((rc = apo_station_devs_open(state, a.dev_fd)) < 0) {
+		set_err(err, rc, "%s: start: the host's device nodes (mknod refused)", s->fqdn);
+		goto out;
 	}
 	a.fqdn = s->fqdn;
 	a.net_admin = s->net_admin;
@@ -716,6 +721,7 @@ out:
 		close(a.userns_fd);
 	if (tree_fd >= 0)
 		close(tree_fd);
+	apo_station_devs_close(a.dev_fd);
 	/* the child has exec'd (err_fd closed) or was waited for */
 	if (stack)
 		munmap(stack, CHILD_STACK);
