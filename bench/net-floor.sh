@@ -29,7 +29,7 @@ ms() { echo $((($2 - $1) / 1000000)); }
 {
 	echo "link add flbr0 group $group type bridge"
 	for i in $(seq "$n"); do
-		echo "link add fla$i group $group master flbr0 type veth peer name flb$i group $group"
+		echo "link add fla$i group $group master flbr0 numtxqueues 1 numrxqueues 1 type veth peer name flb$i group $group numtxqueues 1 numrxqueues 1"
 	done
 } >"$tmp/up.batch"
 for i in $(seq "$n"); do echo "link set fla$i nomaster"; done >"$tmp/nomaster.batch"

@@ -55,9 +55,9 @@ gen_ip() {
 	jq -r '.stations[].netns | "netns add \(.)"' "$plan"
 	jq -r '.switches[].name | "link add \(.) type bridge\nlink set \(.) up"' "$plan"
 	jq -r '.stations[] | .netns as $ns | .ifaces[] | select(.kind == "switch") |
-		"link add \(.host_end) up master \(.switch) type veth peer name \(.name) netns \($ns)"' "$plan"
+		"link add \(.host_end) up master \(.switch) numtxqueues 1 numrxqueues 1 type veth peer name \(.name) numtxqueues 1 numrxqueues 1 netns \($ns)"' "$plan"
 	jq -r '.stations[] | .netns as $ns | .ifaces[] | select(.kind == "host") |
-		"link add \(.host_end) up type veth peer name \(.name) netns \($ns)"' "$plan"
+		"link add \(.host_end) up numtxqueues 1 numrxqueues 1 type veth peer name \(.name) numtxqueues 1 numrxqueues 1 netns \($ns)"' "$plan"
 	jq -r '"addr add \(.host.address) dev \(.host.iface)"' "$plan"
 	jq -r --arg d "$tmp/ns" '.stations[].netns | "netns exec \(.) ip -batch \($d)/\(.).batch"' "$plan"
 	jq -r '.host.routes[] | "route add \(.dst) via \(.via) dev \(.dev)"' "$plan"

@@ -164,6 +164,14 @@ int apo_nl_veth_add(struct apo_nl *nl, const char *name, int ns_fd, int master, 
 		rtnl_link_set_master(l, master);
 	p = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(p, peer);
+	/* One queue each way, asked for: a veth otherwise gets one per
+	 * possible CPU, and veth_newlink then trims each end to one real
+	 * queue, which waits for an expedited RCU grace period per end
+	 * (netif_set_real_num_tx_queues -> synchronize_net under RTNL) */
+	rtnl_link_set_num_tx_queues(l, 1);
+	rtnl_link_set_num_rx_queues(l, 1);
+	rtnl_link_set_num_tx_queues(p, 1);
+	rtnl_link_set_num_rx_queues(p, 1);
 	/* no IFF_UP for the peer: this kernel (6.18) refuses peer flags
 	 * with ENOTCONN; the peer is set up from inside its namespace */
 	if (peer_ns_fd >= 0)

@@ -3,8 +3,8 @@
 # within a cluster, across clusters through the backbone, from the host
 # to every station, over the p2p link, with public (documentation-range)
 # addresses; the routes are the planned ones, the backbone really
-# forwards and members learn no redirect; status sees drift; up twice,
-# down twice.
+# forwards and members learn no redirect; each veth end has one queue
+# each way; status sees drift; up twice, down twice.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
@@ -37,6 +37,14 @@ jq -r '.stations[] | .netns as $ns | .ifaces[] | select(.kind != "p2p") | .addre
 while read -r ns addr; do
 	tcp_ok "$ns" "$addr" 7110 -
 done <"$tmp/addrs"
+
+# every veth end (host side and station side) has one queue each way, as
+# created: the kernel would otherwise make one per CPU and trim them,
+# an RCU grace period per end (netlink.c)
+hend=$(jq -r '.stations[0].ifaces[0].host_end' "$tmp/names.json")
+for q in "$(ip -d link show "$hend")" "$(ip -n a1.lan.net3.test -d link show eth0)"; do
+	echo "$q" | grep_q "numtxqueues 1 numrxqueues 1 " || fail "veth queues: $q"
+done
 
 # the routes are the planned ones
 r() { ip -n "$1" -4 route show proto static; }
