@@ -36,7 +36,7 @@ TESTS += \
 	tests/integration/net-crash.sh \
 	tests/integration/net-concurrent.sh
 EXTRA_DIST += \
-	bench/net-gen.sh bench/net-updown.sh bench/net-floor.sh docs/network.md \
+	bench/net-gen.sh bench/net-updown.sh bench/net-floor.sh bench/net-macvlan.sh docs/network.md \
 	tests/integration/net-connect.sh \
 	tests/integration/net-default.sh \
 	tests/integration/net-unhappy.sh \
