@@ -34,7 +34,6 @@
 #define SYS_move_mount 429
 #endif
 
-
 static const struct {
 	const char *name, *to;
 } links[] = {

@@ -38,7 +38,6 @@ struct apo_child_error {
 	int err;
 };
 
-/* Everything the child needs, prepared before the clone. */
 /* The device nodes of a station's /dev (station-child.c makes them) */
 struct apo_station_dev {
 	const char *name;
@@ -53,6 +52,7 @@ int apo_station_devs_open(const char *dir, int fds[APO_STATION_N_DEVS]);
 void apo_station_devs_none(int fds[APO_STATION_N_DEVS]);
 void apo_station_devs_close(int fds[APO_STATION_N_DEVS]);
 
+/* Everything the child needs, prepared before the clone. */
 struct apo_child_args {
 	int sync_fd, err_fd, netns_fd, init_fd, log_fd, status_fd;
 	int sync_wfd, err_rfd;	 /* the parent's ends, closed first in the child */

@@ -470,7 +470,6 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 				   .userns_fd = -1};
 	int tree_fd = -1;
 	int syncp[2] = {-1, -1}, errp[2] = {-1, -1};
-	apo_station_devs_none(a.dev_fd);
 	void *stack = NULL;
 	struct apo_child_error ce = {0};
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -478,6 +477,8 @@ int apo_station_launch(const struct apo_station_spec *s, pid_t *pidp, char **err
 	char rec[96];
 	ssize_t n;
 	int rc;
+
+	apo_station_devs_none(a.dev_fd);
 
 	*pidp = 0;
 	if ((rc = refuse_running(s, err)) < 0)
