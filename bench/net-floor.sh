@@ -27,7 +27,7 @@ now() { date +%s%N; }
 ms() { echo $((($2 - $1) / 1000000)); }
 
 {
-	echo "link add flbr0 group $group type bridge"
+	echo "link add flbr0 group $group type bridge mcast_snooping 0"
 	for i in $(seq "$n"); do
 		echo "link add fla$i group $group master flbr0 numtxqueues 1 numrxqueues 1 type veth peer name flb$i group $group numtxqueues 1 numrxqueues 1"
 	done

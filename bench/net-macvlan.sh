@@ -26,7 +26,7 @@ run() {
 	local mode=$1 t0 t1 t2
 	{
 		for b in $(seq 0 9); do
-			echo "link add mvbr$b group $group type bridge"
+			echo "link add mvbr$b group $group type bridge mcast_snooping 0"
 			echo "link set mvbr$b up"
 		done
 		for i in $(seq "$n"); do echo "netns add mvns$i"; done

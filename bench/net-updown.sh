@@ -8,7 +8,9 @@
 # N `base` stations over 10 clusters with a backbone, from one generated
 # config; the ip script is generated from the same plan (apomon plan
 # --json), so both build exactly the same objects:
-#   - one `ip -batch` process: netns add, bridges, veths with the station
+#   - one `ip -batch` process: netns add, bridges (multicast snooping
+#     off, as apomon makes them), veths (one queue each way, as apomon's)
+#     with the station
 #     end created directly in its namespace (`peer ... netns NS`, the same
 #     cheap operation apomon uses), the host link and routes; inside each
 #     station one `ip -batch` (via netns exec: ip cannot address a
@@ -53,7 +55,7 @@ wait_gone() {
 gen_ip() {
 	local plan=$1
 	jq -r '.stations[].netns | "netns add \(.)"' "$plan"
-	jq -r '.switches[].name | "link add \(.) type bridge\nlink set \(.) up"' "$plan"
+	jq -r '.switches[].name | "link add \(.) type bridge mcast_snooping 0\nlink set \(.) up"' "$plan"
 	jq -r '.stations[] | .netns as $ns | .ifaces[] | select(.kind == "switch") |
 		"link add \(.host_end) up master \(.switch) numtxqueues 1 numrxqueues 1 type veth peer name \(.name) numtxqueues 1 numrxqueues 1 netns \($ns)"' "$plan"
 	jq -r '.stations[] | .netns as $ns | .ifaces[] | select(.kind == "host") |

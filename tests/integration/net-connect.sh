@@ -4,7 +4,8 @@
 # to every station, over the p2p link, with public (documentation-range)
 # addresses; the routes are the planned ones, the backbone really
 # forwards and members learn no redirect; each veth end has one queue
-# each way; status sees drift; up twice, down twice.
+# each way and no switch snoops multicast; status sees drift; up twice,
+# down twice.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
@@ -44,6 +45,11 @@ done <"$tmp/addrs"
 hend=$(jq -r '.stations[0].ifaces[0].host_end' "$tmp/names.json")
 for q in "$(ip -d link show "$hend")" "$(ip -n a1.lan.net3.test -d link show eth0)"; do
 	echo "$q" | grep_q "numtxqueues 1 numrxqueues 1 " || fail "veth queues: $q"
+done
+# and each switch snoops no multicast (it floods it, as a LAN without a
+# querier does): nothing to set up or tear down per port
+for sw in $(jq -r '.switches[].name' "$tmp/names.json"); do
+	ip -d link show "$sw" | grep_q "mcast_snooping 0 " || fail "$sw snoops multicast"
 done
 
 # the routes are the planned ones
