@@ -6,15 +6,16 @@ set -eu
 # the passwd-file Dovecot's auth reads: hashes only, group dovecot
 chown root:dovecot /etc/apomon/mail-users
 chmod 0640 /etc/apomon/mail-users
-# The aliases database is the image's (image.cfg), made again only when
-# /etc/aliases changed
-[ /etc/aliases.db -nt /etc/aliases ] || newaliases
 # Every Postfix program that reads a main.cf modified within the last
 # second or so waits for it to "cool down" (it might be half written),
 # 300 ms at a time: 1.5 s of every start, since apomon writes main.cf
 # just before it.  apomon wrote it whole and renamed it into place, so
-# its time is set two seconds back: the first postsuper no longer waits.
+# its time is set two seconds back, before the first Postfix program
+# (newaliases, postsuper) reads it.
 touch -d "@$(($(date +%s) - 2))" /etc/postfix/main.cf
+# The aliases database is the image's (image.cfg), made again only when
+# /etc/aliases changed
+[ /etc/aliases.db -nt /etc/aliases ] || newaliases
 # `postfix start-fg` runs the package's install checks at every start
 # (postfix-script check-fatal: post-install create-missing, a shell script
 # of a few dozen postconf calls; check-warn: some twenty finds over the

@@ -9,16 +9,11 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 command -v setpriv >/dev/null || { echo "SKIP: needs setpriv (util-linux)" >&2; exit 77; }
 
-ENV="rt-nomknod-$$"
-CONF=$(mktemp -d /tmp/apomon-rt-nomknod.XXXXXX)
-cp -r "$APOMON_SRCDIR/tests/fixtures/runtime/." "$CONF"
+fixture_env rt-nomknod
 own_net_number 150 30
-D="rtn$$.test"
-fixture_own_net "$N" "$D"
+fixture_own_net "$N" "rtn$$.test"
 APOMON_INIT="$APOMON_BUILDDIR/core/runtime/apomon-init"
 export APOMON_INIT
-A() { "$APOMON" -c "$CONF" -e "$ENV" "$@"; }
-trap 'A down --purge -q >/dev/null 2>&1; rm -rf "$CONF"' EXIT
 
 # the control: this shell may make nodes, the one below may not
 node=$CONF/node
