@@ -245,6 +245,46 @@ static int install_war(const struct apomon_host *h, const struct apomon_station 
 	return rc;
 }
 
+/* The Host's RewriteValve rules (Tomcat reads them from
+ * CATALINA_BASE/conf/ENGINE/HOST/rewrite.config; Debian's conf is
+ * /etc/tomcat10).  "/" redirects to the first application's context
+ * root: the URL `apomon up` prints for a published port then shows a
+ * page, not a 404.  A Host valve runs before any context is mapped, so
+ * no ROOT application is deployed for it (one costs about 20 ms of
+ * deployment at every start); a station that installs its own ROOT.war
+ * gets no rule. */
+static int render_root_redirect(const struct apomon_host *h, const struct apomon_station *st)
+{
+	const char *first = NULL;
+	char rule[512] = "";
+
+	for (size_t i = 0; i < n_apps(h, st); i++) {
+		if (!strcmp(app(h, st, i), "ROOT.war"))
+			return write_text(h, st, "/etc/tomcat10/Catalina/localhost/rewrite.config",
+					  "# rendered by apomon: ROOT.war serves /\n", 0644);
+		if (!first)
+			first = app(h, st, i);
+	}
+	/* NAME.war is /NAME/, and Tomcat's a#b.war is /a/b/; a name with
+	 * anything else (a space, a rule's special characters, a##version)
+	 * gets no rule rather than a file Tomcat refuses to start with */
+	size_t l = first ? strlen(first) - 4 : 0; /* validate checked the .war suffix */
+	if (first && strspn(first, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789._-#") >= l &&
+	    !strstr(first, "##") && l < 256) {
+		snprintf(rule, sizeof(rule), "RewriteRule ^/$ /%.*s/ [R=302,L]\n", (int)l, first);
+		for (char *c = rule; *c; c++)
+			if (*c == '#')
+				*c = '/';
+	}
+	char *text = NULL;
+	if (asprintf(&text, "# rendered by apomon's tomcat station type\n%s", rule) < 0)
+		return -ENOMEM;
+	int rc = write_text(h, st, "/etc/tomcat10/Catalina/localhost/rewrite.config", text, 0644);
+	free(text);
+	return rc;
+}
+
 static int tc_render(const struct apomon_host *h, const struct apomon_station *st)
 {
 	char *text = NULL;
@@ -277,6 +317,8 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 			   "unpackWARs=\"true\"\n"
 			   "            autoDeploy=\"true\" deployOnStartup=\"true\">\n"
 			   "        <Valve "
+			   "className=\"org.apache.catalina.valves.rewrite.RewriteValve\" />\n"
+			   "        <Valve "
 			   "className=\"org.apache.catalina.valves.AccessLogValve\"\n"
 			   "               directory=\"logs\" prefix=\"access\" suffix=\".log\"\n"
 			   "               pattern=\"%h %l %u %t &quot;%r&quot; %s %b %D\" />\n"
@@ -285,6 +327,9 @@ static int tc_render(const struct apomon_host *h, const struct apomon_station *s
 			   "  </Service>\n"
 			   "</Server>\n",
 		 0644)) < 0)
+		return rc;
+
+	if ((rc = render_root_redirect(h, st)) < 0)
 		return rc;
 
 	/* Debian's tomcat-start.sh sources this for the JVM's options.  The

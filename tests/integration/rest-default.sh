@@ -63,6 +63,16 @@ for s in $(jq -r '.stations[] | select(.role != "backbone" and .cluster != "serv
 	[ "$banner" = SSH-2.0 ] || fail "$s -> service_endpoint.service.com:22: '$banner'"
 done
 
+# every URL of the summary shows a page (the tomcats' "/" redirects to
+# their first application).  -k: the load balancer's certificate names
+# www.example.com, not 127.0.0.1 (web-tier.sh checks it against the CA)
+urls=$(grep -o 'https\{0,1\}://127\.0\.0\.1[^ ]*' "$REST_TMP/up.log" | sort -u)
+[ "$(printf '%s\n' "$urls" | grep -c .)" -ge 4 ] || fail "too few URLs in the summary: $(cat "$REST_TMP/up.log")"
+for u in $urls; do
+	c=$(curl -sS -k -L --max-time 10 -o /dev/null -w '%{http_code}' "$u")
+	[ "$c" = 200 ] || fail "the summary's $u: HTTP $c"
+done
+
 # the services through the host's published ports, as README shows them
 if has ftp; then
 	echo "default $$" >"$REST_TMP/f.txt"
