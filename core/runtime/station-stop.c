@@ -22,6 +22,7 @@
 #include "runtime/confine.h"
 #include "runtime/station-log.h"
 #include "runtime/station-priv.h"
+#include "runtime/userns.h"
 #include "base/util.h"
 
 #ifndef SYS_pidfd_open
@@ -223,6 +224,12 @@ static int remove_stopped(const char *env, const char *name, bool purge, int fir
 		if (rc < 0 && !first)
 			first = rc;
 		rc = apo_rmtree_below(apo_log_dir(), logrel);
+		if (rc < 0 && !first)
+			first = rc;
+		/* its writable layer is gone: its id range goes back to the pool
+		 * every environment allocates from (the table, once empty,
+		 * with it) */
+		rc = apo_idmap_release(env, name);
 		if (rc < 0 && !first)
 			first = rc;
 	}

@@ -1,6 +1,7 @@
 #!/bin/sh
 # A station whose entrypoint exits 1, and one without an entrypoint: both
-# read as failed with the entrypoint's code, and cleanup leaves nothing.
+# read as failed with the entrypoint's code, and cleanup leaves nothing,
+# their id ranges included.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/runtime-lib.sh"
 
@@ -27,4 +28,6 @@ grep -q 'apomon-init: /apomon/startup.sh: No such file or directory' \
 "$APO_STATION" cleanup "$RT_ENV" --purge bad none || fail "cleanup"
 grep -q "/run/apomon/$RT_ENV/" /proc/self/mounts && fail "mount left"
 [ -e "/run/apomon/$RT_ENV/stations" ] && fail "state left"
+# their id ranges went back to the pool (the table, then empty, with them)
+[ -e "/var/lib/apomon/$RT_ENV/idmap" ] && fail "id ranges kept: $(cat "/var/lib/apomon/$RT_ENV/idmap")"
 exit 0
