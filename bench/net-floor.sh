@@ -1,7 +1,7 @@
 #!/bin/bash
 # The kernel's floor under bench/net-updown.sh's teardown, without apomon:
 #
-#   bench/net-floor.sh [N]     (root; default N: 1000)
+#   bench/net-floor.sh [N]     (root; default N: 1000; B=bridges)
 #
 #   - one bridge with N veth ports (both ends in the host namespace, no
 #     namespace at all), deleted with one link-group request: each
@@ -10,10 +10,15 @@
 #     after the other under RTNL;
 #   - the same N ports released one by one (`nomaster`), then the N veth
 #     pairs, no longer ports, deleted with one group request;
-#   - N `netns add`, then N `netns delete`, each from one `ip -batch`.
-# Objects are named flbr0, fla*, flb*, flns* in link group 4242.
+#   - N `netns add`, then N `netns delete`, each from one `ip -batch`;
+#   - B bridges without ports (default 10, net-updown.sh's clusters),
+#     one group delete: each bridge's ndo_uninit waits for a normal RCU
+#     grace period or two under RTNL (br_multicast_dev_del's rcu_barrier,
+#     br_vlan_flush's synchronize_rcu), one bridge after the other.
+# Objects are named flbr*, fla*, flb*, flns* in link group 4242.
 set -u
 n=${1:-1000}
+bridges=${B:-10}
 group=4242
 [ "$(id -u)" = 0 ] || { echo "bench/net-floor.sh: needs root" >&2; exit 77; }
 tmp=$(mktemp -d /tmp/apomon-bench-floor.XXXXXX)
@@ -48,4 +53,8 @@ t0=$(now); ip -batch "$tmp/ns-add.batch" || exit 1; t1=$(now)
 ip -batch "$tmp/ns-del.batch" || exit 1; t2=$(now)
 echo "$n netns add (one ip -batch):                         $(ms "$t0" "$t1") ms"
 echo "$n netns delete (one ip -batch):                      $(ms "$t1" "$t2") ms"
+for i in $(seq "$bridges"); do echo "link add flbr$i group $group type bridge mcast_snooping 0"; done |
+	ip -batch - || exit 1
+t0=$(now); ip link del group "$group" || exit 1; t1=$(now)
+echo "$bridges bridges without ports, one group delete:         $(ms "$t0" "$t1") ms"
 echo "($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r))"
