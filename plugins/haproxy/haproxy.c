@@ -132,7 +132,7 @@ static const char **cert_names(const struct apomon_host *h, const struct apomon_
 			       char *www, size_t www_size, size_t *n)
 {
 	size_t n_extra = h->setting_list_count(st, "names"), k = 0;
-	const char **names = calloc(n_extra + 4, sizeof(*names));
+	const char **names = calloc(n_extra + 5, sizeof(*names));
 
 	if (!names)
 		return NULL;
@@ -140,6 +140,9 @@ static const char **cert_names(const struct apomon_host *h, const struct apomon_
 	names[k++] = www;
 	names[k++] = h->domain(st);
 	names[k++] = h->fqdn(st);
+	/* the host reaches a published 443 at 127.0.0.1: the URL `apomon up`
+	 * prints then verifies against the environment's CA too */
+	names[k++] = "127.0.0.1";
 	for (size_t i = 0; i < n_extra; i++)
 		names[k++] = h->setting_list_item(st, "names", i);
 	*n = k;
