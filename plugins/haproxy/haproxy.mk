@@ -17,4 +17,5 @@ tests_unit_test_webtypes_SOURCES = tests/unit/test-webtypes.c
 tests_unit_test_webtypes_CFLAGS = $(APO_TEST_CFLAGS) -DAPO_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_webtypes_LDADD = $(APO_TEST_LDADD)
 EXTRA_DIST += tests/fixtures/web-bad/apomon.conf tests/fixtures/web-bad/conf.d/10-web.conf \
-	tests/fixtures/web-django/apomon.conf tests/fixtures/web-django/conf.d/10-web.conf
+	tests/fixtures/web-django/apomon.conf tests/fixtures/web-django/conf.d/10-web.conf \
+	tests/fixtures/web-root/apomon.conf tests/fixtures/web-root/conf.d/10-web.conf

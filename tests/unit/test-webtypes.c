@@ -5,6 +5,7 @@
  * server would read (configs, the certificate against the CA). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -160,7 +161,11 @@ static int verify_pem(const char *ca_path, const char *pem, const char *host)
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	X509_STORE_add_cert(store, ca);
 	X509_STORE_CTX_init(ctx, store, leaf, NULL);
-	X509_VERIFY_PARAM_set1_host(X509_STORE_CTX_get0_param(ctx), host, 0);
+	struct in_addr a;
+	if (inet_pton(AF_INET, host, &a) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(X509_STORE_CTX_get0_param(ctx), host);
+	else
+		X509_VERIFY_PARAM_set1_host(X509_STORE_CTX_get0_param(ctx), host, 0);
 	int ok = X509_verify_cert(ctx);
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
@@ -229,6 +234,9 @@ START_TEST(render_the_web_tier)
 	ck_assert_int_eq(verify_pem(ca, pem, "webtest.example.com"), 1);
 	ck_assert_int_eq(verify_pem(ca, pem, "lb.webtest.example.com"), 1);
 	ck_assert_int_eq(verify_pem(ca, pem, "www.example.org"), 0);
+	/* a published 443 as `up` prints it */
+	ck_assert_int_eq(verify_pem(ca, pem, "127.0.0.1"), 1);
+	ck_assert_int_eq(verify_pem(ca, pem, "127.0.0.2"), 0);
 
 	char *pg = render(&e.hc, p, "psql");
 	char *pgconf = slurp(pg, "/etc/postgresql/apomon/postgresql.conf");
@@ -253,6 +261,11 @@ START_TEST(render_the_web_tier)
 	char *server = slurp(www, "/etc/tomcat10/server.xml");
 	ck_assert_ptr_nonnull(strstr(server, "port=\"8080\""));
 	ck_assert_ptr_nonnull(strstr(server, "autoDeploy=\"true\""));
+	/* "/" redirects to the first of the default apps */
+	ck_assert_ptr_nonnull(strstr(server, "valves.rewrite.RewriteValve"));
+	char *rw = slurp(www, "/etc/tomcat10/Catalina/localhost/rewrite.config");
+	ck_assert_ptr_nonnull(strstr(rw, "\nRewriteRule ^/$ /hello/ [R=302,L]\n"));
+	free(rw);
 	char *war = slurp(www, "/var/lib/tomcat10/webapps/skel-0.1.0.war");
 	ck_assert_str_eq(war, "PK\3\4skel");
 	/* the JVM's options, for Debian's tomcat-start.sh */
@@ -337,6 +350,50 @@ START_TEST(balance_django_on_its_declared_port)
 }
 END_TEST
 
+/* The rule of "/" by the station's apps: the first application's root,
+ * none when ROOT.war serves "/" or the name cannot be written in a rule
+ * (Tomcat refuses to start on a line it cannot parse). */
+START_TEST(redirect_root_to_the_first_application)
+{
+	struct wenv e;
+
+	for (int i = 0; i < 3; i++) {
+		static const char *const wars[] = {"ROOT.war", "my app.war", "shop#admin.war"};
+		char *w = apo_xasprintf("%s/webapps/%s", tmp, wars[i]);
+		FILE *f = fopen(w, "we");
+		ck_assert_ptr_nonnull(f);
+		fputs("PK\3\4", f);
+		fclose(f);
+		free(w);
+	}
+	wenv_open(&e, APO_SRCDIR "/tests/fixtures/web-root");
+	static const struct {
+		const char *station, *rule;
+	} want[] = {
+	    {"skel", "RewriteRule ^/$ /skel-0.1.0/ [R=302,L]\n"},
+	    {"own", NULL},
+	    {"odd", NULL},
+	    {"nested", "RewriteRule ^/$ /shop/admin/ [R=302,L]\n"},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char *root = render(&e.hc, e.p, want[i].station);
+		char *rw = slurp(root, "/etc/tomcat10/Catalina/localhost/rewrite.config");
+		if (want[i].rule)
+			ck_assert_pstr_eq(strstr(rw, "RewriteRule"), want[i].rule);
+		else
+			ck_assert_ptr_null(strstr(rw, "RewriteRule"));
+		/* nothing but comments and the one rule: every line parses */
+		for (char *l = rw, *nl; *l; l = nl + 1) {
+			ck_assert(*l == '#' || !strncmp(l, "RewriteRule ", 12));
+			ck_assert_ptr_nonnull(nl = strchr(l, '\n'));
+		}
+		free(rw);
+		free(root);
+	}
+	wenv_close(&e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("webtypes");
@@ -345,6 +402,7 @@ int main(void)
 	tcase_add_test(tc, validate_reports_each_setting);
 	tcase_add_test(tc, render_the_web_tier);
 	tcase_add_test(tc, balance_django_on_its_declared_port);
+	tcase_add_test(tc, redirect_root_to_the_first_application);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
