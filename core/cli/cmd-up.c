@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/paths.h"
 #include "cli/cli.h"
 #include "engine/summary.h"
 #include "engine/named.h"
@@ -131,6 +133,22 @@ static int report_reconcile(const struct apo_plan *plan, const struct apo_up_opt
 	return APO_EXIT_OK;
 }
 
+/* What a failed up's rollback left: the logs, to read why, and the data
+ * an earlier up made, as it was. */
+static void rolled_back(const char *env, bool fresh)
+{
+	_cleanup_free_ char *logs = apo_env_log_dir(env);
+	_cleanup_free_ char *lib = apo_env_lib_dir(env);
+	bool has_logs = access(logs, F_OK) == 0;
+
+	if (fresh)
+		apo_err("up: rolled back: nothing of environment '%s' is left%s%s", env,
+			has_logs ? " but its logs, in " : "", has_logs ? logs : "");
+	else
+		apo_err("up: rolled back: environment '%s' is down, its data as before (%s)%s%s",
+			env, lib, has_logs ? "; its logs in " : "", has_logs ? logs : "");
+}
+
 /* The verdict: what went wrong was reported while it happened. */
 static void report(const struct apo_plan *plan, const struct apo_up_opts *o,
 		   const struct apo_up_result *res)
@@ -149,7 +167,7 @@ static void report(const struct apo_plan *plan, const struct apo_up_opts *o,
 			apo_err("up: the rollback left objects behind; 'apomon -e %s down' retries",
 				plan->env);
 		else if (!o->quiet && !o->json)
-			apo_err("up: rolled back: nothing of environment '%s' is left", plan->env);
+			rolled_back(plan->env, res->fresh);
 		return;
 	default:
 		break;

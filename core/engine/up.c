@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/paths.h"
 #include "engine/down.h"
 #include "engine/reconcile.h"
@@ -58,6 +59,21 @@ int apo_up_fail(struct apo_up *u, int err, const char *fmt, ...)
 	}
 	pthread_mutex_unlock(&u->mutex);
 	return err;
+}
+
+/*
+ * The data of an environment whose first up failed: its stations'
+ * writable layers, host keys, CA and id ranges were made for that start
+ * alone, and the next up would take a half-made layer (a database
+ * cluster copied halfway) for kept data.  The stations are gone (the
+ * journal was replayed); their logs stay, to read why.
+ */
+static int drop_fresh_data(const char *env)
+{
+	if (!apo_fs_component_ok(env) || apo_env_name_reserved(env))
+		return -EINVAL;
+	int r = apo_rmtree_below(apo_lib_dir(), env);
+	return r == -ENOENT ? 0 : r;
 }
 
 static void on_signal(int sig)
@@ -139,8 +155,9 @@ void apo_up_result_clear(struct apo_up_result *res)
 int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct apo_up_result *res)
 {
 	struct apo_up u = {.plan = plan, .opts = opts};
-	_cleanup_free_ char *busy = NULL;
+	_cleanup_free_ char *busy = NULL, *lib = NULL;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	bool fresh;
 	int r, e;
 
 	memset(res, 0, sizeof(*res));
@@ -193,6 +210,10 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 		u.nsfd[i] = -1;
 	u.bridge_ifindex = apo_xcalloc(plan->n_switches, sizeof(int));
 	u.group = apo_nl_env_group(plan->env);
+	/* no data yet: everything below the environment's lib dir will be
+	 * this up's (the CA, the stations' layers, their id ranges) */
+	lib = apo_env_lib_dir(plan->env);
+	fresh = access(lib, F_OK) < 0 && errno == ENOENT;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -217,6 +238,11 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 			 * cannot remove is said, not left silently */
 			apo_report(opts->report, "up: %s: %s", u.journal->dir, strerror(-e));
 			res->left_behind = true;
+		} else if (fresh && (e = drop_fresh_data(plan->env)) < 0) {
+			apo_report(opts->report, "up: %s: %s", lib, strerror(-e));
+			res->left_behind = true;
+		} else {
+			res->fresh = fresh;
 		}
 	} else {
 		res->outcome = APO_UP_DONE;

@@ -76,6 +76,9 @@ struct apo_up_result {
 	struct apo_rec_result rec; /* APO_UP_RECONCILED */
 	char *error;		   /* APO_UP_FAILED: "link apv1a2b3c4d (www1 eth0): File exists" */
 	bool left_behind;	   /* APO_UP_FAILED: the rollback failed too (reported) */
+	/* APO_UP_FAILED: the environment had no data before this up, and the
+	 * rollback removed what it made of it (its logs stay) */
+	bool fresh;
 	struct apo_progress *progress; /* the phases' times; NULL when refused */
 };
 void apo_up_result_clear(struct apo_up_result *res);

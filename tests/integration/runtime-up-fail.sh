@@ -1,8 +1,10 @@
 #!/bin/sh
 # A station whose startup.sh exits 1 makes `up` exit 1 naming it and
-# quoting its log, and leaves nothing; so does a station that never gets
-# ready, at its deadline, and an up interrupted (SIGINT, SIGTERM) while it
-# waits for that station.
+# quoting its log, and leaves nothing but the logs (the environment's
+# first up: its data goes too); so does a station that never gets ready,
+# at its deadline, and an up interrupted (SIGINT, SIGTERM) while it waits
+# for that station.  An environment with data from an earlier up keeps
+# it as it was.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 # netns names are FQDNs and host routes are per network: a run of its own
@@ -21,8 +23,14 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${RT_SHOW:-}" ] && trap 'cat "$CONF/err" >&2; cleanup' EXIT
+LIB=${APOMON_LIB_DIR:-/var/lib/apomon}
+LOG=${APOMON_LOG_DIR:-/var/log/apomon}
 nothing_left() {
 	[ -e "/run/apomon/$ENV" ] && fail "$1: state /run/apomon/$ENV left"
+	# the first up of the environment: its data (layers, host keys, CA,
+	# id ranges) goes too, its logs stay to read why
+	[ -e "$LIB/$ENV" ] && fail "$1: data $LIB/$ENV left: $(ls "$LIB/$ENV")"
+	[ -n "$(ls -A "$LOG/$ENV" 2>/dev/null)" ] || fail "$1: logs gone"
 	grep -qF "/$ENV/" /proc/self/mounts && fail "$1: mounts left"
 	[ -e /run/netns/s1.$D ] && fail "$1: namespace left"
 	assert_no_leftovers "$ENV" "$D"
@@ -49,9 +57,11 @@ EOC
 
 # startup.sh exits 1
 config "{ name = \"bad\"; type = \"base\"; image = \"rt-fail\"; addresses = [\"10.$N.0.12\"]; }"
-A up -q 2>"$CONF/err"
+A up 2>"$CONF/err" >/dev/null
 rc=$?
 [ $rc = 1 ] || fail "up exited $rc, expected 1: $(cat "$CONF/err")"
+grep -qx "apomon: up: rolled back: nothing of environment '$ENV' is left but its logs, in $LOG/$ENV" \
+	"$CONF/err" || fail "verdict: $(cat "$CONF/err")"
 grep -q "bad.$D: startup.sh exited with 1" "$CONF/err" || fail "message: $(cat "$CONF/err")"
 grep -q 'rt-fail: cannot start: /etc/rt-fail.conf is missing' "$CONF/err" ||
 	fail "log not quoted: $(cat "$CONF/err")"
@@ -87,4 +97,16 @@ for sig in INT TERM; do
 	grep -q "interrupted" "$CONF/err" || fail "SIG$sig: $(cat "$CONF/err")"
 	nothing_left "SIG$sig"
 done
+
+# an environment with data (up, then down): a failed up keeps it as it was
+config "{ name = \"s2\"; type = \"base\"; addresses = [\"10.$N.0.12\"]; }"
+A up -q || fail "up of s1 and s2"
+A down -q || fail "down"
+echo kept >"$LIB/$ENV/s1/upper/kept" || fail "no data dir for s1"
+config "{ name = \"bad\"; type = \"base\"; image = \"rt-fail\"; addresses = [\"10.$N.0.12\"]; }"
+A up 2>"$CONF/err" >/dev/null && fail "up with bad succeeded"
+grep -qx "apomon: up: rolled back: environment '$ENV' is down, its data as before ($LIB/$ENV); its logs in $LOG/$ENV" \
+	"$CONF/err" || fail "verdict with data: $(cat "$CONF/err")"
+[ "$(cat "$LIB/$ENV/s1/upper/kept")" = kept ] || fail "s1's data changed by the failed up"
+[ -e "/run/apomon/$ENV" ] && fail "state /run/apomon/$ENV left"
 exit 0
