@@ -253,6 +253,8 @@ static int install_war(const struct apomon_host *h, const struct apomon_station 
  * no ROOT application is deployed for it (one costs about 20 ms of
  * deployment at every start); a station that installs its own ROOT.war
  * gets no rule. */
+#define REWRITE_CONFIG "/etc/tomcat10/Catalina/localhost/rewrite.config"
+
 static int render_root_redirect(const struct apomon_host *h, const struct apomon_station *st)
 {
 	const char *first = NULL;
@@ -260,7 +262,7 @@ static int render_root_redirect(const struct apomon_host *h, const struct apomon
 
 	for (size_t i = 0; i < n_apps(h, st); i++) {
 		if (!strcmp(app(h, st, i), "ROOT.war"))
-			return write_text(h, st, "/etc/tomcat10/Catalina/localhost/rewrite.config",
+			return write_text(h, st, REWRITE_CONFIG,
 					  "# rendered by apomon: ROOT.war serves /\n", 0644);
 		if (!first)
 			first = app(h, st, i);
@@ -269,8 +271,9 @@ static int render_root_redirect(const struct apomon_host *h, const struct apomon
 	 * anything else (a space, a rule's special characters, a##version)
 	 * gets no rule rather than a file Tomcat refuses to start with */
 	size_t l = first ? strlen(first) - 4 : 0; /* validate checked the .war suffix */
-	if (first && strspn(first, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				   "0123456789._-#") >= l &&
+	if (first &&
+	    strspn(first, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			  "0123456789._-#") >= l &&
 	    !strstr(first, "##") && l < 256) {
 		snprintf(rule, sizeof(rule), "RewriteRule ^/$ /%.*s/ [R=302,L]\n", (int)l, first);
 		for (char *c = rule; *c; c++)
@@ -280,7 +283,7 @@ static int render_root_redirect(const struct apomon_host *h, const struct apomon
 	char *text = NULL;
 	if (asprintf(&text, "# rendered by apomon's tomcat station type\n%s", rule) < 0)
 		return -ENOMEM;
-	int rc = write_text(h, st, "/etc/tomcat10/Catalina/localhost/rewrite.config", text, 0644);
+	int rc = write_text(h, st, REWRITE_CONFIG, text, 0644);
 	free(text);
 	return rc;
 }
