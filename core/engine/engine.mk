@@ -42,8 +42,10 @@ EXTRA_DIST += tests/fixtures/diff/applied.json tests/fixtures/diff/observed.json
 
 # `apomon diff` and `up` on a running environment of base stations; 10
 # stations added to and removed from 500 (network only)
-TESTS += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh
-EXTRA_DIST += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh
+TESTS += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh \
+	tests/integration/reconcile-garp.sh
+EXTRA_DIST += tests/integration/reconcile-base.sh tests/integration/reconcile-500.sh \
+	tests/integration/reconcile-garp.sh
 # a fault at each step of a reconcile: everything goes back to the config
 # that ran (ftp with its old password, www1's address, multi)
 TESTS += tests/integration/reconcile-rollback.sh
