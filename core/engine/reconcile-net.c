@@ -16,6 +16,9 @@
 #include <linux/ip.h>
 #include <net/ethernet.h>
 #include <netinet/if_ether.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <netlink/route/addr.h>
@@ -123,43 +126,45 @@ static void in_of(struct nl_addr *a, struct in_addr *out)
 }
 
 /*
- * A gratuitous ARP for addr on ifindex (inside the namespace): a station
+ * A gratuitous ARP for addr on the link (inside the namespace): a station
  * re-made, or an address moved, has a new MAC address, and its peers'
  * neighbour entries would otherwise send to the old one until they go
  * stale and are probed again (seconds of silence).
+ *
+ * One packet socket per namespace, *fd (opened at the first, closed by
+ * the caller).  Its protocol is 0 and it is never bound: the kernel hooks
+ * it to no link, and the link and protocol go in each destination.  A
+ * socket with a protocol is re-hooked by bind, and each unhook waits for
+ * an RCU grace period, as does every close (packet_release): bound, one
+ * socket per address cost two grace periods per address, 30-40 ms each
+ * here; now it is one per namespace.
  */
-static void garp(int ifindex, struct in_addr addr)
+static void garp(int *fd, int ifindex, const char *ifname, struct in_addr addr)
 {
-	struct {
-		struct ether_arp a;
-	} pkt;
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
-				  .sll_protocol = htons(ETH_P_ARP),
-				  .sll_ifindex = ifindex,
-				  .sll_halen = ETH_ALEN};
-	struct sockaddr_ll me;
-	socklen_t len = sizeof(me);
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	struct ether_arp a;
+	struct sockaddr_ll to = {.sll_family = AF_PACKET,
+				 .sll_protocol = htons(ETH_P_ARP),
+				 .sll_ifindex = ifindex,
+				 .sll_halen = ETH_ALEN};
+	struct ifreq ifr = {0};
 
-	if (fd < 0)
+	if (*fd < 0 && (*fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&me, &len) < 0 || me.sll_halen != ETH_ALEN)
-		goto out;
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.a.arp_hrd = htons(ARPHRD_ETHER);
-	pkt.a.arp_pro = htons(ETH_P_IP);
-	pkt.a.arp_hln = ETH_ALEN;
-	pkt.a.arp_pln = 4;
-	pkt.a.arp_op = htons(ARPOP_REQUEST);
-	memcpy(pkt.a.arp_sha, me.sll_addr, ETH_ALEN);
-	memcpy(pkt.a.arp_spa, &addr, 4);
-	memcpy(pkt.a.arp_tpa, &addr, 4);
-	memset(sll.sll_addr, 0xff, ETH_ALEN);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(*fd, SIOCGIFHWADDR, &ifr) < 0 || ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.arp_hrd = htons(ARPHRD_ETHER);
+	a.arp_pro = htons(ETH_P_IP);
+	a.arp_hln = ETH_ALEN;
+	a.arp_pln = 4;
+	a.arp_op = htons(ARPOP_REQUEST);
+	memcpy(a.arp_sha, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	memcpy(a.arp_spa, &addr, 4);
+	memcpy(a.arp_tpa, &addr, 4);
+	memset(to.sll_addr, 0xff, ETH_ALEN);
 	/* best effort: a peer that misses it re-resolves on its own */
-	(void)!sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&sll, sizeof(sll));
-out:
-	close(fd);
+	(void)!sendto(*fd, &a, sizeof(a), 0, (struct sockaddr *)&to, sizeof(to));
 }
 
 /* Inside the namespace: links up, addresses and routes as planned. */
@@ -169,7 +174,7 @@ static int converge(void *arg)
 	const struct apo_plan_station *s = &c->u->plan->stations[c->i];
 	struct nl_cache *addrs = NULL, *routes = NULL;
 	struct apo_nl *nl;
-	int r;
+	int r, arp = -1;
 
 	if ((r = apo_nl_open(&nl)) < 0)
 		return r;
@@ -206,7 +211,7 @@ static int converge(void *arg)
 			if (r < 0 && r != -EEXIST)
 				goto out;
 			if (r == 0)
-				garp(ifindex, f->addrs[m].addr);
+				garp(&arp, ifindex, f->name, f->addrs[m].addr);
 		}
 	}
 	/* routes: the kernel's own (connected) stay; ours converge */
@@ -245,6 +250,8 @@ static int converge(void *arg)
 	}
 	r = 0;
 out:
+	if (arp >= 0)
+		close(arp);
 	nl_cache_free(addrs);
 	nl_cache_free(routes);
 	apo_nl_close(nl);
