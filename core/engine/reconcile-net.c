@@ -13,6 +13,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_packet.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <linux/ip.h>
 #include <net/ethernet.h>
 #include <netinet/if_ether.h>
@@ -38,6 +40,7 @@ struct conv {
 	size_t n_drop;
 	bool *missing; /* per plan iface: absent from the namespace */
 	bool fresh;    /* a new namespace: loopback and sysctl first */
+	int arp;       /* its gratuitous-ARP socket, or -1 */
 };
 
 static bool in_plan(const struct apo_plan_station *s, const char *name)
@@ -131,13 +134,14 @@ static void in_of(struct nl_addr *a, struct in_addr *out)
  * neighbour entries would otherwise send to the old one until they go
  * stale and are probed again (seconds of silence).
  *
- * One packet socket per namespace, *fd (opened at the first, closed by
- * the caller).  Its protocol is 0 and it is never bound: the kernel hooks
- * it to no link, and the link and protocol go in each destination.  A
- * socket with a protocol is re-hooked by bind, and each unhook waits for
- * an RCU grace period, as does every close (packet_release): bound, one
- * socket per address cost two grace periods per address, 30-40 ms each
- * here; now it is one per namespace.
+ * One packet socket per namespace, *fd (opened at the first; closed
+ * with the others at the end, apo_reconcile_arp_close).  Its protocol is
+ * 0 and it is never bound: the kernel hooks it to no link, and the link
+ * and protocol go in each destination.  A socket with a protocol is
+ * re-hooked by bind, and each unhook waits for an RCU grace period, as
+ * does every close (packet_release): bound, one socket per address cost
+ * two grace periods per address, 30-40 ms here; now the closes of a
+ * reconcile share one.
  */
 static void garp(int *fd, int ifindex, const char *ifname, struct in_addr addr)
 {
@@ -174,7 +178,7 @@ static int converge(void *arg)
 	const struct apo_plan_station *s = &c->u->plan->stations[c->i];
 	struct nl_cache *addrs = NULL, *routes = NULL;
 	struct apo_nl *nl;
-	int r, arp = -1;
+	int r;
 
 	if ((r = apo_nl_open(&nl)) < 0)
 		return r;
@@ -211,7 +215,7 @@ static int converge(void *arg)
 			if (r < 0 && r != -EEXIST)
 				goto out;
 			if (r == 0)
-				garp(&arp, ifindex, f->name, f->addrs[m].addr);
+				garp(&c->arp, ifindex, f->name, f->addrs[m].addr);
 		}
 	}
 	/* routes: the kernel's own (connected) stay; ours converge */
@@ -250,8 +254,6 @@ static int converge(void *arg)
 	}
 	r = 0;
 out:
-	if (arp >= 0)
-		close(arp);
 	nl_cache_free(addrs);
 	nl_cache_free(routes);
 	apo_nl_close(nl);
@@ -262,7 +264,7 @@ int apo_reconcile_station_net(struct apo_up *u, size_t i, bool fresh, const char
 			      size_t n_drop)
 {
 	const struct apo_plan_station *s = &u->plan->stations[i];
-	struct conv c = {u, i, drop, n_drop, apo_xcalloc(s->n_ifaces + 1, sizeof(bool)), fresh};
+	struct conv c = {u, i, drop, n_drop, apo_xcalloc(s->n_ifaces + 1, sizeof(bool)), fresh, -1};
 	int r;
 
 	if (u->nsfd[i] < 0 && (u->nsfd[i] = apo_netns_open(s->netns)) < 0) {
@@ -299,9 +301,40 @@ int apo_reconcile_station_net(struct apo_up *u, size_t i, bool fresh, const char
 	}
 	if ((r = apo_netns_run(u->nsfd[i], converge, &c)) < 0)
 		apo_up_fail(u, r, "namespace %s: addresses and routes", s->netns);
+	if (c.arp >= 0)
+		APO_PUSH(u->arp_fds, u->n_arp_fds, u->cap_arp_fds, c.arp);
 out:
 	free(c.missing);
 	return r;
+}
+
+static void *close_fd(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+void apo_reconcile_arp_close(struct apo_up *u)
+{
+	/* a batch of threads at a time: a reconcile may add many stations */
+	enum { BATCH = 32 };
+	for (size_t at = 0; at < u->n_arp_fds; at += BATCH) {
+		pthread_t t[BATCH];
+		bool started[BATCH];
+		size_t n = u->n_arp_fds - at < BATCH ? u->n_arp_fds - at : BATCH;
+		for (size_t k = 0; k < n; k++) {
+			int fd = u->arp_fds[at + k];
+			started[k] = pthread_create(&t[k], NULL, close_fd, (void *)(intptr_t)fd) == 0;
+			if (!started[k])
+				close(fd); /* no thread: here, one after the other */
+		}
+		for (size_t k = 0; k < n; k++)
+			if (started[k])
+				pthread_join(t[k], NULL);
+	}
+	free(u->arp_fds);
+	u->arp_fds = NULL;
+	u->n_arp_fds = u->cap_arp_fds = 0;
 }
 
 int apo_undo_p2p(const struct apo_jentry *e)

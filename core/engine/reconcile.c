@@ -310,6 +310,7 @@ static int namespaces(struct rec *c)
 		if ((r = apo_reconcile_station_net(u, i, c->new_ns[i], NULL, 0)) < 0)
 			return r;
 	}
+	apo_reconcile_arp_close(u);
 	if (apo_diff_has(&c->d, APO_CH_SWITCH_ADD, NULL) ||
 	    apo_diff_has(&c->d, APO_CH_SWITCH_DEL, NULL) ||
 	    apo_diff_has(&c->d, APO_CH_ADDRESS, "host")) {
@@ -928,6 +929,7 @@ static void rollback(struct rec *failed, struct apo_rec_result *res)
 		size_t from = u->journal->begun_at;
 		r = apply(&c);
 		apo_up_close_nsfds(&u2);
+		apo_reconcile_arp_close(&u2);
 		if (r < 0) {
 			res->not_restored = apo_xstrdup(u2.error ? u2.error : strerror(-r));
 			if (apo_reconcile_undo(u->journal, from, o->report))
@@ -1047,6 +1049,7 @@ void apo_reconcile(struct apo_up *u, struct apo_rec_result *res)
 	size_t from = j->begun_at;
 	r = apply(&c);
 	apo_up_close_nsfds(u);
+	apo_reconcile_arp_close(u);
 	if (r < 0) {
 		res->verdict = APO_REC_FAILED;
 		if (!u->error)

@@ -53,6 +53,10 @@ int apo_reconcile_undo(struct apo_journal *j, size_t from, const struct apo_repo
 /* reconcile-net.c */
 int apo_reconcile_station_net(struct apo_up *u, size_t i, bool fresh, const char *const *drop,
 			      size_t n_drop);
+/* Closes the gratuitous-ARP sockets of apo_reconcile_station_net, on
+ * threads of their own: each close waits for an RCU grace period
+ * (packet_release), and concurrent ones share it.  Idempotent. */
+void apo_reconcile_arp_close(struct apo_up *u);
 /* The undo of `p2p FQDN:IFNAME` made by a reconcile (the pair goes). */
 int apo_undo_p2p(const struct apo_jentry *e);
 int apo_reconcile_host_routes(struct apo_up *u, const char *const *gone, size_t n_gone);

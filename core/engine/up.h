@@ -95,6 +95,10 @@ struct apo_up {
 	pthread_mutex_t mutex;
 	char *error; /* the first failure: "link apv1a2b3c4d (www1 eth0): File exists" */
 	struct apo_rec_result *rec; /* a reconcile's account (reconcile.c) */
+	/* a reconcile's gratuitous-ARP sockets, one per namespace, closed
+	 * together (apo_reconcile_arp_close) */
+	int *arp_fds;
+	size_t n_arp_fds, cap_arp_fds;
 };
 
 /* Closes every station's namespace fd that is open (u->nsfd): once the
