@@ -1,9 +1,8 @@
 #!/bin/sh
 # A reconcile of a 500-station network-only topology (issue 13): 10
 # stations added in place (the other 500 keep their namespaces, checked
-# by inode), then the 10 removed; each `up` stays well under a full
-# `up`, a real TCP connection crosses the backbone to a new station, and
-# `down` leaves nothing.
+# by inode), then the 10 removed; a real TCP connection crosses the
+# backbone to a new station, and `down` leaves nothing.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$APOMON_SRCDIR/tests/integration/net-lib.sh"
 
@@ -56,8 +55,9 @@ inodes >"$tmp/again"
 cmp -s "$tmp/before" "$tmp/again" || fail "after removing 10: $(diff "$tmp/before" "$tmp/again" | head -5)"
 $A diff >/dev/null || fail "diff after removing"
 echo "MEASURE: up of 500 $((t1 - t0)) ms; add 10: $((t3 - t2)) ms; remove 10: $((t5 - t4)) ms"
-# a reconcile of 10 does far less than building 500
-[ $((t3 - t2)) -lt $((t1 - t0)) ] || fail "adding 10 took as long as building 500"
+# that a reconcile of 10 does far less than building 500 is what the
+# inode checks above prove (the 500 namespaces are the same objects);
+# its times are printed, never asserted (bench/reconcile.sh measures them)
 
 net_names "$conf" "$tmp/names"
 printf '%s\n' m0.more.net-rc500.test m9.more.net-rc500.test >>"$tmp/names"
