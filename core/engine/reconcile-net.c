@@ -324,7 +324,8 @@ void apo_reconcile_arp_close(struct apo_up *u)
 		size_t n = u->n_arp_fds - at < BATCH ? u->n_arp_fds - at : BATCH;
 		for (size_t k = 0; k < n; k++) {
 			int fd = u->arp_fds[at + k];
-			started[k] = pthread_create(&t[k], NULL, close_fd, (void *)(intptr_t)fd) == 0;
+			started[k] =
+			    pthread_create(&t[k], NULL, close_fd, (void *)(intptr_t)fd) == 0;
 			if (!started[k])
 				close(fd); /* no thread: here, one after the other */
 		}
