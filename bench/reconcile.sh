@@ -35,7 +35,7 @@ only=""
 [ "$mode" = network ] && only=--network-only
 A() { "$apomon" -c "$tmp/conf" "$@"; }
 cleanup() {
-	A down --quiet 2>/dev/null
+	A down --quiet --purge 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
