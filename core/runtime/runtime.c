@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,9 @@
 #include "runtime/ssh-keys.h"
 #include "base/util.h"
 #include "base/workers.h"
+
+/* Threads that remove stopped stations (apo_runtime_down). */
+#define REMOVAL_THREADS 8
 
 extern char **environ;
 
@@ -494,6 +498,32 @@ int apo_runtime_start(const struct apo_plan *p, struct apo_services_ctx *hc,
 	return rc;
 }
 
+struct removal {
+	const char *env;
+	char **names;
+	unsigned grace_ms;
+	bool purge, stopped;
+	pthread_mutex_t mutex;
+	int first;
+};
+
+static int remove_item(void *ctx, size_t i, void *state)
+{
+	struct removal *m = ctx;
+	(void)state;
+	/* all stopped at once before: no second stop a station (its logger
+	 * check and its wait), unless one survived even SIGKILL */
+	int rc = m->stopped ? apo_station_remove(m->env, m->names[i], m->purge)
+			    : apo_station_cleanup(m->env, m->names[i], m->grace_ms, m->purge);
+	if (rc < 0) {
+		pthread_mutex_lock(&m->mutex);
+		if (!m->first)
+			m->first = rc;
+		pthread_mutex_unlock(&m->mutex);
+	}
+	return 0; /* the others go all the same */
+}
+
 int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 {
 	char **names = NULL;
@@ -504,15 +534,22 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 	int stopped = apo_station_stop_many(env, names, n, grace_ms);
 	if (stopped < 0 && !first)
 		first = stopped;
-	for (size_t i = 0; i < n; i++) {
-		/* all stopped at once above: no second stop a station (its logger
-		 * check and its wait), unless one survived even SIGKILL */
-		rc = stopped < 0 ? apo_station_cleanup(env, names[i], grace_ms, purge)
-				 : apo_station_remove(env, names[i], purge);
-		if (rc < 0 && !first)
-			first = rc;
+	/* Each station's root is an idmapped overlay whose unmount waits for
+	 * an RCU grace period (namespace_unlock): removed on several threads,
+	 * the waits overlap. */
+	struct removal m = {.env = env,
+			    .names = names,
+			    .grace_ms = grace_ms,
+			    .purge = purge,
+			    .stopped = stopped >= 0,
+			    .mutex = PTHREAD_MUTEX_INITIALIZER};
+	struct apo_work w = {.n = n, .ctx = &m, .item = remove_item};
+	if (n && (rc = apo_workers_run(REMOVAL_THREADS, &w)) < 0 && !first)
+		first = rc;
+	if (m.first && !first)
+		first = m.first;
+	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
 	/* the stations are gone: their logger leaves, its socket goes */
 	apo_logger_reap(env, 5000);
