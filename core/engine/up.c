@@ -10,10 +10,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "base/fs.h"
 #include "base/paths.h"
 #include "engine/down.h"
 #include "engine/reconcile.h"
+#include "runtime/runtime.h"
 #include "runtime/station-log.h"
 #include "engine/summary.h"
 #include "engine/up.h"
@@ -59,21 +59,6 @@ int apo_up_fail(struct apo_up *u, int err, const char *fmt, ...)
 	}
 	pthread_mutex_unlock(&u->mutex);
 	return err;
-}
-
-/*
- * The data of an environment whose first up failed: its stations'
- * writable layers, host keys, CA and id ranges were made for that start
- * alone, and the next up would take a half-made layer (a database
- * cluster copied halfway) for kept data.  The stations are gone (the
- * journal was replayed); their logs stay, to read why.
- */
-static int drop_fresh_data(const char *env)
-{
-	if (!apo_fs_component_ok(env) || apo_env_name_reserved(env))
-		return -EINVAL;
-	int r = apo_rmtree_below(apo_lib_dir(), env);
-	return r == -ENOENT ? 0 : r;
 }
 
 static void on_signal(int sig)
@@ -238,7 +223,11 @@ int apo_up(const struct apo_plan *plan, const struct apo_up_opts *opts, struct a
 			 * cannot remove is said, not left silently */
 			apo_report(opts->report, "up: %s: %s", u.journal->dir, strerror(-e));
 			res->left_behind = true;
-		} else if (fresh && (e = drop_fresh_data(plan->env)) < 0) {
+		} else if (fresh && (e = apo_runtime_drop_data(plan->env, false)) < 0) {
+			/* the data of an environment whose first up failed was
+			 * made for that start alone: the next up would take a
+			 * half-made layer (a database cluster copied halfway)
+			 * for kept data.  Its logs stay, to read why. */
 			apo_report(opts->report, "up: %s: %s", lib, strerror(-e));
 			res->left_behind = true;
 		} else {

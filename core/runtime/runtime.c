@@ -553,18 +553,25 @@ int apo_runtime_down(const char *env, unsigned grace_ms, bool purge)
 	free(names);
 	/* the stations are gone: their logger leaves, its socket goes */
 	apo_logger_reap(env, 5000);
-	if (purge) {
-		/* stations no longer in the state dir but with data left, the
-		 * environment's SSH key, the logs */
-		/* ENV must be one component of apomon's own directories and
-		 * not the image store's; nothing below is followed out */
-		if (!apo_fs_component_ok(env) || apo_env_name_reserved(env))
-			return -EINVAL;
-		if ((rc = apo_rmtree_below(apo_lib_dir(), env)) < 0 && !first)
-			first = rc;
-		if ((rc = apo_rmtree_below(apo_log_dir(), env)) < 0 && !first)
-			first = rc;
-	}
+	/* stations no longer in the state dir but with data left, the
+	 * environment's SSH key, the logs */
+	if (purge && (rc = apo_runtime_drop_data(env, true)) < 0 && !first)
+		first = rc;
+	return first;
+}
+
+int apo_runtime_drop_data(const char *env, bool logs)
+{
+	int rc, first = 0;
+
+	/* ENV must be one component of apomon's own directories and not the
+	 * image store's; nothing below is followed out */
+	if (!apo_fs_component_ok(env) || apo_env_name_reserved(env))
+		return -EINVAL;
+	if ((rc = apo_rmtree_below(apo_lib_dir(), env)) < 0 && rc != -ENOENT)
+		first = rc;
+	if (logs && (rc = apo_rmtree_below(apo_log_dir(), env)) < 0 && rc != -ENOENT && !first)
+		first = rc;
 	return first;
 }
 

@@ -92,6 +92,12 @@ int apo_runtime_start_level(const struct apo_plan *p, struct apo_services_ctx *h
  * state; purge: their writable layers and logs too.  Idempotent. */
 int apo_runtime_down(const char *env, unsigned grace_ms, bool purge);
 
+/* The environment's data (lib dir: layers, keys, CA, id ranges) and,
+ * with logs, its log dir, removed without following a link; ENV must be
+ * one component and not the image store's (-EINVAL).  Nothing of the
+ * environment may run.  Absent is 0. */
+int apo_runtime_drop_data(const char *env, bool logs);
+
 /* The last `lines` lines of a station's log, indented, for messages
  * (caller frees; says so when it is empty). */
 char *apo_runtime_log_tail(const char *env, const char *name, unsigned lines);
