@@ -56,7 +56,11 @@ for d in /usr /etc /var/lib/dpkg /var/cache; do
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$tmp/ov/$n/u,workdir=$tmp/ov/$n/w" "$d"
 done
 unset APOMON_IMAGES_PATH APOMON_PLUGIN_PATH APOMON_INIT APOMON_PLUGINDIR
-# a machine that never had apomon: no user apomon, no ranges
+# a machine that never had apomon: nothing of a `make install` into
+# /usr/local (README's tools/quickstart makes one; its apomon-plugin.pc
+# comes first on pkg-config's path), in this namespace's overlay only
+find /usr/local -path '*apomon*' -prune -exec rm -rf {} +
+# no user apomon, no ranges
 for f in /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/subuid /etc/subgid; do
 	[ ! -e $f ] || sed -i '/^apomon:/d' $f
 done

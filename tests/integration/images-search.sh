@@ -7,7 +7,8 @@
 # errors name their line; the vendor rule warns.  Nothing is brought up.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 tmp=$(mktemp -d /tmp/apomon-imsearch.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# the image a failure may leave built in the store goes too
+trap '"$APOMON" image rm base-vendor >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 conf=$tmp/conf
 # a third party's plugin directory: the base type's .so, an image beside it
 mkdir -p "$tmp/plugins/images/base-vendor" "$tmp/plugins/images/other" "$conf/conf.d" \
@@ -76,9 +77,17 @@ rc=0
 a up >"$tmp/out" 2>&1 || rc=$?
 [ $rc = 2 ] || fail "up: exit $rc: $(cat "$tmp/out")"
 [ -e /run/apomon/imsearch ] && fail "up left state behind"
-# plugins: a type whose default image is nowhere (base's, hidden)
+# plugins: a type whose default image is nowhere (base's, hidden).  The
+# installed images are hidden too, in a mount namespace of its own: the
+# built apomon also searches its prefix's share/apomon/images, which
+# README's tools/quickstart fills (make install, prefix /usr/local)
 rc=0
-APOMON_IMAGES_PATH=$tmp/empty APOMON_LIB_DIR=$tmp/lib a plugins >"$tmp/out" 2>&1 || rc=$?
+APOMON_IMAGES_PATH=$tmp/empty APOMON_LIB_DIR=$tmp/lib unshare -m sh -c '
+	mount --make-rprivate /
+	for d in /usr/local/share/apomon/images /usr/share/apomon/images; do
+		[ ! -d "$d" ] || mount -t tmpfs none "$d" || exit 99
+	done
+	"$@"' hide "$APOMON" -c "$conf" --plugin-path "$tmp/plugins" plugins >"$tmp/out" 2>&1 || rc=$?
 [ $rc = 2 ] || fail "plugins: exit $rc: $(cat "$tmp/out")"
 grep_q "^apomon: $tmp/plugins/base.so: type base: image 'base' not found (searched $tmp/empty, .* for base/image.cfg, and the store $tmp/lib/images for base/current, an image imported or committed under that name)\$" \
 	"$tmp/out" || fail "plugins: $(cat "$tmp/out")"
