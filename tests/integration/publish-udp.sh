@@ -84,7 +84,10 @@ try=1
 while [ $try -le 10 ] && { [ $killed = 0 ] || [ $try -le 2 ]; }; do
 	verb=intent
 	[ $((try % 2)) = 0 ] && verb=done
-	apo up -q >/dev/null 2>&1 &
+	# apomon itself in the background, not the function apo: a
+	# function's $! is its subshell, and SIGKILL to that leaves apomon
+	# running (the kill then never hit up, and down found it busy)
+	"$APOMON" -c "$CONF" up -q >/dev/null 2>&1 &
 	up=$!
 	n=0
 	while kill -0 $up 2>/dev/null; do
