@@ -68,7 +68,9 @@ A exec -T s1 -- sh -c 'exit 7' </dev/null || rc=$?
 [ "$(printf 'a\nb\n' | A exec -T s1 -- wc -l)" = 2 ] || fail "exec -T: stdin not passed"
 
 # --- logs -f follows -----------------------------------------------------
-A logs -f s1 >"$CONF/follow" 2>&1 &
+# apomon itself, not the function A: kill of a function's $! ends only its
+# subshell, and `logs -f` would follow on
+"$APOMON" -c "$CONF" -e "$ENV" logs -f s1 >"$CONF/follow" 2>&1 &
 follow=$!
 # what PID 1's stdout gets is the station's log, written after -f began
 A exec -T s1 -- sh -c "echo follow-marker-$$ >/proc/1/fd/1" </dev/null || fail "exec: write to the log"

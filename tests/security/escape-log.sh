@@ -18,7 +18,9 @@ A exec -T s1 -- sh -c "kill -9 $logger" </dev/null 2>/dev/null
 [ -d "/proc/$logger" ] || fail "a station killed its logger"
 
 # logs -f follows what the station writes
-A logs -f s1 >"$CONF/follow" 2>&1 &
+# apomon itself, not the function A: kill of a function's $! ends only its
+# subshell, and `logs -f` would follow on
+"$APOMON" -c "$CONF" -e "$ENV" logs -f s1 >"$CONF/follow" 2>&1 &
 f=$!
 A exec -T s1 -- sh -c 'echo esc-log-marker > /proc/1/fd/1' </dev/null
 i=0
