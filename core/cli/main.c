@@ -21,8 +21,8 @@ static const struct apo_command commands[] = {
 	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status, false},
 	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph, true},
 	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image, true},
-	{"seal", "[STATION...] [-o FILE] [--sign KEY]", "write the manifests of stations' sealed files", apo_cmd_seal, true},
-	{"verify", "[STATION...] [--root DIR]", "check stations' sealed files against their manifests", apo_cmd_verify, true},
+	{"seal", "[STATION...] [-o FILE] [--sign KEY] [--root DIR]", "write the manifests of stations' sealed files", apo_cmd_seal, true},
+	{"verify", "[STATION...] [--root DIR] [-m MANIFEST]", "check stations' sealed files against their manifests", apo_cmd_verify, true},
 	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen, true},
 	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec, false},
 	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs, false},
@@ -36,6 +36,9 @@ static const struct apo_command commands[] = {
 	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts, true},
 };
 // clang-format on
+
+/* the width of the commands' synopsis column in --help */
+#define HELP_COLUMN 22
 
 static void usage(FILE *out)
 {
@@ -54,11 +57,15 @@ static void usage(FILE *out)
 	    "Commands:\n",
 	    APO_CONFDIR);
 	for (size_t i = 0; i < APO_ARRAY_SIZE(commands); i++) {
-		char head[64];
-		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
-		fprintf(out, "  %-22s %s\n", head, commands[i].summary);
+		int w = fprintf(out, "  %s %s", commands[i].name, commands[i].args);
+		/* a synopsis wider than its column gets a line of its own:
+		 * cut or run into the summary, it would mislead */
+		if (w > 2 + HELP_COLUMN)
+			fprintf(out, "\n  %-*s %s\n", HELP_COLUMN, "", commands[i].summary);
+		else
+			fprintf(out, "%*s %s\n", 2 + HELP_COLUMN - w, "", commands[i].summary);
 	}
-	fprintf(out, "  %-22s %s\n", "help", "this text");
+	fprintf(out, "  %-*s %s\n", HELP_COLUMN, "help", "this text");
 	fprintf(out, "\nExit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n"
 		     "See apomon(8), apomon.conf(5), apomon-plugin(7).\n");
 }

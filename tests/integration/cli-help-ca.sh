@@ -9,7 +9,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 # the commands, from the top-level usage
 "$APOMON" --help >"$tmp/usage" || fail "apomon --help exited $?"
-cmds=$(sed -n '/^Commands:/,/^$/p' "$tmp/usage" | awk 'NF && !/^Commands:/ {print $1}')
+# (a command's line starts with two spaces; a summary moved under a long
+# synopsis starts with more)
+cmds=$(sed -n '/^Commands:/,/^$/p' "$tmp/usage" | awk '/^  [^ ]/ {print $1}')
 [ "$(echo "$cmds" | wc -l)" -ge 20 ] || fail "few commands in the usage: $cmds"
 for c in $cmds; do
 	for h in -h --help; do
@@ -20,6 +22,12 @@ for c in $cmds; do
 		grep -qi "usage: apomon $c" "$tmp/out" || [ "$c" = help ] ||
 			fail "apomon $c $h printed: $(cat "$tmp/out")"
 	done
+	# the synopsis --help gives is the command's own, whole (a fixed-width
+	# buffer once cut up's after '--images DI')
+	[ "$c" = help ] || [ "$c" = image ] && continue
+	own=$(sed -n '1{s/^Usage: apomon //;s/  .*//;p}' "$tmp/out")
+	grep -qxF "  $own" "$tmp/usage" || grep -qF "  $own " "$tmp/usage" ||
+		fail "apomon --help's synopsis of $c is not its own: '$own' against '$(grep "^  $c " "$tmp/usage")'"
 done
 # and image's subcommands, from its usage (a new one without -h fails here)
 subs=$("$APOMON" image --help | awk '/apomon image / {for (i = 1; i < NF; i++) if ($i == "image") print $(i + 1)}')
