@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * apomon verify [STATION...] [--root DIR] [-m MANIFEST]
+ * apomon verify [STATION...] [--root DIR] [-j THREADS]
+ * apomon verify -m MANIFEST --root DIR [--public-key PEM] [--ca-file PEM]
+ *               [--timeout S] [--retries N] [-j THREADS] [NAME]
  *
  * Runs the start-time integrity check without starting anything: every
  * selected station in parallel, one line a bad file.  With -m and --root
@@ -91,9 +93,11 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 			retries = (int)u;
 			break;
 		case 'h':
-			printf("Usage: apomon verify [STATION...] [--root DIR] [-m MANIFEST]\n"
-			       "                     [--public-key PEM] [--ca-file PEM] [-j "
-			       "THREADS]\n");
+			printf("Usage: apomon verify [STATION...] [--root DIR] [-j THREADS]\n"
+			       "       apomon verify -m MANIFEST --root DIR [--public-key PEM] "
+			       "[--ca-file PEM]\n"
+			       "                     [--timeout S] [--retries N] [-j THREADS] "
+			       "[NAME]\n");
 			return APO_EXIT_OK;
 		default:
 			return APO_EXIT_USAGE;

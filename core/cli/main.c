@@ -22,7 +22,7 @@ static const struct apo_command commands[] = {
 	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph, true},
 	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image, true},
 	{"seal", "[STATION...] [-o FILE] [--sign KEY] [--root DIR]", "write the manifests of stations' sealed files", apo_cmd_seal, true},
-	{"verify", "[STATION...] [--root DIR] [-m MANIFEST]", "check stations' sealed files against their manifests", apo_cmd_verify, true},
+	{"verify", "[STATION...] [--root DIR] [-j THREADS]", "check stations' sealed files against their manifests", apo_cmd_verify, true},
 	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen, true},
 	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec, false},
 	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs, false},
