@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "config/conf.h"
@@ -323,4 +324,14 @@ char *apo_cli_env_name(const struct apo_cli *cli)
 		return NULL;
 	}
 	return env;
+}
+
+int apo_cli_need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	apo_err("%s: must run as root (it acts on namespaces, mounts and root's state in "
+		"/run/apomon and /var/lib/apomon); try: sudo apomon %s ...",
+		cmd, cmd);
+	return APO_EXIT_USAGE;
 }

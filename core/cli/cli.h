@@ -75,6 +75,11 @@ int apo_cli_parse_seconds(const char *cmd, const char *opt, const char *s, unsig
 int apo_cli_parse_uint(const char *cmd, const char *opt, const char *s, unsigned max,
 		       unsigned *out);
 
+/* 0 when apomon runs as root; otherwise APO_EXIT_USAGE after one line,
+ * "CMD: must run as root ...".  Without it a user who forgot sudo got
+ * whatever the first refused step said ("not running", "not sealed"). */
+int apo_cli_need_root(const char *cmd);
+
 /* Prints "apomon: " + message to stderr. */
 void apo_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -92,6 +97,9 @@ struct apo_command {
 	/* true: run handles -h/--help itself with a longer text; otherwise
 	 * main answers it from the line above (apo_cli_wants_help) */
 	bool own_help;
+	/* true: acts on the kernel or on root's state (/run/apomon,
+	 * /var/lib/apomon): main refuses it to other users in one line */
+	bool needs_root;
 };
 
 /* True when argv (a command's, argv[0] its name) asks for help: -h or

@@ -17,6 +17,7 @@ apomon_LDADD = core/libapocore.la
 # the loader resolves plugins' nothing against apomon: types only call
 # through struct apomon_host, so no -export-dynamic is needed
 
-# -h/--help on every command; apomon ca > ca.pem
-TESTS += tests/integration/cli-help-ca.sh
-EXTRA_DIST += tests/integration/cli-help-ca.sh
+# -h/--help on every command; apomon ca > ca.pem; what a user without root
+# gets
+TESTS += tests/integration/cli-help-ca.sh tests/integration/cli-nonroot.sh
+EXTRA_DIST += tests/integration/cli-help-ca.sh tests/integration/cli-nonroot.sh

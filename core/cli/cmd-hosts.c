@@ -68,6 +68,8 @@ int apo_cmd_hosts(const struct apo_cli *cli, int argc, char **argv)
 		apo_err("hosts: unexpected argument '%s'", argv[optind]);
 		return APO_EXIT_USAGE;
 	}
+	if (mode && (r = apo_cli_need_root("hosts")))
+		return r;
 	if ((r = apo_env_open(cli, &e)))
 		return r;
 	lines = apo_hosts_lines(e.plan);

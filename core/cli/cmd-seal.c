@@ -203,6 +203,9 @@ int apo_cmd_seal(const struct apo_cli *cli, int argc, char **argv)
 		goto out;
 	}
 
+	/* stations' own roots are under /run/apomon, root's */
+	if (!a.root && (rc = apo_cli_need_root("seal")))
+		goto out;
 	rc = apo_env_open(cli, &env);
 	if (rc != APO_EXIT_OK)
 		goto out;

@@ -124,6 +124,10 @@ int apo_cmd_verify(const struct apo_cli *cli, int argc, char **argv)
 		return rc;
 	}
 
+	/* stations' roots and manifests are root's (an unreadable manifest
+	 * would read as "not sealed") */
+	if (!root && (rc = apo_cli_need_root("verify")))
+		return rc;
 	rc = apo_env_open(cli, &env);
 	if (rc != APO_EXIT_OK)
 		return rc;

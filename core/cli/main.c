@@ -12,28 +12,28 @@
 /* one command a line, greppable by name: not reflowed by clang-format */
 // clang-format off
 static const struct apo_command commands[] = {
-	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins, false},
-	{"validate", "", "check the config files and report every problem", apo_cmd_validate, false},
-	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan, false},
-	{"up", "[--quiet] [--json] [--network-only] [--dry-run] [--images DIR]... [STATION...]", "build the environment, apply what changed in the files, or start the named stations (and what depends on them)", apo_cmd_up, false},
-	{"down", "[--quiet] [--json] [--purge] [STATION...]", "remove the environment, even after a crash (--purge: and the stations' data), or stop the named stations (and what depends on them)", apo_cmd_down, false},
-	{"diff", "[--json]", "what `up` would change in a running environment (exit 1: something)", apo_cmd_diff, false},
-	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status, false},
-	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph, true},
-	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image, true},
-	{"seal", "[STATION...] [-o FILE] [--sign KEY] [--root DIR]", "write the manifests of stations' sealed files", apo_cmd_seal, true},
-	{"verify", "[STATION...] [--root DIR] [-j THREADS]", "check stations' sealed files against their manifests", apo_cmd_verify, true},
-	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen, true},
-	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec, false},
-	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs, false},
-	{"stop", "[-t SECONDS] STATION...", "stop stations (SIGTERM, then SIGKILL); data stays", apo_cmd_stop, false},
-	{"start", "[--images DIR]... STATION...", "start stopped stations again", apo_cmd_start, false},
-	{"restart", "[-t SECONDS] [--images DIR]... STATION...", "stop and start stations", apo_cmd_restart, false},
-	{"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit, false},
-	{"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh, false},
-	{"ca", "[--path]", "print the environment's CA certificate and how to trust it", apo_cmd_ca, true},
-	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy, false},
-	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts, true},
+	{"plugins", "[--json]", "list the station types that load, and why others were refused", apo_cmd_plugins, false, false},
+	{"validate", "", "check the config files and report every problem", apo_cmd_validate, false, false},
+	{"plan", "[--json]", "print what `up` would create, touching nothing", apo_cmd_plan, false, false},
+	{"up", "[--quiet] [--json] [--network-only] [--dry-run] [--images DIR]... [STATION...]", "build the environment, apply what changed in the files, or start the named stations (and what depends on them)", apo_cmd_up, false, true},
+	{"down", "[--quiet] [--json] [--purge] [STATION...]", "remove the environment, even after a crash (--purge: and the stations' data), or stop the named stations (and what depends on them)", apo_cmd_down, false, true},
+	{"diff", "[--json]", "what `up` would change in a running environment (exit 1: something)", apo_cmd_diff, false, true},
+	{"status", "[--quiet] [--json]", "compare the kernel with the plan", apo_cmd_status, false, true},
+	{"graph", "[--svg FILE]", "print the topology as Graphviz DOT, or render it as SVG", apo_cmd_graph, true, false},
+	{"image", "build|list|rm ...", "build image layers from Debian packages, list, remove them", apo_cmd_image, true, true},
+	{"seal", "[STATION...] [-o FILE] [--sign KEY] [--root DIR]", "write the manifests of stations' sealed files", apo_cmd_seal, true, false},
+	{"verify", "[STATION...] [--root DIR] [-j THREADS]", "check stations' sealed files against their manifests", apo_cmd_verify, true, false},
+	{"keygen", "[-o PREFIX]", "make an Ed25519 key pair for signing manifests", apo_cmd_keygen, true, false},
+	{"exec", "[-T] STATION -- CMD...", "run a command inside a running station", apo_cmd_exec, false, true},
+	{"logs", "[-f] STATION", "print a station's output; -f follows it", apo_cmd_logs, false, true},
+	{"stop", "[-t SECONDS] STATION...", "stop stations (SIGTERM, then SIGKILL); data stays", apo_cmd_stop, false, true},
+	{"start", "[--images DIR]... STATION...", "start stopped stations again", apo_cmd_start, false, true},
+	{"restart", "[-t SECONDS] [--images DIR]... STATION...", "stop and start stations", apo_cmd_restart, false, true},
+	{"commit", "STATION IMAGE", "make a station's writable layer a new image", apo_cmd_commit, false, true},
+	{"ssh", "STATION [COMMAND...]", "ssh to 3pg@ a station with the environment's key", apo_cmd_ssh, false, true},
+	{"ca", "[--path]", "print the environment's CA certificate and how to trust it", apo_cmd_ca, true, true},
+	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy, false, true},
+	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts, true, false},
 };
 // clang-format on
 
@@ -68,6 +68,16 @@ static void usage(FILE *out)
 	fprintf(out, "  %-*s %s\n", HELP_COLUMN, "help", "this text");
 	fprintf(out, "\nExit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n"
 		     "See apomon(8), apomon.conf(5), apomon-plugin(7).\n");
+}
+
+/* -h or --help anywhere before "--": an own_help command (image's
+ * subcommands) answers it, unprivileged too */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -135,6 +145,11 @@ int main(int argc, char **argv)
 		if (!commands[i].own_help && apo_cli_wants_help(sub_argc, sub_argv)) {
 			free(cli.plugin_dirs);
 			return apo_cli_command_usage(&commands[i]);
+		}
+		if (commands[i].needs_root && !asks_help(sub_argc, sub_argv) &&
+		    apo_cli_need_root(name)) {
+			free(cli.plugin_dirs);
+			return APO_EXIT_USAGE;
 		}
 		rc = commands[i].run(&cli, sub_argc, sub_argv);
 		free(cli.plugin_dirs);
