@@ -40,6 +40,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/log-proto.h"
@@ -453,6 +454,20 @@ static void detach(const char *record)
 	setsid();
 }
 
+/* Closes every descriptor above stdio.  close_range first (Linux 5.9);
+ * without it, each one the limit allows. */
+static void close_inherited(void)
+{
+	struct rlimit rl;
+
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 1U << 20)
+		rl.rlim_cur = 1U << 20;
+	for (unsigned fd = 3; fd < rl.rlim_cur; fd++)
+		close((int)fd);
+}
+
 int main(int argc, char **argv)
 {
 	struct epoll_event ev[64];
@@ -469,6 +484,10 @@ int main(int argc, char **argv)
 	 * temporary directory) */
 	if (chdir("/") < 0)
 		return 1;
+	/* nor a descriptor: the logger lives as long as the environment, and
+	 * one inherited (`flock LOCK apomon up`'s lock, a pipe a CI runner
+	 * waits on) would be held all that time */
+	close_inherited();
 	signal(SIGPIPE, SIG_IGN);
 	/* a hangup or an interrupt at the operator's terminal is not ours */
 	signal(SIGHUP, SIG_IGN);

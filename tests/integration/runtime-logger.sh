@@ -58,9 +58,13 @@ gone() {
 	done
 }
 
-A up -q || fail "up"
+# up with a descriptor of the caller's open (as `flock LOCK apomon up`
+# holds its lock): the logger, which outlives up, must not keep it
+A up -q 9>"$CONF/held" || fail "up"
 l=$(logger_of s1)
 [ -n "$l" ] && alive "$l" || fail "s1 has no logger"
+held=$(find "/proc/$l/fd" -lname "$CONF/held")
+[ -z "$held" ] || fail "the logger holds up's caller's descriptor: $held"
 [ "$(cat "/proc/$l/comm")" = apomon-log ] || fail "s1's logger $l is not apomon-log"
 [ "$(logger_of s2)" = "$l" ] && [ "$(logger_of bb)" = "$l" ] ||
 	fail "not one logger: s1 $l, s2 $(logger_of s2), bb $(logger_of bb)"
