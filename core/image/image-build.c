@@ -691,7 +691,10 @@ static int ensure_locked(const char *name, const struct apo_image_opts *o, char 
 		apo_image_meta_free(m);
 		if (o->build && (apo_image_current(name, &cur) < 0 || strcmp(cur, hexd)))
 			apo_image_set_current(name, hexd);
-		if (o->progress && o->build) {
+		/* the image asked for, not each parent again: up's 8 images
+		 * said "base: up to date" 8 times (a parent that is built
+		 * still says so, with its build's steps) */
+		if (o->progress && o->build && depth == 0) {
 			fprintf(o->progress, "%s: up to date (digest %.12s)\n", name, hexd);
 			fflush(o->progress);
 		}

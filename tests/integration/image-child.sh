@@ -54,7 +54,7 @@ cat "$out" "$out.2"
 [ "$(cat "$out" "$out.2" | grep -c "^$name: building")" = 1 ] || fail "not exactly one build"
 [ "$(cat "$out" "$out.2" | grep -c "^$name: up to date")" = 1 ] || fail "the other build was no cache hit"
 cat "$out.2" >>"$out"
-grep -q "^base: up to date" "$out" || fail "base was not a cache hit"
+! grep -q "^base: building" "$out" || fail "base was not a cache hit"
 grep -q "^$name: building" "$out" || fail "$name was not rebuilt"
 [ "$(stat -c '%Y %Z' "$base" "$base/root" "$base/image.json")" = "$base_stamp" ] || fail "base's layer changed"
 child2=$(layer_of "$name")
