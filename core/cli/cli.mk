@@ -21,3 +21,10 @@ apomon_LDADD = core/libapocore.la
 # gets
 TESTS += tests/integration/cli-help-ca.sh tests/integration/cli-nonroot.sh
 EXTRA_DIST += tests/integration/cli-help-ca.sh tests/integration/cli-nonroot.sh
+
+# bash completion, read from apomon itself (--help, usages, the plan);
+# installed where bash-completion looks for it under the prefix
+bashcompdir = $(datadir)/bash-completion/completions
+dist_bashcomp_DATA = core/cli/bash-completion/apomon
+TESTS += tests/integration/cli-completion.sh
+EXTRA_DIST += tests/integration/cli-completion.sh

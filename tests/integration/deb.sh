@@ -42,6 +42,8 @@ dpkg-deb -c "$debs"/apomon_*.deb >"$tmp/contents"
 for md in "$APOMON_SRCDIR"/docs/*.md; do
 	grep -q "\./usr/share/doc/apomon/${md##*/}\$" "$tmp/contents" || fail "${md##*/} is not installed"
 done
+grep -q "\./usr/share/bash-completion/completions/apomon\$" "$tmp/contents" ||
+	fail "the bash completion is not in the package"
 cp -r "$APOMON_SRCDIR/examples/greeter" "$tmp/greeter"
 
 # what runs inside the namespace; the variables of lib.sh stay outside
