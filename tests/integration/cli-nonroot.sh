@@ -10,17 +10,27 @@ command -v setpriv >/dev/null || { echo "SKIP: needs setpriv (util-linux)" >&2; 
 
 tmp=$(mktemp -d /tmp/apomon-cli-nonroot.XXXXXX) || fail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
-chmod 0777 "$tmp"
+chmod 0755 "$tmp"
 ENV=clinonroot
 
-# as nobody, with the suite's plugin and image paths
+# nobody may not reach the build tree (a checkout under a 0700 home or
+# CI directory): what it runs is a copy, readable by all, of the program,
+# the station types, the images' definitions, the web applications and
+# the default environment's config; it writes in $tmp/rw only
+t=$tmp/tree
+mkdir -p "$t/plugins" "$tmp/rw" && chown 65534:65534 "$tmp/rw" || fail "mkdir"
+cp "$APOMON" "$t/apomon" && cp "$APOMON_BUILDDIR"/plugins/*/.libs/*.so "$t/plugins/" &&
+	cp -r "$APOMON_SRCDIR/images" "$APOMON_SRCDIR/conf.d" "$APOMON_SRCDIR/apomon.conf" "$t/" &&
+	cp -r "$APOMON_BUILDDIR/webapps" "$t/" && chmod -R a+rX "$t" || fail "copy the tree"
 nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
-		"$APOMON" -c "$APOMON_SRCDIR" -e $ENV "$@" >"$tmp/out" 2>"$tmp/err"
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- env \
+		APOMON_PLUGIN_PATH="$t/plugins" APOMON_IMAGES_PATH="$t/images" \
+		APOMON_WEBAPPS_DIR="$t/webapps" \
+		"$t/apomon" -c "$t" -e $ENV "$@" >"$tmp/out" 2>"$tmp/err"
 }
 
 for cmd in up down diff status "exec www1 -- true" "logs www1" "stop www1" "start www1" \
-	"restart www1" "commit www1 img" "ssh www1" ca "deploy www1 $tmp/x.war" "image list" \
+	"restart www1" "commit www1 img" "ssh www1" ca "deploy www1 $tmp/rw/x.war" "image list" \
 	"image build base" seal verify "hosts --apply" "hosts --remove"; do
 	rc=0
 	# shellcheck disable=SC2086 # the words are the command's
@@ -42,10 +52,10 @@ nobody image build -h || rc=$?
 for cmd in validate plan graph plugins hosts; do
 	nobody $cmd || fail "apomon $cmd as nobody: $(cat "$tmp/err")"
 done
-nobody keygen -o "$tmp/k" || fail "keygen as nobody: $(cat "$tmp/err")"
-mkdir "$tmp/tree" && echo hello >"$tmp/tree/f" && chmod -R a+rwX "$tmp/tree"
-nobody seal --root "$tmp/tree" --path /f -o "$tmp/m" --sign "$tmp/k.key" ||
+nobody keygen -o "$tmp/rw/k" || fail "keygen as nobody: $(cat "$tmp/err")"
+mkdir "$tmp/rw/tree" && echo hello >"$tmp/rw/tree/f" && chown -R 65534:65534 "$tmp/rw/tree"
+nobody seal --root "$tmp/rw/tree" --path /f -o "$tmp/rw/m" --sign "$tmp/rw/k.key" ||
 	fail "seal of a tree as nobody: $(cat "$tmp/err")"
-nobody verify -m "$tmp/m" --root "$tmp/tree" --public-key "$tmp/k.pub" ||
+nobody verify -m "$tmp/rw/m" --root "$tmp/rw/tree" --public-key "$tmp/rw/k.pub" ||
 	fail "verify of a tree as nobody: $(cat "$tmp/err")"
 echo PASS: commands that need root say so as nobody, the others work
