@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* apomon logs [-f] STATION: the station's output (startup.sh and its
  * services, written by its logger); -f follows it while the station runs,
- * across the logger's rotation of the file. */
+ * across the logger's rotation of the file.  A station that no longer
+ * runs gets its last output printed. */
 #include "config.h"
 
 #include <errno.h>
@@ -88,11 +89,24 @@ int apo_cmd_logs(const struct apo_cli *cli, int argc, char **argv)
 	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int in = -1;
 
-	/* the same verdict as exec and ssh: only a station that runs */
+	/* a station that stopped, crashed or failed its start keeps its log
+	 * (down without --purge too): why it ended is what a user asks
+	 * logs for, so it is printed; -f has nothing to follow then */
 	if (!running(env, name)) {
-		apo_err("%s: logs: not running in environment '%s' (its last output, if any: %s)",
-			argv[optind], env, path);
-		return APO_EXIT_FAILURE;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			apo_err("%s: logs: not running in environment '%s', and no output of it "
+				"is kept (no %s)",
+				argv[optind], env, path);
+			return APO_EXIT_FAILURE;
+		}
+		if ((rc = copy_out(fd)) < 0)
+			goto fail;
+		if (follow)
+			apo_err("%s: logs: not running in environment '%s': its last output, "
+				"nothing to follow",
+				argv[optind], env);
+		return APO_EXIT_OK;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {

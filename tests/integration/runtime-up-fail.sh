@@ -66,6 +66,20 @@ grep -q "bad.$D: startup.sh exited with 1" "$CONF/err" || fail "message: $(cat "
 grep -q 'rt-fail: cannot start: /etc/rt-fail.conf is missing' "$CONF/err" ||
 	fail "log not quoted: $(cat "$CONF/err")"
 nothing_left "failing startup.sh"
+# logs of the station that no longer runs: why it ended, exit 0; -f says
+# there is nothing to follow (and does not wait)
+A logs bad >"$CONF/out" 2>"$CONF/err" || fail "logs bad after the failed up: $(cat "$CONF/err")"
+grep -q 'rt-fail: cannot start: /etc/rt-fail.conf is missing' "$CONF/out" ||
+	fail "logs bad: $(cat "$CONF/out")"
+timeout 10 "$APOMON" -c "$CONF" -e "$ENV" logs -f bad >"$CONF/out" 2>"$CONF/err" ||
+	fail "logs -f bad exited $?: $(cat "$CONF/err")"
+grep -q 'rt-fail: cannot start' "$CONF/out" && grep -q "bad: logs: not running in environment '$ENV': its last output, nothing to follow" "$CONF/err" ||
+	fail "logs -f bad: $(cat "$CONF/out" "$CONF/err")"
+# a station that never ran has nothing kept: one line, exit 1
+rc=0
+A logs s9 >"$CONF/out" 2>"$CONF/err" || rc=$?
+[ $rc = 1 ] && grep -q "s9: logs: not running in environment '$ENV', and no output of it is kept" "$CONF/err" ||
+	fail "logs s9 exited $rc: $(cat "$CONF/err")"
 
 # never ready: its check probes a port that never opens; deadline 1.5 s
 config "{ name = \"nr\"; type = \"rt-never-ready\"; addresses = [\"10.$N.0.13\"]; }"
