@@ -65,6 +65,19 @@ int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv)
 			return APO_EXIT_USAGE;
 		}
 	}
+	/* the path needs only the environment's name: no types loaded, and
+	 * a config that does not validate still has its CA */
+	if (path_only) {
+		_cleanup_free_ char *env = apo_cli_env_name(cli);
+		if (!env)
+			return APO_EXIT_USAGE;
+		if ((r = apo_ca_ensure(env, &crt, &err)) < 0) {
+			apo_err("ca: environment '%s': %s", env, err ? err : strerror(-r));
+			return APO_EXIT_FAILURE;
+		}
+		puts(crt);
+		return APO_EXIT_OK;
+	}
 	if ((r = apo_env_open(cli, &e)))
 		return r;
 	r = apo_ca_ensure(e.plan->env, &crt, &err);
@@ -73,30 +86,26 @@ int apo_cmd_ca(const struct apo_cli *cli, int argc, char **argv)
 		apo_env_close(&e);
 		return APO_EXIT_FAILURE;
 	}
-	if (path_only) {
-		puts(crt);
-	} else {
-		r = copy_to_stdout(crt);
-		if (r < 0) {
-			apo_err("ca: %s: %s", crt, strerror(-r));
-			apo_env_close(&e);
-			return APO_EXIT_FAILURE;
-		}
-		fprintf(stderr,
-			"apomon: CA certificate of environment '%s': %s\n"
-			"Trust it\n"
-			"  curl:    curl --cacert %s https://www.%s/\n"
-			"  system:  cp %s /usr/local/share/ca-certificates/apomon-%s.crt && "
-			"update-ca-certificates\n"
-			"  browser: import %s as an authority (Firefox: Settings > Privacy & "
-			"Security > Certificates > View Certificates > Authorities > Import;\n"
-			"           Chromium: Settings > Privacy and security > Security > Manage "
-			"certificates > Authorities > Import)\n",
-			e.plan->env, crt, crt,
-			e.model->clusters && e.model->n_clusters ? e.model->clusters[0]->domain
-								 : "example.com",
-			crt, e.plan->env, crt);
+	r = copy_to_stdout(crt);
+	if (r < 0) {
+		apo_err("ca: %s: %s", crt, strerror(-r));
+		apo_env_close(&e);
+		return APO_EXIT_FAILURE;
 	}
+	fprintf(stderr,
+		"apomon: CA certificate of environment '%s': %s\n"
+		"Trust it\n"
+		"  curl:    curl --cacert %s https://www.%s/\n"
+		"  system:  cp %s /usr/local/share/ca-certificates/apomon-%s.crt && "
+		"update-ca-certificates\n"
+		"  browser: import %s as an authority (Firefox: Settings > Privacy & "
+		"Security > Certificates > View Certificates > Authorities > Import;\n"
+		"           Chromium: Settings > Privacy and security > Security > Manage "
+		"certificates > Authorities > Import)\n",
+		e.plan->env, crt, crt,
+		e.model->clusters && e.model->n_clusters ? e.model->clusters[0]->domain
+							 : "example.com",
+		crt, e.plan->env, crt);
 	apo_env_close(&e);
 	return APO_EXIT_OK;
 }

@@ -55,4 +55,11 @@ openssl x509 -noout -subject -in "$tmp/ca.pem" >"$tmp/subject" ||
 grep -q "curl --cacert" "$tmp/err" || fail "no hints on stderr: $(cat "$tmp/err")"
 path=$("$APOMON" -c "$APOMON_SRCDIR" -e clihelp ca --path) || fail "ca --path exited $?"
 cmp -s "$path" "$tmp/ca.pem" || fail "ca printed another certificate than $path"
+# --path needs the environment's name only: a config whose stations do
+# not validate (a type that is not there) still gives it
+mkdir "$tmp/badconf" && cp -r "$APOMON_SRCDIR/apomon.conf" "$APOMON_SRCDIR/conf.d" "$tmp/badconf/" &&
+	sed -i 's/type = "tomcat"/type = "no-such-type"/' "$tmp/badconf/conf.d/10-example.conf" || fail "badconf"
+"$APOMON" -c "$tmp/badconf" validate >/dev/null 2>&1 && fail "the broken config validates"
+p2=$("$APOMON" -c "$tmp/badconf" -e clihelp ca --path 2>"$tmp/err") || fail "ca --path on a broken config: $(cat "$tmp/err")"
+[ "$p2" = "$path" ] || fail "ca --path on a broken config: $p2, expected $path"
 echo "PASS: -h/--help on $(echo "$cmds" | wc -l) commands; apomon ca > ca.pem is a certificate"
