@@ -60,6 +60,10 @@ expect "--force" image rm --f
 # an option's argument: a directory for -c
 mkdir "$tmp/confdir"
 expect "$tmp/confdir" -c "$tmp/conf"
+# -c ~/DIR as typed (bash has not expanded the ~ in COMP_WORDS)
+mkdir "$tmp/home" && ln -s "$APOMON_SRCDIR" "$tmp/home/conf"
+got=$(HOME="$tmp/home" complete_words -c "~/conf" logs w | tr '\n' ' ')
+[ "$got" = "www1 www2 " ] || fail "apomon -c ~/conf logs w: offered '$got'"
 # a config that does not load: no station offered, no error shown
 expect "" -c "$tmp/none" logs w
 echo "PASS: commands, options, image subcommands and station names complete"
