@@ -36,10 +36,12 @@ enum apo_change_group {
 	APO_CH_ENABLE,
 	APO_CH_DISABLE,
 	APO_CH_RECREATE, /* image, type, host name changed, or its namespace is gone */
-	APO_CH_RESTART,	 /* re-rendered and restarted: settings, seal, limits, deps' addresses */
-	APO_CH_START,	 /* unchanged but not running */
-	APO_CH_ADDRESS,	 /* addresses and routes, in place */
-	APO_CH_LINK,	 /* links added or removed (a station's new leg, p2p) */
+	/* re-rendered, then reloaded in place (its type's reload hook) or
+	 * restarted: settings, seal, limits, deps' addresses */
+	APO_CH_RESTART,
+	APO_CH_START,	/* unchanged but not running */
+	APO_CH_ADDRESS, /* addresses and routes, in place */
+	APO_CH_LINK,	/* links added or removed (a station's new leg, p2p) */
 	APO_CH_PUBLISH,
 	APO_CH_DNS,
 	APO_CH_HOSTNAME,

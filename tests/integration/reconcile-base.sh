@@ -97,7 +97,7 @@ A up -q || fail "up disabling s3"
 lan "$S1B,
 $S2"
 A diff >"$CONF/out"
-grep -q "^~ station re-rendered and restarted: s2 (dependency s1 10.$N.0.11 -> 10.$N.0.21)$" "$CONF/out" ||
+grep -q "^~ station re-rendered (reloaded or restarted): s2 (dependency s1 10.$N.0.11 -> 10.$N.0.21)$" "$CONF/out" ||
 	fail "diff: $(cat "$CONF/out")"
 grep -q "^~ addresses/routes: s1 (eth0 10.$N.0.11/24 -> 10.$N.0.21/24)$" "$CONF/out" ||
 	fail "diff: $(cat "$CONF/out")"
@@ -235,7 +235,7 @@ done
 ms() { date +%s%3N; }
 sed -i "s/depends = \[\"s1\"\]; }/depends = [\"s1\"]; limits = { pids = 300; }; }/" "$LAN"
 A diff >"$CONF/out"
-grep -q "^~ station re-rendered and restarted: s2 (settings)$" "$CONF/out" || fail "limits: $(cat "$CONF/out")"
+grep -q "^~ station re-rendered (reloaded or restarted): s2 (settings)$" "$CONF/out" || fail "limits: $(cat "$CONF/out")"
 t0=$(ms)
 A up -q || fail "up changing s2"
 t1=$(ms)

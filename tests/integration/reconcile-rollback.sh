@@ -26,7 +26,7 @@ sed -i 's/"10.71.0.11"\]/"10.71.0.21"]/; s/{ name = "multi"; type = "base";/{ na
 sed -i 's|^    { name = "service_endpoint";|    { name = "s3"; type = "base"; addresses = ["10.72.0.30"]; },\n&|' \
 	"$REST_CONF/conf.d/20-service.conf"
 A diff >"$REST_TMP/want"
-for w in "station disabled: multi" "station added: s3" "restarted: ftp" "www1" "2122"; do
+for w in "station disabled: multi" "station added: s3" "(reloaded or restarted): ftp" "www1" "2122"; do
 	grep_q "$w" "$REST_TMP/want" || fail "the change lacks '$w': $(cat "$REST_TMP/want")"
 done
 

@@ -155,7 +155,7 @@ A up -q 2>"$REST_TMP/err" || fail "up moving a published port: $(cat "$REST_TMP/
 # 5. the ftp password: ftp restarts, nothing else
 sed -i 's/password = "3pg-ftp"/password = "3pg-ftp2"/' "$EX"
 A diff >"$REST_TMP/out"
-grep -q "restarted: ftp (settings)" "$REST_TMP/out" || fail "diff: $(cat "$REST_TMP/out")"
+grep -q "^~ station re-rendered (reloaded or restarted): ftp (settings)$" "$REST_TMP/out" || fail "diff: $(cat "$REST_TMP/out")"
 A up -q 2>"$REST_TMP/err" || fail "up changing the ftp password: $(cat "$REST_TMP/err")"
 [ "$(without "$(snap)" ftp)" = "$(without "$before" ftp)" ] || fail "the ftp password restarted others"
 [ "$(snap | tr ' ' '\n' | grep '^ftp=')" != "$(printf '%s\n' $before | grep '^ftp=')" ] ||
