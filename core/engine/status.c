@@ -281,11 +281,15 @@ static void station_runtime(struct status *s, const struct apo_plan_station *p,
 		json_object_object_add(o, "uptime_s", json_object_new_double(in.uptime_s));
 		json_object_object_add(o, "isolation", jstr(in.host_root ? "host-root" : "userns"));
 	}
-	if (in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED)
+	if ((in.state == APO_STATION_FAILED || in.state == APO_STATION_STOPPED) &&
+	    in.exit_code >= 0)
 		json_object_object_add(o, "exit_code", json_object_new_int(in.exit_code));
 	if (!s->stations)
 		return;
-	if (in.state == APO_STATION_FAILED)
+	if (in.state == APO_STATION_FAILED && in.exit_code < 0)
+		drift(s, "%s: failed (its init died before startup.sh ended: killed from outside)",
+		      p->netns);
+	else if (in.state == APO_STATION_FAILED)
 		drift(s, "%s: failed (startup.sh exit code %d)", p->netns, in.exit_code);
 	else if (in.state != APO_STATION_READY && in.state != APO_STATION_STARTING)
 		drift(s, "%s: %s", p->netns, apo_station_state_name(in.state));

@@ -842,8 +842,10 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 		info->exit_code = (int)val;
 	else if (!strcmp(word, "killed"))
 		info->exit_code = 128 + (int)val;
+	else if (!strcmp(word, "failed"))
+		info->exit_code = 127; /* the entrypoint could not be exec'd */
 	else
-		info->exit_code = 127;
+		info->exit_code = -1; /* init died first: its end was not its to say */
 	if (access(stoppedp, F_OK) == 0 || (!strcmp(word, "exited") && val == 0))
 		info->state = APO_STATION_STOPPED;
 	else

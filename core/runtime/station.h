@@ -89,9 +89,12 @@ const char *apo_station_state_name(enum apo_station_state s);
 
 struct apo_station_info {
 	enum apo_station_state state;
-	pid_t pid;	    /* its init on the host; 0 when not running */
-	double uptime_s;    /* since init started; 0 when not running */
-	int exit_code;	    /* when FAILED/STOPPED by exit: the entrypoint's code */
+	pid_t pid;	 /* its init on the host; 0 when not running */
+	double uptime_s; /* since init started; 0 when not running */
+	/* when FAILED/STOPPED: the entrypoint's code (128 + N: signal N;
+	 * 127: not exec'd); -1: init itself died before it, killed from
+	 * outside the station, so nothing said how */
+	int exit_code;
 	bool entry_running; /* init reported the entrypoint exec'd and alive */
 	/* it and all its descendants are blocked in the kernel (waiting on
 	 * their server, or serving): how a type without a ready hook is

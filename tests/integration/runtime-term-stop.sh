@@ -110,6 +110,24 @@ jq -e '.stations[] | select(.station == "s1") | .state == "stopped"' "$CONF/st.j
 # and it starts again
 A start s1 2>"$CONF/start.err" || fail "start after a SIGKILL: $(cat "$CONF/start.err")"
 
+# --- its init killed from outside: status says so (no made-up exit code) --
+pid=$(A status --json | jq -r '.stations[] | select(.station == "s1") | .pid')
+kill -9 "$pid" || fail "kill -9 s1's init $pid"
+i=0
+while [ -e "/proc/$pid" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
+	i=$((i + 1))
+	[ $i -le 500 ] || fail "s1's init $pid survived kill -9"
+	sleep 0.01
+done
+rc=0
+A status >"$CONF/st.txt" || rc=$?
+[ "$rc" = 1 ] && grep -qx "drift: s1.$D: failed (its init died before startup.sh ended: killed from outside)" \
+	"$CONF/st.txt" || fail "status after kill -9 of s1's init: exit $rc: $(cat "$CONF/st.txt")"
+A status --json >"$CONF/st.json" # exit 1: the drift
+jq -e '.stations[] | select(.station == "s1") | .state == "failed" and (has("exit_code") | not)' \
+	"$CONF/st.json" >/dev/null || fail "status --json after kill -9 of s1's init: $(cat "$CONF/st.json")"
+A start s1 2>"$CONF/start.err" || fail "start after its init's kill -9: $(cat "$CONF/start.err")"
+
 # --- down --json ---------------------------------------------------------
 A down --json >"$CONF/down.json" 2>"$CONF/down.err" || fail "down --json: $(cat "$CONF/down.err")"
 jq -e --arg e "$ENV" '.environment == $e and .result == "down" and .failures == 0 and .records > 0' \
