@@ -35,6 +35,7 @@ static const struct apo_command commands[] = {
 	{"deploy", "STATION FILE", "install an artifact (e.g. a .war) into a running station", apo_cmd_deploy, false, true},
 	{"hosts", "[--apply|--remove]", "print the host-file lines of the public names; --apply writes them to /etc/hosts", apo_cmd_hosts, true, false},
 };
+/* `help [COMMAND]` is main's own: the text below, or COMMAND's usage */
 // clang-format on
 
 /* the width of the commands' synopsis column in --help */
@@ -65,7 +66,7 @@ static void usage(FILE *out)
 		else
 			fprintf(out, "%*s %s\n", 2 + HELP_COLUMN - w, "", commands[i].summary);
 	}
-	fprintf(out, "  %-*s %s\n", HELP_COLUMN, "help", "this text");
+	fprintf(out, "  %-*s %s\n", HELP_COLUMN, "help [COMMAND]", "this text, or COMMAND's usage");
 	fprintf(out, "\nExit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n"
 		     "See apomon(8), apomon.conf(5), apomon-plugin(7).\n");
 }
@@ -131,16 +132,23 @@ int main(int argc, char **argv)
 		return APO_EXIT_USAGE;
 	}
 	const char *name = argv[optind];
+	/* each command parses its own options with a fresh getopt */
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	char *help_argv[] = {NULL, "--help", NULL};
 	if (!strcmp(name, "help")) {
-		usage(stdout);
-		return APO_EXIT_OK;
+		if (sub_argc < 2 || !strcmp(sub_argv[1], "help") || sub_argv[1][0] == '-') {
+			usage(stdout);
+			return APO_EXIT_OK;
+		}
+		/* `apomon help up` is `apomon up --help` (image: its subcommands) */
+		name = help_argv[0] = sub_argv[1];
+		sub_argc = 2;
+		sub_argv = help_argv;
 	}
 	for (size_t i = 0; i < APO_ARRAY_SIZE(commands); i++) {
 		if (strcmp(commands[i].name, name))
 			continue;
-		/* each command parses its own options with a fresh getopt */
-		int sub_argc = argc - optind;
-		char **sub_argv = argv + optind;
 		optind = 0;
 		if (!commands[i].own_help && apo_cli_wants_help(sub_argc, sub_argv)) {
 			free(cli.plugin_dirs);

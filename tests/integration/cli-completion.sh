@@ -37,6 +37,7 @@ cmds=$("$APOMON" --help | awk '/^Commands:/ {c = 1; next} c && /^$/ {exit} c && 
 [ "$(echo "$cmds" | wc -w)" -ge 20 ] || fail "few commands in --help: $cmds"
 expect "$cmds" ""
 expect "logs" lo
+expect "restart" help rest
 expect "restart" rest
 # global options, and a command's own (read from its usage)
 expect "--config --env --help --plugin-path --verbose --version" --

@@ -29,6 +29,16 @@ for c in $cmds; do
 	grep -qxF "  $own" "$tmp/usage" || grep -qF "  $own " "$tmp/usage" ||
 		fail "apomon --help's synopsis of $c is not its own: '$own' against '$(grep "^  $c " "$tmp/usage")'"
 done
+# `apomon help COMMAND` is `apomon COMMAND --help`; an unknown one is a
+# usage error
+for c in up image logs; do
+	"$APOMON" help "$c" >"$tmp/a" 2>&1 || fail "apomon help $c exited $?"
+	"$APOMON" "$c" --help >"$tmp/b" 2>&1
+	cmp -s "$tmp/a" "$tmp/b" || fail "apomon help $c is not apomon $c --help: $(cat "$tmp/a")"
+done
+rc=0
+"$APOMON" help nosuch >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ $rc = 2 ] && grep -q "unknown command 'nosuch'" "$tmp/err" || fail "apomon help nosuch: $rc $(cat "$tmp/err")"
 # and image's subcommands, from its usage (a new one without -h fails here)
 subs=$("$APOMON" image --help | awk '/apomon image / {for (i = 1; i < NF; i++) if ($i == "image") print $(i + 1)}')
 [ "$(echo "$subs" | wc -l)" -ge 6 ] || fail "few image subcommands in its usage: $subs"
