@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "base/util.h"
@@ -96,6 +97,13 @@ int main(int argc, char **argv)
 	size_t cap = 0;
 	int c, rc;
 
+	/* What apomon writes is for stations' services (dnsmasq reads its
+	 * hosts file as its own user), for image layers and for the host's
+	 * readers; every secret gets an explicit mode.  An operator's
+	 * hardened umask (077) made those files root's alone and the
+	 * stations' services fail, so apomon uses the usual one, as
+	 * container runtimes do. */
+	umask(022);
 	/* "+": stop at the command so that its own options stay its own */
 	while ((c = getopt_long(argc, argv, "+c:e:p:vhV", opts, NULL)) != -1) {
 		switch (c) {

@@ -21,7 +21,10 @@ if jq -e '.stations | map(select(.type == "tomcat")) | length > 0' "$REST_TMP/pl
 	echo "SKIP: $APOMON_WEBAPPS_DIR/skel-0.1.0.war not built (needs javac)" >&2
 	exit 77
 fi
-A up >"$REST_TMP/up.log" 2>&1 || { cat "$REST_TMP/up.log" >&2; fail "up"; }
+# up under an operator's hardened umask: what apomon writes for the
+# stations' services (dnsmasq's hosts file, read as user dnsmasq) must
+# stay readable to them (with 077 passed on, the backbone never got ready)
+(umask 077 && A up) >"$REST_TMP/up.log" 2>&1 || { cat "$REST_TMP/up.log" >&2; fail "up (umask 077)"; }
 A status --json >"$REST_TMP/status.json" || fail "status: $(A status)"
 jq -e '.drift | length == 0' "$REST_TMP/status.json" >/dev/null || fail "drift: $(A status)"
 # every enabled station is in the summary and ready
