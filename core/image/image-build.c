@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -484,6 +485,29 @@ static int copy_into(const char *src, const char *dst)
 	return apo_spawn_run("/bin/cp", argv);
 }
 
+/* Git's modes for a definition's files: 0755 for a directory or a file
+ * its owner may run, 0644 for the rest.  What a checkout or `make
+ * install` made under the operator's umask (0700, 0600 under 077) does
+ * not reach the layer, where `cp --preserve=mode` of files/etc would
+ * have made the image's /etc root's alone; a mode of its own is a run
+ * step's to set. */
+static int normal_mode(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_SL || type == FTW_SLN)
+		return 0;
+	mode_t want = type == FTW_D || (st->st_mode & S_IXUSR) ? 0755 : 0644;
+	if ((st->st_mode & 07777) != want && chmod(path, want) < 0)
+		return -errno;
+	return 0;
+}
+
+static int normalise_modes(const char *dir)
+{
+	int rc = nftw(dir, normal_mode, 16, FTW_PHYS);
+	return rc < 0 ? -errno : rc;
+}
+
 static void fmt_size(unsigned long long bytes, char *buf, size_t len)
 {
 	if (bytes >= 10ull << 20)
@@ -527,7 +551,8 @@ static int build_one(const struct apo_image_def *def, const char *digest, const 
 	if (def->files) {
 		_cleanup_free_ char *src = apo_xasprintf("%s/.", def->files);
 		_cleanup_free_ char *dst = apo_xasprintf("%s/files", b.stage);
-		if (mkdir(dst, 0755) < 0 || (rc = copy_into(src, dst)) < 0) {
+		if (mkdir(dst, 0755) < 0 || (rc = copy_into(src, dst)) < 0 ||
+		    (rc = normalise_modes(dst)) < 0) {
 			fprintf(stderr, "%s: files: cannot copy %s\n", def->name, def->files);
 			rc = -EIO;
 			goto out;

@@ -14,6 +14,11 @@ trap '"$APOMON" image rm "$name" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 cp -R "$APOMON_SRCDIR/tests/fixtures/images/$name" "$tmp/"
 APOMON_IMAGES_PATH="$tmp:$APOMON_IMAGES_PATH"
 out="$tmp/out"
+# as a checkout under umask 077 makes it: the layer gets git's modes,
+# not these (cp --preserve=mode of files/etc would make the image's /etc
+# root's alone)
+chmod 0700 "$tmp/$name/files" "$tmp/$name/files/etc"
+chmod 0600 "$tmp/$name/files/etc/images-test-child.txt"
 
 "$APOMON" image build "$name" >"$out" 2>&1 || { cat "$out"; fail "image build $name"; }
 cat "$out"
@@ -30,6 +35,8 @@ base_stamp=$(stat -c '%Y %Z' "$base" "$base/root" "$base/image.json")
 [ "$(jq -r .parent "$child/image.json")" = base ] || fail "metadata parent"
 [ "$(jq -r .parent_digest "$child/image.json")" = "$(basename "$base")" ] || fail "metadata parent_digest"
 grep -q images-test-child.txt "$child/image.json" || fail "metadata lacks the seal list"
+[ "$(stat -c %a "$child/root/etc" "$child/root/etc/images-test-child.txt" | tr '\n' ' ')" = "755 644 " ] ||
+	fail "modes in the layer: $(stat -c '%a %n' "$child/root/etc" "$child/root/etc/images-test-child.txt")"
 ls -d "$IMAGES_STORE/$name"/.tmp-* 2>/dev/null && fail "a temporary build directory remains"
 
 # mounted as a station would: the whole root, the deletion honoured
