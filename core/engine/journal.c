@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -393,4 +394,41 @@ void apo_journal_close(struct apo_journal *j)
 	free(j->dir);
 	pthread_mutex_destroy(&j->mutex);
 	free(j);
+}
+
+/* True when FILE has the line "intent KIND NAME" or "intent KIND NAME ..." */
+static bool has_intent(const char *file, const char *kind, const char *name)
+{
+	_cleanup_free_ char *want = apo_xasprintf("intent %s %s", kind, name);
+	size_t wl = strlen(want);
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, want, wl) && (line[wl] == '\n' || line[wl] == ' ');
+	fclose(f);
+	return found;
+}
+
+char *apo_journal_owner(const char *kind, const char *name, const char *self)
+{
+	DIR *d = opendir(apo_run_dir());
+	struct dirent *e;
+	char *owner = NULL;
+
+	if (!d)
+		return NULL;
+	while (!owner && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, self))
+			continue;
+		_cleanup_free_ char *file =
+		    apo_xasprintf("%s/%s/journal", apo_run_dir(), e->d_name);
+		if (has_intent(file, kind, name))
+			owner = apo_xstrdup(e->d_name);
+	}
+	closedir(d);
+	return owner;
 }

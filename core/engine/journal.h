@@ -109,4 +109,10 @@ int apo_journal_remove(struct apo_journal *j);
 /* Releases the lock and frees; NULL-safe. */
 void apo_journal_close(struct apo_journal *j);
 
+/* The environment other than self whose journal made object KIND NAME
+ * (an "intent KIND NAME" line), for a message about a clash; NULL when
+ * none did (caller frees).  Reads without any lock: a hint, not a
+ * verdict. */
+char *apo_journal_owner(const char *kind, const char *name, const char *self);
+
 #endif

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "net/netns.h"
+#include "engine/journal.h"
 #include "engine/up.h"
 #include "base/fmt.h"
 #include "base/util.h"
@@ -91,9 +92,17 @@ int apo_up_precheck(struct apo_up *u)
 	int r;
 
 	for (size_t i = 0; i < p->n_stations; i++) {
-		if (apo_netns_exists(p->stations[i].netns))
-			return apo_up_fail(u, -EEXIST, "namespace %s: %s/%s", p->stations[i].netns,
-					   apo_netns_dir(), p->stations[i].netns);
+		const char *ns = p->stations[i].netns;
+		if (!apo_netns_exists(ns))
+			continue;
+		/* whose it is: one FQDN is one station, across environments */
+		_cleanup_free_ char *owner = apo_journal_owner("netns", ns, p->env);
+		if (owner)
+			return apo_up_fail(
+			    u, -EEXIST,
+			    "namespace %s: environment '%s' has a station of that FQDN (%s/%s)", ns,
+			    owner, apo_netns_dir(), ns);
+		return apo_up_fail(u, -EEXIST, "namespace %s: %s/%s", ns, apo_netns_dir(), ns);
 	}
 	char user[APO_IFNAMSIZ];
 	if (apo_nl_group_user(u->host_nl, u->group, user, sizeof(user)))

@@ -12,6 +12,7 @@ conf=$tmp/conf
 A="$APOMON -c $conf"
 cleanup() {
 	$A down --quiet
+	$A -e nu-other down --quiet
 	ip link del netu-d0 2>/dev/null
 	ip netns del s1.c1.net-unhappy.test 2>/dev/null
 	[ -n "${taken:-}" ] && ip link del "$taken" 2>/dev/null
@@ -40,6 +41,17 @@ grep -qx "apomon: up: namespace s1.c1.net-unhappy.test: /run/netns/s1.c1.net-unh
 	fail "up said: $(cat "$tmp/err")"
 [ -e /run/netns/s1.c1.net-unhappy.test ] || fail "the namespace that was there went"
 ip netns del s1.c1.net-unhappy.test
+net_assert_clean net-unhappy "$tmp/names"
+
+# 2b. taken by a station of another environment that is up: the message
+# names it, and that environment is left running
+$A up --network-only --quiet || fail "up of net-unhappy"
+$A -e nu-other up --network-only >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "up of a second environment with the same stations: expected exit 1"
+grep -qx "apomon: up: namespace [^ ]*: environment 'net-unhappy' has a station of that FQDN (/run/netns/[^ ]*): File exists" \
+	"$tmp/err" || fail "up said: $(cat "$tmp/err")"
+$A status --quiet || fail "net-unhappy is not as it was: $($A status)"
+$A down --quiet || fail "down of net-unhappy"
 net_assert_clean net-unhappy "$tmp/names"
 
 # 3. the kernel refuses in the middle: the last station's host-side link
