@@ -496,16 +496,19 @@ static int normal_mode(const char *path, const struct stat *st, int type, struct
 	(void)ftw;
 	if (type == FTW_SL || type == FTW_SLN)
 		return 0;
-	mode_t want = type == FTW_D || (st->st_mode & S_IXUSR) ? 0755 : 0644;
+	if (type == FTW_NS)
+		return EIO; /* no stat: nothing to go by */
+	mode_t want = type == FTW_D || type == FTW_DNR || (st->st_mode & S_IXUSR) ? 0755 : 0644;
 	if ((st->st_mode & 07777) != want && chmod(path, want) < 0)
-		return -errno;
+		return errno; /* positive: nftw returns it as it is */
 	return 0;
 }
 
 static int normalise_modes(const char *dir)
 {
+	/* -1: nftw's own failure (errno); > 0: normal_mode's errno */
 	int rc = nftw(dir, normal_mode, 16, FTW_PHYS);
-	return rc < 0 ? -errno : rc;
+	return rc < 0 ? -errno : -rc;
 }
 
 static void fmt_size(unsigned long long bytes, char *buf, size_t len)
