@@ -13,8 +13,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_packet.h>
-#include <pthread.h>
-#include <stdint.h>
 #include <linux/ip.h>
 #include <net/ethernet.h>
 #include <netinet/if_ether.h>
@@ -30,8 +28,13 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "base/workers.h"
 #include "engine/reconcile.h"
 #include "net/netns.h"
+
+/* Threads that close a reconcile's ARP sockets (a reconcile may add
+ * many stations, each close a grace period) */
+#define ARP_CLOSE_THREADS 32
 
 struct conv {
 	struct apo_up *u;
@@ -308,31 +311,20 @@ out:
 	return r;
 }
 
-static void *close_fd(void *arg)
+static int close_item(void *ctx, size_t i, void *state)
 {
-	close((int)(intptr_t)arg);
-	return NULL;
+	(void)state;
+	close(((int *)ctx)[i]);
+	return 0;
 }
 
 void apo_reconcile_arp_close(struct apo_up *u)
 {
-	/* a batch of threads at a time: a reconcile may add many stations */
-	enum { BATCH = 32 };
-	for (size_t at = 0; at < u->n_arp_fds; at += BATCH) {
-		pthread_t t[BATCH];
-		bool started[BATCH];
-		size_t n = u->n_arp_fds - at < BATCH ? u->n_arp_fds - at : BATCH;
-		for (size_t k = 0; k < n; k++) {
-			int fd = u->arp_fds[at + k];
-			started[k] =
-			    pthread_create(&t[k], NULL, close_fd, (void *)(intptr_t)fd) == 0;
-			if (!started[k])
-				close(fd); /* no thread: here, one after the other */
-		}
-		for (size_t k = 0; k < n; k++)
-			if (started[k])
-				pthread_join(t[k], NULL);
-	}
+	/* each close waits for an RCU grace period (packet_release): on
+	 * threads, the waits overlap; without one, the caller closes them */
+	struct apo_work w = {.n = u->n_arp_fds, .ctx = u->arp_fds, .item = close_item};
+	if (u->n_arp_fds)
+		apo_workers_run(ARP_CLOSE_THREADS, &w);
 	free(u->arp_fds);
 	u->arp_fds = NULL;
 	u->n_arp_fds = u->cap_arp_fds = 0;
