@@ -286,12 +286,10 @@ static void station_runtime(struct status *s, const struct apo_plan_station *p,
 		json_object_object_add(o, "exit_code", json_object_new_int(in.exit_code));
 	if (!s->stations)
 		return;
-	if (in.state == APO_STATION_FAILED && in.exit_code < 0)
-		drift(s, "%s: failed (its init died before startup.sh ended: killed from outside)",
-		      p->netns);
-	else if (in.state == APO_STATION_FAILED)
-		drift(s, "%s: failed (startup.sh exit code %d)", p->netns, in.exit_code);
-	else if (in.state != APO_STATION_READY && in.state != APO_STATION_STARTING)
+	if (in.state == APO_STATION_FAILED) {
+		_cleanup_free_ char *how = apo_station_end_text(&in);
+		drift(s, "%s: failed (%s)", p->netns, how);
+	} else if (in.state != APO_STATION_READY && in.state != APO_STATION_STARTING)
 		drift(s, "%s: %s", p->netns, apo_station_state_name(in.state));
 }
 

@@ -73,15 +73,8 @@ static int check_one(struct ready_wait *w, size_t i, char **err)
 	apo_station_info(w->p->env, s->name, &in);
 	if (in.state != APO_STATION_STARTING && in.state != APO_STATION_READY) {
 		_cleanup_free_ char *tail = apo_runtime_log_tail(w->p->env, s->name, 10);
-		if (in.exit_code < 0)
-			*err = apo_xasprintf("%s: its init died before startup.sh ended (killed "
-					     "from outside); the end of its log:\n%s",
-					     s->fqdn, tail);
-		else
-			*err = apo_xasprintf(
-			    "%s: startup.sh %s %d; the end of its log:\n%s", s->fqdn,
-			    in.exit_code > 128 ? "died of signal" : "exited with",
-			    in.exit_code > 128 ? in.exit_code - 128 : in.exit_code, tail);
+		_cleanup_free_ char *how = apo_station_end_text(&in);
+		*err = apo_xasprintf("%s: %s; the end of its log:\n%s", s->fqdn, how, tail);
 		return -ECHILD;
 	}
 	if (!t->ready)

@@ -853,6 +853,15 @@ int apo_station_info(const char *env, const char *name, struct apo_station_info 
 	return 0;
 }
 
+char *apo_station_end_text(const struct apo_station_info *info)
+{
+	if (info->exit_code < 0)
+		return apo_xstrdup("its init died before startup.sh ended: killed from outside");
+	if (info->exit_code > 128)
+		return apo_xasprintf("startup.sh died of signal %d", info->exit_code - 128);
+	return apo_xasprintf("startup.sh exited with %d", info->exit_code);
+}
+
 int apo_station_mark_ready(const char *env, const char *name)
 {
 	_cleanup_free_ char *state = apo_station_state_dir(env, name);

@@ -131,6 +131,11 @@ int apo_station_launch(const struct apo_station_spec *spec, pid_t *pid, char **e
 /* What the station is doing now, from its state dir and /proc. */
 int apo_station_info(const char *env, const char *name, struct apo_station_info *info);
 
+/* How a station that no longer runs ended, for messages: "startup.sh
+ * exited with 1", "startup.sh died of signal 9", or that its init was
+ * killed from outside (caller frees). */
+char *apo_station_end_text(const struct apo_station_info *info);
+
 /*
  * The pid of a station's init when it runs and its entrypoint has not
  * failed (apo_station_info's READY or STARTING), else 0.  What a caller
